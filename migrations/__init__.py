@@ -1,0 +1,1 @@
+"""Alembic migrations; ``triggers.schema`` runs them."""

@@ -1,0 +1,75 @@
+"""Who is told what at each step, written to the outbox in the same transaction as the step.
+
+The statutory process is a chain of letters: acknowledgement, the threshold outcome (a
+"not met" letter explains the appeal route), the panel invitation (the victim may send a
+representative), the findings with the appeal rights, the appeal outcome, and the closure
+letter saying when and why the case closes (2025 statutory guidance). Writing the rows in
+the step's own transaction means a letter is never lost and never sent for a step that was
+rolled back; the senders (a later part) deliver them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from triggers.models import CaseReview, OutboxMessage
+
+APPLICANT = "applicant"
+CHAIR = "chair"
+MANAGER = "manager"
+ALL_AGENCIES = "agencies"
+RECOMMENDATION_OWNERS = "recommendation_owners"
+
+#: event (with outcome) → [(kind of message, to whom)].
+MESSAGES: dict[str, list[tuple[str, str]]] = {
+    "acknowledge": [("acknowledgement", APPLICANT), ("chronology_request", ALL_AGENCIES)],
+    "decide_threshold:met": [("threshold_met", APPLICANT)],
+    "decide_threshold:not_met": [("threshold_not_met", APPLICANT)],
+    "schedule_panel": [("panel_invitation", APPLICANT), ("panel_invitation", ALL_AGENCIES)],
+    "record_review": [],
+    "send_findings": [("findings", APPLICANT), ("action_plan", RECOMMENDATION_OWNERS)],
+    "appeal": [("appeal_received", APPLICANT), ("appeal_referral", CHAIR)],
+    "decide_appeal:upheld": [("appeal_outcome", APPLICANT)],
+    "decide_appeal:not_upheld": [("appeal_outcome", APPLICANT), ("closure", APPLICANT)],
+    "close": [("closure", APPLICANT)],
+    "withdraw": [("closure", APPLICANT)],
+}
+
+
+def recipients(case: CaseReview, audience: str) -> list[str]:
+    if audience == ALL_AGENCIES:
+        return [f"agency:{link.agency_id}" for link in case.agencies]
+    if audience == RECOMMENDATION_OWNERS:
+        owners = sorted({rec.agency_id for rec in case.recommendations})
+        return [f"agency:{agency_id}" for agency_id in owners]
+    return [audience]
+
+
+def queue_for_event(
+    session: Session,
+    case: CaseReview,
+    effect: str,
+    step_key: str,
+    now: datetime,
+    payload: dict[str, Any],
+) -> list[OutboxMessage]:
+    """Write the messages an event sends; ``step_key`` makes each one unique to this step."""
+    messages = []
+    for kind, audience in MESSAGES.get(effect, []):
+        for recipient in recipients(case, audience):
+            message = OutboxMessage(
+                case_id=case.id,
+                kind=kind,
+                recipient=recipient,
+                dedupe_key=f"{case.reference}:{step_key}:{kind}:{recipient}",
+                status="pending",
+                send_after=now,
+                created_at=now,
+                payload=payload,
+            )
+            session.add(message)
+            messages.append(message)
+    return messages

@@ -1,0 +1,91 @@
+"""People who use the service, and the API tokens they act through.
+
+Passwords are hashed with argon2 (NCSC and OWASP guidance); API tokens are random, shown
+once, and stored only as a SHA-256 digest, so a copy of the database gives no access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triggers.models import ApiToken, Partnership, User
+
+ROLES = ("manager", "panel", "chair", "agency", "viewer")
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "cr_"
+
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """A user or token cannot be created as asked; the message says why."""
+
+
+def create_user(
+    session: Session, partnership: Partnership, email: str, password: str, role: str,
+    now: datetime,
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise AccountError(f"'{email}' is not an e-mail address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)} (got '{role}')")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters "
+            "(three random words make a good one)"
+        )
+    if session.scalar(select(User).where(User.email == email)) is not None:
+        raise AccountError(f"a user with the e-mail {email} already exists")
+    user = User(
+        partnership=partnership,
+        email=email,
+        password_hash=_hasher.hash(password),
+        role=role,
+        is_active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_token(session: Session, user: User, now: datetime) -> str:
+    """A new API token for ``user``; the only time the token itself is seen."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=_digest(token), created_at=now))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str, now: datetime) -> User | None:
+    """The active user a token belongs to, or None; records when it was last used."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    row.last_used_at = now
+    return row.user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,323 @@
+"""The partnership's local policy, read from ``config.toml``.
+
+The Act (s.104) fixes a floor; everything above it is local policy (limits in working
+days, the local threshold routes, closure days, the themes panels record). It lives in one
+readable file so that a partnership changes policy without changing code. Unknown keys and
+wrong types are errors, not warnings: a mistyped statutory limit must never fall back
+silently to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, get_type_hints
+
+#: Environment variables that override the file, for secrets and per-deployment settings.
+ENV_CONFIG = "CASEREVIEW_CONFIG"
+ENV_DATABASE_URL = "DATABASE_URL"
+
+STATUTORY_MAXIMUM_INCIDENTS = 3
+STATUTORY_COMPLAINT_MONTHS = 1
+STATUTORY_APPLICATION_MONTHS = 6
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    #: SQLAlchemy URL. A relative SQLite path is relative to the config file's folder.
+    url: str = "sqlite:///casereview.db"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Secret for signing sessions; CASEREVIEW_SECRET_KEY overrides it.
+    secret_key: str = ""
+
+
+@dataclass(frozen=True)
+class PartnershipConfig:
+    name: str = "Example Community Safety Partnership"
+    #: Prefix of case references: CT-2025-007.
+    code: str = "CT"
+    contact_email: str = ""
+    contact_phone: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    #: Whose bank holidays count: "england" or "wales".
+    region: str = "england"
+    #: Local closure days (for example the days between Christmas and New Year).
+    closure_days: tuple[date, ...] = ()
+    #: The time zone in which "today" is read for a partnership.
+    timezone: str = "Europe/London"
+
+
+@dataclass(frozen=True)
+class DeadlinesConfig:
+    """Limits in working days; day 1 is the first working day after the starting date."""
+
+    acknowledge: int = 5
+    threshold_decision: int = 10
+    panel: int = 28
+    findings: int = 5
+    appeal_window: int = 20
+    appeal_decision: int = 20
+
+
+@dataclass(frozen=True)
+class SameIncidentReportersRule:
+    enabled: bool = True
+    minimum_reporters: int = 3
+
+
+@dataclass(frozen=True)
+class HateIncidentRule:
+    enabled: bool = True
+    minimum_incidents: int = 1
+    #: How long after a hate-related complaint an application may still rely on it.
+    application_within_months: int = 6
+
+
+@dataclass(frozen=True)
+class ThresholdConfig:
+    #: Separate incidents with a qualifying complaint that meet the threshold (Act: 3 at most).
+    statutory_minimum_incidents: int = 3
+    #: A complaint qualifies when made within this many calendar months of the behaviour.
+    complaint_within_months: int = 1
+    #: ... and the application is made within this many calendar months of the complaint.
+    application_within_months: int = 6
+    same_incident_reporters: SameIncidentReportersRule = field(
+        default_factory=SameIncidentReportersRule
+    )
+    hate_incident: HateIncidentRule = field(default_factory=HateIncidentRule)
+
+
+@dataclass(frozen=True)
+class AgencyConfig:
+    name: str
+    #: council, police, housing_provider, health or other.
+    kind: str = "other"
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
+    partnership: PartnershipConfig = field(default_factory=PartnershipConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    deadlines: DeadlinesConfig = field(default_factory=DeadlinesConfig)
+    threshold: ThresholdConfig = field(default_factory=ThresholdConfig)
+    agencies: tuple[AgencyConfig, ...] = ()
+    themes: tuple[ThemeConfig, ...] = ()
+    #: Where the file was read from; relative paths in it are relative to its folder.
+    source: Path | None = None
+
+    def theme_keys(self) -> list[str]:
+        return [theme.key for theme in self.themes]
+
+
+AGENCY_KINDS = ("council", "police", "housing_provider", "health", "other")
+REGIONS = {"england": "ENG", "wales": "WLS"}
+
+
+def default_config_path() -> Path:
+    """The file named by CASEREVIEW_CONFIG, else ``config.toml`` in the working folder."""
+    return Path(os.environ.get(ENV_CONFIG) or "config.toml")
+
+
+def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
+    """Read, check and return the configuration; raise ConfigError naming what is wrong."""
+    environ = dict(os.environ if environ is None else environ)
+    path = Path(path) if path is not None else default_config_path()
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    config = config_from_dict(raw, source=path)
+    return apply_environment(config, environ)
+
+
+def config_from_dict(raw: dict[str, Any], *, source: Path | None = None) -> Config:
+    """Build a checked Config from parsed TOML (tests use this with small dicts)."""
+    where = str(source) if source else "config"
+    config = _build(Config, {**raw}, where, path="")
+    config = dataclasses.replace(config, source=source.resolve() if source else None)
+    _check_policy(config, where)
+    return config
+
+
+def apply_environment(config: Config, environ: dict[str, str]) -> Config:
+    """Let the environment override the database URL and the secret key."""
+    if url := environ.get(ENV_DATABASE_URL):
+        config = dataclasses.replace(config, database=DatabaseConfig(url=url))
+    if secret := environ.get("CASEREVIEW_SECRET_KEY"):
+        config = dataclasses.replace(
+            config, server=dataclasses.replace(config.server, secret_key=secret)
+        )
+    return config
+
+
+def database_url(config: Config) -> str:
+    """The database URL, with a relative SQLite path resolved against the config's folder."""
+    url = config.database.url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and config.source is not None:
+        path = url[len(prefix) :]
+        if path and path != ":memory:" and not Path(path).is_absolute():
+            return prefix + str((config.source.parent / path).resolve())
+    return url
+
+
+def _build(cls: type, raw: Any, where: str, path: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{path or 'top level'}] must be a table")
+    hints = get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in names:
+            hint = difflib.get_close_matches(key, names, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            known = ", ".join(names)
+            raise ConfigError(
+                f"{where}: unknown key '{_join(path, key)}'{suggestion}; known keys here: {known}"
+            )
+        values[key] = _convert(hints[key], value, where, _join(path, key))
+    missing = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+        and f.name not in values
+    ]
+    if missing:
+        raise ConfigError(f"{where}: [{path}] needs {', '.join(repr(m) for m in missing)}")
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, where: str, path: str) -> Any:
+    origin = getattr(hint, "__origin__", None)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, where, path)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: '{path}' must be a list")
+        item_type = hint.__args__[0]
+        return tuple(
+            _convert(item_type, item, where, f"{path}[{index}]") for index, item in enumerate(value)
+        )
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: '{path}' must be true or false (got {value!r})")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: '{path}' must be a whole number (got {value!r})")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: '{path}' must be text in quotes (got {value!r})")
+        return value
+    if hint is date:
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: '{path}' must be a date written YYYY-MM-DD (got {value!r})")
+    raise ConfigError(f"{where}: '{path}' has a type this version cannot read")  # pragma: no cover
+
+
+def _check_policy(config: Config, where: str) -> None:
+    """Refuse local policy that would undercut the statutory floor."""
+    threshold = config.threshold
+    if not 1 <= threshold.statutory_minimum_incidents <= STATUTORY_MAXIMUM_INCIDENTS:
+        raise ConfigError(
+            f"{where}: 'threshold.statutory_minimum_incidents' is "
+            f"{threshold.statutory_minimum_incidents}; section 104 of the Anti-social Behaviour, "
+            "Crime and Policing Act 2014 lets a partnership set a number from 1 to 3, never "
+            "higher"
+        )
+    if threshold.complaint_within_months < STATUTORY_COMPLAINT_MONTHS:
+        raise ConfigError(
+            f"{where}: 'threshold.complaint_within_months' may not be shorter than the Act's "
+            "one calendar month"
+        )
+    if threshold.application_within_months < STATUTORY_APPLICATION_MONTHS:
+        raise ConfigError(
+            f"{where}: 'threshold.application_within_months' may not be shorter than the Act's "
+            "six calendar months"
+        )
+    for name, value in (
+        ("threshold.same_incident_reporters.minimum_reporters",
+         threshold.same_incident_reporters.minimum_reporters),
+        ("threshold.hate_incident.minimum_incidents", threshold.hate_incident.minimum_incidents),
+        ("threshold.hate_incident.application_within_months",
+         threshold.hate_incident.application_within_months),
+    ):
+        if value < 1:
+            raise ConfigError(f"{where}: '{name}' must be 1 or more (got {value})")
+    for step, days in dataclasses.asdict(config.deadlines).items():
+        if not 1 <= days <= 250:
+            raise ConfigError(
+                f"{where}: 'deadlines.{step}' must be between 1 and 250 working days (got {days})"
+            )
+    if config.calendar.region not in REGIONS:
+        raise ConfigError(
+            f"{where}: 'calendar.region' must be one of {', '.join(REGIONS)} "
+            f"(got {config.calendar.region!r})"
+        )
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(config.calendar.timezone)
+    except Exception:
+        raise ConfigError(
+            f"{where}: 'calendar.timezone' {config.calendar.timezone!r} is not a known time zone"
+        ) from None
+    code = config.partnership.code
+    if not code or not code.replace("-", "").isalnum() or len(code) > 10:
+        raise ConfigError(
+            f"{where}: 'partnership.code' must be 1 to 10 letters or digits (got {code!r})"
+        )
+    for index, agency in enumerate(config.agencies):
+        if agency.kind not in AGENCY_KINDS:
+            raise ConfigError(
+                f"{where}: 'agencies[{index}].kind' must be one of {', '.join(AGENCY_KINDS)} "
+                f"(got {agency.kind!r})"
+            )
+    names = [agency.name for agency in config.agencies]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}: two agencies share a name; names must be unique")
+    keys = config.theme_keys()
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"{where}: two themes share a key; keys must be unique")
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

@@ -1,0 +1,446 @@
+"""What a case review is: the tables, with ``#:`` comments as the data dictionary.
+
+Every case belongs to a partnership, so one installation can serve several CSPs. Facts are
+recorded separately (received, decided, reviewed, appealed) and the published figures are
+derived from them, because the Act's four figures need not add up. Only
+``workflows.service`` changes ``CaseReview.state``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from triggers.db import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Partnership(Base):
+    __tablename__ = "partnerships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: Prefix of this partnership's case references (CT in CT-2025-007).
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    created_at: Mapped[datetime]
+
+    agencies: Mapped[list[Agency]] = relationship(back_populates="partnership")
+
+
+class Agency(Base):
+    """A relevant body or co-opted partner: council, police, housing provider, health."""
+
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("partnership_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    #: council, police, housing_provider, health or other.
+    kind: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str] = mapped_column(String(320), default="")
+
+    partnership: Mapped[Partnership] = relationship(back_populates="agencies")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    #: Lower-cased; the sign-in name and where reminders go.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    #: argon2 hash; never the password.
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: manager, panel, chair, agency or viewer.
+    role: Mapped[str] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+    partnership: Mapped[Partnership] = relationship()
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class ReferenceCounter(Base):
+    """The last reference number given per partnership and year (CT-2025-007 → 7)."""
+
+    __tablename__ = "reference_counters"
+
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseReview(Base):
+    """One application for an ASB case review (a "Community Trigger activation")."""
+
+    __tablename__ = "case_reviews"
+    __table_args__ = (
+        Index("ix_case_reviews_partnership_state", "partnership_id", "state"),
+        Index("ix_case_reviews_partnership_received", "partnership_id", "received_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    #: Shown to the applicant and in every letter: CT-2025-007.
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    #: One of workflows.machine.STATES; written only by workflows.service.
+    state: Mapped[str] = mapped_column(String(30))
+    #: The version of the process this case runs under; moved only by a data migration.
+    workflow_version: Mapped[int] = mapped_column(Integer, default=1)
+    received_on: Mapped[date] = mapped_column(Date)
+    #: How the application arrived: online, phone, letter, email, in_person, api.
+    channel: Mapped[str] = mapped_column(String(20), default="api")
+    #: Why the applicant is dissatisfied with the agencies' response, in their words.
+    dissatisfaction: Mapped[str] = mapped_column(Text, default="")
+    #: The victim's single point of contact (2025 statutory guidance), named in every letter.
+    single_point_of_contact: Mapped[str] = mapped_column(String(200), default="")
+    is_youth_asb: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_hate_related: Mapped[bool] = mapped_column(Boolean, default=False)
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    threshold_decided_on: Mapped[date | None] = mapped_column(Date)
+    findings_sent_on: Mapped[date | None] = mapped_column(Date)
+    #: The date the case closed or was withdrawn, and why.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The date of the latest step; a later step may not be dated before it.
+    last_step_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    #: Optimistic lock: two people changing one case, one wins.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    partnership: Mapped[Partnership] = relationship()
+    lead_agency: Mapped[Agency | None] = relationship()
+    victim: Mapped[Victim] = relationship(back_populates="case", cascade="all, delete-orphan")
+    applicant: Mapped[Applicant] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Incident.occurred_on"
+    )
+    agencies: Mapped[list[CaseAgency]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    chronology: Mapped[list[ChronologyEntry]] = relationship(
+        cascade="all, delete-orphan", order_by="ChronologyEntry.occurred_on"
+    )
+    threshold_decisions: Mapped[list[ThresholdDecision]] = relationship(
+        cascade="all, delete-orphan", order_by="ThresholdDecision.id"
+    )
+    panels: Mapped[list[Panel]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Panel.id"
+    )
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        cascade="all, delete-orphan", order_by="Recommendation.id"
+    )
+    themes: Mapped[list[CaseTheme]] = relationship(cascade="all, delete-orphan")
+    appeals: Mapped[list[Appeal]] = relationship(cascade="all, delete-orphan", order_by="Appeal.id")
+    deadlines: Mapped[list[Deadline]] = relationship(
+        cascade="all, delete-orphan", order_by="Deadline.due_on"
+    )
+
+
+class Victim(Base):
+    __tablename__ = "victims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), unique=True)
+    #: individual, business or community_group.
+    type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    #: How they want to be contacted: email, phone or letter.
+    contact_preference: Mapped[str] = mapped_column(String(10), default="letter")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(60), default="")
+    is_vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_repeat_victim: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    case: Mapped[CaseReview] = relationship(back_populates="victim")
+
+
+class Applicant(Base):
+    """Who applied: the victim, or someone acting for them with their consent."""
+
+    __tablename__ = "applicants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), unique=True)
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: Family member, friend, carer, councillor, MP, professional...
+    relationship_to_victim: Mapped[str] = mapped_column(String(100), default="")
+    consent_given_on: Mapped[date | None] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    contact_preference: Mapped[str] = mapped_column(String(10), default="letter")
+
+    case: Mapped[CaseReview] = relationship(back_populates="applicant")
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    is_hate_related: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    case: Mapped[CaseReview] = relationship(back_populates="incidents")
+    complaints: Mapped[list[Complaint]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="Complaint.reported_on"
+    )
+
+
+class Complaint(Base):
+    """One report of an incident to one body; the threshold counts these."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    reported_on: Mapped[date] = mapped_column(Date)
+    #: council, police, housing_provider or other.
+    reported_to: Mapped[str] = mapped_column(String(30))
+    #: The name of the person who complained (three people about one incident is a route).
+    reporter: Mapped[str] = mapped_column(String(200), default="")
+    #: The body's own reference (crime number, ASB case number).
+    reference: Mapped[str] = mapped_column(String(100), default="")
+
+    incident: Mapped[Incident] = relationship(back_populates="complaints")
+
+
+class CaseAgency(Base):
+    """An agency involved in a case, and whether its chronology has come in."""
+
+    __tablename__ = "case_agencies"
+    __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    chronology_requested_on: Mapped[date | None] = mapped_column(Date)
+
+    case: Mapped[CaseReview] = relationship(back_populates="agencies")
+    agency: Mapped[Agency] = relationship()
+
+
+class ChronologyEntry(Base):
+    """One agency's record of its contact with the victim, collated into the chronology."""
+
+    __tablename__ = "chronology_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(320))
+
+    agency: Mapped[Agency] = relationship()
+
+
+class ThresholdDecision(Base):
+    __tablename__ = "threshold_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    #: met or not_met.
+    decision: Mapped[str] = mapped_column(String(10))
+    #: What the rules suggested at the time, and which held.
+    suggested_met: Mapped[bool] = mapped_column(Boolean)
+    rules_held: Mapped[list[Any]]
+    #: Why, having regard to persistence, harm and the adequacy of the response.
+    rationale: Mapped[str] = mapped_column(Text)
+    persistence: Mapped[str] = mapped_column(Text, default="")
+    harm: Mapped[str] = mapped_column(Text, default="")
+    adequacy_of_response: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(320))
+
+
+class Panel(Base):
+    """A review meeting: scheduled, then held and recorded."""
+
+    __tablename__ = "panels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    panel_on: Mapped[date] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    held_on: Mapped[date | None] = mapped_column(Date)
+    #: Names and agencies of those present.
+    attendees: Mapped[list[Any]] = mapped_column(default=list)
+    victim_attended: Mapped[bool | None] = mapped_column(Boolean)
+    representative_attended: Mapped[bool | None] = mapped_column(Boolean)
+    findings: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[CaseReview] = relationship(back_populates="panels")
+
+
+class Recommendation(Base):
+    """One action in the action plan, owned by an agency."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    action: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    #: open, in_progress, done or dropped.
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+    agency: Mapped[Agency] = relationship()
+
+
+class CaseTheme(Base):
+    """A recurring theme a panel found (keys from config.toml), counted per year."""
+
+    __tablename__ = "case_themes"
+    __table_args__ = (UniqueConstraint("panel_id", "theme"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
+    theme: Mapped[str] = mapped_column(String(60))
+
+
+class Appeal(Base):
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    grounds: Mapped[str] = mapped_column(Text)
+    #: upheld (back for a fresh review) or not_upheld (final); empty until decided.
+    outcome: Mapped[str] = mapped_column(String(12), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(320), default="")
+
+
+class Deadline(Base):
+    """A statutory or local limit running on a case; met when its step happens."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        UniqueConstraint("case_id", "step"),
+        # The sweep asks only for deadlines still running: keep that cheap as history grows.
+        Index(
+            "ix_deadlines_open_due",
+            "due_on",
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"))
+    #: acknowledge, threshold_decision, panel, findings, appeal_window or appeal_decision.
+    step: Mapped[str] = mapped_column(String(30))
+    started_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    #: running; met (the step happened); stopped (the case ended or moved on without it).
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    #: When it was met or stopped.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AuditEvent(Base):
+    """Append-only record of every change: who, when, from which state to which, and what."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_reviews.id"))
+    at: Mapped[datetime]
+    #: The person (their e-mail) or the process (``command line``, ``scheduler``).
+    actor: Mapped[str] = mapped_column(String(320))
+    event: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(30), default="")
+    to_state: Mapped[str] = mapped_column(String(30), default="")
+    #: The date the step happened, which may be a day or two before it was recorded.
+    step_on: Mapped[date | None] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OutboxMessage(Base):
+    """A letter, e-mail or reminder to send, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "send_after", sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    #: acknowledgement, chronology_request, threshold_met, threshold_not_met, ...
+    kind: Mapped[str] = mapped_column(String(40))
+    #: applicant, agency:<id>, manager, chair.
+    recipient: Mapped[str] = mapped_column(String(60))
+    #: Makes a second write of the same message a no-op.
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    #: pending, sending, sent or failed.
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    send_after: Mapped[datetime]
+    created_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, _context: object, _instances: object) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError("audit events are append-only: they are never changed or deleted")

@@ -1,0 +1,178 @@
+"""The OpenAPI 3.1 document for /api/v1, built from the same schemas that validate input.
+
+Generating it from ``workflows.schemas`` means the description can never drift from what
+the service actually accepts.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import create_model
+from pydantic.json_schema import models_json_schema
+
+from workflows.machine import EVENTS, STATES
+from workflows.schemas import EVENT_SCHEMAS, CaseIn, ChronologyIn
+
+REF = "#/components/schemas/{model}"
+
+
+def _event_models() -> list[type]:
+    models = []
+    for event, schema in EVENT_SCHEMAS.items():
+        name = "".join(part.title() for part in event.split("_")) + "Event"
+        models.append(
+            create_model(name, __base__=schema, event=(Literal[event], ...))  # type: ignore[call-overload]
+        )
+    return models
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+    }
+
+
+def _json(ref: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF.format(model=ref)}}}
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    event_models = _event_models()
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in [CaseIn, ChronologyIn, *event_models]],
+        ref_template=REF,
+    )
+    schemas: dict[str, Any] = definitions.get("$defs", {})
+    schemas["EventBody"] = {
+        "oneOf": [{"$ref": REF.format(model=m.__name__)} for m in event_models],
+        "discriminator": {"propertyName": "event"},
+    }
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "state": {"type": "string"},
+                    "allowed_events": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+    }
+    step_dates = {"type": "string", "format": "date"}
+    schemas["Case"] = {
+        "type": "object",
+        "required": ["reference", "state", "deadlines", "threshold_suggestion",
+                     "allowed_events", "history", "version"],
+        "properties": {
+            "reference": {"type": "string", "examples": ["CT-2025-007"]},
+            "state": {"type": "string", "enum": STATES},
+            "version": {"type": "integer"},
+            "received_on": step_dates,
+            "deadlines": {
+                "type": "object",
+                "description": "Due date of each step whose clock has started.",
+                "properties": {
+                    step: step_dates
+                    for step in ("acknowledge", "threshold_decision", "panel", "findings",
+                                 "appeal_window", "appeal_decision")
+                },
+            },
+            "threshold_suggestion": {
+                "type": "object",
+                "properties": {
+                    "met": {"type": "boolean"},
+                    "statutory_floor_met": {"type": "boolean"},
+                    "rules_held": {"type": "array", "items": {"type": "string"}},
+                    "rules": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "allowed_events": {"type": "array", "items": {"type": "string", "enum": EVENTS}},
+            "history": {"type": "array", "items": {"type": "object"}},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    reference = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
+    auth_errors = {"401": _error("No valid API token"), "403": _error("Your role may not")}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "casereview API",
+            "version": "1",
+            "description": "ASB case reviews (the Community Trigger): log an activation and "
+            "move it through the statutory process. Dates are ISO (YYYY-MM-DD).",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/cases": {
+                "get": {
+                    "summary": "List the partnership's cases, newest first",
+                    "parameters": [
+                        {"name": "state", "in": "query", "schema": {"type": "string", "enum": STATES}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    ],
+                    "responses": {"200": {"description": "The cases"}, **auth_errors,
+                                  "422": _error("A parameter is wrong")},
+                },
+                "post": {
+                    "summary": "Log a new activation (application for a case review)",
+                    "requestBody": {"required": True, "content": _json("CaseIn")},
+                    "responses": {
+                        "201": {"description": "The case as created", "content": _json("Case")},
+                        **auth_errors,
+                        "422": _error("Invalid data; 'fields' names each problem"),
+                    },
+                },
+            },
+            "/api/v1/cases/{reference}": {
+                "get": {
+                    "summary": "A case: state, deadlines, threshold suggestion, allowed events",
+                    "parameters": [reference],
+                    "responses": {"200": {"description": "The case", "content": _json("Case")},
+                                  **auth_errors, "404": _error("No such case here")},
+                }
+            },
+            "/api/v1/cases/{reference}/events": {
+                "post": {
+                    "summary": "Apply one step of the process to a case",
+                    "parameters": [reference],
+                    "requestBody": {"required": True, "content": _json("EventBody")},
+                    "responses": {
+                        "200": {"description": "The case after the step", "content": _json("Case")},
+                        **auth_errors,
+                        "404": _error("No such case here"),
+                        "409": _error("The state does not allow the event, or the version is stale"),
+                        "422": _error("Invalid data; 'fields' names each problem"),
+                    },
+                }
+            },
+            "/api/v1/cases/{reference}/chronology": {
+                "post": {
+                    "summary": "Add an agency's chronology entry",
+                    "parameters": [reference],
+                    "requestBody": {"required": True, "content": _json("ChronologyIn")},
+                    "responses": {
+                        "201": {"description": "The case", "content": _json("Case")},
+                        **auth_errors,
+                        "404": _error("No such case here"),
+                        "422": _error("Invalid data"),
+                    },
+                }
+            },
+        },
+    }

@@ -1,0 +1,183 @@
+"""The JSON API under /api/v1: cases, their events and their chronology.
+
+Thin by design: authenticate, parse JSON, call ``workflows.service`` in one transaction,
+describe the result. Every refusal comes from the domain's error tree (``web.errors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from triggers.accounts import user_for_token
+from triggers.db import read_session, write_transaction
+from triggers.models import CaseReview, Deadline, Partnership
+from web.api.openapi import openapi_document
+from web.app import services
+from web.errors import error_response
+from workflows.describe import describe_case
+from workflows.errors import CaseNotFound, InvalidData
+from workflows.machine import STATES
+from workflows.service import Actor, apply, open_case, record_chronology
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@blueprint.before_request
+def authenticate() -> Response | None:
+    if request.endpoint == "api.openapi":
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _unauthorised("Send an API token as 'Authorization: Bearer <token>'.")
+    app = services()
+    with write_transaction(app.sessions) as session:
+        user = user_for_token(session, token.strip(), app.now())
+        if user is None:
+            return _unauthorised("The API token is not valid, or has been revoked.")
+        g.actor = Actor(label=user.email, user_id=user.id, role=user.role)
+        g.partnership_id = user.partnership_id
+    return None
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@blueprint.get("/cases")
+def list_cases() -> Response:
+    state = request.args.get("state")
+    if state is not None and state not in STATES:
+        raise InvalidData({"state": f"must be one of {', '.join(STATES)}"})
+    limit = _int_arg("limit", 100, 1, 500)
+    offset = _int_arg("offset", 0, 0, 10**9)
+    app = services()
+    today = app.policy.today(app.now())
+    with read_session(app.sessions) as session:
+        next_due = (
+            select(Deadline.case_id, func.min(Deadline.due_on).label("due_on"))
+            .where(Deadline.status == "running")
+            .group_by(Deadline.case_id)
+            .subquery()
+        )
+        query = (
+            select(CaseReview, next_due.c.due_on)
+            .outerjoin(next_due, next_due.c.case_id == CaseReview.id)
+            .where(CaseReview.partnership_id == g.partnership_id)
+            .order_by(CaseReview.received_on.desc(), CaseReview.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if state:
+            query = query.where(CaseReview.state == state)
+        cases = [
+            {
+                "reference": case.reference,
+                "state": case.state,
+                "received_on": case.received_on.isoformat(),
+                "next_due_on": due_on.isoformat() if due_on else None,
+                "working_days_left": (
+                    app.policy.calendar.working_days_between(today, due_on) if due_on else None
+                ),
+            }
+            for case, due_on in session.execute(query)
+        ]
+    return jsonify({"cases": cases, "limit": limit, "offset": offset})
+
+
+@blueprint.post("/cases")
+def create_case() -> tuple[Response, int, dict[str, str]]:
+    body = _json_body()
+    app = services()
+    now = app.now()
+    with write_transaction(app.sessions) as session:
+        partnership = session.get_one(Partnership, g.partnership_id)
+        case = open_case(session, partnership, body, g.actor, now, app.policy)
+        described = describe_case(session, case, app.policy, app.policy.today(now))
+    location = f"/api/v1/cases/{described['reference']}"
+    return jsonify(described), 201, {"Location": location}
+
+
+@blueprint.get("/cases/<reference>")
+def show_case(reference: str) -> Response:
+    app = services()
+    with read_session(app.sessions) as session:
+        case = _load(session, reference)
+        return jsonify(describe_case(session, case, app.policy, app.policy.today(app.now())))
+
+
+@blueprint.post("/cases/<reference>/events")
+def apply_event(reference: str) -> Response:
+    body = _json_body()
+    event = body.pop("event", None)
+    if not isinstance(event, str) or not event:
+        raise InvalidData({"event": "is required: the name of the step, like 'acknowledge'"})
+    app = services()
+    now = app.now()
+    with write_transaction(app.sessions) as session:
+        case = _load(session, reference, for_update=True)
+        outcome = apply(session, case, event, body, g.actor, now, app.policy)
+        described = describe_case(session, case, app.policy, app.policy.today(now))
+    described["warnings"] = outcome.warnings
+    return jsonify(described)
+
+
+@blueprint.post("/cases/<reference>/chronology")
+def add_chronology(reference: str) -> tuple[Response, int]:
+    body = _json_body()
+    app = services()
+    now = app.now()
+    with write_transaction(app.sessions) as session:
+        case = _load(session, reference, for_update=True)
+        record_chronology(session, case, body, g.actor, now, app.policy)
+        described = describe_case(session, case, app.policy, app.policy.today(now))
+    return jsonify(described), 201
+
+
+def _load(session: Session, reference: str, *, for_update: bool = False) -> CaseReview:
+    """The case with that reference in the caller's partnership; other partnerships' are 404."""
+    query = select(CaseReview).where(
+        CaseReview.reference == reference.strip().upper(),
+        CaseReview.partnership_id == g.partnership_id,
+    )
+    if for_update:
+        query = query.with_for_update()
+    case = session.scalar(query)
+    if case is None:
+        raise CaseNotFound(f"There is no case {reference} in your partnership.")
+    return case
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise InvalidData(
+            {"body": "must be JSON, sent with 'Content-Type: application/json'"},
+            "The request body is not valid JSON.",
+        )
+    if not isinstance(body, dict):
+        raise InvalidData({"body": "must be a JSON object"})
+    return body
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidData({name: "must be a whole number"}) from None
+    if not low <= value <= high:
+        raise InvalidData({name: f"must be between {low} and {high}"})
+    return value
+
+
+def _unauthorised(message: str) -> Response:
+    response = error_response(401, message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="casereview"'
+    return response

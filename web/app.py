@@ -1,0 +1,59 @@
+"""The Flask application: one factory, used by `casereview serve`, the demo and the tests."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from triggers.config import Config, database_url, load_config
+from triggers.db import make_engine, make_session_factory
+from triggers.policy import Policy
+
+
+@dataclass
+class Services:
+    """What every request needs, built once per application."""
+
+    config: Config
+    policy: Policy
+    engine: Engine
+    sessions: sessionmaker[Session]
+    #: The clock; tests replace it to act "as if it were" a given time.
+    clock: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def create_app(config: Config | None = None, *, engine: Engine | None = None) -> Flask:
+    config = config if config is not None else load_config()
+    engine = engine if engine is not None else make_engine(database_url(config))
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = config.server.secret_key or secrets.token_hex(32)
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["casereview"] = Services(
+        config=config,
+        policy=Policy.from_config(config),
+        engine=engine,
+        sessions=make_session_factory(engine),
+        clock=lambda: datetime.now(UTC),
+    )
+
+    from web import errors, home
+    from web.api import views as api
+
+    errors.register_errors(app)
+    app.register_blueprint(home.blueprint)
+    app.register_blueprint(api.blueprint)
+    return app
+
+
+def services() -> Services:
+    return current_app.extensions["casereview"]

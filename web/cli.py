@@ -1,0 +1,439 @@
+"""The `casereview` command: set up, serve, and work a case from the terminal.
+
+Errors a person can act on are printed as one clear line (exit 1; 2 for a bad config or
+argument); anything unexpected is logged with its traceback only when --debug is given.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from triggers.accounts import AccountError, create_token, create_user, find_user
+from triggers.calendar import english_date
+from triggers.config import Config, ConfigError, database_url, load_config
+from triggers.db import make_engine, make_session_factory, read_session, write_transaction
+from triggers.models import CaseReview, Partnership
+from triggers.partnerships import partnership_by_name, sync_partnership
+from triggers.policy import Policy
+from triggers.schema import current_revision, head_revision, upgrade
+from workflows.describe import describe_case
+from workflows.errors import CaseNotFound, InvalidData, WorkflowError
+from workflows.service import Actor, apply, open_case
+
+log = logging.getLogger("casereview")
+
+
+@dataclass
+class Context:
+    config_path: str | None
+    debug: bool
+    _config: Config | None = None
+    _engine: Engine | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(database_url(self.config))
+        return self._engine
+
+    @property
+    def policy(self) -> Policy:
+        return Policy.from_config(self.config)
+
+    def sessions(self):  # type: ignore[no-untyped-def]
+        return make_session_factory(self.engine)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class Group(click.Group):
+    """Turns every error a person can act on into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except ConfigError as error:
+            _fail(f"configuration: {error}", 2)
+        except WorkflowError as error:
+            if isinstance(error, InvalidData):
+                lines = "".join(f"\n  {name}: {text}" for name, text in error.fields.items())
+                _fail(f"the data is not valid:{lines}", 1)
+            _fail(error.message, 1)
+        except AccountError as error:
+            _fail(str(error), 1)
+        except OperationalError as error:
+            _fail(f"the database cannot be used: {error.orig}", 1)
+        except SQLAlchemyError as error:
+            _fail(f"database error: {error}", 1)
+        except Exception as error:
+            debug = ctx.obj.debug if isinstance(ctx.obj, Context) else False
+            if debug:
+                raise
+            log.debug("unexpected error", exc_info=True)
+            _fail(f"unexpected error ({type(error).__name__}: {error}); "
+                  "run again with --debug for details", 1)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"casereview: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=Group)
+@click.option("--config", "config_path", metavar="PATH", envvar="CASEREVIEW_CONFIG",
+              help="The configuration file (default: ./config.toml, or $CASEREVIEW_CONFIG).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, debug: bool) -> None:
+    """casereview: ASB case reviews (the Community Trigger)."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else os.environ.get("CASEREVIEW_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not debug:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("transitions").setLevel(logging.WARNING)
+    ctx.obj = Context(config_path=config_path, debug=debug)
+
+
+# --- set-up and serving ---------------------------------------------------------------
+
+
+def initialise(context: Context) -> Partnership:
+    """Create or upgrade the database and sync the partnership from the config."""
+    upgrade(context.engine)
+    with write_transaction(context.sessions()) as session:
+        partnership = sync_partnership(session, context.config, context.now())
+        session.flush()
+        session.expunge(partnership)
+    return partnership
+
+
+@main.command()
+@pass_context
+def init(context: Context) -> None:
+    """Create or upgrade the database (safe to run again)."""
+    partnership = initialise(context)
+    click.echo(
+        f"Database ready ({_safe_url(context)}, schema {head_revision()}); "
+        f"partnership '{partnership.name}' with {len(context.config.agencies)} agencies."
+    )
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default from config).")
+@click.option("--port", type=int, help="Port to listen on (default from config).")
+@pass_context
+def serve(context: Context, host: str | None, port: int | None) -> None:
+    """Serve the web pages and the API with waitress."""
+    _require_current_schema(context)
+    _serve(context, host, port)
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default from config).")
+@click.option("--port", type=int, help="Port to listen on (default from config).")
+@click.option("--no-serve", is_flag=True, help="Load the demo data and stop.")
+@pass_context
+def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -> None:
+    """Set up the database, load demo cases and a demo manager, and serve."""
+    from web.demo import load_demo
+
+    initialise(context)
+    with write_transaction(context.sessions()) as session:
+        partnership = partnership_by_name(session, context.config.partnership.code)
+        assert partnership is not None
+        loaded = load_demo(session, partnership, context.policy, context.now())
+        email = "manager@example.org"
+        user = find_user(session, email)
+        password = "demo-password-only"
+        if user is None:
+            user = create_user(session, partnership, email, password, "manager", context.now())
+        token = create_token(session, user, context.now())
+    click.echo(f"Loaded {loaded} demo cases." if loaded else "Demo cases already loaded.")
+    click.echo(f"Demo manager: {email} / {password}")
+    click.echo(f"Demo API token: {token}")
+    if not no_serve:
+        _serve(context, host, port)
+
+
+def _serve(context: Context, host: str | None, port: int | None) -> None:
+    import waitress
+
+    from web.app import create_app
+
+    app = create_app(context.config, engine=context.engine)
+    host = host or context.config.server.host
+    port = port or context.config.server.port
+    click.echo(f"Serving {context.config.partnership.name} on http://{host}:{port}/ "
+               "(Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, ident="casereview")
+
+
+def _require_current_schema(context: Context) -> None:
+    current = current_revision(context.engine)
+    if current != head_revision():
+        raise click.ClickException(
+            f"the database is at schema {current or 'none'}, this version needs "
+            f"{head_revision()}: run `casereview init` first"
+        )
+
+
+def _safe_url(context: Context) -> str:
+    return context.engine.url.render_as_string(hide_password=True)
+
+
+# --- users and tokens -----------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Manage the people who use the service."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["manager", "panel", "chair", "agency", "viewer"]),
+              required=True)
+@click.option("--partnership", "partnership_name", help="Partnership name or code "
+              "(default: the one in the config).")
+@pass_context
+def user_add(context: Context, email: str, role: str, partnership_name: str | None) -> None:
+    """Add a user; the password is read from standard input."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise click.ClickException("the passwords do not match")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        partnership = _partnership(session, context, partnership_name)
+        created = create_user(session, partnership, email, password, role, context.now())
+        click.echo(f"Added {created.email} as {role} of {partnership.name}.")
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("email")
+@pass_context
+def token_create(context: Context, email: str) -> None:
+    """Print a new API token for EMAIL (shown once; keep it secret)."""
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        found = find_user(session, email)
+        if found is None:
+            raise click.ClickException(f"there is no user {email}; add one with `user add`")
+        click.echo(create_token(session, found, context.now()))
+
+
+# --- cases ----------------------------------------------------------------------------
+
+
+@main.group()
+def case() -> None:
+    """Log, move and show case reviews."""
+
+
+@case.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
+@pass_context
+def case_show(context: Context, reference: str, as_json: bool) -> None:
+    """Show a case: its state, what is due by when, and its history."""
+    _require_current_schema(context)
+    policy = context.policy
+    with read_session(context.sessions()) as session:
+        found = _case(session, reference)
+        described = describe_case(session, found, policy, policy.today(context.now()))
+    if as_json:
+        click.echo(json.dumps(described, indent=2))
+    else:
+        click.echo(_as_text(described))
+
+
+@case.command("list")
+@click.option("--state", help="Only cases in this state.")
+@pass_context
+def case_list(context: Context, state: str | None) -> None:
+    """List cases with their state and next deadline."""
+    _require_current_schema(context)
+    policy = context.policy
+    today = policy.today(context.now())
+    with read_session(context.sessions()) as session:
+        query = select(CaseReview).order_by(CaseReview.received_on, CaseReview.id)
+        if state:
+            query = query.where(CaseReview.state == state)
+        for found in session.scalars(query):
+            running = [d for d in found.deadlines if d.status == "running"]
+            due = min(running, key=lambda d: d.due_on, default=None)
+            due_text = (
+                f"{due.step} due {english_date(due.due_on)} "
+                f"({_days_left(policy.calendar.working_days_between(today, due.due_on))})"
+                if due else "nothing due"
+            )
+            click.echo(f"{found.reference:<14} {found.state:<18} {due_text}")
+
+
+@case.command("open")
+@click.argument("file", type=click.File("r"), default="-")
+@click.option("--as", "as_email", metavar="EMAIL", help="Record the step as this user.")
+@pass_context
+def case_open(context: Context, file: Any, as_email: str | None) -> None:
+    """Log a new activation from a JSON FILE (or standard input), as the API takes it."""
+    data = _read_json(file)
+    _require_current_schema(context)
+    with _writing(context) as session:
+        actor = _actor(session, as_email)
+        partnership = _partnership(session, context, None)
+        created = open_case(session, partnership, data, actor, context.now(), context.policy)
+        click.echo(f"Logged {created.reference}; acknowledge by "
+                   f"{english_date(created.deadlines[0].due_on)}.")
+
+
+@case.command("event")
+@click.argument("reference")
+@click.argument("event")
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="The date the step happened.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="A field of the step (VALUE may be JSON: true, [\"a\"]...). Repeatable.")
+@click.option("--data", "data_file", type=click.File("r"), help="The step's fields as JSON.")
+@click.option("--as", "as_email", metavar="EMAIL", help="Record the step as this user.")
+@pass_context
+def case_event(context: Context, reference: str, event: str, on: str | None,
+               pairs: tuple[str, ...], data_file: Any, as_email: str | None) -> None:
+    """Apply EVENT (acknowledge, decide_threshold, ...) to the case REFERENCE."""
+    data: dict[str, Any] = _read_json(data_file) if data_file else {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"'{pair}' should be NAME=VALUE", param_hint="--set")
+        try:
+            data[name] = json.loads(value)
+        except json.JSONDecodeError:
+            data[name] = value
+    if on:
+        data["on"] = on
+    _require_current_schema(context)
+    with _writing(context) as session:
+        actor = _actor(session, as_email)
+        found = _case(session, reference)
+        outcome = apply(session, found, event, data, actor, context.now(), context.policy)
+        click.echo(f"{found.reference} is now {found.state}.")
+        for warning in outcome.warnings:
+            click.echo(f"Note: {warning}")
+
+
+@contextmanager
+def _writing(context: Context) -> Iterator[Session]:
+    with write_transaction(context.sessions()) as session:
+        yield session
+
+
+def _actor(session: Session, email: str | None) -> Actor:
+    if email is None:
+        return Actor(label=f"command line ({getpass.getuser()})")
+    found = find_user(session, email)
+    if found is None:
+        raise click.ClickException(f"there is no user {email}")
+    return Actor(label=found.email, user_id=found.id, role=found.role)
+
+
+def _case(session: Session, reference: str) -> CaseReview:
+    found = session.scalar(select(CaseReview).where(CaseReview.reference == reference.upper()))
+    if found is None:
+        raise CaseNotFound(f"there is no case {reference}")
+    return found
+
+
+def _partnership(session: Session, context: Context, name: str | None) -> Partnership:
+    found = partnership_by_name(session, name or context.config.partnership.code)
+    if found is None:
+        raise click.ClickException(f"there is no partnership '{name}'; run `casereview init`")
+    return found
+
+
+def _read_json(file: Any) -> dict[str, Any]:
+    try:
+        data = json.load(file)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(
+            f"{getattr(file, 'name', 'input')} is not valid JSON: {error}"
+        ) from None
+    if not isinstance(data, dict):
+        raise click.BadParameter("the JSON must be an object")
+    return data
+
+
+def _days_left(days: int) -> str:
+    if days < 0:
+        return f"overdue by {-days} working day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "due today"
+    return f"{days} working day{'s' if days != 1 else ''} left"
+
+
+def _as_text(described: dict[str, Any]) -> str:
+    def day(iso: str | None) -> str:
+        return english_date(date.fromisoformat(iso)) if iso else "-"
+
+    lines = [
+        f"{described['reference']}  ({described['partnership']})",
+        f"State:        {described['state']}",
+        f"Received:     {day(described['received_on'])} by {described['channel']}",
+        f"Victim:       {described['victim']['name']} ({described['victim']['type']})",
+        f"Contact:      {described['single_point_of_contact'] or '-'}",
+        "",
+        "Deadlines:",
+    ]
+    for deadline in described["deadline_details"]:
+        if deadline["status"] == "running":
+            state = _days_left(deadline["working_days_left"])
+        else:
+            state = f"{deadline['status']} {day(deadline['ended_on'])}"
+        lines.append(f"  {deadline['step']:<20} {day(deadline['due_on']):<28} {state}")
+    suggestion = described["threshold_suggestion"]
+    lines += ["", f"Threshold suggestion: {'met' if suggestion['met'] else 'not met'}"]
+    for rule in suggestion["rules"]:
+        lines.append(f"  [{'x' if rule['held'] else ' '}] {rule['name']}: {rule['explanation']}")
+    allowed = ", ".join(described["allowed_events"]) or "none (the case has ended)"
+    lines += ["", f"Next steps allowed: {allowed}", "", "History:"]
+    for event in described["history"]:
+        move = f"{event['from_state'] or '-'} -> {event['to_state']}"
+        lines.append(f"  {day(event['on']):<28} {event['event']:<18} {move:<36} {event['actor']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

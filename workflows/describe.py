@@ -1,0 +1,202 @@
+"""A case as the API and the CLI show it: where it stands, what is due by when, what next.
+
+Deadlines carry the working days left as well as the date, because "3 working days left"
+is what a manager acts on; the threshold suggestion is shown with the rules that hold.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triggers.models import AuditEvent, CaseReview
+from triggers.policy import Policy
+from workflows.machine import allowed_events
+from workflows.service import threshold_suggestion
+
+
+def describe_case(
+    session: Session, case: CaseReview, policy: Policy, today: date
+) -> dict[str, Any]:
+    suggestion = threshold_suggestion(case, policy)
+    running = [d for d in case.deadlines if d.status == "running"]
+    next_due = min(running, key=lambda d: d.due_on, default=None)
+    history = session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+    )
+    return {
+        "reference": case.reference,
+        "state": case.state,
+        "version": case.version,
+        "workflow_version": case.workflow_version,
+        "partnership": case.partnership.name,
+        "received_on": case.received_on.isoformat(),
+        "channel": case.channel,
+        "single_point_of_contact": case.single_point_of_contact,
+        "dissatisfaction": case.dissatisfaction,
+        "hate_related": case.is_hate_related,
+        "youth_asb": case.is_youth_asb,
+        "lead_agency": case.lead_agency.name if case.lead_agency else None,
+        "agencies": [link.agency.name for link in case.agencies],
+        "victim": _victim(case),
+        "applicant": _applicant(case),
+        "incidents": [_incident(incident) for incident in case.incidents],
+        "deadlines": {d.step: d.due_on.isoformat() for d in case.deadlines},
+        "deadline_details": [
+            {
+                "step": d.step,
+                "started_on": d.started_on.isoformat(),
+                "due_on": d.due_on.isoformat(),
+                "status": d.status,
+                "ended_on": d.ended_on.isoformat() if d.ended_on else None,
+                "working_days_left": (
+                    policy.calendar.working_days_between(today, d.due_on)
+                    if d.status == "running"
+                    else None
+                ),
+                "overdue": d.status == "running" and d.due_on < today,
+            }
+            for d in case.deadlines
+        ],
+        "next_deadline": (
+            {
+                "step": next_due.step,
+                "due_on": next_due.due_on.isoformat(),
+                "working_days_left": policy.calendar.working_days_between(today, next_due.due_on),
+            }
+            if next_due
+            else None
+        ),
+        "threshold_suggestion": {
+            "met": suggestion.met,
+            "statutory_floor_met": suggestion.statutory_floor_met,
+            "rules_held": suggestion.rules_held,
+            "rules": [
+                {
+                    "name": rule.name,
+                    "held": rule.held,
+                    "statutory": rule.statutory,
+                    "explanation": rule.explanation,
+                }
+                for rule in suggestion.rules
+            ],
+        },
+        "threshold_decisions": [
+            {
+                "decision": d.decision,
+                "suggested_met": d.suggested_met,
+                "rules_held": d.rules_held,
+                "rationale": d.rationale,
+                "decided_on": d.decided_on.isoformat(),
+                "decided_by": d.decided_by,
+            }
+            for d in case.threshold_decisions
+        ],
+        "panels": [
+            {
+                "panel_on": p.panel_on.isoformat(),
+                "location": p.location,
+                "held_on": p.held_on.isoformat() if p.held_on else None,
+                "attendees": p.attendees,
+                "victim_attended": p.victim_attended,
+                "representative_attended": p.representative_attended,
+                "findings": p.findings,
+            }
+            for p in case.panels
+        ],
+        "recommendations": [
+            {
+                "agency": r.agency.name,
+                "action": r.action,
+                "due_on": r.due_on.isoformat(),
+                "status": r.status,
+            }
+            for r in case.recommendations
+        ],
+        "themes": sorted({t.theme for t in case.themes}),
+        "appeals": [
+            {
+                "received_on": a.received_on.isoformat(),
+                "grounds": a.grounds,
+                "outcome": a.outcome or None,
+                "reason": a.reason,
+                "decided_on": a.decided_on.isoformat() if a.decided_on else None,
+            }
+            for a in case.appeals
+        ],
+        "chronology": [
+            {
+                "agency": entry.agency.name,
+                "occurred_on": entry.occurred_on.isoformat(),
+                "summary": entry.summary,
+                "recorded_by": entry.recorded_by,
+            }
+            for entry in case.chronology
+        ],
+        "ended_on": case.ended_on.isoformat() if case.ended_on else None,
+        "end_reason": case.end_reason or None,
+        "allowed_events": allowed_events(case.state),
+        "history": [
+            {
+                "at": event.at.isoformat(),
+                "actor": event.actor,
+                "event": event.event,
+                "from_state": event.from_state or None,
+                "to_state": event.to_state or None,
+                "on": event.step_on.isoformat() if event.step_on else None,
+                "data": event.data,
+            }
+            for event in history
+        ],
+    }
+
+
+def _victim(case: CaseReview) -> dict[str, Any]:
+    v = case.victim
+    return {
+        "type": v.type,
+        "name": v.name,
+        "address": v.address,
+        "postcode": v.postcode,
+        "email": v.email,
+        "phone": v.phone,
+        "contact_preference": v.contact_preference,
+        "accessibility_needs": v.accessibility_needs,
+        "language": v.language,
+        "is_vulnerable": v.is_vulnerable,
+        "is_repeat_victim": v.is_repeat_victim,
+    }
+
+
+def _applicant(case: CaseReview) -> dict[str, Any]:
+    a = case.applicant
+    return {
+        "on_behalf": a.on_behalf,
+        "name": a.name,
+        "relationship": a.relationship_to_victim,
+        "consent_given_on": a.consent_given_on.isoformat() if a.consent_given_on else None,
+        "email": a.email,
+        "phone": a.phone,
+        "contact_preference": a.contact_preference,
+    }
+
+
+def _incident(incident: Any) -> dict[str, Any]:
+    return {
+        "occurred_on": incident.occurred_on.isoformat(),
+        "description": incident.description,
+        "location": incident.location,
+        "hate_related": incident.is_hate_related,
+        "complaints": [
+            {
+                "reported_on": c.reported_on.isoformat(),
+                "reported_to": c.reported_to,
+                "reporter": c.reporter,
+                "reference": c.reference,
+            }
+            for c in incident.complaints
+        ],
+    }

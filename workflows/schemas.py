@@ -1,0 +1,279 @@
+"""The shape of the data each step takes, checked before anything is written.
+
+The same schemas serve the JSON API, the CLI and (through plain dicts) the web forms, and
+give the OpenAPI document its component schemas. Unknown fields are refused, so a misspelt
+name is reported instead of silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from workflows.errors import InvalidData
+
+M = TypeVar("M", bound=BaseModel)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("is not a real date") from None
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+def _email(value: Any) -> Any:
+    if isinstance(value, str) and value.strip() and not EMAIL.match(value.strip()):
+        raise ValueError("must be an e-mail address, like name@example.org")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+RequiredText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=320), BeforeValidator(_email)
+]
+Contact = Literal["email", "phone", "letter"]
+Body = Literal["council", "police", "housing_provider", "other"]
+
+
+class FieldProblem(ValueError):
+    """A problem with one field inside a model, found by a check across fields."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class ComplaintIn(Strict):
+    reported_on: IsoDate
+    reported_to: Body
+    #: The name of the person who complained.
+    reporter: ShortText = ""
+    reference: ShortText = ""
+
+
+class IncidentIn(Strict):
+    occurred_on: IsoDate
+    description: RequiredText
+    location: ShortText = ""
+    hate_related: bool = False
+    complaints: list[ComplaintIn] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _complaints_after_incident(self) -> IncidentIn:
+        for index, complaint in enumerate(self.complaints):
+            if complaint.reported_on < self.occurred_on:
+                raise FieldProblem(
+                    {f"complaints.{index}.reported_on": "is before the incident happened"}
+                )
+        return self
+
+
+class VictimIn(Strict):
+    type: Literal["individual", "business", "community_group"]
+    name: Name
+    address: LongText = ""
+    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] = ""
+    email: Email = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    contact_preference: Contact = "letter"
+    accessibility_needs: LongText = ""
+    language: ShortText = ""
+    is_vulnerable: bool = False
+    is_repeat_victim: bool = False
+
+
+class ApplicantIn(Strict):
+    on_behalf: bool = False
+    name: ShortText = ""
+    relationship: ShortText = ""
+    consent_given_on: IsoDate | None = None
+    email: Email = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    address: LongText = ""
+    contact_preference: Contact = "letter"
+
+    @model_validator(mode="after")
+    def _on_behalf_needs_consent(self) -> ApplicantIn:
+        if self.on_behalf:
+            missing = {
+                name: "is required when applying on the victim's behalf"
+                for name in ("name", "relationship", "consent_given_on")
+                if not getattr(self, name)
+            }
+            if missing:
+                raise FieldProblem(missing)
+        return self
+
+
+class CaseIn(Strict):
+    """An activation: a new application for an ASB case review."""
+
+    received_on: IsoDate
+    victim: VictimIn
+    applicant: ApplicantIn = Field(default_factory=ApplicantIn)
+    incidents: list[IncidentIn] = Field(min_length=1, max_length=200)
+    channel: Literal["online", "phone", "letter", "email", "in_person", "api"] = "api"
+    dissatisfaction: LongText = ""
+    single_point_of_contact: ShortText = ""
+    youth_asb: bool = False
+    #: Names of the partnership's agencies involved (from config.toml).
+    agencies: list[Name] = Field(default_factory=list, max_length=50)
+    lead_agency: ShortText = ""
+
+
+class EventIn(Strict):
+    #: The date the step happened; today when left out. Never in the future.
+    on: IsoDate | None = None
+    #: The case's version as last read; a mismatch means someone else changed it (409).
+    version: int | None = None
+
+
+class AcknowledgeIn(EventIn):
+    single_point_of_contact: ShortText = ""
+
+
+class DecideThresholdIn(EventIn):
+    decision: Literal["met", "not_met"]
+    #: Why, having regard to persistence, harm and the adequacy of the response.
+    rationale: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=10_000)
+    ]
+    persistence: LongText = ""
+    harm: LongText = ""
+    adequacy_of_response: LongText = ""
+    lead_agency: ShortText = ""
+
+
+class SchedulePanelIn(EventIn):
+    panel_on: IsoDate
+    location: ShortText = ""
+
+
+class RecommendationIn(Strict):
+    agency: Name
+    action: RequiredText
+    due_on: IsoDate
+
+
+class RecordReviewIn(EventIn):
+    findings: RequiredText
+    recommendations: list[RecommendationIn] = Field(default_factory=list, max_length=100)
+    themes: list[Name] = Field(default_factory=list, max_length=50)
+    victim_attended: bool
+    representative_attended: bool = False
+    attendees: list[Name] = Field(default_factory=list, max_length=100)
+
+
+class SendFindingsIn(EventIn):
+    pass
+
+
+class AppealIn(EventIn):
+    grounds: RequiredText
+
+
+class DecideAppealIn(EventIn):
+    outcome: Literal["upheld", "not_upheld"]
+    reason: RequiredText
+
+
+class ReasonIn(EventIn):
+    reason: RequiredText
+
+
+class ChronologyIn(Strict):
+    agency: Name
+    occurred_on: IsoDate
+    summary: RequiredText
+
+
+EVENT_SCHEMAS: dict[str, type[EventIn]] = {
+    "acknowledge": AcknowledgeIn,
+    "decide_threshold": DecideThresholdIn,
+    "schedule_panel": SchedulePanelIn,
+    "record_review": RecordReviewIn,
+    "send_findings": SendFindingsIn,
+    "appeal": AppealIn,
+    "decide_appeal": DecideAppealIn,
+    "close": ReasonIn,
+    "withdraw": ReasonIn,
+}
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field this accepts",
+    "string_too_short": "must not be empty",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+}
+
+
+def parse(schema: type[M], data: Any) -> M:
+    """Validate ``data`` against ``schema``; raise InvalidData naming every wrong field."""
+    if not isinstance(data, dict):
+        raise InvalidData({"body": "must be a JSON object"})
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        raise InvalidData(_fields(error)) from None
+
+
+def _fields(error: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or "body"
+        kind = problem["type"]
+        cause = problem.get("ctx", {}).get("error")
+        if isinstance(cause, FieldProblem):
+            for inner, text in cause.fields.items():
+                fields.setdefault(f"{name}.{inner}" if name != "body" else inner, text)
+            continue
+        if kind == "value_error":
+            text = str(cause if cause is not None else problem["msg"])
+        elif kind == "string_too_long":
+            text = f"must be at most {problem['ctx']['max_length']} characters"
+        elif kind == "string_too_short" and problem["ctx"]["min_length"] > 1:
+            text = f"must be at least {problem['ctx']['min_length']} characters"
+        elif kind == "too_short" and problem["ctx"].get("min_length"):
+            text = f"needs at least {problem['ctx']['min_length']} item(s)"
+        elif kind == "too_long":
+            text = f"may have at most {problem['ctx']['max_length']} items"
+        elif kind == "literal_error":
+            text = f"must be one of {problem['ctx']['expected']}"
+        else:
+            text = _MESSAGES.get(kind, problem["msg"])
+        fields.setdefault(name, text)
+    return fields
