@@ -41,9 +41,9 @@ MESSAGES: dict[str, list[tuple[str, str]]] = {
 
 def recipients(case: CaseReview, audience: str) -> list[str]:
     if audience == ALL_AGENCIES:
-        return [f"agency:{link.agency_id}" for link in case.agencies]
+        return [f"agency:{link.agency.id}" for link in case.agencies]
     if audience == RECOMMENDATION_OWNERS:
-        owners = sorted({rec.agency_id for rec in case.recommendations})
+        owners = sorted({rec.agency.id for rec in case.recommendations})
         return [f"agency:{agency_id}" for agency_id in owners]
     return [audience]
 

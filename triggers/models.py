@@ -335,6 +335,7 @@ class Recommendation(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
 
     agency: Mapped[Agency] = relationship()
+    panel: Mapped[Panel] = relationship()
 
 
 class CaseTheme(Base):
@@ -347,6 +348,8 @@ class CaseTheme(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
     theme: Mapped[str] = mapped_column(String(60))
+
+    panel: Mapped[Panel] = relationship()
 
 
 class Appeal(Base):

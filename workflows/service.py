@@ -168,25 +168,32 @@ def apply(
     """Move ``case`` by ``event`` with ``data``; raise a WorkflowError and change nothing if not."""
     if event not in EVENTS:
         raise InvalidData({"event": f"must be one of {', '.join(EVENTS)}"})
+    # A stale version comes first: the person acted on an old page and must reload.
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version != case.version:
+        raise StaleCase(
+            f"Case {case.reference} was changed by someone else (it is now at version "
+            f"{case.version}, you had version {version}). Reload it and try again."
+        )
     allowed = allowed_events(case.state)
     if event not in allowed:
         raise EventNotAllowed(event, case.state, allowed)
     if actor.role is not None and actor.role not in EVENT_ROLES[event]:
         raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
     event_in = parse(EVENT_SCHEMAS[event], dict(data))
-    if event_in.version is not None and event_in.version != case.version:
-        raise StaleCase(
-            f"Case {case.reference} was changed by someone else (it is now at version "
-            f"{case.version}, you had version {event_in.version}). Reload it and try again."
-        )
     on = _step_date(event_in, case, policy, now)
+    reference = case.reference
     try:
-        return _record_step(session, case, event, event_in, on, actor, now, policy)
+        # One flush at the end: the case row is written (and its version bumped) once.
+        with session.no_autoflush:
+            outcome = _record_step(session, case, event, event_in, on, actor, now, policy)
+        session.flush()
     except StaleDataError:
         raise StaleCase(
-            f"Case {case.reference} was changed by someone else at the same moment. "
+            f"Case {reference} was changed by someone else at the same moment. "
             "Reload it and try again."
         ) from None
+    return outcome
 
 
 def _record_step(
@@ -214,7 +221,6 @@ def _record_step(
         "event": event,
         "on": on.isoformat(),
     })
-    session.flush()
     return outcome
 
 
@@ -246,10 +252,11 @@ def record_chronology(
     case.updated_at = now
     _audit(session, case, actor, now, "record_chronology", case.state, case.state,
            entry_in.occurred_on, {"agency": agency.name})
+    reference = case.reference
     try:
         session.flush()
     except StaleDataError:
-        raise StaleCase(f"Case {case.reference} was changed by someone else.") from None
+        raise StaleCase(f"Case {reference} was changed by someone else.") from None
     return entry
 
 
@@ -371,15 +378,14 @@ def _record_review(session, case, event_in: RecordReviewIn, on, actor, policy, o
     panel.victim_attended = event_in.victim_attended
     panel.representative_attended = event_in.representative_attended
     panel.attendees = list(event_in.attendees)
-    session.flush()
     for rec, agency in zip(event_in.recommendations, owners, strict=True):
         case.recommendations.append(
-            Recommendation(panel_id=panel.id, agency=agency, action=rec.action, due_on=rec.due_on)
+            Recommendation(panel=panel, agency=agency, action=rec.action, due_on=rec.due_on)
         )
         if all(link.agency_id != agency.id for link in case.agencies):
             case.agencies.append(CaseAgency(agency=agency))
     for theme in dict.fromkeys(event_in.themes):
-        case.themes.append(CaseTheme(panel_id=panel.id, theme=theme))
+        case.themes.append(CaseTheme(panel=panel, theme=theme))
     return {}
 
 

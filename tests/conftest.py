@@ -1,0 +1,140 @@
+"""Fixtures: an app on a fresh database, on SQLite or (CASEREVIEW_TEST_DATABASE=postgresql)
+on a PostgreSQL database created for this run and dropped after it.
+
+The schema is built once per run through the real migrations; every test then starts from
+empty tables, so tests can commit for real (the concurrency tests need it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.factories import SAMPLE_NOW
+from triggers.accounts import create_token, create_user
+from triggers.config import Config, DatabaseConfig, load_config
+from triggers.db import make_engine, make_session_factory, write_transaction
+from triggers.models import Base, Partnership
+from triggers.partnerships import sync_partnership
+from triggers.policy import Policy
+from triggers.schema import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_SERVER = os.environ.get(
+    "CASEREVIEW_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def pytest_report_header() -> str:
+    return f"casereview test database: {os.environ.get('CASEREVIEW_TEST_DATABASE', 'sqlite')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("CASEREVIEW_TEST_DATABASE") == "postgresql":
+        name = f"casereview_test_{uuid.uuid4().hex[:10]}"
+        server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{name}"
+        yield url
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'casereview.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    yield migrated_engine
+    with migrated_engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url: str) -> Config:
+    config = load_config(ROOT / "config.toml", environ={})
+    return dataclasses.replace(config, database=DatabaseConfig(url=database_url))
+
+
+@pytest.fixture
+def config(base_config: Config) -> Config:
+    return base_config
+
+
+@pytest.fixture
+def policy(config: Config) -> Policy:
+    return Policy.from_config(config)
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def partnership(sessions: sessionmaker[Session], config: Config) -> Partnership:
+    with write_transaction(sessions) as session:
+        partnership = sync_partnership(session, config, SAMPLE_NOW)
+    return partnership
+
+
+@pytest.fixture
+def now() -> datetime:
+    return SAMPLE_NOW
+
+
+@pytest.fixture
+def app(config: Config, engine: Engine, partnership: Partnership):  # type: ignore[no-untyped-def]
+    from web.app import create_app
+
+    app = create_app(config, engine=engine)
+    app.config["TESTING"] = True
+    app.extensions["casereview"].clock = lambda: SAMPLE_NOW
+    return app
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def make_token(sessions: sessionmaker[Session], partnership: Partnership, role: str,
+               email: str | None = None) -> str:
+    with write_transaction(sessions) as session:
+        merged = session.merge(partnership)
+        user = create_user(session, merged, email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
+                           "correct horse battery staple", role, datetime.now(UTC))
+        return create_token(session, user, datetime.now(UTC))
+
+
+@pytest.fixture
+def manager_token(sessions: sessionmaker[Session], partnership: Partnership) -> str:
+    return make_token(sessions, partnership, "manager", "manager@example.org")
+
+
+@pytest.fixture
+def auth(manager_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {manager_token}"}
