@@ -121,12 +121,19 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
-def make_token(sessions: sessionmaker[Session], partnership: Partnership, role: str,
-               email: str | None = None) -> str:
+def make_token(
+    sessions: sessionmaker[Session], partnership: Partnership, role: str, email: str | None = None
+) -> str:
     with write_transaction(sessions) as session:
         merged = session.merge(partnership)
-        user = create_user(session, merged, email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
-                           "correct horse battery staple", role, datetime.now(UTC))
+        user = create_user(
+            session,
+            merged,
+            email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
+            "correct horse battery staple",
+            role,
+            datetime.now(UTC),
+        )
         return create_token(session, user, datetime.now(UTC))
 
 

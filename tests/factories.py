@@ -17,14 +17,26 @@ MANAGER = Actor(label="manager@example.org", role="manager")
 
 
 def complaint(reported_on: date, reporter: str = "Jo Bloggs", to: str = "police") -> dict[str, Any]:
-    return {"reported_on": reported_on.isoformat(), "reported_to": to, "reporter": reporter,
-            "reference": "REF-1"}
+    return {
+        "reported_on": reported_on.isoformat(),
+        "reported_to": to,
+        "reporter": reporter,
+        "reference": "REF-1",
+    }
 
 
-def incident(occurred_on: date, *complaints: dict[str, Any], hate: bool = False,
-             description: str = "Stones thrown at the window") -> dict[str, Any]:
-    return {"occurred_on": occurred_on.isoformat(), "description": description,
-            "hate_related": hate, "complaints": list(complaints)}
+def incident(
+    occurred_on: date,
+    *complaints: dict[str, Any],
+    hate: bool = False,
+    description: str = "Stones thrown at the window",
+) -> dict[str, Any]:
+    return {
+        "occurred_on": occurred_on.isoformat(),
+        "description": description,
+        "hate_related": hate,
+        "complaints": list(complaints),
+    }
 
 
 def three_incidents(received_on: date) -> list[dict[str, Any]]:
@@ -36,12 +48,20 @@ def three_incidents(received_on: date) -> list[dict[str, Any]]:
     return result
 
 
-def application(received_on: date = date(2025, 11, 20), *,
-                incidents: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def application(
+    received_on: date = date(2025, 11, 20),
+    *,
+    incidents: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     return {
         "received_on": received_on.isoformat(),
-        "victim": {"type": "individual", "name": "Alex Morgan", "email": "alex@example.org",
-                   "contact_preference": "email"},
+        "victim": {
+            "type": "individual",
+            "name": "Alex Morgan",
+            "email": "alex@example.org",
+            "contact_preference": "email",
+        },
         "applicant": {"on_behalf": False},
         "incidents": incidents if incidents is not None else three_incidents(received_on),
         "agencies": ["Leicestershire Police", "Charnwood Borough Council"],
@@ -54,8 +74,13 @@ def one_incident(received_on: date) -> list[dict[str, Any]]:
     return [incident(occurred_on, complaint(occurred_on + timedelta(days=1)))]
 
 
-def new_case(session: Session, partnership: Partnership, policy: Policy,
-             now: datetime = SAMPLE_NOW, **kwargs: Any) -> CaseReview:
+def new_case(
+    session: Session,
+    partnership: Partnership,
+    policy: Policy,
+    now: datetime = SAMPLE_NOW,
+    **kwargs: Any,
+) -> CaseReview:
     return open_case(session, partnership, application(**kwargs), MANAGER, now, policy)
 
 
@@ -64,10 +89,18 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "acknowledge": {},
     "decide_threshold": {"decision": "met", "rationale": "Persistent harassment over months."},
     "schedule_panel": {"panel_on": "2025-12-01"},
-    "record_review": {"findings": "Reports were not linked.", "victim_attended": True,
-                      "themes": ["inconsistent_recording"],
-                      "recommendations": [{"agency": "Leicestershire Police",
-                                           "action": "Flag the address", "due_on": "2026-01-30"}]},
+    "record_review": {
+        "findings": "Reports were not linked.",
+        "victim_attended": True,
+        "themes": ["inconsistent_recording"],
+        "recommendations": [
+            {
+                "agency": "Leicestershire Police",
+                "action": "Flag the address",
+                "due_on": "2026-01-30",
+            }
+        ],
+    },
     "send_findings": {},
     "appeal": {"grounds": "Relevant facts were not considered."},
     "decide_appeal": {"outcome": "not_upheld", "reason": "The review considered all facts."},
@@ -80,23 +113,44 @@ PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "received": [],
     "acknowledged": [("acknowledge", {})],
     "threshold_met": [("acknowledge", {}), ("decide_threshold", {})],
-    "threshold_not_met": [("acknowledge", {}),
-                          ("decide_threshold", {"decision": "not_met"})],
+    "threshold_not_met": [("acknowledge", {}), ("decide_threshold", {"decision": "not_met"})],
     "panel_scheduled": [("acknowledge", {}), ("decide_threshold", {}), ("schedule_panel", {})],
-    "review_complete": [("acknowledge", {}), ("decide_threshold", {}), ("schedule_panel", {}),
-                        ("record_review", {})],
-    "findings_sent": [("acknowledge", {}), ("decide_threshold", {}), ("schedule_panel", {}),
-                      ("record_review", {}), ("send_findings", {})],
-    "appeal": [("acknowledge", {}), ("decide_threshold", {}), ("schedule_panel", {}),
-               ("record_review", {}), ("send_findings", {}), ("appeal", {})],
-    "closed": [("acknowledge", {}), ("decide_threshold", {}), ("schedule_panel", {}),
-               ("record_review", {}), ("send_findings", {}), ("close", {})],
+    "review_complete": [
+        ("acknowledge", {}),
+        ("decide_threshold", {}),
+        ("schedule_panel", {}),
+        ("record_review", {}),
+    ],
+    "findings_sent": [
+        ("acknowledge", {}),
+        ("decide_threshold", {}),
+        ("schedule_panel", {}),
+        ("record_review", {}),
+        ("send_findings", {}),
+    ],
+    "appeal": [
+        ("acknowledge", {}),
+        ("decide_threshold", {}),
+        ("schedule_panel", {}),
+        ("record_review", {}),
+        ("send_findings", {}),
+        ("appeal", {}),
+    ],
+    "closed": [
+        ("acknowledge", {}),
+        ("decide_threshold", {}),
+        ("schedule_panel", {}),
+        ("record_review", {}),
+        ("send_findings", {}),
+        ("close", {}),
+    ],
     "withdrawn": [("withdraw", {})],
 }
 
 
-def case_in_state(session: Session, partnership: Partnership, policy: Policy,
-                  state: str) -> CaseReview:
+def case_in_state(
+    session: Session, partnership: Partnership, policy: Policy, state: str
+) -> CaseReview:
     """A case walked to ``state`` through the real service (not-met cases get one incident)."""
     received_on = date(2025, 11, 20)
     incidents = one_incident(received_on) if state == "threshold_not_met" else None

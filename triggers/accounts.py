@@ -29,7 +29,11 @@ class AccountError(ValueError):
 
 
 def create_user(
-    session: Session, partnership: Partnership, email: str, password: str, role: str,
+    session: Session,
+    partnership: Partnership,
+    email: str,
+    password: str,
+    role: str,
     now: datetime,
 ) -> User:
     email = email.strip().lower()

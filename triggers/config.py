@@ -274,11 +274,15 @@ def _check_policy(config: Config, where: str) -> None:
             "six calendar months"
         )
     for name, value in (
-        ("threshold.same_incident_reporters.minimum_reporters",
-         threshold.same_incident_reporters.minimum_reporters),
+        (
+            "threshold.same_incident_reporters.minimum_reporters",
+            threshold.same_incident_reporters.minimum_reporters,
+        ),
         ("threshold.hate_incident.minimum_incidents", threshold.hate_incident.minimum_incidents),
-        ("threshold.hate_incident.application_within_months",
-         threshold.hate_incident.application_within_months),
+        (
+            "threshold.hate_incident.application_within_months",
+            threshold.hate_incident.application_within_months,
+        ),
     ):
         if value < 1:
             raise ConfigError(f"{where}: '{name}' must be 1 or more (got {value})")

@@ -9,7 +9,7 @@ derived from them, because the Act's four figures need not add up. Only
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -30,7 +30,11 @@ from triggers.db import UTCDateTime
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class Partnership(Base):
@@ -142,14 +146,12 @@ class CaseReview(Base):
     #: Optimistic lock: two people changing one case, one wins.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     partnership: Mapped[Partnership] = relationship()
     lead_agency: Mapped[Agency | None] = relationship()
     victim: Mapped[Victim] = relationship(back_populates="case", cascade="all, delete-orphan")
-    applicant: Mapped[Applicant] = relationship(
-        back_populates="case", cascade="all, delete-orphan"
-    )
+    applicant: Mapped[Applicant] = relationship(back_populates="case", cascade="all, delete-orphan")
     incidents: Mapped[list[Incident]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Incident.occurred_on"
     )
@@ -418,8 +420,12 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_pending", "send_after", sqlite_where=text("status = 'pending'"),
-              postgresql_where=text("status = 'pending'")),
+        Index(
+            "ix_outbox_pending",
+            "send_after",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

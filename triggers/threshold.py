@@ -124,8 +124,13 @@ def suggest(
     if same.enabled:
         most = max(
             (
-                len({_person(c.reporter) for c in qualifying(i, rules.application_within_months)
-                     if _person(c.reporter)})
+                len(
+                    {
+                        _person(c.reporter)
+                        for c in qualifying(i, rules.application_within_months)
+                        if _person(c.reporter)
+                    }
+                )
                 for i in incidents
             ),
             default=0,

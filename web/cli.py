@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import click
@@ -67,6 +66,11 @@ class Context:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 pass_context = click.make_pass_decorator(Context)
 
@@ -97,8 +101,11 @@ class Group(click.Group):
             if debug:
                 raise
             log.debug("unexpected error", exc_info=True)
-            _fail(f"unexpected error ({type(error).__name__}: {error}); "
-                  "run again with --debug for details", 1)
+            _fail(
+                f"unexpected error ({type(error).__name__}: {error}); "
+                "run again with --debug for details",
+                1,
+            )
 
 
 def _fail(message: str, code: int) -> None:
@@ -107,8 +114,13 @@ def _fail(message: str, code: int) -> None:
 
 
 @click.group(cls=Group)
-@click.option("--config", "config_path", metavar="PATH", envvar="CASEREVIEW_CONFIG",
-              help="The configuration file (default: ./config.toml, or $CASEREVIEW_CONFIG).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="CASEREVIEW_CONFIG",
+    help="The configuration file (default: ./config.toml, or $CASEREVIEW_CONFIG).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, debug: bool) -> None:
@@ -121,6 +133,7 @@ def main(ctx: click.Context, config_path: str | None, debug: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("transitions").setLevel(logging.WARNING)
     ctx.obj = Context(config_path=config_path, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # --- set-up and serving ---------------------------------------------------------------
@@ -192,8 +205,9 @@ def _serve(context: Context, host: str | None, port: int | None) -> None:
     app = create_app(context.config, engine=context.engine)
     host = host or context.config.server.host
     port = port or context.config.server.port
-    click.echo(f"Serving {context.config.partnership.name} on http://{host}:{port}/ "
-               "(Ctrl+C to stop)")
+    click.echo(
+        f"Serving {context.config.partnership.name} on http://{host}:{port}/ (Ctrl+C to stop)"
+    )
     waitress.serve(app, host=host, port=port, ident="casereview")
 
 
@@ -220,10 +234,14 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["manager", "panel", "chair", "agency", "viewer"]),
-              required=True)
-@click.option("--partnership", "partnership_name", help="Partnership name or code "
-              "(default: the one in the config).")
+@click.option(
+    "--role", type=click.Choice(["manager", "panel", "chair", "agency", "viewer"]), required=True
+)
+@click.option(
+    "--partnership",
+    "partnership_name",
+    help="Partnership name or code (default: the one in the config).",
+)
 @pass_context
 def user_add(context: Context, email: str, role: str, partnership_name: str | None) -> None:
     """Add a user; the password is read from standard input."""
@@ -301,7 +319,8 @@ def case_list(context: Context, state: str | None) -> None:
             due_text = (
                 f"{due.step} due {english_date(due.due_on)} "
                 f"({_days_left(policy.calendar.working_days_between(today, due.due_on))})"
-                if due else "nothing due"
+                if due
+                else "nothing due"
             )
             click.echo(f"{found.reference:<14} {found.state:<18} {due_text}")
 
@@ -318,21 +337,35 @@ def case_open(context: Context, file: Any, as_email: str | None) -> None:
         actor = _actor(session, as_email)
         partnership = _partnership(session, context, None)
         created = open_case(session, partnership, data, actor, context.now(), context.policy)
-        click.echo(f"Logged {created.reference}; acknowledge by "
-                   f"{english_date(created.deadlines[0].due_on)}.")
+        click.echo(
+            f"Logged {created.reference}; acknowledge by "
+            f"{english_date(created.deadlines[0].due_on)}."
+        )
 
 
 @case.command("event")
 @click.argument("reference")
 @click.argument("event")
 @click.option("--on", "on", metavar="YYYY-MM-DD", help="The date the step happened.")
-@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
-              help="A field of the step (VALUE may be JSON: true, [\"a\"]...). Repeatable.")
+@click.option(
+    "--set",
+    "pairs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='A field of the step (VALUE may be JSON: true, ["a"]...). Repeatable.',
+)
 @click.option("--data", "data_file", type=click.File("r"), help="The step's fields as JSON.")
 @click.option("--as", "as_email", metavar="EMAIL", help="Record the step as this user.")
 @pass_context
-def case_event(context: Context, reference: str, event: str, on: str | None,
-               pairs: tuple[str, ...], data_file: Any, as_email: str | None) -> None:
+def case_event(
+    context: Context,
+    reference: str,
+    event: str,
+    on: str | None,
+    pairs: tuple[str, ...],
+    data_file: Any,
+    as_email: str | None,
+) -> None:
     """Apply EVENT (acknowledge, decide_threshold, ...) to the case REFERENCE."""
     data: dict[str, Any] = _read_json(data_file) if data_file else {}
     for pair in pairs:

@@ -28,84 +28,187 @@ RATIONALE = (
 SCENARIOS: list[tuple[str, str, int, bool, list[tuple[str, int, dict[str, Any]]]]] = [
     ("Amira Khan", "individual", 2, False, []),
     ("Green Lane Residents' Group", "community_group", 7, False, [("acknowledge", 3, {})]),
-    ("Daniel Price", "individual", 20, True, [
-        ("acknowledge", 2, {}),
-        ("decide_threshold", 8, {"decision": "met", "rationale": RATIONALE,
-                                  "lead_agency": "Leicestershire Police"}),
-    ]),
-    ("Corner Shop Ltd", "business", 30, False, [
-        ("acknowledge", 4, {}),
-        ("decide_threshold", 12, {"decision": "met", "rationale": RATIONALE,
-                                   "lead_agency": "Charnwood Borough Council"}),
-        ("schedule_panel", 15, {"panel_on": "+35", "location": "Council Offices, Room 2"}),
-    ]),
-    ("Margaret Ellis", "individual", 45, False, [
-        ("acknowledge", 3, {}),
-        ("decide_threshold", 9, {"decision": "met", "rationale": RATIONALE}),
-        ("schedule_panel", 12, {"panel_on": "+30"}),
-        ("record_review", 30, {
-            "findings": "Incidents were recorded on three systems and never linked. The "
-                        "victim's vulnerability was not identified.",
-            "victim_attended": True,
-            "attendees": ["CSP manager", "Police sergeant", "Council ASB officer"],
-            "themes": ["inconsistent_recording", "vulnerability_not_identified"],
-            "recommendations": [
-                {"agency": "Leicestershire Police", "action": "Flag the address as a repeat "
-                 "victim location", "due_on": "+45"},
-                {"agency": "Charnwood Borough Council", "action": "Complete a risk assessment "
-                 "with the victim", "due_on": "+50"},
-            ],
-        }),
-    ]),
-    ("Peter Novak", "individual", 70, False, [
-        ("acknowledge", 3, {}),
-        ("decide_threshold", 10, {"decision": "met", "rationale": RATIONALE}),
-        ("schedule_panel", 12, {"panel_on": "+35"}),
-        ("record_review", 35, {"findings": "Agencies responded adequately to each report but did "
-                               "not share information.", "victim_attended": False,
-                               "themes": ["lack_of_multi_agency_working"],
-                               "recommendations": [{"agency": "Example Housing Association",
-                                                    "action": "Refer to the Joint Action Group",
-                                                    "due_on": "+60"}]}),
-        ("send_findings", 38, {}),
-    ]),
-    ("Sunita Patel", "individual", 25, False, [
-        ("acknowledge", 2, {}),
-        ("decide_threshold", 9, {"decision": "not_met", "rationale": "Only one complaint in "
-                                 "the six months before the application; agencies responded "
-                                 "within their service standards."}),
-    ]),
-    ("Lee Thompson", "individual", 60, False, [
-        ("acknowledge", 3, {}),
-        ("decide_threshold", 9, {"decision": "not_met", "rationale": "A single complaint "
-                                 "about noise, dealt with by the council's noise team."}),
-        ("appeal", 25, {"grounds": "The police reports I made were not considered."}),
-    ]),
-    ("Hannah Wright", "individual", 120, False, [
-        ("acknowledge", 4, {}),
-        ("decide_threshold", 10, {"decision": "met", "rationale": RATIONALE}),
-        ("schedule_panel", 14, {"panel_on": "+30"}),
-        ("record_review", 30, {"findings": "Response adequate; one action agreed.",
-                               "victim_attended": True, "recommendations": [
-                                   {"agency": "Leicestershire Police",
-                                    "action": "Increase patrols for six weeks",
-                                    "due_on": "+45"}]}),
-        ("send_findings", 33, {}),
-        ("close", 60, {"reason": "Action plan complete; no appeal received."}),
-    ]),
-    ("Robert Hughes", "individual", 15, False, [
-        ("acknowledge", 2, {}),
-        ("withdraw", 6, {"reason": "The applicant has moved away and asked to withdraw."}),
-    ]),
+    (
+        "Daniel Price",
+        "individual",
+        20,
+        True,
+        [
+            ("acknowledge", 2, {}),
+            (
+                "decide_threshold",
+                8,
+                {"decision": "met", "rationale": RATIONALE, "lead_agency": "Leicestershire Police"},
+            ),
+        ],
+    ),
+    (
+        "Corner Shop Ltd",
+        "business",
+        30,
+        False,
+        [
+            ("acknowledge", 4, {}),
+            (
+                "decide_threshold",
+                12,
+                {
+                    "decision": "met",
+                    "rationale": RATIONALE,
+                    "lead_agency": "Charnwood Borough Council",
+                },
+            ),
+            ("schedule_panel", 15, {"panel_on": "+35", "location": "Council Offices, Room 2"}),
+        ],
+    ),
+    (
+        "Margaret Ellis",
+        "individual",
+        45,
+        False,
+        [
+            ("acknowledge", 3, {}),
+            ("decide_threshold", 9, {"decision": "met", "rationale": RATIONALE}),
+            ("schedule_panel", 12, {"panel_on": "+30"}),
+            (
+                "record_review",
+                30,
+                {
+                    "findings": "Incidents were recorded on three systems and never linked. The "
+                    "victim's vulnerability was not identified.",
+                    "victim_attended": True,
+                    "attendees": ["CSP manager", "Police sergeant", "Council ASB officer"],
+                    "themes": ["inconsistent_recording", "vulnerability_not_identified"],
+                    "recommendations": [
+                        {
+                            "agency": "Leicestershire Police",
+                            "action": "Flag the address as a repeat victim location",
+                            "due_on": "+45",
+                        },
+                        {
+                            "agency": "Charnwood Borough Council",
+                            "action": "Complete a risk assessment with the victim",
+                            "due_on": "+50",
+                        },
+                    ],
+                },
+            ),
+        ],
+    ),
+    (
+        "Peter Novak",
+        "individual",
+        70,
+        False,
+        [
+            ("acknowledge", 3, {}),
+            ("decide_threshold", 10, {"decision": "met", "rationale": RATIONALE}),
+            ("schedule_panel", 12, {"panel_on": "+35"}),
+            (
+                "record_review",
+                35,
+                {
+                    "findings": "Agencies responded adequately to each report but did "
+                    "not share information.",
+                    "victim_attended": False,
+                    "themes": ["lack_of_multi_agency_working"],
+                    "recommendations": [
+                        {
+                            "agency": "Example Housing Association",
+                            "action": "Refer to the Joint Action Group",
+                            "due_on": "+60",
+                        }
+                    ],
+                },
+            ),
+            ("send_findings", 38, {}),
+        ],
+    ),
+    (
+        "Sunita Patel",
+        "individual",
+        25,
+        False,
+        [
+            ("acknowledge", 2, {}),
+            (
+                "decide_threshold",
+                9,
+                {
+                    "decision": "not_met",
+                    "rationale": "Only one complaint in "
+                    "the six months before the application; agencies responded "
+                    "within their service standards.",
+                },
+            ),
+        ],
+    ),
+    (
+        "Lee Thompson",
+        "individual",
+        60,
+        False,
+        [
+            ("acknowledge", 3, {}),
+            (
+                "decide_threshold",
+                9,
+                {
+                    "decision": "not_met",
+                    "rationale": "A single complaint "
+                    "about noise, dealt with by the council's noise team.",
+                },
+            ),
+            ("appeal", 25, {"grounds": "The police reports I made were not considered."}),
+        ],
+    ),
+    (
+        "Hannah Wright",
+        "individual",
+        120,
+        False,
+        [
+            ("acknowledge", 4, {}),
+            ("decide_threshold", 10, {"decision": "met", "rationale": RATIONALE}),
+            ("schedule_panel", 14, {"panel_on": "+30"}),
+            (
+                "record_review",
+                30,
+                {
+                    "findings": "Response adequate; one action agreed.",
+                    "victim_attended": True,
+                    "recommendations": [
+                        {
+                            "agency": "Leicestershire Police",
+                            "action": "Increase patrols for six weeks",
+                            "due_on": "+45",
+                        }
+                    ],
+                },
+            ),
+            ("send_findings", 33, {}),
+            ("close", 60, {"reason": "Action plan complete; no appeal received."}),
+        ],
+    ),
+    (
+        "Robert Hughes",
+        "individual",
+        15,
+        False,
+        [
+            ("acknowledge", 2, {}),
+            ("withdraw", 6, {"reason": "The applicant has moved away and asked to withdraw."}),
+        ],
+    ),
 ]
 
 
 def load_demo(session: Session, partnership: Partnership, policy: Policy, now: datetime) -> int:
     """Load the demo cases unless the partnership already has cases; return how many."""
     existing = session.scalar(
-        select(func.count()).select_from(CaseReview).where(
-            CaseReview.partnership_id == partnership.id
-        )
+        select(func.count())
+        .select_from(CaseReview)
+        .where(CaseReview.partnership_id == partnership.id)
     )
     if existing:
         return 0
@@ -118,13 +221,21 @@ def load_demo(session: Session, partnership: Partnership, policy: Policy, now: d
             return min(calendar.add_working_days(received_on, offset), today)
 
         not_met = any(data.get("decision") == "not_met" for _, _, data in steps)
-        application = _application(name, victim_type, received_on, hate, calendar,
-                                   incidents=1 if not_met else 3)
+        application = _application(
+            name, victim_type, received_on, hate, calendar, incidents=1 if not_met else 3
+        )
         case = open_case(session, partnership, application, DEMO_ACTOR, now, policy)
         for event, offset, data in steps:
             data = {key: _resolve(value, received_on) for key, value in data.items()}
-            apply(session, case, event, {**data, "on": day(offset).isoformat()}, DEMO_ACTOR, now,
-                  policy)
+            apply(
+                session,
+                case,
+                event,
+                {**data, "on": day(offset).isoformat()},
+                DEMO_ACTOR,
+                now,
+                policy,
+            )
     return len(SCENARIOS)
 
 
@@ -139,28 +250,44 @@ def _resolve(value: Any, received_on: date) -> Any:
     return value
 
 
-def _application(name: str, victim_type: str, received_on: date, hate: bool,
-                 calendar: Any, incidents: int) -> dict[str, Any]:
-    happened = ((4, "Car tyres let down on the drive"),
-                (10, "Rubbish thrown into the garden"),
-                (16, "Shouting and swearing outside the house late at night"))
+def _application(
+    name: str, victim_type: str, received_on: date, hate: bool, calendar: Any, incidents: int
+) -> dict[str, Any]:
+    happened = (
+        (4, "Car tyres let down on the drive"),
+        (10, "Rubbish thrown into the garden"),
+        (16, "Shouting and swearing outside the house late at night"),
+    )
     recorded = []
     for weeks_before, text in reversed(happened[:incidents]):
         occurred_on = calendar.subtract_working_days(received_on, weeks_before * 5)
         reported_on = calendar.add_working_days(occurred_on, 2)
-        recorded.append({
-            "occurred_on": occurred_on.isoformat(),
-            "description": text,
-            "hate_related": hate and weeks_before == 4,
-            "complaints": [{"reported_on": reported_on.isoformat(), "reported_to": body,
-                            "reporter": name, "reference": f"REF-{weeks_before:02d}"}
-                           for body in ("police", "council")[: 1 + weeks_before % 2]],
-        })
+        recorded.append(
+            {
+                "occurred_on": occurred_on.isoformat(),
+                "description": text,
+                "hate_related": hate and weeks_before == 4,
+                "complaints": [
+                    {
+                        "reported_on": reported_on.isoformat(),
+                        "reported_to": body,
+                        "reporter": name,
+                        "reference": f"REF-{weeks_before:02d}",
+                    }
+                    for body in ("police", "council")[: 1 + weeks_before % 2]
+                ],
+            }
+        )
     return {
         "received_on": received_on.isoformat(),
         "channel": "phone",
-        "victim": {"type": victim_type, "name": name, "contact_preference": "email",
-                   "email": "victim@example.org", "address": "1 Example Street, Loughborough"},
+        "victim": {
+            "type": victim_type,
+            "name": name,
+            "contact_preference": "email",
+            "email": "victim@example.org",
+            "address": "1 Example Street, Loughborough",
+        },
         "incidents": recorded,
         "dissatisfaction": "I reported this many times and nothing changed.",
         "single_point_of_contact": "Sam Carter, Community Safety Officer",

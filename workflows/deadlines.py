@@ -73,8 +73,9 @@ def stop_all(case: CaseReview, on: date) -> None:
             deadline.status, deadline.ended_on = "stopped", on
 
 
-def apply_effects(case: CaseReview, event: str, data: dict[str, object], on: date,
-                  policy: Policy) -> None:
+def apply_effects(
+    case: CaseReview, event: str, data: dict[str, object], on: date, policy: Policy
+) -> None:
     meets, starts = EFFECTS[effect_key(event, data)]
     for step in meets:
         end(case, step, on)

@@ -1,12 +1,12 @@
 """Errors a person can act on, raised by the domain and mapped once in ``web/``.
 
-    WorkflowError
-    ├── CaseNotFound        no case with that reference here             → 404
-    ├── PermissionDenied    your role may not do this                    → 403
-    ├── EventNotAllowed     the case's state does not allow the event    → 409
-    ├── StaleCase           someone else changed the case first          → 409
-    └── InvalidData         the data is wrong; ``fields`` says where      → 422
-        └── ThresholdFloorMet  "not met" refused: the Act's floor is met → 422
+WorkflowError
+├── CaseNotFound        no case with that reference here             → 404
+├── PermissionDenied    your role may not do this                    → 403
+├── EventNotAllowed     the case's state does not allow the event    → 409
+├── StaleCase           someone else changed the case first          → 409
+└── InvalidData         the data is wrong; ``fields`` says where      → 422
+    └── ThresholdFloorMet  "not met" refused: the Act's floor is met → 422
 """
 
 from __future__ import annotations

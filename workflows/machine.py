@@ -61,19 +61,35 @@ def _appeal_not_upheld(event: EventData) -> bool:
 #: The process table: (event, from, to, conditions). Read it as the procedure.
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "acknowledge", "source": RECEIVED, "dest": ACKNOWLEDGED},
-    {"trigger": "decide_threshold", "source": ACKNOWLEDGED, "dest": THRESHOLD_MET,
-     "conditions": [_decision_is_met]},
-    {"trigger": "decide_threshold", "source": ACKNOWLEDGED, "dest": THRESHOLD_NOT_MET,
-     "conditions": [_decision_is_not_met]},
+    {
+        "trigger": "decide_threshold",
+        "source": ACKNOWLEDGED,
+        "dest": THRESHOLD_MET,
+        "conditions": [_decision_is_met],
+    },
+    {
+        "trigger": "decide_threshold",
+        "source": ACKNOWLEDGED,
+        "dest": THRESHOLD_NOT_MET,
+        "conditions": [_decision_is_not_met],
+    },
     {"trigger": "schedule_panel", "source": THRESHOLD_MET, "dest": PANEL_SCHEDULED},
     {"trigger": "schedule_panel", "source": PANEL_SCHEDULED, "dest": PANEL_SCHEDULED},
     {"trigger": "record_review", "source": PANEL_SCHEDULED, "dest": REVIEW_COMPLETE},
     {"trigger": "send_findings", "source": REVIEW_COMPLETE, "dest": FINDINGS_SENT},
     {"trigger": "appeal", "source": [FINDINGS_SENT, THRESHOLD_NOT_MET], "dest": APPEAL},
-    {"trigger": "decide_appeal", "source": APPEAL, "dest": THRESHOLD_MET,
-     "conditions": [_appeal_upheld]},
-    {"trigger": "decide_appeal", "source": APPEAL, "dest": CLOSED,
-     "conditions": [_appeal_not_upheld]},
+    {
+        "trigger": "decide_appeal",
+        "source": APPEAL,
+        "dest": THRESHOLD_MET,
+        "conditions": [_appeal_upheld],
+    },
+    {
+        "trigger": "decide_appeal",
+        "source": APPEAL,
+        "dest": CLOSED,
+        "conditions": [_appeal_not_upheld],
+    },
     {"trigger": "close", "source": [FINDINGS_SENT, THRESHOLD_NOT_MET], "dest": CLOSED},
     {"trigger": "withdraw", "source": OPEN_STATES, "dest": WITHDRAWN},
 ]

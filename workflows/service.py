@@ -22,8 +22,8 @@ from notifications.outbox import queue_for_event
 from triggers.calendar import english_date
 from triggers.models import (
     Agency,
-    Applicant,
     Appeal,
+    Applicant,
     AuditEvent,
     CaseAgency,
     CaseReview,
@@ -106,7 +106,9 @@ def open_case(
     today = policy.today(now)
     _check_in_range(case_in.received_on, "received_on", policy)
     if case_in.received_on > today:
-        raise InvalidData({"received_on": f"cannot be in the future: today is {english_date(today)}"})
+        raise InvalidData(
+            {"received_on": f"cannot be in the future: today is {english_date(today)}"}
+        )
     agencies = _agencies_by_name(session, partnership)
     involved = [_agency(agencies, name, f"agencies.{i}") for i, name in enumerate(case_in.agencies)]
     lead = _agency(agencies, case_in.lead_agency, "lead_agency") if case_in.lead_agency else None
@@ -147,11 +149,21 @@ def open_case(
     deadlines.start(case, "acknowledge", case.received_on, policy)
     session.add(case)
     session.flush()
-    _audit(session, case, actor, now, "open", "", RECEIVED, case.received_on, {
-        "channel": case.channel,
-        "incidents": len(case.incidents),
-        "on_behalf": case.applicant.on_behalf,
-    })
+    _audit(
+        session,
+        case,
+        actor,
+        now,
+        "open",
+        "",
+        RECEIVED,
+        case.received_on,
+        {
+            "channel": case.channel,
+            "incidents": len(case.incidents),
+            "on_behalf": case.applicant.on_behalf,
+        },
+    )
     session.flush()
     return case
 
@@ -217,10 +229,17 @@ def _record_step(
     case.last_step_on = on
     case.updated_at = now
     _audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
-    queue_for_event(session, case, deadlines.effect_key(event, values), step_key, now, {
-        "event": event,
-        "on": on.isoformat(),
-    })
+    queue_for_event(
+        session,
+        case,
+        deadlines.effect_key(event, values),
+        step_key,
+        now,
+        {
+            "event": event,
+            "on": on.isoformat(),
+        },
+    )
     return outcome
 
 
@@ -250,8 +269,17 @@ def record_chronology(
     if all(link.agency_id != agency.id for link in case.agencies):
         case.agencies.append(CaseAgency(agency=agency))
     case.updated_at = now
-    _audit(session, case, actor, now, "record_chronology", case.state, case.state,
-           entry_in.occurred_on, {"agency": agency.name})
+    _audit(
+        session,
+        case,
+        actor,
+        now,
+        "record_chronology",
+        case.state,
+        case.state,
+        entry_in.occurred_on,
+        {"agency": agency.name},
+    )
     reference = case.reference
     try:
         session.flush()
@@ -278,9 +306,7 @@ def threshold_suggestion(case: CaseReview, policy: Policy) -> ThresholdSuggestio
 
 # --- one function per event: check what the schema cannot, then record the step ---------
 
-StepRecorder = Callable[
-    [Session, CaseReview, Any, date, Actor, Policy, Outcome], dict[str, Any]
-]
+StepRecorder = Callable[[Session, CaseReview, Any, date, Actor, Policy, Outcome], dict[str, Any]]
 
 
 def _acknowledge(session, case, event_in: AcknowledgeIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
@@ -290,9 +316,7 @@ def _acknowledge(session, case, event_in: AcknowledgeIn, on, actor, policy, outc
         link.chronology_requested_on = on
     due = deadlines.find(case, "acknowledge")
     if due is not None and on > due.due_on:
-        outcome.warnings.append(
-            f"Acknowledged after the limit of {english_date(due.due_on)}."
-        )
+        outcome.warnings.append(f"Acknowledged after the limit of {english_date(due.due_on)}.")
     return {}
 
 
@@ -336,7 +360,9 @@ def _decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, pol
 
 def _schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
     if event_in.panel_on < on:
-        raise InvalidData({"panel_on": f"cannot be before the day it was arranged ({english_date(on)})"})
+        raise InvalidData(
+            {"panel_on": f"cannot be before the day it was arranged ({english_date(on)})"}
+        )
     _check_in_range(event_in.panel_on, "panel_on", policy)
     panel = _open_panel(case)
     if panel is None:
@@ -450,7 +476,9 @@ def _check_in_range(day: date, name: str, policy: Policy) -> None:
     try:
         policy.calendar.add_working_days(day, 250)
     except (ValueError, IndexError):
-        raise InvalidData({name: "is outside the years this service can count working days in"}) from None
+        raise InvalidData(
+            {name: "is outside the years this service can count working days in"}
+        ) from None
 
 
 def _open_panel(case: CaseReview) -> Panel | None:
@@ -466,7 +494,9 @@ def _agency(agencies: dict[str, Agency], name: str, field_name: str) -> Agency:
     agency = agencies.get(name.strip().casefold())
     if agency is None:
         names = ", ".join(sorted(a.name for a in agencies.values())) or "none configured"
-        raise InvalidData({field_name: f"'{name}' is not one of this partnership's agencies: {names}"})
+        raise InvalidData(
+            {field_name: f"'{name}' is not one of this partnership's agencies: {names}"}
+        )
     return agency
 
 

@@ -15,13 +15,16 @@ def test_the_shipped_config_loads_with_its_agencies_and_themes():
 
 
 def test_a_misspelt_key_is_refused_with_a_suggestion():
-    with pytest.raises(ConfigError, match=r"unknown key 'deadlines.acknowlege' \(did you mean "
-                                          r"'acknowledge'\?\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"unknown key 'deadlines.acknowlege' \(did you mean "
+        r"'acknowledge'\?\)",
+    ):
         config_from_dict({"deadlines": {"acknowlege": 5}})
 
 
 def test_a_wrong_type_names_the_key():
-    with pytest.raises(ConfigError, match="'deadlines.panel' must be a whole number"):
+    with pytest.raises(ConfigError, match=r"'deadlines\.panel' must be a whole number"):
         config_from_dict({"deadlines": {"panel": "28"}})
 
 
@@ -37,7 +40,7 @@ def test_a_shorter_statutory_window_is_refused(key):
 
 
 def test_closure_days_must_be_dates():
-    with pytest.raises(ConfigError, match="closure_days\\[1\\].*YYYY-MM-DD"):
+    with pytest.raises(ConfigError, match=r"closure_days\[1\].*YYYY-MM-DD"):
         config_from_dict({"calendar": {"closure_days": ["2026-12-29", "29/12/2026"]}})
 
 

@@ -47,8 +47,10 @@ def test_two_incidents_do_not_meet_it():
 def test_one_incident_reported_to_several_bodies_counts_once():
     one = IncidentFacts(
         date(2025, 5, 1),
-        complaints=[ComplaintFacts(date(2025, 5, 2), "Ann", body)
-                    for body in ("police", "council", "housing_provider")],
+        complaints=[
+            ComplaintFacts(date(2025, 5, 2), "Ann", body)
+            for body in ("police", "council", "housing_provider")
+        ],
     )
     result = suggest([one], RECEIVED, LLR)
     assert not result.statutory_floor_met
@@ -56,37 +58,51 @@ def test_one_incident_reported_to_several_bodies_counts_once():
 
 
 def test_three_reporters_same_incident_meets_threshold():
-    incident = reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann Lee"),
-                        (date(2025, 5, 3), "Bob Hart"), (date(2025, 5, 4), "Cat Ng"))
+    incident = reported(
+        date(2025, 5, 1),
+        (date(2025, 5, 2), "Ann Lee"),
+        (date(2025, 5, 3), "Bob Hart"),
+        (date(2025, 5, 4), "Cat Ng"),
+    )
     result = suggest([incident], RECEIVED, LLR)
     assert result.met and not result.statutory_floor_met
     assert result.rules_held == [SAME_INCIDENT_RULE]
 
 
 def test_the_same_reporter_twice_is_one_person():
-    incident = reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann Lee"),
-                        (date(2025, 5, 3), " ann  LEE "), (date(2025, 5, 4), "Bob Hart"))
+    incident = reported(
+        date(2025, 5, 1),
+        (date(2025, 5, 2), "Ann Lee"),
+        (date(2025, 5, 3), " ann  LEE "),
+        (date(2025, 5, 4), "Bob Hart"),
+    )
     assert not suggest([incident], RECEIVED, LLR).met
 
 
 def test_a_single_hate_incident_meets_threshold():
-    result = suggest([reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann"), hate=True)],
-                     RECEIVED, LLR)
+    result = suggest(
+        [reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann"), hate=True)], RECEIVED, LLR
+    )
     assert result.met and result.rules_held == [HATE_RULE]
 
 
 def test_local_routes_can_be_switched_off():
-    rules = ThresholdConfig(same_incident_reporters=SameIncidentReportersRule(enabled=False),
-                            hate_incident=HateIncidentRule(enabled=False))
-    result = suggest([reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann"), hate=True)],
-                     RECEIVED, rules)
+    rules = ThresholdConfig(
+        same_incident_reporters=SameIncidentReportersRule(enabled=False),
+        hate_incident=HateIncidentRule(enabled=False),
+    )
+    result = suggest(
+        [reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann"), hate=True)], RECEIVED, rules
+    )
     assert not result.met
     assert [rule.name for rule in result.rules] == [STATUTORY_RULE]
 
 
 def test_a_lower_local_number_meets_sooner():
-    incidents = [reported(date(2025, 4, 1), (date(2025, 4, 3), "Ann")),
-                 reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann"))]
+    incidents = [
+        reported(date(2025, 4, 1), (date(2025, 4, 3), "Ann")),
+        reported(date(2025, 5, 1), (date(2025, 5, 2), "Ann")),
+    ]
     assert suggest(incidents, RECEIVED, ThresholdConfig(statutory_minimum_incidents=2)).met
 
 
@@ -108,8 +124,12 @@ def test_a_lower_local_number_meets_sooner():
 )
 def test_complaint_windows(occurred, reported_on, received, counts):
     complaint = ComplaintFacts(reported_on, "Ann")
-    assert qualifies(complaint, occurred, received, complaint_within_months=1,
-                     application_within_months=6) is counts
+    assert (
+        qualifies(
+            complaint, occurred, received, complaint_within_months=1, application_within_months=6
+        )
+        is counts
+    )
 
 
 def test_six_month_window_edge_decides_the_floor():

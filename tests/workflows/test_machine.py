@@ -20,7 +20,7 @@ ALLOWED = {
 
 
 def test_the_api_state_names_are_exactly_these():
-    assert STATES == list(ALLOWED)
+    assert list(ALLOWED) == STATES
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -45,8 +45,9 @@ def count(session, model, **where) -> int:
 
 def test_opening_a_case_starts_the_acknowledgement_clock(sessions, partnership, policy):
     with write_transaction(sessions) as session:
-        case = new_case(session, partnership, policy, received_on=date(2025, 4, 17),
-                        now=at(2025, 4, 17))
+        case = new_case(
+            session, partnership, policy, received_on=date(2025, 4, 17), now=at(2025, 4, 17)
+        )
         assert case.reference == "CT-2025-001"
         assert case.state == "received"
         assert case.version == 1
@@ -57,70 +58,121 @@ def test_opening_a_case_starts_the_acknowledgement_clock(sessions, partnership, 
 
 def test_references_are_numbered_per_year(sessions, partnership, policy):
     with write_transaction(sessions) as session:
-        refs = [new_case(session, partnership, policy, received_on=day).reference
-                for day in (date(2024, 12, 30), date(2025, 1, 2), date(2025, 1, 3))]
+        refs = [
+            new_case(session, partnership, policy, received_on=day).reference
+            for day in (date(2024, 12, 30), date(2025, 1, 2), date(2025, 1, 3))
+        ]
     assert refs == ["CT-2024-001", "CT-2025-001", "CT-2025-002"]
 
 
 def test_the_whole_process_sets_each_deadline(sessions, partnership, policy):
     with write_transaction(sessions) as session:
-        case = new_case(session, partnership, policy, received_on=date(2025, 12, 8),
-                        now=at(2025, 12, 8))
+        case = new_case(
+            session, partnership, policy, received_on=date(2025, 12, 8), now=at(2025, 12, 8)
+        )
 
-        apply(session, case, "acknowledge", {"on": "2025-12-10"}, MANAGER, at(2025, 12, 10),
-              policy)
+        apply(session, case, "acknowledge", {"on": "2025-12-10"}, MANAGER, at(2025, 12, 10), policy)
         assert deadline(case, "acknowledge").status == "met"
         assert deadline(case, "threshold_decision").due_on == date(2025, 12, 24)
 
-        apply(session, case, "decide_threshold", {**EVENT_DATA["decide_threshold"],
-              "on": "2025-12-10"}, MANAGER, at(2025, 12, 10), policy)
+        apply(
+            session,
+            case,
+            "decide_threshold",
+            {**EVENT_DATA["decide_threshold"], "on": "2025-12-10"},
+            MANAGER,
+            at(2025, 12, 10),
+            policy,
+        )
         assert case.state == "threshold_met"
         # 28 working days after Wednesday 10 December 2025, across Christmas.
         assert deadline(case, "panel").due_on == date(2026, 1, 22)
 
-        outcome = apply(session, case, "schedule_panel", {"panel_on": "2026-01-20",
-                        "on": "2025-12-11"}, MANAGER, at(2025, 12, 11), policy)
+        outcome = apply(
+            session,
+            case,
+            "schedule_panel",
+            {"panel_on": "2026-01-20", "on": "2025-12-11"},
+            MANAGER,
+            at(2025, 12, 11),
+            policy,
+        )
         assert outcome.warnings == []
-        outcome = apply(session, case, "schedule_panel", {"panel_on": "2026-01-29",
-                        "on": "2025-12-12"}, MANAGER, at(2025, 12, 12), policy)
+        outcome = apply(
+            session,
+            case,
+            "schedule_panel",
+            {"panel_on": "2026-01-29", "on": "2025-12-12"},
+            MANAGER,
+            at(2025, 12, 12),
+            policy,
+        )
         assert "after the 28-working-day limit" in outcome.warnings[0]
         assert len(case.panels) == 1 and case.panels[0].panel_on == date(2026, 1, 29)
 
-        apply(session, case, "record_review", {**EVENT_DATA["record_review"], "on": "2026-01-29",
-              "attendees": ["Police sergeant"]}, MANAGER, at(2026, 1, 29), policy)
+        apply(
+            session,
+            case,
+            "record_review",
+            {**EVENT_DATA["record_review"], "on": "2026-01-29", "attendees": ["Police sergeant"]},
+            MANAGER,
+            at(2026, 1, 29),
+            policy,
+        )
         assert deadline(case, "panel").status == "met"
         assert deadline(case, "findings").due_on == date(2026, 2, 5)
         assert [t.theme for t in case.themes] == ["inconsistent_recording"]
         assert case.recommendations[0].agency.name == "Leicestershire Police"
 
-        apply(session, case, "send_findings", {"on": "2026-02-02"}, MANAGER, at(2026, 2, 2),
-              policy)
+        apply(session, case, "send_findings", {"on": "2026-02-02"}, MANAGER, at(2026, 2, 2), policy)
         assert deadline(case, "appeal_window").due_on == date(2026, 3, 2)
 
-        apply(session, case, "appeal", {**EVENT_DATA["appeal"], "on": "2026-02-20"}, MANAGER,
-              at(2026, 2, 20), policy)
+        apply(
+            session,
+            case,
+            "appeal",
+            {**EVENT_DATA["appeal"], "on": "2026-02-20"},
+            MANAGER,
+            at(2026, 2, 20),
+            policy,
+        )
         assert deadline(case, "appeal_window").status == "met"
         assert deadline(case, "appeal_decision").due_on == date(2026, 3, 20)
 
-        apply(session, case, "decide_appeal", {"outcome": "upheld", "reason": "Facts missed.",
-              "on": "2026-03-10"}, Actor("chair@example.org", role="chair"), at(2026, 3, 10),
-              policy)
+        apply(
+            session,
+            case,
+            "decide_appeal",
+            {"outcome": "upheld", "reason": "Facts missed.", "on": "2026-03-10"},
+            Actor("chair@example.org", role="chair"),
+            at(2026, 3, 10),
+            policy,
+        )
         assert case.state == "threshold_met"
         # A fresh review: the panel clock restarts from the appeal decision.
         assert deadline(case, "panel").status == "running"
         assert deadline(case, "panel").due_on == policy.calendar.add_working_days(
-            date(2026, 3, 10), 28)
+            date(2026, 3, 10), 28
+        )
         assert case.appeals[0].outcome == "upheld"
 
-        history = session.scalars(select(AuditEvent.event).where(
-            AuditEvent.case_id == case.id).order_by(AuditEvent.id)).all()
-        assert history == ["open", "acknowledge", "decide_threshold", "schedule_panel",
-                           "schedule_panel", "record_review", "send_findings", "appeal",
-                           "decide_appeal"]
+        history = session.scalars(
+            select(AuditEvent.event).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+        ).all()
+        assert history == [
+            "open",
+            "acknowledge",
+            "decide_threshold",
+            "schedule_panel",
+            "schedule_panel",
+            "record_review",
+            "send_findings",
+            "appeal",
+            "decide_appeal",
+        ]
 
 
-REFUSED = [(state, event) for state in STATES for event in EVENTS
-           if event not in ALLOWED[state]]
+REFUSED = [(state, event) for state in STATES for event in EVENTS if event not in ALLOWED[state]]
 
 
 @pytest.mark.parametrize(("state", "event"), REFUSED)
@@ -148,8 +200,11 @@ def test_every_allowed_event_moves_the_case(sessions, partnership, policy, state
                 data["decision"] = "met"
             apply(session, case, event, data, MANAGER, SAMPLE_NOW, policy)
             assert case.state != state or event == "schedule_panel"
-            last = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
-                                   .order_by(AuditEvent.id.desc())).first()
+            last = session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.case_id == case.id)
+                .order_by(AuditEvent.id.desc())
+            ).first()
             assert (last.event, last.from_state, last.to_state) == (event, state, case.state)
 
 
@@ -157,9 +212,15 @@ def test_not_met_is_refused_when_the_act_says_met(sessions, partnership, policy)
     with write_transaction(sessions) as session:
         case = case_in_state(session, partnership, policy, "acknowledged")
         with pytest.raises(ThresholdFloorMet, match="section 104"):
-            apply(session, case, "decide_threshold",
-                  {"decision": "not_met", "rationale": "We think it is a civil dispute."},
-                  MANAGER, SAMPLE_NOW, policy)
+            apply(
+                session,
+                case,
+                "decide_threshold",
+                {"decision": "not_met", "rationale": "We think it is a civil dispute."},
+                MANAGER,
+                SAMPLE_NOW,
+                policy,
+            )
         assert case.state == "acknowledged"
         assert case.threshold_decisions == []
 
@@ -170,9 +231,15 @@ def test_not_met_is_allowed_against_a_local_route_with_a_warning(sessions, partn
     with write_transaction(sessions) as session:
         case = new_case(session, partnership, policy, received_on=received_on, incidents=hate)
         apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
-        outcome = apply(session, case, "decide_threshold",
-                        {"decision": "not_met", "rationale": "Investigated: not a hate incident."},
-                        MANAGER, SAMPLE_NOW, policy)
+        outcome = apply(
+            session,
+            case,
+            "decide_threshold",
+            {"decision": "not_met", "rationale": "Investigated: not a hate incident."},
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
         assert case.state == "threshold_not_met"
         assert "differs from the rules' suggestion" in outcome.warnings[0]
         assert case.threshold_decisions[0].rules_held == ["hate_incident"]
@@ -182,18 +249,27 @@ def test_met_against_the_suggestion_is_recorded(sessions, partnership, policy):
     with write_transaction(sessions) as session:
         case = new_case(session, partnership, policy, incidents=one_incident(date(2025, 11, 20)))
         apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
-        outcome = apply(session, case, "decide_threshold", EVENT_DATA["decide_threshold"],
-                        MANAGER, SAMPLE_NOW, policy)
+        outcome = apply(
+            session,
+            case,
+            "decide_threshold",
+            EVENT_DATA["decide_threshold"],
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
         assert case.state == "threshold_met" and outcome.warnings
         assert case.threshold_decisions[0].suggested_met is False
 
 
 @pytest.mark.parametrize(
     ("on", "message"),
-    [("2025-12-02", "cannot be in the future: today is Monday 1 December 2025"),
-     ("2025-11-19", "cannot be before the previous step, on Thursday 20 November 2025"),
-     ("01/12/2025", "must be a date written YYYY-MM-DD"),
-     ("2025-02-30", "is not a real date")],
+    [
+        ("2025-12-02", "cannot be in the future: today is Monday 1 December 2025"),
+        ("2025-11-19", "cannot be before the previous step, on Thursday 20 November 2025"),
+        ("01/12/2025", "must be a date written YYYY-MM-DD"),
+        ("2025-02-30", "is not a real date"),
+    ],
 )
 def test_the_step_date_is_checked(sessions, partnership, policy, on, message):
     with write_transaction(sessions) as session:
@@ -210,13 +286,27 @@ def test_invalid_review_data_names_every_field_and_writes_nothing(sessions, part
         case_id = case.id
     with pytest.raises(InvalidData) as invalid, write_transaction(sessions) as session:
         case = session.get(CaseReview, case_id)
-        apply(session, case, "record_review", {
-            "findings": "Reports not linked.", "victim_attended": True,
-            "themes": ["bad_weather"],
-            "recommendations": [{"agency": "Fire Service", "action": "x", "due_on": "2025-11-01"}],
-        }, MANAGER, SAMPLE_NOW, policy)
-    assert set(invalid.value.fields) == {"themes.0", "recommendations.0.agency",
-                                         "recommendations.0.due_on"}
+        apply(
+            session,
+            case,
+            "record_review",
+            {
+                "findings": "Reports not linked.",
+                "victim_attended": True,
+                "themes": ["bad_weather"],
+                "recommendations": [
+                    {"agency": "Fire Service", "action": "x", "due_on": "2025-11-01"}
+                ],
+            },
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+    assert set(invalid.value.fields) == {
+        "themes.0",
+        "recommendations.0.agency",
+        "recommendations.0.due_on",
+    }
     assert "inconsistent_recording" in invalid.value.fields["themes.0"]
     with write_transaction(sessions) as session:
         case = session.get(CaseReview, case_id)
@@ -246,8 +336,15 @@ def test_two_sessions_moving_the_same_case_exactly_one_wins(sessions, partnershi
         apply(first, mine, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
         first.commit()
         with pytest.raises(StaleCase, match="changed by someone else"):
-            apply(second, theirs, "withdraw", {"reason": "Asked to withdraw."}, MANAGER,
-                  SAMPLE_NOW, policy)
+            apply(
+                second,
+                theirs,
+                "withdraw",
+                {"reason": "Asked to withdraw."},
+                MANAGER,
+                SAMPLE_NOW,
+                policy,
+            )
         second.rollback()
     finally:
         first.close()
@@ -271,15 +368,18 @@ def test_concurrent_writers_one_wins(sessions, partnership, policy):
         barrier.wait()
         try:
             with write_transaction(sessions) as session:
-                case = session.scalar(select(CaseReview).where(
-                    CaseReview.reference == reference).with_for_update())
+                case = session.scalar(
+                    select(CaseReview).where(CaseReview.reference == reference).with_for_update()
+                )
                 apply(session, case, event, {**data, "version": 1}, MANAGER, SAMPLE_NOW, policy)
             results.append("won")
         except (StaleCase, EventNotAllowed) as error:
             results.append(type(error).__name__)
 
-    threads = [threading.Thread(target=attempt, args=("acknowledge", {})),
-               threading.Thread(target=attempt, args=("withdraw", {"reason": "Moved away."}))]
+    threads = [
+        threading.Thread(target=attempt, args=("acknowledge", {})),
+        threading.Thread(target=attempt, args=("withdraw", {"reason": "Moved away."})),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -294,17 +394,28 @@ def test_concurrent_writers_one_wins(sessions, partnership, policy):
 def test_letters_are_queued_in_the_same_transaction(sessions, partnership, policy):
     with write_transaction(sessions) as session:
         case = case_in_state(session, partnership, policy, "findings_sent")
-        messages = session.scalars(select(OutboxMessage).where(
-            OutboxMessage.case_id == case.id)).all()
+        messages = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.case_id == case.id)
+        ).all()
         kinds = sorted(message.kind for message in messages)
-        police = next(link.agency.id for link in case.agencies
-                      if link.agency.name == "Leicestershire Police")
+        police = next(
+            link.agency.id for link in case.agencies if link.agency.name == "Leicestershire Police"
+        )
         assert {m.recipient for m in messages if m.kind == "action_plan"} == {f"agency:{police}"}
         assert len({m.dedupe_key for m in messages}) == len(messages)
-    assert kinds == sorted([
-        "acknowledgement", "chronology_request", "chronology_request", "threshold_met",
-        "panel_invitation", "panel_invitation", "panel_invitation", "findings", "action_plan",
-    ])
+    assert kinds == sorted(
+        [
+            "acknowledgement",
+            "chronology_request",
+            "chronology_request",
+            "threshold_met",
+            "panel_invitation",
+            "panel_invitation",
+            "panel_invitation",
+            "findings",
+            "action_plan",
+        ]
+    )
 
 
 def test_nothing_is_written_when_a_step_fails(sessions, partnership, policy):
@@ -312,8 +423,15 @@ def test_nothing_is_written_when_a_step_fails(sessions, partnership, policy):
         case_id = case_in_state(session, partnership, policy, "acknowledged").id
     with pytest.raises(ThresholdFloorMet), write_transaction(sessions) as session:
         case = session.get(CaseReview, case_id)
-        apply(session, case, "decide_threshold", {"decision": "not_met",
-              "rationale": "Not persistent enough."}, MANAGER, SAMPLE_NOW, policy)
+        apply(
+            session,
+            case,
+            "decide_threshold",
+            {"decision": "not_met", "rationale": "Not persistent enough."},
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
     with write_transaction(sessions) as session:
         assert count(session, OutboxMessage, kind="threshold_not_met") == 0
         assert count(session, AuditEvent, event="decide_threshold") == 0
@@ -323,13 +441,33 @@ def test_only_managers_and_the_chair_may_act(sessions, partnership, policy):
     with write_transaction(sessions) as session:
         case = case_in_state(session, partnership, policy, "appeal")
         with pytest.raises(PermissionDenied):
-            apply(session, case, "withdraw", EVENT_DATA["withdraw"],
-                  Actor("viewer@example.org", role="viewer"), SAMPLE_NOW, policy)
+            apply(
+                session,
+                case,
+                "withdraw",
+                EVENT_DATA["withdraw"],
+                Actor("viewer@example.org", role="viewer"),
+                SAMPLE_NOW,
+                policy,
+            )
         with pytest.raises(PermissionDenied):
-            open_case(session, partnership, application(), Actor("p@example.org", role="panel"),
-                      SAMPLE_NOW, policy)
-        apply(session, case, "decide_appeal", EVENT_DATA["decide_appeal"],
-              Actor("chair@example.org", role="chair"), SAMPLE_NOW, policy)
+            open_case(
+                session,
+                partnership,
+                application(),
+                Actor("p@example.org", role="panel"),
+                SAMPLE_NOW,
+                policy,
+            )
+        apply(
+            session,
+            case,
+            "decide_appeal",
+            EVENT_DATA["decide_appeal"],
+            Actor("chair@example.org", role="chair"),
+            SAMPLE_NOW,
+            policy,
+        )
         assert case.state == "closed" and case.end_reason.startswith("Appeal not upheld")
         assert all(d.status != "running" for d in case.deadlines)
 
@@ -337,13 +475,30 @@ def test_only_managers_and_the_chair_may_act(sessions, partnership, policy):
 def test_an_application_on_behalf_needs_consent(sessions, partnership, policy):
     with write_transaction(sessions) as session:
         with pytest.raises(InvalidData) as invalid:
-            open_case(session, partnership, application(applicant={"on_behalf": True,
-                      "name": "Sam Morgan"}), MANAGER, SAMPLE_NOW, policy)
-        assert set(invalid.value.fields) == {"applicant.relationship",
-                                             "applicant.consent_given_on"}
-        case = open_case(session, partnership, application(applicant={
-            "on_behalf": True, "name": "Sam Morgan", "relationship": "son",
-            "consent_given_on": "2025-11-18"}), MANAGER, SAMPLE_NOW, policy)
+            open_case(
+                session,
+                partnership,
+                application(applicant={"on_behalf": True, "name": "Sam Morgan"}),
+                MANAGER,
+                SAMPLE_NOW,
+                policy,
+            )
+        assert set(invalid.value.fields) == {"applicant.relationship", "applicant.consent_given_on"}
+        case = open_case(
+            session,
+            partnership,
+            application(
+                applicant={
+                    "on_behalf": True,
+                    "name": "Sam Morgan",
+                    "relationship": "son",
+                    "consent_given_on": "2025-11-18",
+                }
+            ),
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
         assert case.applicant.consent_given_on == date(2025, 11, 18)
 
 
@@ -356,14 +511,29 @@ def test_an_application_received_in_the_future_is_refused(sessions, partnership,
 def test_chronology_entries_are_collated_per_agency(sessions, partnership, policy):
     with write_transaction(sessions) as session:
         case = case_in_state(session, partnership, policy, "acknowledged")
-        record_chronology(session, case, {"agency": "Example Housing Association",
-                          "occurred_on": "2025-10-01", "summary": "Warning letter sent."},
-                          MANAGER, SAMPLE_NOW, policy)
+        record_chronology(
+            session,
+            case,
+            {
+                "agency": "Example Housing Association",
+                "occurred_on": "2025-10-01",
+                "summary": "Warning letter sent.",
+            },
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
         assert case.chronology[0].agency.name == "Example Housing Association"
         assert "Example Housing Association" in [link.agency.name for link in case.agencies]
         with pytest.raises(InvalidData, match="not one of this partnership's agencies"):
-            record_chronology(session, case, {"agency": "MI5", "occurred_on": "2025-10-01",
-                              "summary": "x"}, MANAGER, SAMPLE_NOW, policy)
+            record_chronology(
+                session,
+                case,
+                {"agency": "MI5", "occurred_on": "2025-10-01", "summary": "x"},
+                MANAGER,
+                SAMPLE_NOW,
+                policy,
+            )
 
 
 def test_every_path_in_the_factory_is_valid():

@@ -71,8 +71,15 @@ def openapi_document() -> dict[str, Any]:
     step_dates = {"type": "string", "format": "date"}
     schemas["Case"] = {
         "type": "object",
-        "required": ["reference", "state", "deadlines", "threshold_suggestion",
-                     "allowed_events", "history", "version"],
+        "required": [
+            "reference",
+            "state",
+            "deadlines",
+            "threshold_suggestion",
+            "allowed_events",
+            "history",
+            "version",
+        ],
         "properties": {
             "reference": {"type": "string", "examples": ["CT-2025-007"]},
             "state": {"type": "string", "enum": STATES},
@@ -83,8 +90,14 @@ def openapi_document() -> dict[str, Any]:
                 "description": "Due date of each step whose clock has started.",
                 "properties": {
                     step: step_dates
-                    for step in ("acknowledge", "threshold_decision", "panel", "findings",
-                                 "appeal_window", "appeal_decision")
+                    for step in (
+                        "acknowledge",
+                        "threshold_decision",
+                        "panel",
+                        "findings",
+                        "appeal_window",
+                        "appeal_decision",
+                    )
                 },
             },
             "threshold_suggestion": {
@@ -122,12 +135,27 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "List the partnership's cases, newest first",
                     "parameters": [
-                        {"name": "state", "in": "query", "schema": {"type": "string", "enum": STATES}},
-                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                        {
+                            "name": "state",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": STATES},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
                     ],
-                    "responses": {"200": {"description": "The cases"}, **auth_errors,
-                                  "422": _error("A parameter is wrong")},
+                    "responses": {
+                        "200": {"description": "The cases"},
+                        **auth_errors,
+                        "422": _error("A parameter is wrong"),
+                    },
                 },
                 "post": {
                     "summary": "Log a new activation (application for a case review)",
@@ -143,8 +171,11 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "A case: state, deadlines, threshold suggestion, allowed events",
                     "parameters": [reference],
-                    "responses": {"200": {"description": "The case", "content": _json("Case")},
-                                  **auth_errors, "404": _error("No such case here")},
+                    "responses": {
+                        "200": {"description": "The case", "content": _json("Case")},
+                        **auth_errors,
+                        "404": _error("No such case here"),
+                    },
                 }
             },
             "/api/v1/cases/{reference}/events": {
@@ -156,7 +187,9 @@ def openapi_document() -> dict[str, Any]:
                         "200": {"description": "The case after the step", "content": _json("Case")},
                         **auth_errors,
                         "404": _error("No such case here"),
-                        "409": _error("The state does not allow the event, or the version is stale"),
+                        "409": _error(
+                            "The state does not allow the event, or the version is stale"
+                        ),
                         "422": _error("Invalid data; 'fields' names each problem"),
                     },
                 }

@@ -1,0 +1,44 @@
+# The two commands: `make run` (install and start the demo on SQLite) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test test-sqlite test-postgresql lint format install clean diagram
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Install, create the SQLite database, load demo cases and serve on http://127.0.0.1:8000/
+run: install
+	$(BIN)/casereview demo
+
+## Install what the tests need and run them all: lint, then the suite on SQLite and PostgreSQL
+test: lint test-sqlite test-postgresql
+
+test-sqlite: install
+	CASEREVIEW_TEST_DATABASE=sqlite $(BIN)/pytest
+
+test-postgresql: install
+	@$(BIN)/python -c "import psycopg,os; psycopg.connect(os.environ.get('CASEREVIEW_TEST_POSTGRES_DSN','host=127.0.0.1 port=5432 user=postgres dbname=postgres'), connect_timeout=5).close()" \
+	  || { echo "PostgreSQL is not reachable on 127.0.0.1:5432 (see README, 'Tests')"; exit 1; }
+	CASEREVIEW_TEST_DATABASE=postgresql $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Print the process diagram (Mermaid) generated from the state machine
+diagram: install
+	@$(BIN)/python -c "from workflows.machine import mermaid_diagram; print(mermaid_diagram())"
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

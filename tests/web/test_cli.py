@@ -1,0 +1,146 @@
+"""The `casereview` command as an IT team and a manager use it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.factories import application
+from web.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run(database_url, engine, partnership):
+    def invoke(*args: str, input: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(
+            main,
+            list(args),
+            input=input,
+            env={"DATABASE_URL": database_url, "CASEREVIEW_CONFIG": str(ROOT / "config.toml")},
+        )
+
+    return invoke
+
+
+def test_init_is_idempotent(run):
+    first, second = run("init"), run("init")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert "Database ready" in second.output and "schema 0001" in second.output
+
+
+def test_a_manager_works_a_case_from_the_terminal(run, tmp_path):
+    assert (
+        run(
+            "user",
+            "add",
+            "Manager@Example.org",
+            "--role",
+            "manager",
+            input="correct horse battery staple\n",
+        ).exit_code
+        == 0
+    )
+    token = run("token", "create", "manager@example.org")
+    assert token.exit_code == 0 and token.output.startswith("cr_")
+
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(application()))
+    opened = run("case", "open", str(path), "--as", "manager@example.org")
+    assert opened.exit_code == 0, opened.output
+    assert "Logged CT-2025-001; acknowledge by Thursday 27 November 2025." in opened.output
+
+    moved = run(
+        "case",
+        "event",
+        "CT-2025-001",
+        "acknowledge",
+        "--on",
+        "2025-11-21",
+        "--as",
+        "manager@example.org",
+    )
+    assert moved.exit_code == 0 and "is now acknowledged" in moved.output
+    moved = run(
+        "case",
+        "event",
+        "ct-2025-001",
+        "decide_threshold",
+        "--on",
+        "2025-11-21",
+        "--set",
+        "decision=met",
+        "--set",
+        "rationale=Persistent and harmful ASB.",
+    )
+    assert moved.exit_code == 0, moved.output
+
+    shown = run("case", "show", "CT-2025-001")
+    assert "State:        threshold_met" in shown.output
+    # 28 working days after Friday 21 November 2025, skipping Christmas and New Year.
+    assert "panel                Monday 5 January 2026" in shown.output
+    as_json = json.loads(run("case", "show", "CT-2025-001", "--json").output)
+    assert as_json["deadlines"]["panel"] == "2026-01-05"
+    assert as_json["history"][1]["actor"] == "manager@example.org"
+
+
+def test_a_refused_event_is_one_clear_line(run, tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(application()))
+    run("case", "open", str(path))
+    result = run("case", "event", "CT-2025-001", "close", "--set", "reason=Done.")
+    assert result.exit_code == 1
+    assert "is not allowed while the case is 'received'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invalid_data_lists_each_field(run):
+    result = run("case", "open", "-", input=json.dumps({"received_on": "tomorrow"}))
+    assert result.exit_code == 1
+    assert "received_on: must be a date written YYYY-MM-DD" in result.output
+    assert "victim: is required" in result.output
+
+
+def test_bad_json_and_unknown_case(run):
+    assert "is not valid JSON" in run("case", "open", "-", input="{oops").output
+    result = run("case", "show", "CT-1999-001")
+    assert result.exit_code == 1 and "there is no case CT-1999-001" in result.output
+
+
+def test_a_short_password_is_refused(run):
+    result = run("user", "add", "a@example.org", "--role", "viewer", input="short\n")
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
+
+
+def test_a_bad_config_file_is_reported_without_a_traceback(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[deadlines]\nacknowledge = 'five'\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "web.cli", "--config", str(config), "init"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "'deadlines.acknowledge' must be a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_database_is_reported_clearly(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "web.cli", "--config", str(ROOT / "config.toml"), "init"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "PATH": ""},
+    )
+    assert result.returncode == 1
+    assert "the database cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr
