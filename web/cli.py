@@ -83,6 +83,10 @@ class Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`casereview case list | head`): nothing more to say.
+            sys.stderr.close()
+            sys.exit(0)
         except ConfigError as error:
             _fail(f"configuration: {error}", 2)
         except WorkflowError as error:
@@ -313,9 +317,13 @@ def case_list(context: Context, state: str | None) -> None:
         query = select(CaseReview).order_by(CaseReview.received_on, CaseReview.id)
         if state:
             query = query.where(CaseReview.state == state)
+        rows = []
         for found in session.scalars(query):
             running = [d for d in found.deadlines if d.status == "running"]
-            due = min(running, key=lambda d: d.due_on, default=None)
+            rows.append((found, min(running, key=lambda d: d.due_on, default=None)))
+        # What is due soonest (overdue first) is what a manager looks at first.
+        rows.sort(key=lambda row: (row[1] is None, row[1].due_on if row[1] else date.max))
+        for found, due in rows:
             due_text = (
                 f"{due.step} due {english_date(due.due_on)} "
                 f"({_days_left(policy.calendar.working_days_between(today, due.due_on))})"

@@ -68,11 +68,11 @@ SCENARIOS: list[tuple[str, str, int, bool, list[tuple[str, int, dict[str, Any]]]
         False,
         [
             ("acknowledge", 3, {}),
-            ("decide_threshold", 9, {"decision": "met", "rationale": RATIONALE}),
-            ("schedule_panel", 12, {"panel_on": "+30"}),
+            ("decide_threshold", 14, {"decision": "met", "rationale": RATIONALE}),
+            ("schedule_panel", 16, {"panel_on": "+40"}),
             (
                 "record_review",
-                30,
+                41,
                 {
                     "findings": "Incidents were recorded on three systems and never linked. The "
                     "victim's vulnerability was not identified.",
@@ -121,7 +121,7 @@ SCENARIOS: list[tuple[str, str, int, bool, list[tuple[str, int, dict[str, Any]]]
                     ],
                 },
             ),
-            ("send_findings", 38, {}),
+            ("send_findings", 55, {}),
         ],
     ),
     (
@@ -146,7 +146,7 @@ SCENARIOS: list[tuple[str, str, int, bool, list[tuple[str, int, dict[str, Any]]]
     (
         "Lee Thompson",
         "individual",
-        60,
+        40,
         False,
         [
             ("acknowledge", 3, {}),
@@ -159,7 +159,7 @@ SCENARIOS: list[tuple[str, str, int, bool, list[tuple[str, int, dict[str, Any]]]
                     "about noise, dealt with by the council's noise team.",
                 },
             ),
-            ("appeal", 25, {"grounds": "The police reports I made were not considered."}),
+            ("appeal", 28, {"grounds": "The police reports I made were not considered."}),
         ],
     ),
     (
