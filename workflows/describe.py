@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from triggers.models import AuditEvent, CaseReview
 from triggers.policy import Policy
+from workflows.deadlines import STEPS
 from workflows.machine import allowed_events
 from workflows.service import threshold_suggestion
 
@@ -22,7 +23,8 @@ def describe_case(
     session: Session, case: CaseReview, policy: Policy, today: date
 ) -> dict[str, Any]:
     suggestion = threshold_suggestion(case, policy)
-    running = [d for d in case.deadlines if d.status == "running"]
+    ordered = sorted(case.deadlines, key=lambda d: STEPS.index(d.step))
+    running = [d for d in ordered if d.status == "running"]
     next_due = min(running, key=lambda d: d.due_on, default=None)
     history = session.scalars(
         select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
@@ -34,6 +36,9 @@ def describe_case(
         "workflow_version": case.workflow_version,
         "partnership": case.partnership.name,
         "received_on": case.received_on.isoformat(),
+        "acknowledged_on": _iso(case.acknowledged_on),
+        "threshold_decided_on": _iso(case.threshold_decided_on),
+        "findings_sent_on": _iso(case.findings_sent_on),
         "channel": case.channel,
         "single_point_of_contact": case.single_point_of_contact,
         "dissatisfaction": case.dissatisfaction,
@@ -44,7 +49,7 @@ def describe_case(
         "victim": _victim(case),
         "applicant": _applicant(case),
         "incidents": [_incident(incident) for incident in case.incidents],
-        "deadlines": {d.step: d.due_on.isoformat() for d in case.deadlines},
+        "deadlines": {d.step: d.due_on.isoformat() for d in ordered},
         "deadline_details": [
             {
                 "step": d.step,
@@ -59,7 +64,7 @@ def describe_case(
                 ),
                 "overdue": d.status == "running" and d.due_on < today,
             }
-            for d in case.deadlines
+            for d in ordered
         ],
         "next_deadline": (
             {
@@ -152,6 +157,10 @@ def describe_case(
             for event in history
         ],
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _victim(case: CaseReview) -> dict[str, Any]:

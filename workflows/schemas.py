@@ -148,6 +148,21 @@ class CaseIn(Strict):
     agencies: list[Name] = Field(default_factory=list, max_length=50)
     lead_agency: ShortText = ""
 
+    @model_validator(mode="after")
+    def _nothing_after_the_application(self) -> CaseIn:
+        problems = {}
+        for i, incident in enumerate(self.incidents):
+            if incident.occurred_on > self.received_on:
+                problems[f"incidents.{i}.occurred_on"] = "is after the application was received"
+            for j, complaint in enumerate(incident.complaints):
+                if complaint.reported_on > self.received_on:
+                    problems[f"incidents.{i}.complaints.{j}.reported_on"] = (
+                        "is after the application was received"
+                    )
+        if problems:
+            raise FieldProblem(problems)
+        return self
+
 
 class EventIn(Strict):
     #: The date the step happened; today when left out. Never in the future.

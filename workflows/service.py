@@ -310,6 +310,7 @@ StepRecorder = Callable[[Session, CaseReview, Any, date, Actor, Policy, Outcome]
 
 
 def _acknowledge(session, case, event_in: AcknowledgeIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
+    case.acknowledged_on = on
     if event_in.single_point_of_contact:
         case.single_point_of_contact = event_in.single_point_of_contact
     for link in case.agencies:

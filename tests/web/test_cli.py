@@ -144,3 +144,17 @@ def test_an_unreachable_database_is_reported_clearly(tmp_path):
     assert result.returncode == 1
     assert "the database cannot be used" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_database_that_is_not_set_up(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        ["serve"],
+        env={
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+            "CASEREVIEW_CONFIG": str(ROOT / "config.toml"),
+        },
+    )
+    assert result.exit_code == 1
+    assert "run `casereview init` first" in result.output

@@ -538,3 +538,53 @@ def test_chronology_entries_are_collated_per_agency(sessions, partnership, polic
 
 def test_every_path_in_the_factory_is_valid():
     assert set(PATHS) == set(STATES)
+
+
+def test_incidents_after_the_application_are_refused(sessions, partnership, policy):
+    late = [incident(date(2025, 11, 25), complaint(date(2025, 11, 26)))]
+    with write_transaction(sessions) as session, pytest.raises(InvalidData) as invalid:
+        new_case(session, partnership, policy, received_on=date(2025, 11, 20), incidents=late)
+    assert invalid.value.fields == {
+        "incidents.0.occurred_on": "is after the application was received",
+        "incidents.0.complaints.0.reported_on": "is after the application was received",
+    }
+
+
+def test_today_is_read_in_london(sessions, partnership, policy):
+    """At 23:30 UTC on 30 June it is already 1 July in London (BST)."""
+    with write_transaction(sessions) as session:
+        case = new_case(
+            session, partnership, policy, received_on=date(2025, 6, 30), now=at(2025, 6, 30)
+        )
+        apply(
+            session,
+            case,
+            "acknowledge",
+            {"on": "2025-07-01"},
+            MANAGER,
+            at(2025, 6, 30, hour=23),
+            policy,
+        )
+        assert case.acknowledged_on == date(2025, 7, 1)
+        with pytest.raises(InvalidData, match="today is Tuesday 1 July 2025"):
+            apply(
+                session,
+                case,
+                "withdraw",
+                {"reason": "x", "on": "2025-07-02"},
+                MANAGER,
+                at(2025, 6, 30, hour=23),
+                policy,
+            )
+
+
+def test_the_audit_trail_is_append_only(sessions, partnership, policy):
+    with write_transaction(sessions) as session:
+        case_id = new_case(session, partnership, policy).id
+    with pytest.raises(RuntimeError, match="append-only"), write_transaction(sessions) as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)).one()
+        event.actor = "someone else"
+    with pytest.raises(RuntimeError, match="append-only"), write_transaction(sessions) as session:
+        session.delete(session.scalars(select(AuditEvent)).one())
+    with write_transaction(sessions) as session:
+        assert session.scalars(select(AuditEvent.actor)).one() == "manager@example.org"
