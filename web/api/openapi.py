@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
+from workflows.deadlines import STEPS
 from workflows.machine import EVENTS, STATES
 from workflows.schemas import EVENT_SCHEMAS, CaseIn, ChronologyIn
 
@@ -88,17 +89,7 @@ def openapi_document() -> dict[str, Any]:
             "deadlines": {
                 "type": "object",
                 "description": "Due date of each step whose clock has started.",
-                "properties": {
-                    step: step_dates
-                    for step in (
-                        "acknowledge",
-                        "threshold_decision",
-                        "panel",
-                        "findings",
-                        "appeal_window",
-                        "appeal_decision",
-                    )
-                },
+                "properties": {step: step_dates for step in STEPS},
             },
             "threshold_suggestion": {
                 "type": "object",
