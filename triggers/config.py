@@ -120,6 +120,43 @@ class ThemeConfig:
 
 
 @dataclass(frozen=True)
+class MailConfig:
+    """How letters and reminders leave: CASEREVIEW_MAIL_URL overrides ``sender`` and friends."""
+
+    #: file (writes .eml files to ``folder``), smtp, or notify (GOV.UK Notify).
+    sender: str = "file"
+    folder: str = "outbox"
+    from_address: str = "casereview@example.org"
+    from_name: str = ""
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    #: The password comes from CASEREVIEW_SMTP_PASSWORD, never from this file.
+    smtp_username: str = ""
+    smtp_timeout_seconds: int = 30
+    #: GOV.UK Notify: the API key comes from CASEREVIEW_NOTIFY_API_KEY.
+    notify_email_template_id: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    #: A folder of the partnership's own templates; a file there overrides the shipped one.
+    templates_folder: str = ""
+    #: Give up (and show the message as failed) after this many attempts.
+    max_attempts: int = 6
+    #: First retry after this many seconds, doubling each time.
+    retry_after_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class RemindersConfig:
+    #: Remind this many working days before each deadline (one reminder per number).
+    before: tuple[int, ...] = (5, 2)
+    on_the_day: bool = True
+    #: Escalate to the manager and the CSP chair on the first working day after a deadline.
+    escalate: bool = True
+    #: One digest a day per person instead of one e-mail per reminder.
+    daily_digest: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -127,6 +164,8 @@ class Config:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     deadlines: DeadlinesConfig = field(default_factory=DeadlinesConfig)
     threshold: ThresholdConfig = field(default_factory=ThresholdConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    reminders: RemindersConfig = field(default_factory=RemindersConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -138,6 +177,7 @@ class Config:
 
 AGENCY_KINDS = ("council", "police", "housing_provider", "health", "other")
 REGIONS = {"england": "ENG", "wales": "WLS"}
+MAIL_SENDERS = ("file", "smtp", "notify")
 
 
 def default_config_path() -> Path:
@@ -178,6 +218,14 @@ def apply_environment(config: Config, environ: dict[str, str]) -> Config:
             config, server=dataclasses.replace(config.server, secret_key=secret)
         )
     return config
+
+
+def relative_path(config: Config, path: str) -> Path:
+    """A path from the config file, relative to the file's folder."""
+    candidate = Path(path)
+    if candidate.is_absolute() or config.source is None:
+        return candidate
+    return config.source.parent / candidate
 
 
 def database_url(config: Config) -> str:
@@ -304,6 +352,17 @@ def _check_policy(config: Config, where: str) -> None:
         raise ConfigError(
             f"{where}: 'calendar.timezone' {config.calendar.timezone!r} is not a known time zone"
         ) from None
+    if config.mail.sender not in MAIL_SENDERS:
+        raise ConfigError(
+            f"{where}: 'mail.sender' must be one of {', '.join(MAIL_SENDERS)} "
+            f"(got {config.mail.sender!r})"
+        )
+    if config.mail.max_attempts < 1 or config.mail.retry_after_seconds < 1:
+        raise ConfigError(
+            f"{where}: 'mail.max_attempts' and 'mail.retry_after_seconds' must be 1 or more"
+        )
+    if any(days < 1 or days > 60 for days in config.reminders.before):
+        raise ConfigError(f"{where}: 'reminders.before' must list working days from 1 to 60")
     code = config.partnership.code
     if not code or not code.replace("-", "").isalnum() or len(code) > 10:
         raise ConfigError(

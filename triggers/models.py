@@ -311,6 +311,9 @@ class Panel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
     panel_on: Mapped[date] = mapped_column(Date)
+    #: Local start time, HH:MM (empty when not yet fixed), and length, for the invitation.
+    starts_at: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     location: Mapped[str] = mapped_column(String(200), default="")
     held_on: Mapped[date | None] = mapped_column(Date)
     #: Names and agencies of those present.

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -167,11 +168,121 @@ def init(context: Context) -> None:
 @main.command()
 @click.option("--host", help="Address to listen on (default from config).")
 @click.option("--port", type=int, help="Port to listen on (default from config).")
+@click.option(
+    "--no-scheduler",
+    is_flag=True,
+    help="Do not sweep in this process (run `casereview scheduler` instead).",
+)
 @pass_context
-def serve(context: Context, host: str | None, port: int | None) -> None:
-    """Serve the web pages and the API with waitress."""
+def serve(context: Context, host: str | None, port: int | None, no_scheduler: bool) -> None:
+    """Serve the web pages and the API with waitress, sweeping every minute."""
     _require_current_schema(context)
-    _serve(context, host, port)
+    _serve(context, host, port, with_scheduler=not no_scheduler)
+
+
+@main.command("sweep")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-DATETIME",
+    help="Sweep as if it were this time (e.g. 2025-04-28T09:00).",
+)
+@pass_context
+def sweep_command(context: Context, now_text: str | None) -> None:
+    """Queue due reminders and send what is due, once, then exit (for cron)."""
+    from workflows.sweep import sweep
+
+    _require_current_schema(context)
+    now = _parse_now(now_text, context) if now_text else context.now()
+    result = sweep(context.sessions(), context.policy, _sender(context), now)
+    click.echo(
+        f"Queued {result.queued} reminder(s); sent {result.sent}, retrying "
+        f"{result.retrying}, failed {result.failed}."
+    )
+
+
+@main.command("scheduler")
+@pass_context
+def scheduler_command(context: Context) -> None:
+    """Run only the scheduler (sweeping every minute), for a deployment with several web workers."""
+    from workflows.scheduler import run_blocking
+
+    _require_current_schema(context)
+    run_blocking(context.sessions(), context.policy, _sender(context))
+
+
+@main.group()
+def outbox() -> None:
+    """See and retry letters, e-mails and reminders."""
+
+
+@outbox.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sending", "sent", "failed"]),
+    help="Only messages with this status.",
+)
+@pass_context
+def outbox_list(context: Context, status: str | None) -> None:
+    """List messages with their status and last error."""
+    from triggers.models import OutboxMessage
+
+    _require_current_schema(context)
+    with read_session(context.sessions()) as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        for row in session.scalars(query):
+            case_ref = session.get(CaseReview, row.case_id).reference if row.case_id else "-"
+            error = f"  last error: {row.last_error}" if row.last_error else ""
+            click.echo(
+                f"{row.id:>6} {row.status:<8} {case_ref:<13} {row.kind:<20} "
+                f"{row.recipient:<16} attempts {row.attempts}{error}"
+            )
+
+
+@outbox.command("retry")
+@click.argument("message_id", type=int)
+@pass_context
+def outbox_retry(context: Context, message_id: int) -> None:
+    """Send a failed message again at the next sweep."""
+    from workflows.sweep import retry_by_hand
+
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        try:
+            row = retry_by_hand(session, message_id, context.now())
+        except (LookupError, ValueError) as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Message {row.id} ({row.kind}) will be sent at the next sweep.")
+
+
+def _sender(context: Context):  # type: ignore[no-untyped-def]
+    from notifications.senders import sender_from_config
+
+    try:
+        return sender_from_config(context.config)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _lock_path(context: Context) -> Path:
+    folder = context.config.source.parent if context.config.source else Path.cwd()
+    return folder / ".casereview-scheduler.lock"
+
+
+def _parse_now(text: str, context: Context) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{text}' is not a date and time like 2025-04-28T09:00", param_hint="--now"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(context.config.calendar.timezone))
+    return moment.astimezone(UTC)
 
 
 @main.command()
@@ -188,25 +299,32 @@ def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -
         partnership = partnership_by_name(session, context.config.partnership.code)
         assert partnership is not None
         loaded = load_demo(session, partnership, context.policy, context.now())
-        email = "manager@example.org"
-        user = find_user(session, email)
+        email, chair_email = "manager@example.org", "chair@example.org"
         password = "demo-password-only"
-        if user is None:
-            user = create_user(session, partnership, email, password, "manager", context.now())
+        for address, role in ((email, "manager"), (chair_email, "chair")):
+            if find_user(session, address) is None:
+                create_user(session, partnership, address, password, role, context.now())
+        user = find_user(session, email)
+        assert user is not None
         token = create_token(session, user, context.now())
     click.echo(f"Loaded {loaded} demo cases." if loaded else "Demo cases already loaded.")
-    click.echo(f"Demo manager: {email} / {password}")
+    click.echo(f"Demo manager: {email} / {password}; CSP chair: {chair_email} / {password}")
     click.echo(f"Demo API token: {token}")
     if not no_serve:
         _serve(context, host, port)
 
 
-def _serve(context: Context, host: str | None, port: int | None) -> None:
+def _serve(
+    context: Context, host: str | None, port: int | None, with_scheduler: bool = True
+) -> None:
     import waitress
 
     from web.app import create_app
+    from workflows.scheduler import start_background
 
     app = create_app(context.config, engine=context.engine)
+    if with_scheduler:
+        start_background(context.sessions(), context.policy, _sender(context), _lock_path(context))
     host = host or context.config.server.host
     port = port or context.config.server.port
     click.echo(

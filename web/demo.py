@@ -17,6 +17,8 @@ from triggers.policy import Policy
 from workflows.service import Actor, apply, open_case
 
 DEMO_ACTOR = Actor(label="demo data")
+#: Victims who asked for letters by post: their letters become PDFs for the manager to send.
+BY_POST = {"Margaret Ellis", "Lee Thompson"}
 
 RATIONALE = (
     "Persistence: repeated incidents over several months. Harm: the victim reports anxiety "
@@ -284,7 +286,7 @@ def _application(
         "victim": {
             "type": victim_type,
             "name": name,
-            "contact_preference": "email",
+            "contact_preference": "letter" if name in BY_POST else "email",
             "email": "victim@example.org",
             "address": "1 Example Street, Loughborough",
         },

@@ -103,6 +103,8 @@ def describe_case(
         "panels": [
             {
                 "panel_on": p.panel_on.isoformat(),
+                "starts_at": p.starts_at or None,
+                "duration_minutes": p.duration_minutes,
                 "location": p.location,
                 "held_on": p.held_on.isoformat() if p.held_on else None,
                 "attendees": p.attendees,

@@ -189,6 +189,9 @@ class DecideThresholdIn(EventIn):
 
 class SchedulePanelIn(EventIn):
     panel_on: IsoDate
+    #: Local time the panel starts, HH:MM (24-hour clock).
+    starts_at: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = ""
+    duration_minutes: Annotated[int, Field(ge=15, le=480)] = 90
     location: ShortText = ""
 
 
@@ -286,6 +289,10 @@ def _fields(error: ValidationError) -> dict[str, str]:
             text = f"needs at least {problem['ctx']['min_length']} item(s)"
         elif kind == "too_long":
             text = f"may have at most {problem['ctx']['max_length']} items"
+        elif kind == "string_pattern_mismatch":
+            text = "must be a time written HH:MM, like 10:30"
+        elif kind in ("less_than_equal", "greater_than_equal"):
+            text = f"must be {problem['msg'].removeprefix('Input should be ')}"
         elif kind == "literal_error":
             text = f"must be one of {problem['ctx']['expected']}"
         else:

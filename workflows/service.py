@@ -367,9 +367,12 @@ def _schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy,
     _check_in_range(event_in.panel_on, "panel_on", policy)
     panel = _open_panel(case)
     if panel is None:
-        case.panels.append(Panel(panel_on=event_in.panel_on, location=event_in.location))
-    else:
-        panel.panel_on, panel.location = event_in.panel_on, event_in.location or panel.location
+        panel = Panel(panel_on=event_in.panel_on)
+        case.panels.append(panel)
+    panel.panel_on = event_in.panel_on
+    panel.starts_at = event_in.starts_at or panel.starts_at or ""
+    panel.duration_minutes = event_in.duration_minutes
+    panel.location = event_in.location or panel.location or ""
     limit = deadlines.find(case, "panel")
     if limit is not None and event_in.panel_on > limit.due_on:
         outcome.warnings.append(

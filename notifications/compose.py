@@ -1,0 +1,228 @@
+"""Turn one outbox row into a message: who it goes to, and the letter itself.
+
+The applicant gets the letter by the channel they chose: e-mail, or a PDF to print and
+post, which goes to the partnership's managers to send (2025 guidance: several ways to be
+contacted, including without internet access). Reminders go to the managers; escalations
+to the managers and the CSP chair; agency letters to the agency's address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notifications.letters import (
+    Letter,
+    environment,
+    panel_invitation_ics,
+    render_letter,
+    render_pdf,
+)
+from notifications.senders import Attachment, OutgoingMessage
+from triggers.config import Config, relative_path
+from triggers.models import Agency, CaseReview, OutboxMessage, Partnership, User
+
+STEP_LABELS = {
+    "acknowledge": "acknowledgement",
+    "threshold_decision": "threshold decision",
+    "panel": "case review panel",
+    "findings": "findings letter",
+    "appeal_window": "appeal window",
+    "appeal_decision": "appeal decision",
+    "recommendation": "recommendation",
+}
+
+
+class CannotCompose(Exception):
+    """The message cannot be made (no address, a broken template); retried like a failure."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    addresses: tuple[str, ...]
+    postal_address: str = ""
+    by_post: bool = False
+
+
+def compose(session: Session, row: OutboxMessage, config: Config, today: date) -> OutgoingMessage:
+    case = session.get(CaseReview, row.case_id) if row.case_id else None
+    partnership = (
+        case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
+    )
+    assert partnership is not None
+    recipient = _recipient(session, row.recipient, case, partnership)
+    context = _context(case, partnership, config, today)
+    context.update(row.payload)
+    context["recipient_name"] = recipient.name
+    context["to_agency"] = row.recipient.startswith("agency:")
+    context["recipient_address"] = recipient.postal_address
+    context["step_label"] = STEP_LABELS.get(row.payload.get("step", ""), "")
+    template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
+    folder = config.mail.templates_folder
+    env = environment(relative_path(config, folder) if folder else None)
+    try:
+        letter = render_letter(env, template, context)
+    except Exception as error:
+        raise CannotCompose(str(error)) from None
+
+    attachments: list[Attachment] = []
+    headers = {
+        "X-Casereview-Reference": case.reference if case else "",
+        "X-Casereview-Kind": row.kind,
+    }
+    if row.kind == "panel_invitation" and case and case.panels:
+        panel = case.panels[-1]
+        attachments.append(
+            Attachment(
+                "invitation.ics",
+                "text/calendar",
+                panel_invitation_ics(
+                    uid=f"panel-{panel.id}-{case.reference}@casereview",
+                    summary=f"ASB case review panel {case.reference}",
+                    panel_on=panel.panel_on,
+                    starts_at=panel.starts_at,
+                    duration_minutes=panel.duration_minutes,
+                    location=panel.location,
+                    organiser=config.mail.from_address,
+                    timezone=config.calendar.timezone,
+                    sequence=case.version,
+                ),
+            )
+        )
+    to = recipient.addresses
+    subject = letter.subject
+    if recipient.by_post:
+        pdf = render_pdf(env, letter, context)
+        attachments.insert(
+            0,
+            Attachment(
+                f"{case.reference if case else 'letter'}-{row.kind}.pdf", "application/pdf", pdf
+            ),
+        )
+        to = _role_addresses(session, partnership, "manager")
+        subject = f"To print and post to {recipient.name}: {letter.subject}"
+        headers["X-Casereview-Post"] = "yes"
+        letter = Letter(subject, _post_note(recipient) + letter.body)
+    if not to:
+        raise CannotCompose(f"no e-mail address for {row.recipient} ({recipient.name})")
+    return OutgoingMessage(
+        to=to,
+        subject=subject,
+        body=letter.body,
+        message_id=message_id(row, config),
+        attachments=tuple(attachments),
+        headers=headers,
+    )
+
+
+def message_id(row: OutboxMessage, config: Config) -> str:
+    """The same for every attempt at one row: a re-sent message is recognisably the same."""
+    digest = hashlib.sha256(row.dedupe_key.encode()).hexdigest()[:20]
+    domain = config.mail.from_address.rpartition("@")[2] or "casereview.invalid"
+    return f"<casereview.{row.id}.{digest}@{domain}>"
+
+
+def _post_note(recipient: Recipient) -> str:
+    return (
+        f"This letter is for {recipient.name}, who asked to be contacted by post. "
+        f"Please print the attached PDF and post it to:\n{recipient.postal_address}\n\n"
+        "The text of the letter follows.\n\n"
+    )
+
+
+def _recipient(
+    session: Session, key: str, case: CaseReview | None, partnership: Partnership
+) -> Recipient:
+    if key == "applicant" and case is not None:
+        person: Any = case.applicant if case.applicant.on_behalf else case.victim
+        by_post = person.contact_preference != "email" or not person.email
+        return Recipient(
+            person.name or case.victim.name,
+            (person.email,) if person.email else (),
+            person.address,
+            by_post=by_post,
+        )
+    if key.startswith("agency:"):
+        agency = session.get(Agency, int(key.split(":", 1)[1]))
+        if agency is None:
+            raise CannotCompose(f"agency {key} no longer exists")
+        return Recipient(agency.name, (agency.email,) if agency.email else ())
+    roles = key.split(",")
+    addresses = tuple(
+        a for role in roles for a in _role_addresses(session, partnership, role.removesuffix("s"))
+    )
+    label = " and ".join(
+        {"managers": "Community Safety Manager", "chairs": "CSP Chair"}.get(role, role)
+        for role in roles
+    )
+    return Recipient(label, tuple(dict.fromkeys(addresses)))
+
+
+def _role_addresses(session: Session, partnership: Partnership, role: str) -> tuple[str, ...]:
+    return tuple(
+        session.scalars(
+            select(User.email)
+            .where(
+                User.partnership_id == partnership.id, User.role == role, User.is_active.is_(True)
+            )
+            .order_by(User.email)
+        )
+    )
+
+
+def _context(
+    case: CaseReview | None, partnership: Partnership, config: Config, today: date
+) -> dict[str, Any]:
+    settings = config.partnership
+    context: dict[str, Any] = {
+        "partnership": {
+            "name": partnership.name,
+            "contact_email": settings.contact_email,
+            "contact_phone": settings.contact_phone,
+            "address": settings.address,
+        },
+        "today": today,
+        "spoc": "",
+        "reference": "",
+    }
+    if case is None:
+        return context
+    deadlines = {d.step: d.due_on for d in case.deadlines}
+    decision = case.threshold_decisions[-1] if case.threshold_decisions else None
+    held = [p for p in case.panels if p.held_on]
+    appeal = case.appeals[-1] if case.appeals else None
+    context.update(
+        {
+            "reference": case.reference,
+            "spoc": case.single_point_of_contact,
+            "received_on": case.received_on,
+            "victim_name": case.victim.name,
+            "deadlines": _Deadlines(deadlines),
+            "decided_on": decision.decided_on if decision else None,
+            "rationale": decision.rationale if decision else "",
+            "appeal_by": deadlines.get("appeal_window"),
+            "panel": case.panels[-1] if case.panels else None,
+            "review": held[-1] if held else None,
+            "recommendations": [
+                {"agency": r.agency.name, "action": r.action, "due_on": r.due_on}
+                for r in case.recommendations
+            ],
+            "appeal": appeal,
+            "ended_on": case.ended_on,
+            "end_reason": case.end_reason,
+        }
+    )
+    return context
+
+
+class _Deadlines(dict[str, date]):
+    """Lets a template write ``deadlines.panel``; a clock not started renders as empty."""
+
+    def __getattr__(self, name: str) -> date | None:
+        return self.get(name)

@@ -1,0 +1,128 @@
+"""Letters and e-mails from templates the partnership can edit.
+
+Each template is plain text whose first line is ``Subject: ...``; a partnership overrides
+one by putting a file of the same name in ``mail.templates_folder``. The same text becomes
+the e-mail body, or a printable A4 PDF (WeasyPrint) for an applicant who chose post. Dates
+read as people write them: "Monday 28 April 2025".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+from triggers.calendar import english_date
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    body: str
+
+
+class TemplateProblem(Exception):
+    """A template cannot be rendered; the message names the template and the problem."""
+
+
+def _english(value: Any) -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return english_date(value) if value else ""
+
+
+def environment(templates_folder: Path | None = None) -> Environment:
+    loaders = []
+    if templates_folder is not None:
+        loaders.append(FileSystemLoader(str(templates_folder)))
+    loaders.append(PackageLoader("notifications", "templates"))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        autoescape=False,  # plain text; the HTML letter template escapes for itself below
+    )
+    env.filters["english"] = _english
+    return env
+
+
+def render_letter(env: Environment, kind: str, context: dict[str, Any]) -> Letter:
+    """Render ``<kind>.txt``: its first line gives the subject, the rest is the body."""
+    try:
+        text = env.get_template(f"{kind}.txt").render(**context)
+    except Exception as error:  # any template error: say which template and why
+        raise TemplateProblem(f"template {kind}.txt: {error}") from error
+    first, _, rest = text.lstrip().partition("\n")
+    if not first.startswith("Subject:"):
+        raise TemplateProblem(f"template {kind}.txt must start with a 'Subject:' line")
+    body = re.sub(r"\n{3,}", "\n\n", rest).strip() + "\n"
+    return Letter(subject=first.removeprefix("Subject:").strip(), body=body)
+
+
+def render_pdf(env: Environment, letter: Letter, context: dict[str, Any]) -> bytes:
+    """The letter as an A4 PDF to print and post."""
+    from markupsafe import escape
+    from weasyprint import HTML
+
+    paragraphs = [p.strip() for p in letter.body.split("\n\n") if p.strip()]
+    template = env.get_template("letter.html")
+    html = template.render(
+        **{key: _escaped(value, escape) for key, value in context.items()},
+        subject=escape(letter.subject),
+        paragraphs=[escape(p) for p in paragraphs],
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _escaped(value: Any, escape: Any) -> Any:
+    if isinstance(value, str):
+        return escape(value)
+    return value
+
+
+def panel_invitation_ics(
+    uid: str,
+    summary: str,
+    panel_on: date,
+    starts_at: str,
+    duration_minutes: int,
+    location: str,
+    organiser: str,
+    timezone: str,
+    sequence: int = 0,
+) -> bytes:
+    """An iCalendar invitation; the same UID on a reschedule moves the calendar entry."""
+    from icalendar import Calendar, Event, vCalAddress
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//casereview//ASB case review panel//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", uid)
+    event.add("summary", summary)
+    event.add("sequence", sequence)
+    event.add("dtstamp", datetime.now(ZoneInfo("UTC")))
+    if starts_at:
+        hour, minute = (int(part) for part in starts_at.split(":"))
+        start = datetime(
+            panel_on.year, panel_on.month, panel_on.day, hour, minute, tzinfo=ZoneInfo(timezone)
+        )
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=duration_minutes))
+    else:
+        event.add("dtstart", panel_on)
+        event.add("dtend", panel_on + timedelta(days=1))
+    if location:
+        event.add("location", location)
+    event.add("organizer", vCalAddress(f"mailto:{organiser}"))
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,91 @@
+"""Running the sweep every minute with APScheduler.
+
+Due work lives in our own tables, so the job is only "sweep now": a restart or a second
+scheduler loses and duplicates nothing. `casereview serve` runs a BackgroundScheduler, but
+only in the one process that holds a lock file (a reloader or several workers would
+otherwise each run one); `casereview scheduler` runs the scheduler alone.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from notifications.senders import Sender
+from triggers.policy import Policy
+from workflows.sweep import sweep
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+_lock: IO[str] | None = None
+
+
+def sweep_job(
+    sessions: sessionmaker[Session], policy: Policy, sender: Sender, clock: Callable[[], datetime]
+) -> None:
+    try:
+        sweep(sessions, policy, sender, clock())
+    except Exception:  # the scheduler must keep running; the next minute tries again
+        log.exception("sweep failed; trying again at the next run")
+
+
+def hold_lock(path: Path) -> bool:
+    """Take the one-scheduler lock for the life of this process; False if another has it."""
+    global _lock
+    handle = path.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    _lock = handle
+    return True
+
+
+def _add_sweep(
+    scheduler: BackgroundScheduler | BlockingScheduler,
+    sessions: sessionmaker[Session],
+    policy: Policy,
+    sender: Sender,
+) -> None:
+    scheduler.add_job(
+        sweep_job,
+        "interval",
+        minutes=1,
+        id="sweep",
+        replace_existing=True,
+        args=[sessions, policy, sender, lambda: datetime.now(UTC)],
+        next_run_time=datetime.now(UTC),
+    )
+
+
+def start_background(
+    sessions: sessionmaker[Session], policy: Policy, sender: Sender, lock_path: Path
+) -> BackgroundScheduler | None:
+    if not hold_lock(lock_path):
+        log.info("another process runs the scheduler (%s is locked); not starting one", lock_path)
+        return None
+    scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
+    _add_sweep(scheduler, sessions, policy, sender)
+    scheduler.start()
+    log.info("scheduler started: sweeping every minute")
+    return scheduler
+
+
+def run_blocking(sessions: sessionmaker[Session], policy: Policy, sender: Sender) -> None:
+    scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
+    _add_sweep(scheduler, sessions, policy, sender)
+    log.info("scheduler running: sweeping every minute (Ctrl+C to stop)")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=True)
