@@ -63,6 +63,8 @@ def compose(session: Session, row: OutboxMessage, config: Config, today: date) -
     context["to_agency"] = row.recipient.startswith("agency:")
     context["recipient_address"] = recipient.postal_address
     context["step_label"] = STEP_LABELS.get(row.payload.get("step", ""), "")
+    for item in context.get("items", []):
+        item["step_label"] = STEP_LABELS.get(item.get("step", ""), "")
     template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
     folder = config.mail.templates_folder
     env = environment(relative_path(config, folder) if folder else None)
