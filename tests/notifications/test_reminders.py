@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def reminders_sent(mailbox) -> list[tuple[str, str]]:
-    """(date header day, subject) of each reminder or escalation the server accepted."""
+    """(kind, subject) of each reminder, escalation or digest the server accepted."""
     return [
         (m["X-Casereview-Kind"], m["Subject"])
         for m in mailbox.messages
@@ -49,7 +49,7 @@ def test_a_case_walked_day_by_day_gets_each_reminder_once(
     while day <= date(2025, 5, 2):
         for hour in (9, 15):  # two sweeps a day: the second sends nothing new
             sweep(sessions, policy, smtp, at(day.year, day.month, day.day, hour))
-        for kind, subject in reminders_sent(mailbox):
+        for _kind, subject in reminders_sent(mailbox):
             sent_on.setdefault(subject, day)
         day += timedelta(days=1)
     assert sent_on == {
