@@ -81,6 +81,15 @@ def start_background(
     return scheduler
 
 
+def stop_background(scheduler: BackgroundScheduler) -> None:
+    """Stop the scheduler and let another process take the lock."""
+    global _lock
+    scheduler.shutdown(wait=True)
+    if _lock is not None:
+        _lock.close()
+        _lock = None
+
+
 def run_blocking(sessions: sessionmaker[Session], policy: Policy, sender: Sender) -> None:
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
     _add_sweep(scheduler, sessions, policy, sender)
