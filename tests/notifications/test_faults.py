@@ -11,6 +11,7 @@ import uuid
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -124,10 +125,10 @@ def test_the_scheduler_sweeps_and_only_one_process_runs_it(
 class NotifyStub(BaseHTTPRequestHandler):
     """Answers as the GOV.UK Notify API does, recording what it was sent."""
 
-    received: list = []
+    received: ClassVar[list] = []
     status = 201
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         NotifyStub.received.append((self.path, body, self.headers["Authorization"]))
         status = NotifyStub.status
