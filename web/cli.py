@@ -586,6 +586,16 @@ def _as_text(described: dict[str, Any]) -> str:
     lines += ["", f"Threshold suggestion: {'met' if suggestion['met'] else 'not met'}"]
     for rule in suggestion["rules"]:
         lines.append(f"  [{'x' if rule['held'] else ' '}] {rule['name']}: {rule['explanation']}")
+    problems = [m for m in described["messages"] if m["status"] == "failed" or m["last_error"]]
+    if problems:
+        lines += ["", "Messages not delivered:"]
+        for message in problems:
+            lines.append(
+                f"  #{message['id']} {message['kind']} to {message['recipient']}: "
+                f"{message['status']} after {message['attempts']} attempt(s): "
+                f"{message['last_error']}  (retry: casereview outbox retry "
+                f"{message['id']})"
+            )
     allowed = ", ".join(described["allowed_events"]) or "none (the case has ended)"
     lines += ["", f"Next steps allowed: {allowed}", "", "History:"]
     for event in described["history"]:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triggers.models import AuditEvent, CaseReview
+from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
 from workflows.deadlines import STEPS
 from workflows.machine import allowed_events
@@ -28,6 +28,13 @@ def describe_case(
     next_due = min(running, key=lambda d: d.due_on, default=None)
     history = session.scalars(
         select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+    )
+    messages = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.case_id == case.id, OutboxMessage.status.not_in(("digest", "digested"))
+        )
+        .order_by(OutboxMessage.id)
     )
     return {
         "reference": case.reference,
@@ -146,6 +153,18 @@ def describe_case(
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
         "allowed_events": allowed_events(case.state),
+        "messages": [
+            {
+                "id": message.id,
+                "kind": message.kind,
+                "recipient": message.recipient,
+                "status": message.status,
+                "attempts": message.attempts,
+                "last_error": message.last_error or None,
+                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+            }
+            for message in messages
+        ],
         "history": [
             {
                 "at": event.at.isoformat(),

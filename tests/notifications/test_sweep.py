@@ -180,3 +180,26 @@ def test_a_letter_for_a_step_that_failed_is_never_queued(
         )
     sweep(sessions, policy, smtp, NOW + timedelta(minutes=1))
     assert len(mailbox.messages) == before
+
+
+def test_a_failed_message_shows_on_the_case_and_is_retried_through_the_api(
+    client, auth, sessions, partnership, policy, smtp, mailbox
+):
+    reference = acknowledged_case(sessions, partnership, policy)
+    mailbox.refuse_rcpt = {"alex@example.org"}
+    for minutes in (0, 5, 10):
+        sweep(sessions, policy, smtp, NOW + timedelta(minutes=minutes))
+    case = client.get(f"/api/v1/cases/{reference}", headers=auth).json
+    failed = [m for m in case["messages"] if m["status"] == "failed"]
+    assert len(failed) == 1 and failed[0]["kind"] == "acknowledgement"
+    assert "No such user" in failed[0]["last_error"]
+    listed = client.get("/api/v1/outbox?status=failed", headers=auth).json["messages"]
+    assert [m["id"] for m in listed] == [failed[0]["id"]]
+    mailbox.refuse_rcpt = set()
+    response = client.post(f"/api/v1/outbox/{failed[0]['id']}/retry", headers=auth)
+    assert response.status_code == 200 and response.json["status"] == "pending"
+    assert client.post(f"/api/v1/outbox/{failed[0]['id']}/retry", headers=auth).status_code == 200
+    sweep(sessions, policy, smtp, NOW + timedelta(hours=2))  # after the retry (10:00)
+    case = client.get(f"/api/v1/cases/{reference}", headers=auth).json
+    assert {m["status"] for m in case["messages"]} == {"sent"}
+    assert client.post("/api/v1/outbox/99999/retry", headers=auth).status_code == 404

@@ -255,6 +255,8 @@ def test_the_openapi_document_describes_every_path_and_event(client):
         "/api/v1/cases/{reference}",
         "/api/v1/cases/{reference}/events",
         "/api/v1/cases/{reference}/chronology",
+        "/api/v1/outbox",
+        "/api/v1/outbox/{message_id}/retry",
     }
     events = document["components"]["schemas"]["EventBody"]["oneOf"]
     assert len(events) == 9

@@ -185,6 +185,44 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/outbox": {
+                "get": {
+                    "summary": "Letters, e-mails and reminders of the partnership's cases",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {
+                                "type": "string",
+                                "enum": ["pending", "sending", "sent", "failed"],
+                            },
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "The messages, newest first"},
+                        **auth_errors,
+                    },
+                }
+            },
+            "/api/v1/outbox/{message_id}/retry": {
+                "post": {
+                    "summary": "Send a failed message again at the next sweep",
+                    "parameters": [
+                        {
+                            "name": "message_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "Queued again"},
+                        **auth_errors,
+                        "404": _error("No such message here"),
+                        "422": _error("The message has not failed"),
+                    },
+                }
+            },
             "/api/v1/cases/{reference}/chronology": {
                 "post": {
                     "summary": "Add an agency's chronology entry",

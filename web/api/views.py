@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 
 from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
-from triggers.models import CaseReview, Deadline, Partnership
+from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
 from web.api.openapi import openapi_document
 from web.app import services
 from web.errors import error_response
 from workflows.describe import describe_case
-from workflows.errors import CaseNotFound, InvalidData
+from workflows.errors import CaseNotFound, InvalidData, PermissionDenied
 from workflows.machine import STATES
 from workflows.service import Actor, apply, open_case, record_chronology
+from workflows.sweep import retry_by_hand
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -136,6 +139,59 @@ def add_chronology(reference: str) -> tuple[Response, int]:
         record_chronology(session, case, body, g.actor, now, app.policy)
         described = describe_case(session, case, app.policy, app.policy.today(now))
     return jsonify(described), 201
+
+
+@blueprint.get("/outbox")
+def list_outbox() -> Response:
+    """Messages of the partnership's cases; ``?status=failed`` shows what needs a person."""
+    status = request.args.get("status")
+    if status is not None and status not in OUTBOX_STATUSES:
+        raise InvalidData({"status": f"must be one of {', '.join(OUTBOX_STATUSES)}"})
+    app = services()
+    with read_session(app.sessions) as session:
+        query = (
+            select(OutboxMessage, CaseReview.reference)
+            .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
+            .where(CaseReview.partnership_id == g.partnership_id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(_int_arg("limit", 100, 1, 500))
+        )
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        messages = [
+            {
+                "id": row.id,
+                "reference": reference,
+                "kind": row.kind,
+                "recipient": row.recipient,
+                "status": row.status,
+                "attempts": row.attempts,
+                "last_error": row.last_error or None,
+                "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+            }
+            for row, reference in session.execute(query)
+        ]
+    return jsonify({"messages": messages})
+
+
+@blueprint.post("/outbox/<int:message_id>/retry")
+def retry_message(message_id: int) -> Response:
+    if g.actor.role != "manager":
+        raise PermissionDenied("Only a CSP manager may retry a message.")
+    app = services()
+    with write_transaction(app.sessions) as session:
+        row = session.scalar(
+            select(OutboxMessage)
+            .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
+            .where(OutboxMessage.id == message_id, CaseReview.partnership_id == g.partnership_id)
+        )
+        if row is None:
+            raise CaseNotFound(f"There is no message {message_id} in your partnership.")
+        try:
+            retry_by_hand(session, row.id, app.now())
+        except ValueError as error:
+            raise InvalidData({"status": str(error)}) from None
+        return jsonify({"id": row.id, "status": row.status})
 
 
 def _load(session: Session, reference: str, *, for_update: bool = False) -> CaseReview:
