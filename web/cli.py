@@ -137,6 +137,7 @@ def main(ctx: click.Context, config_path: str | None, debug: bool) -> None:
     if not debug:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("transitions").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     ctx.obj = Context(config_path=config_path, debug=debug)
     ctx.call_on_close(ctx.obj.close)
 
@@ -599,7 +600,8 @@ def _as_text(described: dict[str, Any]) -> str:
     allowed = ", ".join(described["allowed_events"]) or "none (the case has ended)"
     lines += ["", f"Next steps allowed: {allowed}", "", "History:"]
     for event in described["history"]:
-        move = f"{event['from_state'] or '-'} -> {event['to_state']}"
+        same = event["from_state"] == event["to_state"]
+        move = "" if same else f"{event['from_state'] or '-'} -> {event['to_state']}"
         lines.append(f"  {day(event['on']):<28} {event['event']:<18} {move:<36} {event['actor']}")
     return "\n".join(lines)
 
