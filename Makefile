@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-sqlite test-postgresql lint format install clean diagram
+.PHONY: run test test-sqlite test-postgresql lint format install assets clean diagram
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,20 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed
+# GOV.UK Frontend, from npm at the version the Jinja macros target, built into web/static/
+# (not committed): our Sass with the Arial font stack, and the JavaScript module.
+web/static/govuk/casereview.css: package.json web/assets/casereview.scss web/assets/app.mjs
+	npm ci --silent --no-audit --no-fund
+	mkdir -p web/static/govuk
+	npx sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps \
+	  web/assets/casereview.scss web/static/govuk/casereview.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js web/static/govuk/
+	cp web/assets/app.mjs web/static/govuk/app.mjs
+	touch $@
+
+assets: web/static/govuk/casereview.css
+
+install: $(VENV)/.installed assets
 
 ## Install, create the SQLite database, load demo cases and serve on http://127.0.0.1:8000/
 run: install
@@ -41,4 +54,4 @@ diagram: install
 	@$(BIN)/python -c "from workflows.machine import mermaid_diagram; print(mermaid_diagram())"
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache node_modules web/static

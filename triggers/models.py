@@ -78,8 +78,15 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    #: For agency representatives and panel members: the agency they speak for; they see
+    #: the cases that agency is involved in.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    #: Failed sign-ins in a row, and until when the account is locked after too many.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     partnership: Mapped[Partnership] = relationship()
+    agency: Mapped[Agency | None] = relationship()
 
 
 class ApiToken(Base):

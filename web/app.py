@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,8 +35,22 @@ class Services:
 def create_app(config: Config | None = None, *, engine: Engine | None = None) -> Flask:
     config = config if config is not None else load_config()
     engine = engine if engine is not None else make_engine(database_url(config))
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder="static")
     app.config["SECRET_KEY"] = config.server.secret_key or secrets.token_hex(32)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("web"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["casereview"] = Services(
@@ -46,11 +61,20 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         clock=lambda: datetime.now(UTC),
     )
 
-    from web import errors, home
+    from flask_wtf import CSRFProtect
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from web import auth, errors, health, security, staff
     from web.api import views as api
 
     errors.register_errors(app)
-    app.register_blueprint(home.blueprint)
+    security.init_app(app)
+    WTFormsHelpers(app)
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.blueprint)  # the API authenticates each request with a bearer token
+    auth.init_app(app)
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(staff.blueprint)
     app.register_blueprint(api.blueprint)
     return app
 

@@ -25,9 +25,39 @@ def error_response(status: int, message: str, **extra: object) -> Response:
     return response
 
 
+HEADINGS = {
+    400: "Something in the request was not right",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That cannot be done here",
+    409: "The case was changed by someone else",
+    422: "Something in the request was not right",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_response(status: int, message: str) -> Response:
+    from flask import render_template
+
+    heading = HEADINGS.get(status, "Something went wrong")
+    response = Response(
+        render_template("error.html", heading=heading, message=message),
+        status=status,
+        mimetype="text/html",
+    )
+    return response
+
+
 def register_errors(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def workflow_error(error: WorkflowError) -> Response:
+        if not wants_json():
+            return page_response(error.status, error.message)
         extra: dict[str, object] = {}
         if isinstance(error, InvalidData):
             extra["fields"] = error.fields
@@ -38,14 +68,21 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
+        if not wants_json():
+            if error.code == 404:
+                return page_response(
+                    404,
+                    "If you typed the web address, check it is right. "
+                    "A case you may not see is shown as not found.",
+                )
+            return page_response(error.code or 500, error.description or error.name)
         return error_response(error.code or 500, error.description or error.name)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Response:
         log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
-        response = error_response(
-            503, "The database is not available just now. Nothing was changed; try again shortly."
-        )
+        text = "The database is not available just now. Nothing was changed; try again shortly."
+        response = error_response(503, text) if wants_json() else page_response(503, text)
         response.headers["Retry-After"] = "30"
         return response
 
@@ -53,8 +90,13 @@ def register_errors(app: Flask) -> None:
     def unexpected(error: Exception) -> Response:
         incident = uuid.uuid4().hex[:12]
         log.exception("unexpected error %s on %s %s", incident, request.method, request.path)
-        return error_response(
-            500,
+        text = (
             f"Something went wrong on our side and nothing was changed. "
-            f"Quote reference {incident} to your IT team.",
+            f"Quote reference {incident} to your IT team."
         )
+        if not wants_json():
+            try:
+                return page_response(500, text)
+            except Exception:  # the page itself failed: plain text, still no traceback
+                return Response(text, status=500, mimetype="text/plain")
+        return error_response(500, text)

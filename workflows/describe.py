@@ -29,6 +29,8 @@ def describe_case(
     history = session.scalars(
         select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
     )
+    names = {link.agency.id: link.agency.name for link in case.agencies}
+    names.update({rec.agency.id: rec.agency.name for rec in case.recommendations})
     messages = session.scalars(
         select(OutboxMessage)
         .where(
@@ -158,6 +160,7 @@ def describe_case(
                 "id": message.id,
                 "kind": message.kind,
                 "recipient": message.recipient,
+                "to": _recipient_label(message.recipient, names),
                 "status": message.status,
                 "attempts": message.attempts,
                 "last_error": message.last_error or None,
@@ -178,6 +181,19 @@ def describe_case(
             for event in history
         ],
     }
+
+
+def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
+    if recipient.startswith("agency:"):
+        return agency_names.get(int(recipient.split(":", 1)[1]), "an agency")
+    labels = {
+        "applicant": "the applicant",
+        "managers": "the managers",
+        "manager": "the managers",
+        "chair": "the CSP chair",
+        "chairs": "the CSP chair",
+    }
+    return " and ".join(labels.get(part, part) for part in recipient.split(","))
 
 
 def _iso(day: date | None) -> str | None:

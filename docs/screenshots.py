@@ -1,0 +1,34 @@
+"""Take the README's screenshots from a running demo: `casereview demo`, then
+`.venv/bin/python docs/screenshots.py [BASE_URL]` (Debian's Chromium at /usr/bin/chromium)."""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).parent
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{BASE}/sign-in")
+    page.fill("#email", "manager@example.org")
+    page.fill("#password", "demo-password-only")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{BASE}/")
+    page.screenshot(path=OUT / "dashboard.png", full_page=True)
+    page.click("a:has-text('CT-2026-005')")
+    page.screenshot(path=OUT / "case.png", full_page=True)
+    browser.close()
+print(f"wrote {OUT / 'dashboard.png'} and {OUT / 'case.png'}")

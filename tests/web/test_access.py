@@ -1,0 +1,186 @@
+"""Every staff route for every role, and signed out: the expected answer, nothing else."""
+
+import re
+
+import pytest
+from argon2 import PasswordHasher
+
+from tests.conftest import make_token
+from tests.factories import case_in_state
+from triggers.config import PartnershipConfig
+from triggers.db import write_transaction
+from triggers.models import Agency, User
+from triggers.partnerships import sync_partnership
+
+PASSWORD = "correct horse battery staple"
+HASH = PasswordHasher().hash(PASSWORD)  # hashed once: argon2 is slow on purpose
+OK, SIGN_IN, FORBIDDEN, NOT_FOUND = 200, "sign-in", 403, 404
+
+#: route → {role: expected}. "case" is a case in appeal with the police and council involved.
+TABLE = {
+    ("GET", "/"): {
+        "manager": OK,
+        "viewer": OK,
+        "chair": OK,
+        "agency-in": OK,
+        "agency-out": OK,
+        "other-manager": OK,
+        None: SIGN_IN,
+    },
+    ("GET", "/cases/{case}"): {
+        "manager": OK,
+        "viewer": OK,
+        "chair": OK,
+        "agency-in": OK,
+        "agency-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("GET", "/cases/CT-1999-999"): {"manager": NOT_FOUND, "viewer": NOT_FOUND, None: SIGN_IN},
+    ("POST", "/outbox/{message}/retry"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("GET", "/sign-in"): {None: OK, "manager": OK},
+    ("GET", "/healthz"): {None: OK},
+}
+CASES = [
+    (method, path, role, expected)
+    for (method, path), roles in TABLE.items()
+    for role, expected in roles.items()
+]
+
+
+@pytest.fixture
+def world(app, sessions, partnership, policy, config, now):
+    from sqlalchemy import select
+
+    from triggers.models import OutboxMessage
+
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "appeal")
+        merged = session.merge(partnership)
+        police = session.scalar(select(Agency).where(Agency.name == "Leicestershire Police"))
+        housing = session.scalar(select(Agency).where(Agency.name == "Example Housing Association"))
+        users = {}
+        other = sync_partnership(
+            session,
+            type(config)(partnership=PartnershipConfig(name="Melton CSP", code="MB")),
+            now,
+        )
+        for role, name, agency, where in (
+            ("manager", "manager", None, merged),
+            ("viewer", "viewer", None, merged),
+            ("chair", "chair", None, merged),
+            ("agency", "agency-in", police, merged),
+            ("agency", "agency-out", housing, merged),
+            ("manager", "other-manager", None, other),
+        ):
+            session.add(
+                User(
+                    partnership=where,
+                    email=f"{name}@example.org",
+                    password_hash=HASH,
+                    role=role,
+                    is_active=True,
+                    created_at=now,
+                    agency_id=agency.id if agency else None,
+                )
+            )
+            users[name] = f"{name}@example.org"
+        message = session.scalars(select(OutboxMessage)).first()
+        message.status = "failed"
+        return {"case": case.reference, "message": message.id, "users": users}
+
+
+def sign_in(client, email):
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def csrf(client, path: str = "/") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
+def test_every_route_for_every_role(app, world, method, path, role, expected):
+    client = app.test_client()
+    if role:
+        sign_in(client, world["users"][role])
+    url = path.format(case=world["case"], message=world["message"])
+    if method == "POST":
+        data = {"csrf_token": csrf(client, "/" if role else "/sign-in")}
+        response = client.post(url, data=data)
+        if expected == OK:  # a POST that works redirects back
+            assert response.status_code == 302 and "/sign-in" not in response.location
+            return
+    else:
+        response = client.get(url)
+    if expected == SIGN_IN:
+        assert response.status_code == 302 and "/sign-in" in response.location
+    else:
+        assert response.status_code == expected
+
+
+def test_a_post_without_the_csrf_token_is_refused(app, world):
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    response = client.post(f"/outbox/{world['message']}/retry", data={})
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_repeated_failures_lock_the_account(app, world):
+    client = app.test_client()
+    for _ in range(5):
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        response = client.post(
+            "/sign-in",
+            data={"email": "manager@example.org", "password": "wrong", "csrf_token": token},
+        )
+        assert "The e-mail address or the password is not right" in response.get_data(as_text=True)
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/sign-in", data={"email": "manager@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "locked after too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_an_unknown_address_gets_the_same_message(app, world):
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/sign-in", data={"email": "nobody@example.org", "password": "x", "csrf_token": token}
+    )
+    assert "The e-mail address or the password is not right" in response.get_data(as_text=True)
+
+
+def test_pages_carry_the_security_headers(app, world):
+    response = app.test_client().get("/sign-in")
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_api_still_needs_no_csrf_token(client, auth):
+    from tests.factories import application
+
+    assert client.post("/api/v1/cases", json=application(), headers=auth).status_code == 201
+
+
+def test_make_token_is_for_the_api_only(sessions, partnership, client):
+    token = make_token(sessions, partnership, "viewer")
+    assert client.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 302

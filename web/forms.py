@@ -1,0 +1,50 @@
+"""The staff pages' forms (WTForms with GOV.UK widgets); every POST carries a CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from workflows.schemas import EMAIL
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "E-mail address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter your e-mail address"),
+            Regexp(
+                EMAIL, message="Enter an e-mail address in the right form, like name@example.org"
+            ),
+            Length(max=320),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Enter your password"), Length(max=1000)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class FilterForm(FlaskForm):
+    """The dashboard's filters: a GET form, so no CSRF token and a shareable URL."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField("State", widget=GovSelect(), validate_choice=False)
+    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels with it."""

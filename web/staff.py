@@ -1,0 +1,242 @@
+"""The staff pages: the dashboard of deadlines and the case page.
+
+Who sees what: the manager and viewers every case of their partnership; agency
+representatives and panel members the cases their agency is involved in; the CSP chair
+the cases that reached appeal. A case outside that is "not found", never "forbidden", so
+that a URL reveals nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from triggers.calendar import english_date
+from triggers.db import read_session, write_transaction
+from triggers.models import Agency, Appeal, CaseAgency, CaseReview, Deadline, OutboxMessage
+from web.app import services
+from web.forms import ConfirmForm, FilterForm
+from workflows.describe import describe_case
+from workflows.machine import FINAL_STATES, STATES, mermaid_diagram
+from workflows.sweep import retry_by_hand
+
+blueprint = Blueprint("staff", __name__)
+
+STATE_LABELS = {
+    "received": "Received",
+    "acknowledged": "Acknowledged",
+    "threshold_met": "Threshold met",
+    "threshold_not_met": "Threshold not met",
+    "panel_scheduled": "Panel scheduled",
+    "review_complete": "Review complete",
+    "findings_sent": "Findings sent",
+    "appeal": "Appeal",
+    "closed": "Closed",
+    "withdrawn": "Withdrawn",
+}
+STEP_LABELS = {
+    "acknowledge": "Acknowledge",
+    "threshold_decision": "Threshold decision",
+    "panel": "Panel meeting",
+    "findings": "Findings letter",
+    "appeal_window": "Appeal window closes",
+    "appeal_decision": "Appeal decision",
+}
+
+
+@blueprint.app_template_filter("english")
+def english(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return english_date(value)
+
+
+@blueprint.app_template_filter("days_left")
+def days_left(days: int | None) -> str:
+    if days is None:
+        return ""
+    if days < 0:
+        return f"Overdue by {-days} working day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "Due today"
+    return f"{days} working day{'s' if days != 1 else ''} left"
+
+
+@blueprint.app_context_processor
+def labels() -> dict[str, Any]:
+    return {
+        "state_labels": STATE_LABELS,
+        "step_labels": STEP_LABELS,
+        "partnership_name": services().config.partnership.name,
+    }
+
+
+def visible(query: Select[Any]) -> Select[Any]:
+    """Limit a query over CaseReview to what the signed-in person may see."""
+    query = query.where(CaseReview.partnership_id == current_user.partnership_id)
+    if current_user.role in ("agency", "panel"):
+        query = query.where(
+            exists().where(
+                CaseAgency.case_id == CaseReview.id, CaseAgency.agency_id == current_user.agency_id
+            )
+        )
+    elif current_user.role == "chair":
+        query = query.where(exists().where(Appeal.case_id == CaseReview.id))
+    return query
+
+
+@blueprint.get("/")
+@login_required
+def dashboard() -> str:
+    app = services()
+    today = app.policy.today(app.now())
+    form = FilterForm(request.args)
+    with read_session(app.sessions) as session:
+        agencies = session.scalars(
+            select(Agency)
+            .where(Agency.partnership_id == current_user.partnership_id)
+            .order_by(Agency.name)
+        ).all()
+        form.state.choices = [("", "All open cases")] + [
+            (state, STATE_LABELS[state]) for state in STATES
+        ]
+        form.agency.choices = [("", "All agencies")] + [(str(a.id), a.name) for a in agencies]
+        next_due = (
+            select(Deadline.case_id, func.min(Deadline.due_on).label("due_on"))
+            .where(Deadline.status == "running")
+            .group_by(Deadline.case_id)
+            .subquery()
+        )
+        query = visible(
+            select(CaseReview, next_due.c.due_on).outerjoin(
+                next_due, next_due.c.case_id == CaseReview.id
+            )
+        )
+        state = form.state.data if form.state.data in STATES else ""
+        query = (
+            query.where(CaseReview.state == state)
+            if state
+            else query.where(CaseReview.state.not_in(FINAL_STATES))
+        )
+        if (form.agency.data or "").isdigit():
+            query = query.where(
+                exists().where(
+                    CaseAgency.case_id == CaseReview.id,
+                    CaseAgency.agency_id == int(form.agency.data),
+                )
+            )
+        rows = []
+        for case, due_on in session.execute(query):
+            step = next(
+                (d.step for d in case.deadlines if d.status == "running" and d.due_on == due_on),
+                None,
+            )
+            left = app.policy.calendar.working_days_between(today, due_on) if due_on else None
+            rows.append(
+                {
+                    "reference": case.reference,
+                    "state": case.state,
+                    "victim": case.victim.name,
+                    "received_on": case.received_on,
+                    "channel": case.channel,
+                    "step": step,
+                    "due_on": due_on,
+                    "left": left,
+                }
+            )
+        rows.sort(key=lambda r: (r["due_on"] is None, r["due_on"] or date.max, r["reference"]))
+        counts = Counter(session.scalars(visible(select(CaseReview.state))))
+        failed = []
+        if current_user.role == "manager":
+            failed = [
+                (
+                    {
+                        "id": row.id,
+                        "kind": row.kind,
+                        "recipient": row.recipient,
+                        "attempts": row.attempts,
+                        "last_error": row.last_error,
+                    },
+                    reference,
+                )
+                for row, reference in session.execute(
+                    visible(
+                        select(OutboxMessage, CaseReview.reference)
+                        .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
+                        .where(OutboxMessage.status == "failed")
+                        .order_by(OutboxMessage.id)
+                    )
+                )
+            ]
+    return render_template(
+        "dashboard.html",
+        form=form,
+        rows=rows,
+        counts=counts,
+        states=STATES,
+        failed=failed,
+        today=today,
+        confirm=ConfirmForm(),
+    )
+
+
+@blueprint.get("/cases/<reference>")
+@login_required
+def case_page(reference: str) -> str:
+    app = services()
+    today = app.policy.today(app.now())
+    with read_session(app.sessions) as session:
+        case = _visible_case(session, reference)
+        described = describe_case(session, case, app.policy, today)
+    return render_template(
+        "case.html", case=described, confirm=ConfirmForm(), diagram=mermaid_diagram(), today=today
+    )
+
+
+@blueprint.post("/outbox/<int:message_id>/retry")
+@login_required
+def retry(message_id: int) -> Response:
+    if current_user.role != "manager":
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    app = services()
+    with write_transaction(app.sessions) as session:
+        row = session.get(OutboxMessage, message_id)
+        case = session.get(CaseReview, row.case_id) if row and row.case_id else None
+        if case is None or case.partnership_id != current_user.partnership_id:
+            abort(404)
+        try:
+            retry_by_hand(session, message_id, app.now())
+        except ValueError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                f"The {row.kind.replace('_', ' ')} for {case.reference} will be sent again "
+                "within a minute.",
+                "success",
+            )
+    target = request.form.get("back", "")
+    return redirect(
+        target
+        if target.startswith("/") and not target.startswith("//")
+        else url_for("staff.dashboard")
+    )
+
+
+def _visible_case(session: Session, reference: str) -> CaseReview:
+    case = session.scalar(
+        visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
+    )
+    if case is None:
+        abort(404)
+    return case
