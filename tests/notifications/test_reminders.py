@@ -177,3 +177,68 @@ def test_sweep_as_if_it_were_from_the_command_line(
     assert "reminder" in listed and "CT-2025-001" in listed
     with engine.connect() as connection:
         assert connection.execute(select(OutboxMessage.status)).scalars().all() == ["sent"]
+
+
+def test_walking_a_case_through_christmas_sends_each_reminder_on_its_working_day(
+    sessions, partnership, policy, smtp, mailbox, people
+):
+    """Threshold met on Wednesday 10 December 2025: the panel is due Thursday 22 January 2026."""
+    with write_transaction(sessions) as session:
+        case = new_case(
+            session, partnership, policy, received_on=date(2025, 12, 3), now=at(2025, 12, 3)
+        )
+        apply(session, case, "acknowledge", {"on": "2025-12-04"}, MANAGER, at(2025, 12, 4), policy)
+        apply(
+            session,
+            case,
+            "decide_threshold",
+            {**EVENT_DATA["decide_threshold"], "on": "2025-12-10"},
+            MANAGER,
+            at(2025, 12, 10),
+            policy,
+        )
+        reference = case.reference
+    first_seen: dict[str, date] = {}
+    day = date(2025, 12, 10)
+    while day <= date(2026, 1, 31):
+        sweep(sessions, policy, smtp, at(day.year, day.month, day.day, 8))
+        for _kind, subject in reminders_sent(mailbox):
+            first_seen.setdefault(subject, day)
+        if day == date(2026, 1, 26):  # the panel is finally held, late
+            with write_transaction(sessions) as session:
+                from triggers.models import CaseReview
+
+                late = session.scalar(select(CaseReview).where(CaseReview.reference == reference))
+                apply(
+                    session,
+                    late,
+                    "schedule_panel",
+                    {"panel_on": "2026-01-26", "on": "2026-01-26"},
+                    MANAGER,
+                    at(2026, 1, 26),
+                    policy,
+                )
+                apply(
+                    session,
+                    late,
+                    "record_review",
+                    {**EVENT_DATA["record_review"], "on": "2026-01-26"},
+                    MANAGER,
+                    at(2026, 1, 26),
+                    policy,
+                )
+        day += timedelta(days=1)
+    panel = {subject: seen for subject, seen in first_seen.items() if "panel" in subject}
+    assert panel == {
+        f"Due in 5 working days: case review panel for {reference}": date(2026, 1, 15),
+        f"Due in 2 working days: case review panel for {reference}": date(2026, 1, 20),
+        f"Due today: case review panel for {reference}": date(2026, 1, 22),
+        f"OVERDUE: case review panel for {reference}": date(2026, 1, 23),
+    }
+    # The findings letter is due Monday 2 February 2026, 5 working days after the panel; the
+    # panel was recorded after that morning's sweep, so the first reminder goes next morning.
+    findings = {subject: seen for subject, seen in first_seen.items() if "findings" in subject}
+    assert findings == {
+        f"Due in 5 working days: findings letter for {reference}": date(2026, 1, 27),
+        f"Due in 2 working days: findings letter for {reference}": date(2026, 1, 29),
+    }

@@ -203,3 +203,17 @@ def test_a_failed_message_shows_on_the_case_and_is_retried_through_the_api(
     case = client.get(f"/api/v1/cases/{reference}", headers=auth).json
     assert {m["status"] for m in case["messages"]} == {"sent"}
     assert client.post("/api/v1/outbox/99999/retry", headers=auth).status_code == 404
+
+
+def test_a_permanent_refusal_on_data_is_retried_then_failed(
+    sessions, partnership, policy, smtp, mailbox
+):
+    acknowledged_case(sessions, partnership, policy)
+    mailbox.fail_next = ["554 5.6.0 Message rejected"] * 9
+    for minutes in (0, 5, 10):
+        sweep(sessions, policy, smtp, NOW + timedelta(minutes=minutes))
+    assert statuses(sessions) == {"failed": 3}
+    with write_transaction(sessions) as session:
+        assert set(session.scalars(select(OutboxMessage.last_error))) == {
+            "SMTP 554 5.6.0 Message rejected"
+        }
