@@ -138,6 +138,8 @@ def main(ctx: click.Context, config_path: str | None, debug: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("transitions").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     ctx.obj = Context(config_path=config_path, debug=debug)
     ctx.call_on_close(ctx.obj.close)
 

@@ -17,14 +17,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from triggers.models import Agency, Appeal, CaseAgency, CaseReview, Deadline, OutboxMessage
 from web.app import services
 from web.forms import ConfirmForm, FilterForm
+from web.step_forms import FORMS, TITLES, make_form, place_errors
 from workflows.describe import describe_case
-from workflows.machine import FINAL_STATES, STATES, mermaid_diagram
+from workflows.errors import EventNotAllowed, InvalidData, StaleCase
+from workflows.machine import FINAL_STATES, STATES
+from workflows.service import EVENT_ROLES, Actor, apply
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
@@ -106,10 +110,12 @@ def dashboard() -> str:
             .where(Agency.partnership_id == current_user.partnership_id)
             .order_by(Agency.name)
         ).all()
-        form.state.choices = [("", "All open cases")] + [
-            (state, STATE_LABELS[state]) for state in STATES
+        form.state.choices = [SelectChoice("", "All open cases")] + [
+            SelectChoice(state, STATE_LABELS[state]) for state in STATES
         ]
-        form.agency.choices = [("", "All agencies")] + [(str(a.id), a.name) for a in agencies]
+        form.agency.choices = [SelectChoice("", "All agencies")] + [
+            SelectChoice(str(a.id), a.name) for a in agencies
+        ]
         next_due = (
             select(Deadline.case_id, func.min(Deadline.due_on).label("due_on"))
             .where(Deadline.status == "running")
@@ -192,13 +198,80 @@ def dashboard() -> str:
 @blueprint.get("/cases/<reference>")
 @login_required
 def case_page(reference: str) -> str:
+    return _render_case(reference)
+
+
+@blueprint.post("/cases/<reference>/events/<event>")
+@login_required
+def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
+    """A step submitted from the case page: the service decides, errors come back on the form."""
+    if event not in FORMS:
+        abort(404)
+    app = services()
+    with read_session(app.sessions) as session:
+        case = _visible_case(session, reference)
+        agencies = _agency_names(session)
+        form = make_form(event, app.config, agencies, case.version, request.form)
+    if not form.validate():
+        return _render_case(reference, open_form=(event, form), status=400)
+    actor = Actor(label=current_user.email, user_id=int(current_user.id), role=current_user.role)
+    try:
+        with write_transaction(app.sessions) as session:
+            case = _visible_case(session, reference, for_update=True)
+            outcome = apply(
+                session, case, event, form.data_for_service(), actor, app.now(), app.policy
+            )
+            state = case.state
+    except InvalidData as error:
+        leftover = place_errors(form, error.fields)
+        return _render_case(reference, open_form=(event, form), status=422, problems=leftover)
+    except (StaleCase, EventNotAllowed) as error:
+        flash(f"{error.message} Nothing was changed.", "error")
+        return redirect(url_for("staff.case_page", reference=reference))
+    flash(f"{TITLES[event]}: done. The case is now {STATE_LABELS[state].lower()}.", "success")
+    for warning in outcome.warnings:
+        flash(warning, "info")
+    return redirect(url_for("staff.case_page", reference=reference))
+
+
+def _render_case(
+    reference: str,
+    open_form: tuple[str, Any] | None = None,
+    status: int = 200,
+    problems: list[str] | None = None,
+) -> Any:
     app = services()
     today = app.policy.today(app.now())
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference)
         described = describe_case(session, case, app.policy, today)
-    return render_template(
-        "case.html", case=described, confirm=ConfirmForm(), diagram=mermaid_diagram(), today=today
+        agencies = _agency_names(session)
+        forms = {}
+        for event in described["allowed_events"]:
+            if current_user.role in EVENT_ROLES[event]:
+                forms[event] = make_form(event, app.config, agencies, case.version)
+    if open_form is not None:
+        forms[open_form[0]] = open_form[1]
+    page = render_template(
+        "case.html",
+        case=described,
+        confirm=ConfirmForm(),
+        forms=forms,
+        titles=TITLES,
+        open_event=open_form[0] if open_form else None,
+        problems=problems or [],
+        today=today,
+    )
+    return (page, status) if status != 200 else page
+
+
+def _agency_names(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(Agency.name)
+            .where(Agency.partnership_id == current_user.partnership_id)
+            .order_by(Agency.name)
+        )
     )
 
 
@@ -233,10 +306,9 @@ def retry(message_id: int) -> Response:
     )
 
 
-def _visible_case(session: Session, reference: str) -> CaseReview:
-    case = session.scalar(
-        visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
-    )
+def _visible_case(session: Session, reference: str, for_update: bool = False) -> CaseReview:
+    query = visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
+    case = session.scalar(query.with_for_update() if for_update else query)
     if case is None:
         abort(404)
     return case

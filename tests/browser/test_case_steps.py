@@ -1,0 +1,159 @@
+"""A case walked through every step on its page, as the manager and the chair do it."""
+
+from datetime import UTC, datetime
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import HASH, sign_in
+from tests.factories import case_in_state, new_case
+from triggers.db import write_transaction
+from triggers.models import User
+
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+def accessible(page) -> None:
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_snapshot()
+
+
+def open_step(page, title: str):
+    page.locator("summary", has_text=title).click()
+    return page.locator("details[open]")
+
+
+def banner(page) -> str:
+    return page.locator(".govuk-notification-banner").first.inner_text()
+
+
+def fill_date(page, field_id: str, day) -> None:
+    page.locator(f"#{field_id}-day").fill(str(day.day))
+    page.locator(f"#{field_id}-month").fill(str(day.month))
+    page.locator(f"#{field_id}-year").fill(str(day.year))
+
+
+def test_the_manager_takes_a_case_from_activation_to_closure(
+    page, sessions, partnership, policy, staff
+):
+    now = datetime.now(UTC)
+    today = policy.today(now)
+    with write_transaction(sessions) as session:
+        received = policy.calendar.subtract_working_days(today, 3)
+        reference = new_case(session, partnership, policy, received_on=received, now=now).reference
+    sign_in(page, staff["manager"])
+    page.goto(f"/cases/{reference}")
+
+    step = open_step(page, "Acknowledge the application")
+    step.get_by_label("Single point of contact").fill("Sam Carter, Community Safety Officer")
+    step.get_by_role("button", name="Acknowledge").click()
+    assert "The case is now acknowledged" in banner(page), page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Single point of contact\tSam Carter, Community Safety Officer" in main, main
+
+    # A decision without a rationale: the error summary links to the field, nothing changes.
+    step = open_step(page, "Decide the threshold")
+    step.get_by_label("Met", exact=True).check()
+    step.get_by_role("button", name="Record the decision").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter the rationale for the decision" in summary.inner_text()
+    assert page.locator("details[open]").get_by_label("Met", exact=True).is_checked()
+    accessible(page)
+    step = page.locator("details[open]")
+    step.get_by_label("Rationale").fill(
+        "Three incidents in two months; harm to a vulnerable "
+        "victim; reports were not linked between agencies."
+    )
+    step.get_by_role("button", name="Record the decision").click()
+    assert "The case is now threshold met" in banner(page)
+
+    step = open_step(page, "Schedule the panel")
+    fill_date(page, "schedule_panel-panel_on", today)
+    step.get_by_label("Start time").fill("10:30")
+    step.get_by_label("Where").fill("Council Offices, Room 2")
+    step.get_by_role("button", name="Schedule the panel").click()
+    assert "The case is now panel scheduled" in banner(page)
+
+    step = open_step(page, "Record the review")
+    step.get_by_label("Findings").fill("Incidents were recorded on three systems.")
+    step.get_by_label("Yes").check()
+    step.get_by_label("Inconsistent recording of ASB incidents").check()
+    step.locator("#record_review-recommendations-0-agency").select_option("Leicestershire Police")
+    step.locator("#record_review-recommendations-0-action").fill("Flag the address")
+    fill_date(page, "record_review-recommendations-0-due_on", today.replace(year=today.year + 1))
+    step.get_by_role("button", name="Record the review").click()
+    assert "The case is now review complete" in banner(page)
+    assert "Flag the address" in page.locator("table", has_text="Action").last.inner_text()
+
+    open_step(page, "Send the findings").get_by_role(
+        "button", name="Record that the findings were sent"
+    ).click()
+    assert "The case is now findings sent" in banner(page)
+
+    step = open_step(page, "Close the case")
+    step.get_by_label("Why").fill("Action plan agreed; no appeal.")
+    step.get_by_role("button", name="Close the case").click()
+    assert "The case is now closed" in banner(page)
+    assert "None: the case has ended." in page.content()
+    timeline = page.locator(".app-timeline").inner_text()
+    for moved in (
+        "Acknowledge",
+        "Decide threshold",
+        "Schedule panel",
+        "Record review",
+        "Send findings",
+        "Close",
+    ):
+        assert moved in timeline
+    accessible(page)
+
+
+def test_the_chair_decides_an_appeal(page, sessions, partnership, policy, now):
+    with write_transaction(sessions) as session:
+        reference = case_in_state(session, partnership, policy, "appeal").reference
+        session.add(
+            User(
+                partnership=session.merge(partnership),
+                email="chair@example.org",
+                password_hash=HASH,
+                role="chair",
+                is_active=True,
+                created_at=now,
+            )
+        )
+    sign_in(page, "chair@example.org")
+    page.get_by_role("link", name=reference).click()
+    assert page.locator("summary").count() == 1  # the chair may only decide the appeal
+    step = open_step(page, "Decide the appeal")
+    step.get_by_label("Upheld: a fresh review").check()
+    step.get_by_label("Reasons").fill("Police reports were not considered.")
+    step.get_by_role("button", name="Record the outcome").click()
+    assert "The case is now threshold met" in banner(page)
+
+
+def test_a_stale_page_changes_nothing(page, sessions, partnership, policy, staff):
+    now = datetime.now(UTC)
+    with write_transaction(sessions) as session:
+        received = policy.calendar.subtract_working_days(policy.today(now), 2)
+        case = new_case(session, partnership, policy, received_on=received, now=now)
+        reference = case.reference
+    sign_in(page, staff["manager"])
+    page.goto(f"/cases/{reference}")
+    step = open_step(page, "Withdraw the case")
+    step.get_by_label("Why").fill("The applicant asked to withdraw.")
+    # Meanwhile someone else acknowledges the case.
+    from tests.factories import MANAGER
+    from workflows.service import apply
+
+    with write_transaction(sessions) as session:
+        from sqlalchemy import select
+
+        from triggers.models import CaseReview
+
+        other = session.scalar(select(CaseReview).where(CaseReview.reference == reference))
+        apply(session, other, "acknowledge", {}, MANAGER, now, policy)
+    step.get_by_role("button", name="Withdraw the case").click()
+    assert "changed by someone else" in page.locator(".govuk-error-summary").inner_text()
+    assert "Nothing was changed" in page.locator(".govuk-error-summary").inner_text()
+    assert "Acknowledged" in page.get_by_role("heading", level=1).inner_text()

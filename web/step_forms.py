@@ -1,0 +1,295 @@
+"""One form per step of the process, as the case page offers them.
+
+The forms only collect; ``workflows.service.apply`` decides, exactly as for the API. Its
+field errors come back onto the form's fields, so the GOV.UK error summary links to them
+and what the person typed stays on the page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from triggers.config import Config
+
+LONG = Length(max=10_000, message="Keep this under 10,000 characters")
+
+
+class PartsDateField(DateField):
+    """A GOV.UK date (day, month, year boxes) that copes with a part not being posted."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            valuelist = [*valuelist, "", "", ""][:3]
+            if not any(part.strip() for part in valuelist):
+                self.raw_data, self.data = valuelist, None
+                return
+        super().process_formdata(valuelist)
+
+
+class StepForm(FlaskForm):
+    version = HiddenField()
+    on = PartsDateField(
+        "Date this happened",
+        validators=[Optional()],
+        description="For example, 28 4 2025. Leave it empty for today.",
+    )
+
+    def data_for_service(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.on.data:
+            data["on"] = self.on.data.isoformat()
+        if (self.version.data or "").isdigit():
+            data["version"] = int(self.version.data)
+        return data
+
+
+def _text(label: str, required: str | None = None, **kwargs: Any) -> TextAreaField:
+    validators = [DataRequired(required)] if required else [Optional()]
+    return TextAreaField(label, widget=GovTextArea(), validators=[*validators, LONG], **kwargs)
+
+
+class AcknowledgeForm(StepForm):
+    single_point_of_contact = StringField(
+        "Single point of contact",
+        widget=GovTextInput(),
+        validators=[Length(max=200)],
+        description="The officer the victim deals with, named in every letter.",
+    )
+    submit = SubmitField("Acknowledge", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {
+            **super().data_for_service(),
+            "single_point_of_contact": self.single_point_of_contact.data or "",
+        }
+
+
+class DecideThresholdForm(StepForm):
+    decision = RadioField(
+        "Is the threshold met?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("met", "Met"), SelectChoice("not_met", "Not met")],
+        validators=[DataRequired("Select whether the threshold is met")],
+    )
+    rationale = _text(
+        "Rationale",
+        "Enter the rationale for the decision",
+        description="Having regard to the persistence of the ASB, the harm or "
+        "potential harm, and the adequacy of the response.",
+    )
+    against_suggestion = _text(
+        "Why decide against the rules' suggestion?",
+        description="Needed only when the decision differs from what the rules suggest.",
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        rationale = self.rationale.data or ""
+        if self.against_suggestion.data:
+            rationale += f"\n\nAgainst the suggestion: {self.against_suggestion.data}"
+        return {
+            **super().data_for_service(),
+            "decision": self.decision.data,
+            "rationale": rationale,
+        }
+
+
+class SchedulePanelForm(StepForm):
+    panel_on = PartsDateField(
+        "Panel date", validators=[DataRequired("Enter the date of the panel")]
+    )
+    starts_at = StringField(
+        "Start time",
+        widget=GovTextInput(),
+        validators=[Optional()],
+        description="24-hour clock, for example 10:30.",
+    )
+    location = StringField("Where", widget=GovTextInput(), validators=[Length(max=200)])
+    submit = SubmitField("Schedule the panel", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        panel_on: date | None = self.panel_on.data
+        return {
+            **super().data_for_service(),
+            "panel_on": panel_on.isoformat() if panel_on else "",
+            "starts_at": (self.starts_at.data or "").strip(),
+            "location": self.location.data or "",
+        }
+
+
+class RecommendationRow(Form):
+    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
+    action = StringField("Action", widget=GovTextInput(), validators=[Length(max=2000)])
+    due_on = PartsDateField("Due by", validators=[Optional()])
+
+
+class RecordReviewForm(StepForm):
+    findings = _text("Findings", "Enter what the panel found")
+    victim_attended = RadioField(
+        "Did the victim attend?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        validators=[DataRequired("Select whether the victim attended")],
+    )
+    attendees = _text("Who attended", description="One person per line.")
+    themes = SelectMultipleField(
+        "Recurring themes", widget=GovCheckboxesInput(), validate_choice=False
+    )
+    recommendations = FieldList(FormField(RecommendationRow), min_entries=3, max_entries=10)
+    submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        rows = [row for row in self.recommendations.entries if (row.action.data or "").strip()]
+        return {
+            **super().data_for_service(),
+            "findings": self.findings.data or "",
+            "victim_attended": self.victim_attended.data == "yes",
+            "attendees": [
+                line.strip() for line in (self.attendees.data or "").splitlines() if line.strip()
+            ],
+            "themes": list(self.themes.data or []),
+            "recommendations": [
+                {
+                    "agency": row.agency.data or "",
+                    "action": row.action.data,
+                    "due_on": row.due_on.data.isoformat() if row.due_on.data else "",
+                }
+                for row in rows
+            ],
+        }
+
+
+class SendFindingsForm(StepForm):
+    submit = SubmitField("Record that the findings were sent", widget=GovSubmitInput())
+
+
+class AppealForm(StepForm):
+    grounds = _text("Grounds of the appeal", "Enter the grounds of the appeal")
+    submit = SubmitField("Record the appeal", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {**super().data_for_service(), "grounds": self.grounds.data or ""}
+
+
+class DecideAppealForm(StepForm):
+    outcome = RadioField(
+        "Outcome",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("upheld", "Upheld: a fresh review"),
+            SelectChoice("not_upheld", "Not upheld: the case closes"),
+        ],
+        validators=[DataRequired("Select the outcome")],
+    )
+    reason = _text("Reasons", "Enter the reasons for the outcome")
+    submit = SubmitField("Record the outcome", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {
+            **super().data_for_service(),
+            "outcome": self.outcome.data,
+            "reason": self.reason.data or "",
+        }
+
+
+class ReasonForm(StepForm):
+    reason = _text("Why", "Enter why", description="This goes in the letter to the applicant.")
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {**super().data_for_service(), "reason": self.reason.data or ""}
+
+
+FORMS: dict[str, type[StepForm]] = {
+    "acknowledge": AcknowledgeForm,
+    "decide_threshold": DecideThresholdForm,
+    "schedule_panel": SchedulePanelForm,
+    "record_review": RecordReviewForm,
+    "send_findings": SendFindingsForm,
+    "appeal": AppealForm,
+    "decide_appeal": DecideAppealForm,
+    "close": ReasonForm,
+    "withdraw": ReasonForm,
+}
+TITLES = {
+    "acknowledge": "Acknowledge the application",
+    "decide_threshold": "Decide the threshold",
+    "schedule_panel": "Schedule the panel",
+    "record_review": "Record the review",
+    "send_findings": "Send the findings",
+    "appeal": "Record an appeal",
+    "decide_appeal": "Decide the appeal",
+    "close": "Close the case",
+    "withdraw": "Withdraw the case",
+}
+
+
+def make_form(
+    event: str, config: Config, agencies: list[str], version: int, formdata: Any = None
+) -> StepForm:
+    form = FORMS[event](formdata=formdata, prefix=event)
+    form.version.data = form.version.data or str(version)
+    if isinstance(form, RecordReviewForm):
+        form.themes.choices = [SelectChoice(theme.key, theme.label) for theme in config.themes]
+        for row in form.recommendations.entries:
+            row.agency.choices = [SelectChoice("", "Choose an agency")] + [
+                SelectChoice(name, name) for name in agencies
+            ]
+    if isinstance(form, ReasonForm):
+        form.submit.label.text = TITLES[event]
+    return form
+
+
+def place_errors(form: StepForm, fields: dict[str, str]) -> list[str]:
+    """Put the service's field errors on the form; return those that fit no field."""
+    leftover = []
+    for name, message in fields.items():
+        target: Any = form
+        for part in name.split("."):
+            if part.isdigit() and hasattr(target, "entries"):
+                index = int(part)
+                target = target.entries[index] if index < len(target.entries) else None
+            else:
+                target = getattr(target, part, None) if target is not None else None
+                if hasattr(target, "form"):  # a FormField
+                    target = target.form
+        if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
+            target.errors.append(_sentence(name, message))
+        else:
+            leftover.append(_sentence(name, message))
+    return leftover
+
+
+def _sentence(name: str, message: str) -> str:
+    label = name.split(".")[-1].replace("_", " ")
+    return f"{label.capitalize()} {message}" if not message[:1].isupper() else message
