@@ -21,14 +21,23 @@ from wtforms import SelectChoice
 
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
-from triggers.models import Agency, Appeal, CaseAgency, CaseReview, Deadline, OutboxMessage
+from triggers.models import (
+    Agency,
+    Appeal,
+    CaseAgency,
+    CaseReview,
+    Deadline,
+    OutboxMessage,
+    Partnership,
+)
+from web.activation_form import ActivationForm
 from web.app import services
 from web.forms import ConfirmForm, FilterForm
 from web.step_forms import FORMS, TITLES, make_form, place_errors
 from workflows.describe import describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES
-from workflows.service import EVENT_ROLES, Actor, apply
+from workflows.service import EVENT_ROLES, Actor, apply, open_case
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
@@ -193,6 +202,39 @@ def dashboard() -> str:
         today=today,
         confirm=ConfirmForm(),
     )
+
+
+@blueprint.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def log_activation() -> Any:
+    """The manager logs an application received by phone, letter, e-mail or in person."""
+    if current_user.role != "manager":
+        abort(403)
+    app = services()
+    with read_session(app.sessions) as session:
+        agencies = _agency_names(session)
+    form = ActivationForm()
+    form.agencies.choices = [SelectChoice(name, name) for name in agencies]
+    problems: list[str] = []
+    if form.validate_on_submit():
+        actor = Actor(
+            label=current_user.email, user_id=int(current_user.id), role=current_user.role
+        )
+        try:
+            with write_transaction(app.sessions) as session:
+                partnership = session.get_one(Partnership, current_user.partnership_id)
+                case = open_case(
+                    session, partnership, form.data_for_service(), actor, app.now(), app.policy
+                )
+                reference = case.reference
+                due = case.deadlines[0].due_on
+        except InvalidData as error:
+            problems = form.place_service_errors(error.fields)
+        else:
+            flash(f"Logged {reference}. Acknowledge it by {english_date(due)}.", "success")
+            return redirect(url_for("staff.case_page", reference=reference))
+    status = 400 if form.errors or problems else 200
+    return render_template("new_case.html", form=form, problems=problems), status
 
 
 @blueprint.get("/cases/<reference>")

@@ -287,6 +287,12 @@ def place_errors(form: StepForm, fields: dict[str, str]) -> list[str]:
             target.errors.append(_sentence(name, message))
         else:
             leftover.append(_sentence(name, message))
+    # A FieldList keeps the errors its rows had when validated: refresh it so the error
+    # summary (and the status code) see the ones placed inside rows just now.
+    for field in form:
+        if isinstance(field, FieldList):
+            rows = [entry.errors for entry in field.entries]
+            field.errors = rows if any(rows) else []
     return leftover
 
 

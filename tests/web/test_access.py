@@ -45,6 +45,23 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    ("GET", "/cases/new"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/events/withdraw"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/events/decide_appeal"): {"chair": OK, "viewer": FORBIDDEN},
     ("GET", "/sign-in"): {None: OK, "manager": OK},
     ("GET", "/healthz"): {None: OK},
 }
@@ -118,7 +135,12 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
         sign_in(client, world["users"][role])
     url = path.format(case=world["case"], message=world["message"])
     if method == "POST":
-        data = {"csrf_token": csrf(client, "/" if role else "/sign-in")}
+        data = {
+            "csrf_token": csrf(client, "/" if role else "/sign-in"),
+            "withdraw-reason": "The applicant asked to withdraw.",
+            "decide_appeal-outcome": "not_upheld",
+            "decide_appeal-reason": "All considered.",
+        }
         response = client.post(url, data=data)
         if expected == OK:  # a POST that works redirects back
             assert response.status_code == 302 and "/sign-in" not in response.location

@@ -1,0 +1,67 @@
+"""A manager logs a telephone application with three incidents, on the victim's behalf."""
+
+from datetime import UTC, datetime, timedelta
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import sign_in
+from triggers.calendar import english_date
+
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+def fill_date(page, field_id: str, day) -> None:
+    page.locator(f"#{field_id}-day").fill(str(day.day))
+    page.locator(f"#{field_id}-month").fill(str(day.month))
+    page.locator(f"#{field_id}-year").fill(str(day.year))
+
+
+def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, policy, staff):
+    today = policy.today(datetime.now(UTC))
+    received = policy.calendar.subtract_working_days(today, 1)
+    sign_in(page, staff["manager"])
+    page.get_by_role("button", name="Log an application").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Log an application")
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_snapshot()
+
+    fill_date(page, "received_on", received)
+    page.get_by_label("Victim's name").fill("Amira Khan")
+    page.get_by_label("Someone on the victim's behalf").check()
+    page.get_by_label("Applicant's name").fill("Yusuf Khan")
+    page.get_by_label("Relationship to the victim").fill("son")
+    fill_date(page, "applicant_consent_given_on", received)
+    for index, weeks in enumerate((10, 6, 2)):
+        happened = received - timedelta(weeks=weeks)
+        fill_date(page, f"incidents-{index}-occurred_on", happened)
+        page.locator(f"#incidents-{index}-what_happened").fill(f"Eggs thrown at the door ({weeks})")
+        page.locator(f"#incidents-{index}-reported_to").select_option("police")
+        # The last report is dated before its incident: a mistake the service must catch.
+        reported = happened - timedelta(days=1) if weeks == 2 else happened + timedelta(days=1)
+        fill_date(page, f"incidents-{index}-reported_on", reported)
+        page.locator(f"#incidents-{index}-reporter").fill("Amira Khan")
+    page.get_by_label("Leicestershire Police").check()
+    page.get_by_role("button", name="Log the application").click()
+
+    summary = page.locator(".govuk-error-summary")
+    assert "Reported on is before the incident happened" in summary.inner_text()
+    assert page.locator("#incidents-2-what_happened").input_value() == "Eggs thrown at the door (2)"
+    assert page.get_by_label("Applicant's name").input_value() == "Yusuf Khan"
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_snapshot()
+
+    fill_date(page, "incidents-2-reported_on", received - timedelta(weeks=2) + timedelta(days=1))
+    page.get_by_role("button", name="Log the application").click()
+    due = policy.calendar.add_working_days(received, 5)
+    banner = page.locator(".govuk-notification-banner").inner_text()
+    assert f"Acknowledge it by {english_date(due)}" in banner
+    main = page.locator("main").inner_text()
+    assert "Yusuf Khan, son, with the victim's consent" in main
+    assert "Holds: 3 separate incident(s)" in main
+
+    page.get_by_role("link", name="Dashboard").click()
+    row = page.locator("table.govuk-table tbody tr", has_text="Amira Khan")
+    assert "Received" in row.inner_text()
+    assert english_date(due) in row.inner_text()

@@ -1,0 +1,234 @@
+"""The form a manager fills in for an application received by phone, letter or e-mail.
+
+Several incidents fit on one page without JavaScript: five rows are offered and the empty
+ones ignored. The form collects; ``workflows.service.open_case`` checks and records, and
+its field errors are put back on the fields here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from web.step_forms import PartsDateField, place_errors
+
+INCIDENT_ROWS = 5
+BODIES = [
+    SelectChoice("", "Choose who it was reported to"),
+    SelectChoice("police", "Police"),
+    SelectChoice("council", "Council"),
+    SelectChoice("housing_provider", "Housing provider"),
+    SelectChoice("other", "Other"),
+]
+
+
+class IncidentRow(Form):
+    occurred_on = PartsDateField("When it happened", validators=[Optional()])
+    # Not "description": every WTForms field already has a .description (its hint).
+    what_happened = TextAreaField(
+        "What happened", widget=GovTextArea(), validators=[Length(max=10_000)]
+    )
+    hate_related = BooleanField(
+        "Motivated by hate (a hate crime or hate incident)", widget=GovCheckboxInput()
+    )
+    reported_to = SelectField(
+        "Reported to", widget=GovSelect(), choices=BODIES, validate_choice=False
+    )
+    reported_on = PartsDateField("When it was reported", validators=[Optional()])
+    reporter = StringField("Who reported it", widget=GovTextInput(), validators=[Length(max=200)])
+    reference = StringField(
+        "Their reference number", widget=GovTextInput(), validators=[Length(max=100)]
+    )
+
+    def is_empty(self) -> bool:
+        return not ((self.what_happened.data or "").strip() or self.occurred_on.data)
+
+
+class ActivationForm(FlaskForm):
+    received_on = PartsDateField(
+        "Date the application was received",
+        validators=[DataRequired("Enter the date it was received")],
+    )
+    channel = RadioField(
+        "How it was received",
+        widget=GovRadioInput(),
+        default="phone",
+        choices=[
+            SelectChoice("phone", "Phone"),
+            SelectChoice("letter", "Letter"),
+            SelectChoice("email", "E-mail"),
+            SelectChoice("in_person", "In person"),
+        ],
+    )
+    victim_type = RadioField(
+        "The victim is",
+        widget=GovRadioInput(),
+        default="individual",
+        choices=[
+            SelectChoice("individual", "An individual"),
+            SelectChoice("business", "A business"),
+            SelectChoice("community_group", "A community group"),
+        ],
+    )
+    victim_name = StringField(
+        "Victim's name",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the victim's name"), Length(max=200)],
+    )
+    victim_address = TextAreaField("Address", widget=GovTextArea(), validators=[Length(max=2000)])
+    victim_email = StringField(
+        "E-mail address", widget=GovTextInput(), validators=[Length(max=320)]
+    )
+    victim_phone = StringField("Phone number", widget=GovTextInput(), validators=[Length(max=40)])
+    contact_preference = RadioField(
+        "How they want to be contacted",
+        widget=GovRadioInput(),
+        default="letter",
+        choices=[
+            SelectChoice("email", "E-mail"),
+            SelectChoice("phone", "Phone"),
+            SelectChoice("letter", "Letter by post"),
+        ],
+    )
+    accessibility_needs = TextAreaField(
+        "Accessibility or language needs", widget=GovTextArea(), validators=[Length(max=2000)]
+    )
+    is_vulnerable = BooleanField("The victim is vulnerable", widget=GovCheckboxInput())
+    is_repeat_victim = BooleanField("The victim is a repeat victim", widget=GovCheckboxInput())
+    on_behalf = RadioField(
+        "Who is applying?",
+        widget=GovRadioInput(),
+        default="no",
+        choices=[
+            SelectChoice("no", "The victim"),
+            SelectChoice("yes", "Someone on the victim's behalf"),
+        ],
+    )
+    applicant_name = StringField(
+        "Applicant's name", widget=GovTextInput(), validators=[Length(max=200)]
+    )
+    applicant_relationship = StringField(
+        "Relationship to the victim",
+        widget=GovTextInput(),
+        validators=[Length(max=200)],
+        description="For example: son, carer, councillor, MP.",
+    )
+    applicant_consent_given_on = PartsDateField(
+        "Date the victim gave consent", validators=[Optional()]
+    )
+    incidents = FieldList(
+        FormField(IncidentRow), min_entries=INCIDENT_ROWS, max_entries=INCIDENT_ROWS
+    )
+    youth_asb = BooleanField("Youth ASB is an aggravating factor", widget=GovCheckboxInput())
+    dissatisfaction = TextAreaField(
+        "Why they are dissatisfied with the response",
+        widget=GovTextArea(),
+        validators=[Length(max=10_000)],
+    )
+    agencies = SelectMultipleField(
+        "Agencies involved", widget=GovCheckboxesInput(), validate_choice=False
+    )
+    single_point_of_contact = StringField(
+        "Single point of contact", widget=GovTextInput(), validators=[Length(max=200)]
+    )
+    submit = SubmitField("Log the application", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        incidents = []
+        for row in self.incidents.entries:
+            if row.is_empty():
+                continue
+            incident: dict[str, Any] = {
+                "occurred_on": row.occurred_on.data.isoformat() if row.occurred_on.data else "",
+                "description": row.what_happened.data or "",
+                "hate_related": bool(row.hate_related.data),
+                "complaints": [],
+            }
+            if row.reported_on.data or row.reported_to.data:
+                incident["complaints"].append(
+                    {
+                        "reported_on": row.reported_on.data.isoformat()
+                        if row.reported_on.data
+                        else "",
+                        "reported_to": row.reported_to.data or "",
+                        "reporter": row.reporter.data or "",
+                        "reference": row.reference.data or "",
+                    }
+                )
+            incidents.append(incident)
+        on_behalf = self.on_behalf.data == "yes"
+        consent = self.applicant_consent_given_on.data
+        return {
+            "received_on": self.received_on.data.isoformat() if self.received_on.data else "",
+            "channel": self.channel.data,
+            "victim": {
+                "type": self.victim_type.data,
+                "name": self.victim_name.data or "",
+                "address": self.victim_address.data or "",
+                "email": self.victim_email.data or "",
+                "phone": self.victim_phone.data or "",
+                "contact_preference": self.contact_preference.data,
+                "accessibility_needs": self.accessibility_needs.data or "",
+                "is_vulnerable": bool(self.is_vulnerable.data),
+                "is_repeat_victim": bool(self.is_repeat_victim.data),
+            },
+            "applicant": {
+                "on_behalf": on_behalf,
+                "name": (self.applicant_name.data or "") if on_behalf else "",
+                "relationship": (self.applicant_relationship.data or "") if on_behalf else "",
+                "consent_given_on": consent.isoformat() if on_behalf and consent else None,
+            },
+            "incidents": incidents,
+            "youth_asb": bool(self.youth_asb.data),
+            "dissatisfaction": self.dissatisfaction.data or "",
+            "agencies": list(self.agencies.data or []),
+            "single_point_of_contact": self.single_point_of_contact.data or "",
+        }
+
+    def place_service_errors(self, fields: dict[str, str]) -> list[str]:
+        """Map the service's names (victim.name, incidents.0.complaints.0.reported_on) here."""
+        kept = [index for index, row in enumerate(self.incidents.entries) if not row.is_empty()]
+        mapped: dict[str, str] = {}
+        for name, message in fields.items():
+            match = re.match(r"incidents\.(\d+)(?:\.complaints\.\d+)?\.(\w+)$", name)
+            if match and int(match.group(1)) < len(kept):
+                field = {"description": "what_happened"}.get(match.group(2), match.group(2))
+                name = f"incidents.{kept[int(match.group(1))]}.{field}"
+            elif name == "incidents":
+                message = "Describe at least one incident: " + message
+            elif name.startswith(("victim.", "applicant.")):
+                name = name.replace(".", "_", 1)
+                name = {
+                    "victim_type": "victim_type",
+                    "victim_contact_preference": "contact_preference",
+                    "victim_accessibility_needs": "accessibility_needs",
+                    "victim_is_vulnerable": "is_vulnerable",
+                    "victim_is_repeat_victim": "is_repeat_victim",
+                }.get(name, name)
+            mapped[name] = message
+        return place_errors(self, mapped)
