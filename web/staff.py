@@ -33,11 +33,11 @@ from triggers.models import (
 from web.activation_form import ActivationForm
 from web.app import services
 from web.forms import ConfirmForm, FilterForm
-from web.step_forms import FORMS, TITLES, make_form, place_errors
+from web.step_forms import FORMS, TITLES, ChronologyForm, make_form, place_errors
 from workflows.describe import describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
-from workflows.machine import FINAL_STATES, STATES
-from workflows.service import EVENT_ROLES, Actor, apply, open_case
+from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
+from workflows.service import EVENT_ROLES, Actor, apply, open_case, record_chronology
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
@@ -91,6 +91,28 @@ def labels() -> dict[str, Any]:
         "step_labels": STEP_LABELS,
         "partnership_name": services().config.partnership.name,
     }
+
+
+def process_rows(current: str) -> list[dict[str, Any]]:
+    """The process, generated from the machine's table: each state and where it leads."""
+    rows = []
+    for state in STATES:
+        moves = []
+        for transition in TRANSITIONS:
+            sources = transition["source"]
+            if state in ([sources] if isinstance(sources, str) else sources):
+                moves.append(
+                    (transition["trigger"].replace("_", " "), STATE_LABELS[transition["dest"]])
+                )
+        rows.append(
+            {
+                "state": state,
+                "label": STATE_LABELS[state],
+                "current": state == current,
+                "moves": list(dict.fromkeys(moves)),
+            }
+        )
+    return rows
 
 
 def visible(query: Select[Any]) -> Select[Any]:
@@ -276,11 +298,48 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     return redirect(url_for("staff.case_page", reference=reference))
 
 
+@blueprint.post("/cases/<reference>/chronology")
+@login_required
+def add_chronology(reference: str) -> Any:
+    """An agency representative (or the manager) adds a contact to the chronology."""
+    if current_user.role not in ("manager", "agency"):
+        abort(403)
+    app = services()
+    with read_session(app.sessions) as session:
+        _visible_case(session, reference)
+        choices = _chronology_agencies(session)
+    form = ChronologyForm(prefix="chronology")
+    form.agency.choices = [SelectChoice(name, name) for name in choices]
+    if not form.validate_on_submit():
+        return _render_case(reference, chronology_form=form, status=400)
+    if form.agency.data not in choices:
+        abort(403)
+    actor = Actor(label=current_user.email, user_id=int(current_user.id), role=current_user.role)
+    try:
+        with write_transaction(app.sessions) as session:
+            case = _visible_case(session, reference, for_update=True)
+            record_chronology(session, case, form.data_for_service(), actor, app.now(), app.policy)
+    except InvalidData as error:
+        problems = place_errors(form, error.fields)
+        return _render_case(reference, chronology_form=form, status=422, problems=problems)
+    flash(f"Added {form.agency.data}'s contact to the chronology.", "success")
+    return redirect(url_for("staff.case_page", reference=reference))
+
+
+def _chronology_agencies(session: Session) -> list[str]:
+    """An agency representative speaks for their own agency; the manager for any."""
+    if current_user.role == "agency":
+        agency = session.get(Agency, current_user.agency_id) if current_user.agency_id else None
+        return [agency.name] if agency else []
+    return _agency_names(session)
+
+
 def _render_case(
     reference: str,
     open_form: tuple[str, Any] | None = None,
     status: int = 200,
     problems: list[str] | None = None,
+    chronology_form: Any = None,
 ) -> Any:
     app = services()
     today = app.policy.today(app.now())
@@ -292,10 +351,17 @@ def _render_case(
         for event in described["allowed_events"]:
             if current_user.role in EVENT_ROLES[event]:
                 forms[event] = make_form(event, app.config, agencies, case.version)
+        if chronology_form is None and current_user.role in ("manager", "agency"):
+            chronology_form = ChronologyForm(prefix="chronology", formdata=None)
+            chronology_form.agency.choices = [
+                SelectChoice(name, name) for name in _chronology_agencies(session)
+            ]
     if open_form is not None:
         forms[open_form[0]] = open_form[1]
     page = render_template(
         "case.html",
+        chronology_form=chronology_form,
+        process=process_rows(described["state"]),
         case=described,
         confirm=ConfirmForm(),
         forms=forms,

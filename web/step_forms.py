@@ -230,6 +230,25 @@ class ReasonForm(StepForm):
         return {**super().data_for_service(), "reason": self.reason.data or ""}
 
 
+class ChronologyForm(FlaskForm):
+    """An agency's record of one contact with the victim, for the chronology."""
+
+    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
+    occurred_on = PartsDateField(
+        "Date of the contact", validators=[DataRequired("Enter the date of the contact")]
+    )
+    summary = _text("What happened", "Enter what happened")
+    submit = SubmitField("Add to the chronology", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        day = self.occurred_on.data
+        return {
+            "agency": self.agency.data or "",
+            "summary": self.summary.data or "",
+            "occurred_on": day.isoformat() if day else "",
+        }
+
+
 FORMS: dict[str, type[StepForm]] = {
     "acknowledge": AcknowledgeForm,
     "decide_threshold": DecideThresholdForm,

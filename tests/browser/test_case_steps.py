@@ -157,3 +157,47 @@ def test_a_stale_page_changes_nothing(page, sessions, partnership, policy, staff
     assert "changed by someone else" in page.locator(".govuk-error-summary").inner_text()
     assert "Nothing was changed" in page.locator(".govuk-error-summary").inner_text()
     assert "Acknowledged" in page.get_by_role("heading", level=1).inner_text()
+
+
+def test_an_agency_adds_its_contact_to_the_chronology(page, sessions, partnership, policy, now):
+    from sqlalchemy import select
+
+    from triggers.models import Agency
+
+    with write_transaction(sessions) as session:
+        reference = case_in_state(session, partnership, policy, "acknowledged").reference
+        police = session.scalar(select(Agency).where(Agency.name == "Leicestershire Police"))
+        session.add(
+            User(
+                partnership=session.merge(partnership),
+                email="pc@example.org",
+                password_hash=HASH,
+                role="agency",
+                agency_id=police.id,
+                is_active=True,
+                created_at=now,
+            )
+        )
+    sign_in(page, "pc@example.org")
+    page.get_by_role("link", name=reference).click()
+    assert page.locator("details summary", has_text="Decide the threshold").count() == 0
+    page.locator("summary", has_text="Add an entry to the chronology").click()
+    form = page.locator("details[open]")
+    assert form.get_by_label("Agency").locator("option").all_inner_texts() == [
+        "Leicestershire Police"
+    ]
+    form.get_by_role("button", name="Add to the chronology").click()
+    assert "Enter the date of the contact" in page.locator(".govuk-error-summary").inner_text()
+    accessible(page)
+    form = page.locator("details[open]")
+    fill_date(page, "chronology-occurred_on", datetime(2025, 10, 2).date())
+    form.get_by_label("What happened").fill("PCSO visited; advised to keep a diary.")
+    form.get_by_role("button", name="Add to the chronology").click()
+    assert "Added Leicestershire Police's contact" in banner(page)
+    table = page.locator("table", has_text="What happened").first.inner_text()
+    assert "Thursday 2 October 2025" in table and "PCSO visited" in table
+
+    page.locator("summary", has_text="The process, and where this case is").click()
+    current = page.locator("tr[aria-current=step]")
+    assert "This case" in current.inner_text() and "Acknowledged" in current.inner_text()
+    assert "decide threshold → Threshold met" in current.inner_text()

@@ -62,6 +62,14 @@ TABLE = {
         None: SIGN_IN,
     },
     ("POST", "/cases/{case}/events/decide_appeal"): {"chair": OK, "viewer": FORBIDDEN},
+    ("POST", "/cases/{case}/chronology"): {
+        "manager": OK,
+        "agency-in": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-out": FORBIDDEN,
+        None: SIGN_IN,
+    },
     ("GET", "/sign-in"): {None: OK, "manager": OK},
     ("GET", "/healthz"): {None: OK},
 }
@@ -140,6 +148,9 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
             "withdraw-reason": "The applicant asked to withdraw.",
             "decide_appeal-outcome": "not_upheld",
             "decide_appeal-reason": "All considered.",
+            "chronology-agency": "Leicestershire Police",
+            "chronology-occurred_on": ["2", "10", "2025"],
+            "chronology-summary": "Visited.",
         }
         response = client.post(url, data=data)
         if expected == OK:  # a POST that works redirects back
