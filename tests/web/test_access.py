@@ -67,7 +67,7 @@ TABLE = {
         "agency-in": OK,
         "viewer": FORBIDDEN,
         "chair": FORBIDDEN,
-        "agency-out": FORBIDDEN,
+        "agency-out": NOT_FOUND,
         None: SIGN_IN,
     },
     ("GET", "/sign-in"): {None: OK, "manager": OK},
