@@ -30,6 +30,7 @@ MESSAGES: dict[str, list[tuple[str, str]]] = {
     "decide_threshold:not_met": [("threshold_not_met", APPLICANT)],
     "schedule_panel": [("panel_invitation", APPLICANT), ("panel_invitation", ALL_AGENCIES)],
     "record_review": [],
+    "share_action_plan": [("action_plan_draft", APPLICANT)],
     "send_findings": [("findings", APPLICANT), ("action_plan", RECOMMENDATION_OWNERS)],
     "appeal": [("appeal_received", APPLICANT), ("appeal_referral", CHAIR)],
     "decide_appeal:upheld": [("appeal_outcome", APPLICANT)],

@@ -146,6 +146,15 @@ class CaseReview(Base):
     #: The date the case closed or was withdrawn, and why.
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The victim's chosen level of involvement (2025 guidance): informed, consulted, involved.
+    involvement_level: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    #: How the victim will attend the panel: in_person, online, representative,
+    #: written_statement or not_attending.
+    panel_attendance: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    #: The draft action plan shared with the victim for comment, and their response.
+    action_plan_shared_on: Mapped[date | None] = mapped_column(Date)
+    victim_response: Mapped[str] = mapped_column(Text, default="", server_default="")
+    victim_responded_on: Mapped[date | None] = mapped_column(Date)
     #: The date of the latest step; a later step may not be dated before it.
     last_step_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime]
@@ -345,6 +354,10 @@ class Recommendation(Base):
     due_on: Mapped[date] = mapped_column(Date)
     #: open, in_progress, done or dropped.
     status: Mapped[str] = mapped_column(String(20), default="open")
+    #: The owning agency's response to the recommendation, and its latest progress note.
+    agency_response: Mapped[str] = mapped_column(Text, default="", server_default="")
+    progress: Mapped[str] = mapped_column(Text, default="", server_default="")
+    updated_on: Mapped[date | None] = mapped_column(Date)
 
     agency: Mapped[Agency] = relationship()
     panel: Mapped[Panel] = relationship()

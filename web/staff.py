@@ -33,6 +33,7 @@ from triggers.models import (
 from web.activation_form import ActivationForm
 from web.app import services
 from web.forms import ConfirmForm, FilterForm
+from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.step_forms import FORMS, TITLES, ChronologyForm, make_form, place_errors
 from workflows.describe import describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
@@ -340,6 +341,7 @@ def _render_case(
     status: int = 200,
     problems: list[str] | None = None,
     chronology_form: Any = None,
+    plan_form: tuple[str, Any] | None = None,
 ) -> Any:
     app = services()
     today = app.policy.today(app.now())
@@ -356,12 +358,20 @@ def _render_case(
             chronology_form.agency.choices = [
                 SelectChoice(name, name) for name in _chronology_agencies(session)
             ]
+    extra = plan_forms(described)
+    if plan_form is not None:
+        extra[plan_form[0]] = plan_form[1]
     if open_form is not None:
         forms[open_form[0]] = open_form[1]
     page = render_template(
         "case.html",
         chronology_form=chronology_form,
         process=process_rows(described["state"]),
+        plan=extra,
+        open_plan=plan_form[0] if plan_form else None,
+        involvement_labels=INVOLVEMENT,
+        attendance_labels=ATTENDANCE,
+        status_labels=STATUSES,
         case=described,
         confirm=ConfirmForm(),
         forms=forms,

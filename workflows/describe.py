@@ -54,6 +54,11 @@ def describe_case(
         "hate_related": case.is_hate_related,
         "youth_asb": case.is_youth_asb,
         "lead_agency": case.lead_agency.name if case.lead_agency else None,
+        "involvement_level": case.involvement_level or None,
+        "panel_attendance": case.panel_attendance or None,
+        "action_plan_shared_on": _iso(case.action_plan_shared_on),
+        "victim_response": case.victim_response or None,
+        "victim_responded_on": _iso(case.victim_responded_on),
         "agencies": [link.agency.name for link in case.agencies],
         "victim": _victim(case),
         "applicant": _applicant(case),
@@ -125,10 +130,16 @@ def describe_case(
         ],
         "recommendations": [
             {
+                "id": r.id,
+                "agency_id": r.agency_id,
                 "agency": r.agency.name,
                 "action": r.action,
                 "due_on": r.due_on.isoformat(),
                 "status": r.status,
+                "agency_response": r.agency_response or None,
+                "progress": r.progress or None,
+                "updated_on": _iso(r.updated_on),
+                "late": r.status in ("open", "in_progress") and r.due_on < today,
             }
             for r in case.recommendations
         ],

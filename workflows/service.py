@@ -420,6 +420,11 @@ def _record_review(session, case, event_in: RecordReviewIn, on, actor, policy, o
 
 
 def _send_findings(session, case, event_in: EventIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
+    if case.recommendations and case.action_plan_shared_on is None:
+        outcome.warnings.append(
+            "The draft action plan was not shared with the victim for comment before the "
+            "findings (2025 statutory guidance)."
+        )
     case.findings_sent_on = on
     return {}
 

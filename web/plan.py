@@ -1,0 +1,231 @@
+"""The victim's involvement and the action plan, on the case page.
+
+The victim chooses how involved to be and how to take part in the panel; the draft action
+plan is shared with them and their response recorded; agencies respond to their own
+recommendations and report progress (2025 statutory guidance).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from triggers.db import write_transaction
+from web.app import services
+from web.step_forms import PartsDateField, place_errors
+from workflows.action_plan import (
+    record_involvement,
+    record_victim_response,
+    share_action_plan,
+    update_recommendation,
+)
+from workflows.errors import InvalidData
+from workflows.service import Actor
+
+blueprint = Blueprint("plan", __name__)
+
+INVOLVEMENT = {
+    "informed": "Kept informed",
+    "consulted": "Consulted at each step",
+    "involved": "Fully involved, including the panel",
+}
+ATTENDANCE = {
+    "in_person": "In person",
+    "online": "Online",
+    "representative": "Through a representative",
+    "written_statement": "By a written statement",
+    "not_attending": "Not attending",
+}
+STATUSES = {
+    "open": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+    "dropped": "Dropped",
+}
+
+
+class InvolvementForm(FlaskForm):
+    involvement_level = RadioField(
+        "How involved does the victim want to be?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(k, v) for k, v in INVOLVEMENT.items()],
+        validators=[DataRequired("Select how involved the victim wants to be")],
+    )
+    panel_attendance = RadioField(
+        "How will the victim take part in the panel?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(k, v) for k, v in ATTENDANCE.items()],
+        validators=[DataRequired("Select how the victim will take part in the panel")],
+    )
+    submit = SubmitField("Save the victim's choices", widget=GovSubmitInput())
+
+
+class ShareForm(FlaskForm):
+    on = PartsDateField(
+        "Date shared", validators=[Optional()], description="Leave it empty for today."
+    )
+    submit = SubmitField("Share the draft action plan with the victim", widget=GovSubmitInput())
+
+
+class VictimResponseForm(FlaskForm):
+    response = TextAreaField(
+        "The victim's response",
+        widget=GovTextArea(),
+        validators=[DataRequired("Enter the victim's response"), Length(max=10_000)],
+    )
+    on = PartsDateField(
+        "Date of the response", validators=[Optional()], description="Leave it empty for today."
+    )
+    submit = SubmitField("Record the victim's response", widget=GovSubmitInput())
+
+
+class RecommendationForm(FlaskForm):
+    status = RadioField(
+        "Progress",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(k, v) for k, v in STATUSES.items()],
+        validators=[DataRequired("Select the progress")],
+    )
+    agency_response = TextAreaField(
+        "The agency's response", widget=GovTextArea(), validators=[Length(max=10_000)]
+    )
+    progress = TextAreaField(
+        "Progress so far", widget=GovTextArea(), validators=[Length(max=10_000)]
+    )
+    submit = SubmitField("Update the recommendation", widget=GovSubmitInput())
+
+
+def plan_forms(case: dict[str, Any]) -> dict[str, Any]:
+    """The forms this person may use on this case, keyed by name."""
+    forms: dict[str, Any] = {}
+    manager = current_user.role == "manager"
+    if manager and case["state"] not in ("closed", "withdrawn"):
+        forms["involvement"] = InvolvementForm(
+            prefix="involvement",
+            formdata=None,
+            data={
+                "involvement_level": case["involvement_level"] or None,
+                "panel_attendance": case["panel_attendance"] or None,
+            },
+        )
+    if (
+        manager
+        and case["state"] == "review_complete"
+        and case["recommendations"]
+        and not (case["action_plan_shared_on"])
+    ):
+        forms["share"] = ShareForm(prefix="share", formdata=None)
+    if manager and case["action_plan_shared_on"] and not case["victim_responded_on"]:
+        forms["response"] = VictimResponseForm(prefix="response", formdata=None)
+    for rec in case["recommendations"]:
+        if manager or (
+            current_user.role in ("agency", "panel") and rec["agency_id"] == current_user.agency_id
+        ):
+            forms[f"rec-{rec['id']}"] = RecommendationForm(
+                prefix=f"rec-{rec['id']}", formdata=None, data={"status": rec["status"]}
+            )
+    return forms
+
+
+def _actor() -> Actor:
+    return Actor(label=current_user.email, user_id=int(current_user.id), role=current_user.role)
+
+
+def _run(reference: str, name: str, form: FlaskForm, action: Any) -> Any:
+    from web.staff import _render_case, _visible_case
+
+    if not form.validate_on_submit():
+        return _render_case(reference, plan_form=(name, form), status=400)
+    app = services()
+    try:
+        with write_transaction(app.sessions) as session:
+            case = _visible_case(session, reference, for_update=True)
+            message = action(session, case, app)
+    except InvalidData as error:
+        problems = place_errors(form, error.fields)
+        return _render_case(reference, plan_form=(name, form), status=422, problems=problems)
+    flash(message, "success")
+    return redirect(url_for("staff.case_page", reference=reference))
+
+
+@blueprint.post("/cases/<reference>/involvement")
+@login_required
+def involvement(reference: str) -> Any:
+    form = InvolvementForm(prefix="involvement")
+
+    def action(session: Any, case: Any, app: Any) -> str:
+        record_involvement(
+            session,
+            case,
+            {
+                "involvement_level": form.involvement_level.data,
+                "panel_attendance": form.panel_attendance.data,
+            },
+            _actor(),
+            app.now(),
+            app.policy,
+        )
+        return "The victim's choices are saved."
+
+    return _run(reference, "involvement", form, action)
+
+
+@blueprint.post("/cases/<reference>/action-plan/share")
+@login_required
+def share(reference: str) -> Any:
+    form = ShareForm(prefix="share")
+
+    def action(session: Any, case: Any, app: Any) -> str:
+        data = {"on": form.on.data.isoformat()} if form.on.data else {}
+        share_action_plan(session, case, data, _actor(), app.now(), app.policy)
+        return "The draft action plan will go to the victim for comment."
+
+    return _run(reference, "share", form, action)
+
+
+@blueprint.post("/cases/<reference>/action-plan/response")
+@login_required
+def response(reference: str) -> Any:
+    form = VictimResponseForm(prefix="response")
+
+    def action(session: Any, case: Any, app: Any) -> str:
+        data: dict[str, Any] = {"response": form.response.data}
+        if form.on.data:
+            data["on"] = form.on.data.isoformat()
+        record_victim_response(session, case, data, _actor(), app.now(), app.policy)
+        return "The victim's response to the draft action plan is recorded."
+
+    return _run(reference, "response", form, action)
+
+
+@blueprint.post("/cases/<reference>/recommendations/<int:recommendation_id>")
+@login_required
+def recommendation(reference: str, recommendation_id: int) -> Any:
+    if current_user.role not in ("manager", "agency", "panel"):
+        abort(403)
+    form = RecommendationForm(prefix=f"rec-{recommendation_id}")
+
+    def action(session: Any, case: Any, app: Any) -> str:
+        update_recommendation(
+            session,
+            case,
+            recommendation_id,
+            {
+                "status": form.status.data,
+                "agency_response": form.agency_response.data or "",
+                "progress": form.progress.data or "",
+            },
+            _actor(),
+            current_user.agency_id,
+            app.now(),
+            app.policy,
+        )
+        return "The recommendation is updated."
+
+    return _run(reference, f"rec-{recommendation_id}", form, action)

@@ -1,0 +1,187 @@
+"""The victim at the centre and the action plan (Home Office statutory guidance, 2025).
+
+Victims choose their level of involvement and how they take part in the panel; the draft
+action plan is shared with them for comment before it is finalised, and their response is
+recorded; each agency responds to its recommendations and reports progress. None of these
+changes the case's state, so they sit beside ``service.apply``; each is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from notifications.outbox import queue_for_event
+from triggers.models import CaseReview, Recommendation
+from triggers.policy import Policy
+from workflows.errors import EventNotAllowed, InvalidData, PermissionDenied
+from workflows.machine import REVIEW_COMPLETE
+from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
+from workflows.service import Actor, _audit, _step_date
+
+Involvement = Literal["informed", "consulted", "involved"]
+Attendance = Literal["in_person", "online", "representative", "written_statement", "not_attending"]
+
+
+class InvolvementIn(Strict):
+    involvement_level: Involvement
+    panel_attendance: Attendance
+
+
+class DatedIn(Strict):
+    on: IsoDate | None = None
+
+
+class VictimResponseIn(DatedIn):
+    response: RequiredText
+
+
+class RecommendationUpdateIn(Strict):
+    status: Literal["open", "in_progress", "done", "dropped"]
+    agency_response: LongText = ""
+    progress: LongText = ""
+    on: IsoDate | None = Field(default=None)
+
+
+def record_involvement(
+    session: Session,
+    case: CaseReview,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+) -> None:
+    _manager(actor)
+    values = parse(InvolvementIn, dict(data))
+    case.involvement_level = values.involvement_level
+    case.panel_attendance = values.panel_attendance
+    case.updated_at = now
+    _audit(
+        session,
+        case,
+        actor,
+        now,
+        "record_involvement",
+        case.state,
+        case.state,
+        policy.today(now),
+        values.model_dump(),
+    )
+    session.flush()
+
+
+def share_action_plan(
+    session: Session,
+    case: CaseReview,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+) -> None:
+    """Send the draft action plan to the victim for comment, before the findings go."""
+    _manager(actor)
+    if case.state != REVIEW_COMPLETE:
+        raise EventNotAllowed("share_action_plan", case.state, [])
+    if not case.recommendations:
+        raise InvalidData(
+            {
+                "recommendations": "there is no action plan to share: the panel "
+                "made no recommendations"
+            }
+        )
+    values = parse(DatedIn, dict(data))
+    on = _step_date(values, case, policy, now)  # type: ignore[arg-type]
+    case.action_plan_shared_on = on
+    case.updated_at = now
+    _audit(session, case, actor, now, "share_action_plan", case.state, case.state, on, {})
+    session.flush()
+    queue_for_event(
+        session,
+        case,
+        "share_action_plan",
+        f"plan-v{case.version}",
+        now,
+        {"event": "share_action_plan", "on": on.isoformat()},
+    )
+    session.flush()
+
+
+def record_victim_response(
+    session: Session,
+    case: CaseReview,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+) -> None:
+    _manager(actor)
+    if case.action_plan_shared_on is None:
+        raise InvalidData({"response": "share the draft action plan with the victim first"})
+    values = parse(VictimResponseIn, dict(data))
+    on = values.on or policy.today(now)
+    if on < case.action_plan_shared_on or on > policy.today(now):
+        raise InvalidData({"on": "must be between the day the plan was shared and today"})
+    case.victim_response, case.victim_responded_on = values.response, on
+    case.updated_at = now
+    _audit(
+        session,
+        case,
+        actor,
+        now,
+        "record_victim_response",
+        case.state,
+        case.state,
+        on,
+        {"response": values.response},
+    )
+    session.flush()
+
+
+def update_recommendation(
+    session: Session,
+    case: CaseReview,
+    recommendation_id: int,
+    data: Mapping[str, Any],
+    actor: Actor,
+    agency_id: int | None,
+    now: datetime,
+    policy: Policy,
+) -> Recommendation:
+    """The owning agency (or the manager) responds to a recommendation and reports progress."""
+    rec = next((r for r in case.recommendations if r.id == recommendation_id), None)
+    if rec is None:
+        raise InvalidData({"recommendation": "is not one of this case's recommendations"})
+    if actor.role != "manager" and not (
+        actor.role in ("agency", "panel") and agency_id == rec.agency_id
+    ):
+        raise PermissionDenied(
+            "Only the agency that owns a recommendation, or the manager, may update it."
+        )
+    values = parse(RecommendationUpdateIn, dict(data))
+    rec.status = values.status
+    rec.agency_response = values.agency_response or rec.agency_response
+    rec.progress = values.progress or rec.progress
+    rec.updated_on = values.on or policy.today(now)
+    case.updated_at = now
+    _audit(
+        session,
+        case,
+        actor,
+        now,
+        "update_recommendation",
+        case.state,
+        case.state,
+        rec.updated_on,
+        {"recommendation": rec.id, "status": rec.status},
+    )
+    session.flush()
+    return rec
+
+
+def _manager(actor: Actor) -> None:
+    if actor.role not in (None, "manager"):
+        raise PermissionDenied("Only a CSP manager may do this.")
