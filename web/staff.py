@@ -29,16 +29,31 @@ from triggers.models import (
     Deadline,
     OutboxMessage,
     Partnership,
+    Recommendation,
 )
 from web.activation_form import ActivationForm
 from web.app import services
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
-from web.step_forms import FORMS, TITLES, ChronologyForm, make_form, place_errors
+from web.step_forms import (
+    FORMS,
+    TITLES,
+    ChronologyForm,
+    DecideThresholdForm,
+    make_form,
+    place_errors,
+)
 from workflows.describe import describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
-from workflows.service import EVENT_ROLES, Actor, apply, open_case, record_chronology
+from workflows.service import (
+    EVENT_ROLES,
+    Actor,
+    apply,
+    open_case,
+    record_chronology,
+    threshold_suggestion,
+)
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
@@ -193,6 +208,27 @@ def dashboard() -> str:
             )
         rows.sort(key=lambda r: (r["due_on"] is None, r["due_on"] or date.max, r["reference"]))
         counts = Counter(session.scalars(visible(select(CaseReview.state))))
+        late = [
+            {"reference": reference, "agency": agency, "action": action, "due_on": due_on}
+            for reference, agency, action, due_on in session.execute(
+                visible(
+                    select(
+                        CaseReview.reference,
+                        Agency.name,
+                        Recommendation.action,
+                        Recommendation.due_on,
+                    )
+                    .join(Recommendation, Recommendation.case_id == CaseReview.id)
+                    .join(Agency, Agency.id == Recommendation.agency_id)
+                    .where(
+                        Recommendation.status.in_(("open", "in_progress")),
+                        Recommendation.due_on < today,
+                        CaseReview.state.not_in(("withdrawn",)),
+                    )
+                    .order_by(Recommendation.due_on)
+                )
+            )
+        ]
         failed = []
         if current_user.role == "manager":
             failed = [
@@ -224,6 +260,7 @@ def dashboard() -> str:
         failed=failed,
         today=today,
         confirm=ConfirmForm(),
+        late=late,
     )
 
 
@@ -278,6 +315,11 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         agencies = _agency_names(session)
         form = make_form(event, app.config, agencies, case.version, request.form)
     if not form.validate():
+        return _render_case(reference, open_form=(event, form), status=400)
+    if isinstance(form, DecideThresholdForm) and _against_suggestion(reference, form):
+        form.against_suggestion.errors.append(
+            "Explain why the decision differs from the rules' suggestion"
+        )
         return _render_case(reference, open_form=(event, form), status=400)
     actor = Actor(label=current_user.email, user_id=int(current_user.id), role=current_user.role)
     try:
@@ -381,6 +423,16 @@ def _render_case(
         today=today,
     )
     return (page, status) if status != 200 else page
+
+
+def _against_suggestion(reference: str, form: DecideThresholdForm) -> bool:
+    """A decision against the rules needs its own reason, recorded with the rationale."""
+    if (form.against_suggestion.data or "").strip():
+        return False
+    app = services()
+    with read_session(app.sessions) as session:
+        suggested = threshold_suggestion(_visible_case(session, reference), app.policy).met
+    return (form.decision.data == "met") != suggested
 
 
 def _agency_names(session: Session) -> list[str]:

@@ -73,6 +73,8 @@ from workflows.schemas import (
 #: Roles that may apply each event; the manager may apply all of them.
 EVENT_ROLES: dict[str, set[str]] = {event: {"manager"} for event in EVENTS}
 EVENT_ROLES["decide_appeal"] = {"manager", "chair"}
+#: The panel records its own meeting (findings, recommendations, who attended).
+EVENT_ROLES["record_review"] = {"manager", "panel"}
 
 
 @dataclass(frozen=True)

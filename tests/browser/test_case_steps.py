@@ -123,7 +123,7 @@ def test_the_chair_decides_an_appeal(page, sessions, partnership, policy, now):
             )
         )
     sign_in(page, "chair@example.org")
-    page.get_by_role("link", name=reference).click()
+    page.locator("#cases").get_by_role("link", name=reference).click()
     steps = [text for text in page.locator("summary").all_inner_texts() if "process" not in text]
     assert steps == ["Decide the appeal"]  # the chair may only decide the appeal
     step = open_step(page, "Decide the appeal")
@@ -180,7 +180,7 @@ def test_an_agency_adds_its_contact_to_the_chronology(page, sessions, partnershi
             )
         )
     sign_in(page, "pc@example.org")
-    page.get_by_role("link", name=reference).click()
+    page.locator("#cases").get_by_role("link", name=reference).click()
     assert page.locator("details summary", has_text="Decide the threshold").count() == 0
     page.locator("summary", has_text="Add an entry to the chronology").click()
     form = page.locator("details[open]")
@@ -202,3 +202,72 @@ def test_an_agency_adds_its_contact_to_the_chronology(page, sessions, partnershi
     current = page.locator("tr[aria-current=step]")
     assert "This case" in current.inner_text() and "Acknowledged" in current.inner_text()
     assert "decide threshold → Threshold met" in current.inner_text()
+
+
+def test_a_decision_against_the_suggestion_needs_its_own_reason(
+    page, sessions, partnership, policy, staff
+):
+    from tests.factories import one_incident
+
+    now = datetime.now(UTC)
+    today = policy.today(now)
+    with write_transaction(sessions) as session:
+        received = policy.calendar.subtract_working_days(today, 3)
+        case = new_case(
+            session,
+            partnership,
+            policy,
+            received_on=received,
+            now=now,
+            incidents=one_incident(received),
+        )
+        from tests.factories import MANAGER
+        from workflows.service import apply
+
+        apply(session, case, "acknowledge", {}, MANAGER, now, policy)
+        reference = case.reference
+    sign_in(page, staff["manager"])
+    page.goto(f"/cases/{reference}")
+    step = open_step(page, "Decide the threshold")
+    assert "The rules suggest: not met" in step.inner_text()
+    step.get_by_label("Met", exact=True).check()
+    step.get_by_label("Rationale").fill("Harm to a vulnerable victim outweighs the count.")
+    step.get_by_role("button", name="Record the decision").click()
+    assert "Explain why the decision differs" in page.locator(".govuk-error-summary").inner_text()
+    step = page.locator("details[open]")
+    step.get_by_label("Why decide against the rules' suggestion?").fill(
+        "One complaint, but the victim is housebound and the abuse is daily."
+    )
+    step.get_by_role("button", name="Record the decision").click()
+    assert "The case is now threshold met" in banner(page)
+    assert "Against the suggestion: One complaint" in page.locator("main").inner_text()
+
+
+def test_a_panel_member_records_the_review(page, sessions, partnership, policy, now):
+    from sqlalchemy import select
+
+    from triggers.models import Agency
+
+    with write_transaction(sessions) as session:
+        reference = case_in_state(session, partnership, policy, "panel_scheduled").reference
+        council = session.scalar(select(Agency).where(Agency.name == "Charnwood Borough Council"))
+        session.add(
+            User(
+                partnership=session.merge(partnership),
+                email="panel@example.org",
+                password_hash=HASH,
+                role="panel",
+                agency_id=council.id,
+                is_active=True,
+                created_at=now,
+            )
+        )
+    sign_in(page, "panel@example.org")
+    page.goto(f"/cases/{reference}")
+    steps = [t for t in page.locator("summary").all_inner_texts() if "process" not in t]
+    assert steps == ["Record the review"]
+    step = open_step(page, "Record the review")
+    step.get_by_label("Findings").fill("Agencies did not share information.")
+    step.get_by_label("No", exact=True).check()
+    step.get_by_role("button", name="Record the review").click()
+    assert "The case is now review complete" in banner(page)

@@ -62,6 +62,6 @@ def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, polic
     assert "Holds: 3 separate incident(s)" in main
 
     page.get_by_role("link", name="Dashboard").click()
-    row = page.locator("table.govuk-table tbody tr", has_text="Amira Khan")
+    row = page.locator("#cases tbody tr", has_text="Amira Khan")
     assert "Received" in row.inner_text()
     assert english_date(due) in row.inner_text()

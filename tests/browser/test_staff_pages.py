@@ -33,7 +33,7 @@ def test_the_manager_sees_overdue_cases_first_and_marked_in_words(
         overdue = new_case(session, partnership, policy, received_on=late, now=now)
         reference = overdue.reference
     sign_in(page, staff["manager"])
-    rows = page.locator("table.govuk-table tbody tr")
+    rows = page.locator("#cases tbody tr")
     first = rows.first
     assert reference in first.inner_text()
     assert "Overdue" in first.inner_text() and "Overdue by 3 working days" in first.inner_text()
@@ -42,8 +42,8 @@ def test_the_manager_sees_overdue_cases_first_and_marked_in_words(
 
     page.get_by_label("State").select_option("closed")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("table.govuk-table tbody tr").count() == 1
-    assert "Closed" in page.locator("table.govuk-table tbody tr").first.inner_text()
+    assert page.locator("#cases tbody tr").count() == 1
+    assert "Closed" in page.locator("#cases tbody tr").first.inner_text()
 
     page.goto("/")
     page.get_by_role("link", name=reference).click()
@@ -120,7 +120,7 @@ def test_the_pages_work_without_javascript(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
-    assert reference in page.locator("table").first.inner_text()
+    assert reference in page.locator("#cases").inner_text()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/sign-in")
     context.close()

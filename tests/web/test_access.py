@@ -70,6 +70,14 @@ TABLE = {
         "agency-out": NOT_FOUND,
         None: SIGN_IN,
     },
+    ("POST", "/cases/{case}/involvement"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
     ("GET", "/sign-in"): {None: OK, "manager": OK},
     ("GET", "/healthz"): {None: OK},
 }
@@ -151,6 +159,8 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
             "chronology-agency": "Leicestershire Police",
             "chronology-occurred_on": ["2", "10", "2025"],
             "chronology-summary": "Visited.",
+            "involvement-involvement_level": "consulted",
+            "involvement-panel_attendance": "online",
         }
         response = client.post(url, data=data)
         if expected == OK:  # a POST that works redirects back
