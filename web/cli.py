@@ -304,14 +304,26 @@ def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -
         loaded = load_demo(session, partnership, context.policy, context.now())
         email, chair_email = "manager@example.org", "chair@example.org"
         password = "demo-password-only"
-        for address, role in ((email, "manager"), (chair_email, "chair")):
+        people = (
+            (email, "manager", None),
+            (chair_email, "chair", None),
+            ("police@example.org", "agency", "Leicestershire Police"),
+            ("panel@example.org", "panel", "Charnwood Borough Council"),
+        )
+        for address, role, agency_name in people:
             if find_user(session, address) is None:
-                create_user(session, partnership, address, password, role, context.now())
+                created = create_user(session, partnership, address, password, role, context.now())
+                created.agency = next(
+                    (a for a in partnership.agencies if a.name == agency_name), None
+                )
         user = find_user(session, email)
         assert user is not None
         token = create_token(session, user, context.now())
     click.echo(f"Loaded {loaded} demo cases." if loaded else "Demo cases already loaded.")
-    click.echo(f"Demo manager: {email} / {password}; CSP chair: {chair_email} / {password}")
+    click.echo(
+        f"Demo users (password {password}): {email} (manager), {chair_email} "
+        "(CSP chair), police@example.org (agency), panel@example.org (panel)"
+    )
     click.echo(f"Demo API token: {token}")
     if not no_serve:
         _serve(context, host, port)
@@ -363,12 +375,19 @@ def user() -> None:
     "--role", type=click.Choice(["manager", "panel", "chair", "agency", "viewer"]), required=True
 )
 @click.option(
+    "--agency",
+    "agency_name",
+    help="For agency and panel users: the agency they speak for (as named in the config).",
+)
+@click.option(
     "--partnership",
     "partnership_name",
     help="Partnership name or code (default: the one in the config).",
 )
 @pass_context
-def user_add(context: Context, email: str, role: str, partnership_name: str | None) -> None:
+def user_add(
+    context: Context, email: str, role: str, agency_name: str | None, partnership_name: str | None
+) -> None:
     """Add a user; the password is read from standard input."""
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
@@ -379,8 +398,29 @@ def user_add(context: Context, email: str, role: str, partnership_name: str | No
     _require_current_schema(context)
     with write_transaction(context.sessions()) as session:
         partnership = _partnership(session, context, partnership_name)
+        agency = None
+        if agency_name:
+            agency = next(
+                (
+                    a
+                    for a in partnership.agencies
+                    if a.name.casefold() == agency_name.strip().casefold()
+                ),
+                None,
+            )
+            if agency is None:
+                names = ", ".join(a.name for a in partnership.agencies)
+                raise click.BadParameter(
+                    f"'{agency_name}' is not one of: {names}", param_hint="--agency"
+                )
+        elif role in ("agency", "panel"):
+            raise click.BadParameter(
+                "agency and panel users need --agency NAME", param_hint="--agency"
+            )
         created = create_user(session, partnership, email, password, role, context.now())
-        click.echo(f"Added {created.email} as {role} of {partnership.name}.")
+        created.agency = agency
+        suffix = f" for {agency.name}" if agency else ""
+        click.echo(f"Added {created.email} as {role}{suffix} of {partnership.name}.")
 
 
 @main.group()

@@ -158,3 +158,33 @@ def test_serve_refuses_a_database_that_is_not_set_up(tmp_path):
     )
     assert result.exit_code == 1
     assert "run `casereview init` first" in result.output
+
+
+def test_agency_users_are_added_with_their_agency(run):
+    result = run(
+        "user",
+        "add",
+        "pc@example.org",
+        "--role",
+        "agency",
+        "--agency",
+        "leicestershire police",
+        input="correct horse battery staple\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "as agency for Leicestershire Police" in result.output
+    missing = run(
+        "user", "add", "p2@example.org", "--role", "panel", input="correct horse battery staple\n"
+    )
+    assert missing.exit_code == 2 and "need --agency NAME" in missing.output
+    wrong = run(
+        "user",
+        "add",
+        "p3@example.org",
+        "--role",
+        "panel",
+        "--agency",
+        "MI5",
+        input="correct horse battery staple\n",
+    )
+    assert wrong.exit_code == 2 and "'MI5' is not one of" in wrong.output
