@@ -48,11 +48,13 @@ class PartsDateField(DateField):
         super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist:
-            valuelist = [*valuelist, "", "", ""][:3]
-            if not any(part.strip() for part in valuelist):
-                self.raw_data, self.data = valuelist, None
-                return
+        # GOV.UK's date widget unpacks exactly three parts when it shows the field again:
+        # a request that sent fewer (or none) must not break the page.
+        valuelist = [*valuelist, "", "", ""][:3]
+        self.raw_data = valuelist
+        if not any(part.strip() for part in valuelist):
+            self.data = None
+            return
         super().process_formdata(valuelist)
 
 

@@ -190,7 +190,7 @@ class DecideThresholdIn(EventIn):
 class SchedulePanelIn(EventIn):
     panel_on: IsoDate
     #: Local time the panel starts, HH:MM (24-hour clock).
-    starts_at: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = ""
+    starts_at: Annotated[str, StringConstraints(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")] = ""
     duration_minutes: Annotated[int, Field(ge=15, le=480)] = 90
     location: ShortText = ""
 

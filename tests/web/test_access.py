@@ -78,6 +78,23 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    ("POST", "/cases/{case}/recommendations/{recommendation}"): {
+        "manager": OK,
+        "agency-in": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    # The plan was never shared in this case, so the manager is told so on the page (422).
+    ("POST", "/cases/{case}/action-plan/response"): {
+        "manager": 422,
+        "viewer": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/action-plan/share"): {"viewer": FORBIDDEN, None: SIGN_IN},
     ("GET", "/sign-in"): {None: OK, "manager": OK},
     ("GET", "/healthz"): {None: OK},
 }
@@ -127,7 +144,12 @@ def world(app, sessions, partnership, policy, config, now):
             users[name] = f"{name}@example.org"
         message = session.scalars(select(OutboxMessage)).first()
         message.status = "failed"
-        return {"case": case.reference, "message": message.id, "users": users}
+        return {
+            "case": case.reference,
+            "message": message.id,
+            "users": users,
+            "recommendation": case.recommendations[0].id,
+        }
 
 
 def sign_in(client, email):
@@ -149,7 +171,9 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
     client = app.test_client()
     if role:
         sign_in(client, world["users"][role])
-    url = path.format(case=world["case"], message=world["message"])
+    url = path.format(
+        case=world["case"], message=world["message"], recommendation=world["recommendation"]
+    )
     if method == "POST":
         data = {
             "csrf_token": csrf(client, "/" if role else "/sign-in"),
@@ -161,6 +185,8 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
             "chronology-summary": "Visited.",
             "involvement-involvement_level": "consulted",
             "involvement-panel_attendance": "online",
+            "response-response": "Agrees.",
+            f"rec-{world['recommendation']}-status": "in_progress",
         }
         response = client.post(url, data=data)
         if expected == OK:  # a POST that works redirects back
@@ -227,3 +253,20 @@ def test_the_api_still_needs_no_csrf_token(client, auth):
 def test_make_token_is_for_the_api_only(sessions, partnership, client):
     token = make_token(sessions, partnership, "viewer")
     assert client.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 302
+
+
+def test_a_date_with_parts_missing_is_an_error_not_a_crash(app, world):
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    token = csrf(client)
+    response = client.post(
+        f"/cases/{world['case']}/events/decide_appeal",
+        data={
+            "csrf_token": token,
+            "decide_appeal-outcome": "upheld",
+            "decide_appeal-reason": "x",
+            "decide_appeal-on": ["12"],
+        },
+    )
+    assert response.status_code == 400
+    assert "Not a valid date" in response.get_data(as_text=True)

@@ -588,3 +588,20 @@ def test_the_audit_trail_is_append_only(sessions, partnership, policy):
         session.delete(session.scalars(select(AuditEvent)).one())
     with write_transaction(sessions) as session:
         assert session.scalars(select(AuditEvent.actor)).one() == "manager@example.org"
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "accepted"), [("", True), ("09:05", True), ("24:00", False), ("9am", False)]
+)
+def test_the_panel_start_time_is_optional_but_well_formed(
+    sessions, partnership, policy, starts_at, accepted
+):
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "threshold_met")
+        data = {"panel_on": "2025-12-10", "starts_at": starts_at}
+        if accepted:
+            apply(session, case, "schedule_panel", data, MANAGER, SAMPLE_NOW, policy)
+            assert case.panels[0].starts_at == starts_at
+        else:
+            with pytest.raises(InvalidData, match="must be a time written HH:MM"):
+                apply(session, case, "schedule_panel", data, MANAGER, SAMPLE_NOW, policy)
