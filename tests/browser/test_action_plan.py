@@ -139,3 +139,30 @@ def test_the_manager_sees_a_late_recommendation(page, sessions, partnership, pol
     page.goto(f"/cases/{reference}")
     row = page.locator("table", has_text="Progress").first.locator("tbody tr").first
     assert "Late" in row.inner_text() and "Not started" in row.inner_text()
+
+
+def test_the_plan_forms_with_their_errors_are_accessible(
+    page, sessions, partnership, policy, staff
+):
+    reference = reviewed_case(
+        sessions, partnership, policy, policy.today(datetime.now(UTC)).isoformat()
+    )
+    sign_in(page, staff["manager"])
+    for title, button, message in (
+        (
+            "Record the victim's choices",
+            "Save the victim's choices",
+            "Select how involved the victim wants to be",
+        ),
+        ("Update: Leicestershire Police", "Update the recommendation", None),
+    ):
+        page.goto(f"/cases/{reference}")
+        page.locator("summary", has_text=title).click()
+        form = page.locator("details[open]")
+        if message is None:  # the status is preset: make the text too long instead
+            form.get_by_label("Progress so far").fill("x" * 10_001)
+            message = "Field cannot be longer than 10000 characters"
+        form.get_by_role("button", name=button).click()
+        assert message in page.locator(".govuk-error-summary").inner_text()
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, results.generate_snapshot()
