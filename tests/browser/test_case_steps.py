@@ -2,36 +2,11 @@
 
 from datetime import UTC, datetime
 
-from axe_playwright_python.sync_playwright import Axe
-
 from tests.browser.conftest import HASH, sign_in
+from tests.browser.pages import assert_accessible, banner, fill_date, open_step
 from tests.factories import case_in_state, new_case
 from triggers.db import write_transaction
 from triggers.models import User
-
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
-
-
-def accessible(page) -> None:
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_snapshot()
-
-
-def open_step(page, title: str):
-    page.locator("summary", has_text=title).click()
-    return page.locator("details[open]")
-
-
-def banner(page) -> str:
-    return page.locator(".govuk-notification-banner").first.inner_text()
-
-
-def fill_date(page, field_id: str, day) -> None:
-    page.locator(f"#{field_id}-day").fill(str(day.day))
-    page.locator(f"#{field_id}-month").fill(str(day.month))
-    page.locator(f"#{field_id}-year").fill(str(day.year))
 
 
 def test_the_manager_takes_a_case_from_activation_to_closure(
@@ -59,7 +34,7 @@ def test_the_manager_takes_a_case_from_activation_to_closure(
     summary = page.locator(".govuk-error-summary")
     assert "Enter the rationale for the decision" in summary.inner_text()
     assert page.locator("details[open]").get_by_label("Met", exact=True).is_checked()
-    accessible(page)
+    assert_accessible(page)
     step = page.locator("details[open]")
     step.get_by_label("Rationale").fill(
         "Three incidents in two months; harm to a vulnerable "
@@ -106,7 +81,7 @@ def test_the_manager_takes_a_case_from_activation_to_closure(
         "Close",
     ):
         assert moved in timeline
-    accessible(page)
+    assert_accessible(page)
 
 
 def test_the_chair_decides_an_appeal(page, sessions, partnership, policy, now):
@@ -189,7 +164,7 @@ def test_an_agency_adds_its_contact_to_the_chronology(page, sessions, partnershi
     ]
     form.get_by_role("button", name="Add to the chronology").click()
     assert "Enter the date of the contact" in page.locator(".govuk-error-summary").inner_text()
-    accessible(page)
+    assert_accessible(page)
     form = page.locator("details[open]")
     fill_date(page, "chronology-occurred_on", datetime(2025, 10, 2).date())
     form.get_by_label("What happened").fill("PCSO visited; advised to keep a diary.")

@@ -5,33 +5,14 @@ hears the appeal; then every step form is shown with its errors and checked by a
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from tests.browser.conftest import HASH, sign_in
+from tests.browser.pages import assert_accessible, banner, fill_date, open_step
 from tests.factories import EVENT_DATA, MANAGER, case_in_state
 from triggers.db import write_transaction
 from triggers.models import Agency, User
 from workflows.machine import allowed_events
-
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
-
-
-def fill_date(page, field_id: str, day) -> None:
-    page.locator(f"#{field_id}-day").fill(str(day.day))
-    page.locator(f"#{field_id}-month").fill(str(day.month))
-    page.locator(f"#{field_id}-year").fill(str(day.year))
-
-
-def step(page, title: str):
-    page.locator("summary", has_text=title).click()
-    return page.locator("details[open]")
-
-
-def done(page) -> str:
-    return page.locator(".govuk-notification-banner").first.inner_text()
 
 
 def test_one_case_by_the_manager_the_panel_and_the_chair(
@@ -78,19 +59,21 @@ def test_one_case_by_the_manager_the_panel_and_the_chair(
     manager.get_by_role("button", name="Log the application").click()
     reference = manager.get_by_role("heading", level=1).inner_text().split()[0]
 
-    step(manager, "Acknowledge the application").get_by_role("button", name="Acknowledge").click()
-    form = step(manager, "Decide the threshold")
+    open_step(manager, "Acknowledge the application").get_by_role(
+        "button", name="Acknowledge"
+    ).click()
+    form = open_step(manager, "Decide the threshold")
     form.get_by_label("Met", exact=True).check()
     form.get_by_label("Rationale").fill("Three incidents in nine weeks; threats of violence.")
     form.get_by_role("button", name="Record the decision").click()
-    form = step(manager, "Schedule the panel")
+    form = open_step(manager, "Schedule the panel")
     fill_date(manager, "schedule_panel-panel_on", today)
     form.get_by_role("button", name="Schedule the panel").click()
-    assert "panel scheduled" in done(manager)
+    assert "panel scheduled" in banner(manager)
 
     panel = person("panel@example.org")
     panel.goto(f"/cases/{reference}")
-    form = step(panel, "Record the review")
+    form = open_step(panel, "Record the review")
     form.get_by_label("Findings").fill("The council's noise and ASB teams kept separate files.")
     form.get_by_label("Yes").check()
     form.get_by_label("Case management recording differs between agencies").check()
@@ -100,27 +83,27 @@ def test_one_case_by_the_manager_the_panel_and_the_chair(
     form.locator("#record_review-recommendations-0-action").fill("Merge the two case files")
     fill_date(panel, "record_review-recommendations-0-due_on", today + timedelta(days=60))
     form.get_by_role("button", name="Record the review").click()
-    assert "review complete" in done(panel)
+    assert "review complete" in banner(panel)
 
     manager.reload()
-    step(manager, "Share the draft action plan with the victim").get_by_role(
+    open_step(manager, "Share the draft action plan with the victim").get_by_role(
         "button", name="Share the draft action plan with the victim"
     ).click()
-    step(manager, "Send the findings").get_by_role(
+    open_step(manager, "Send the findings").get_by_role(
         "button", name="Record that the findings were sent"
     ).click()
-    form = step(manager, "Record an appeal")
+    form = open_step(manager, "Record an appeal")
     form.get_by_label("Grounds of the appeal").fill("The police were not at the panel.")
     form.get_by_role("button", name="Record the appeal").click()
-    assert "now appeal" in done(manager)
+    assert "now appeal" in banner(manager)
 
     chair = person("chair@example.org")
     chair.locator("#cases").get_by_role("link", name=reference).click()
-    form = step(chair, "Decide the appeal")
+    form = open_step(chair, "Decide the appeal")
     form.get_by_label("Not upheld: the case closes").check()
     form.get_by_label("Reasons").fill("The police chronology was before the panel.")
     form.get_by_role("button", name="Record the outcome").click()
-    assert "now closed" in done(chair)
+    assert "now closed" in banner(chair)
 
     manager.reload()
     timeline = manager.locator(".app-timeline").inner_text()
@@ -160,11 +143,10 @@ def test_every_step_form_with_its_errors_is_accessible(
     title, button = FORM_TITLES[event]
     sign_in(page, staff["manager"])
     page.goto(f"/cases/{reference}")
-    step(page, title).get_by_role("button", name=button).click()
+    open_step(page, title).get_by_role("button", name=button).click()
     summary = page.locator(".govuk-error-summary")
     assert summary.count() == 1 and summary.get_by_role("link").count() >= 1
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_snapshot()
+    assert_accessible(page)
 
 
 def test_the_tables_above_cover_every_event():

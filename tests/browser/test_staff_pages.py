@@ -3,24 +3,15 @@
 from datetime import UTC, datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.pages import assert_accessible
 from tests.factories import case_in_state, new_case
 from triggers.db import write_transaction
 from triggers.models import OutboxMessage
 from web.demo import load_demo
 from workflows.machine import STATES
-
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_snapshot()
 
 
 def test_the_manager_sees_overdue_cases_first_and_marked_in_words(
