@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,11 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     config = config if config is not None else load_config()
     engine = engine if engine is not None else make_engine(database_url(config))
     app = Flask(__name__, static_folder="static")
+    if not config.server.secret_key:
+        logging.getLogger(__name__).warning(
+            "no secret key configured (CASEREVIEW_SECRET_KEY): using a random one, so people "
+            "are signed out when the service restarts; set one for production"
+        )
     app.config["SECRET_KEY"] = config.server.secret_key or secrets.token_hex(32)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

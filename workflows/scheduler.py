@@ -41,7 +41,13 @@ def sweep_job(
 def hold_lock(path: Path) -> bool:
     """Take the one-scheduler lock for the life of this process; False if another has it."""
     global _lock
-    handle = path.open("a")
+    try:
+        handle = path.open("a")
+    except OSError:  # a read-only config folder: lock in the temporary folder instead
+        import tempfile
+
+        path = Path(tempfile.gettempdir()) / path.name
+        handle = path.open("a")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -228,3 +228,26 @@ def test_the_default_sender_writes_files_beside_the_config(base_config):
 def test_a_bad_mail_url_is_a_clear_error(base_config, url, message):
     with pytest.raises(ValueError, match=message):
         sender_from_config(base_config, {"CASEREVIEW_MAIL_URL": url})
+
+
+def test_the_scheduler_lock_falls_back_when_the_folder_is_read_only(tmp_path):
+    import tempfile
+
+    from workflows import scheduler
+
+    read_only = tmp_path / "etc"
+    read_only.mkdir()
+    read_only.chmod(0o500)
+    try:
+        if os.access(read_only, os.W_OK):  # root ignores permissions: use a missing folder
+            target = tmp_path / "missing" / "scheduler.lock"
+        else:
+            target = read_only / "scheduler.lock"
+        assert scheduler.hold_lock(target)
+        assert scheduler._lock is not None
+        assert Path(scheduler._lock.name).parent == Path(tempfile.gettempdir())
+    finally:
+        if scheduler._lock is not None:
+            scheduler._lock.close()
+            scheduler._lock = None
+        read_only.chmod(0o700)
