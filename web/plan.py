@@ -25,7 +25,7 @@ from workflows.action_plan import (
     share_action_plan,
     update_recommendation,
 )
-from workflows.errors import InvalidData
+from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.service import Actor
 
 blueprint = Blueprint("plan", __name__)
@@ -150,6 +150,9 @@ def _run(reference: str, name: str, form: FlaskForm, action: Any) -> Any:
     except InvalidData as error:
         problems = place_errors(form, error.fields)
         return _render_case(reference, plan_form=(name, form), status=422, problems=problems)
+    except (StaleCase, EventNotAllowed) as error:  # as the step forms do: say so, keep nothing
+        flash(f"{error.message} Nothing was changed.", "error")
+        return redirect(url_for("staff.case_page", reference=reference))
     flash(message, "success")
     return redirect(url_for("staff.case_page", reference=reference))
 

@@ -19,9 +19,9 @@ from notifications.outbox import queue_for_event
 from triggers.models import CaseReview, Recommendation
 from triggers.policy import Policy
 from workflows.errors import EventNotAllowed, InvalidData, PermissionDenied
-from workflows.machine import REVIEW_COMPLETE
+from workflows.machine import REVIEW_COMPLETE, allowed_events
 from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
-from workflows.service import Actor, _audit, _step_date
+from workflows.service import Actor, _audit, _step_date, flush_case
 
 Involvement = Literal["informed", "consulted", "involved"]
 Attendance = Literal["in_person", "online", "representative", "written_statement", "not_attending"]
@@ -71,7 +71,7 @@ def record_involvement(
         policy.today(now),
         values.model_dump(),
     )
-    session.flush()
+    flush_case(session, case.reference)
 
 
 def share_action_plan(
@@ -85,7 +85,7 @@ def share_action_plan(
     """Send the draft action plan to the victim for comment, before the findings go."""
     _manager(actor)
     if case.state != REVIEW_COMPLETE:
-        raise EventNotAllowed("share_action_plan", case.state, [])
+        raise EventNotAllowed("share_action_plan", case.state, allowed_events(case.state))
     if not case.recommendations:
         raise InvalidData(
             {
@@ -98,7 +98,7 @@ def share_action_plan(
     case.action_plan_shared_on = on
     case.updated_at = now
     _audit(session, case, actor, now, "share_action_plan", case.state, case.state, on, {})
-    session.flush()
+    flush_case(session, case.reference)
     queue_for_event(
         session,
         case,
@@ -107,7 +107,7 @@ def share_action_plan(
         now,
         {"event": "share_action_plan", "on": on.isoformat()},
     )
-    session.flush()
+    flush_case(session, case.reference)
 
 
 def record_victim_response(
@@ -138,7 +138,7 @@ def record_victim_response(
         on,
         {"response": values.response},
     )
-    session.flush()
+    flush_case(session, case.reference)
 
 
 def update_recommendation(
@@ -178,7 +178,7 @@ def update_recommendation(
         rec.updated_on,
         {"recommendation": rec.id, "status": rec.status},
     )
-    session.flush()
+    flush_case(session, case.reference)
     return rec
 
 

@@ -201,13 +201,24 @@ def apply(
         # One flush at the end: the case row is written (and its version bumped) once.
         with session.no_autoflush:
             outcome = _record_step(session, case, event, event_in, on, actor, now, policy)
+    except StaleDataError:
+        raise _changed_meanwhile(reference) from None
+    flush_case(session, reference)
+    return outcome
+
+
+def flush_case(session: Session, reference: str) -> None:
+    """Write a case's changes; if someone else changed it first, say so (never a trace)."""
+    try:
         session.flush()
     except StaleDataError:
-        raise StaleCase(
-            f"Case {reference} was changed by someone else at the same moment. "
-            "Reload it and try again."
-        ) from None
-    return outcome
+        raise _changed_meanwhile(reference) from None
+
+
+def _changed_meanwhile(reference: str) -> StaleCase:
+    return StaleCase(
+        f"Case {reference} was changed by someone else at the same moment. Reload it and try again."
+    )
 
 
 def _record_step(
@@ -282,11 +293,7 @@ def record_chronology(
         entry_in.occurred_on,
         {"agency": agency.name},
     )
-    reference = case.reference
-    try:
-        session.flush()
-    except StaleDataError:
-        raise StaleCase(f"Case {reference} was changed by someone else.") from None
+    flush_case(session, case.reference)
     return entry
 
 

@@ -86,6 +86,7 @@ def test_the_victim_is_consulted_and_the_agency_reports_progress(
     form = page.locator("details[open]")
     form.get_by_label("The victim's response").fill("Agrees; asks for a named officer.")
     form.get_by_role("button", name="Record the victim's response").click()
+    page.locator(".govuk-notification-banner").wait_for()  # the page after the form posted
     assert "Their response" in page.content() and "asks for a named officer" in page.content()
     with write_transaction(sessions) as session:
         assert session.scalars(
