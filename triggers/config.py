@@ -157,6 +157,17 @@ class RemindersConfig:
 
 
 @dataclass(frozen=True)
+class StatisticsConfig:
+    """The published figures (s.104(10) of the Act: at least every twelve months)."""
+
+    #: The month the performance year starts: 4 for 1 April to 31 March, 1 for calendar years.
+    year_start_month: int = 4
+    #: A published count by area below this is shown as "fewer than N", so nobody is
+    #: identifiable from a small number in a small place.
+    suppress_below: int = 3
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -166,6 +177,7 @@ class Config:
     threshold: ThresholdConfig = field(default_factory=ThresholdConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -363,6 +375,13 @@ def _check_policy(config: Config, where: str) -> None:
         )
     if any(days < 1 or days > 60 for days in config.reminders.before):
         raise ConfigError(f"{where}: 'reminders.before' must list working days from 1 to 60")
+    if not 1 <= config.statistics.year_start_month <= 12:
+        raise ConfigError(
+            f"{where}: 'statistics.year_start_month' must be a month from 1 to 12 "
+            f"(got {config.statistics.year_start_month})"
+        )
+    if config.statistics.suppress_below < 1:
+        raise ConfigError(f"{where}: 'statistics.suppress_below' must be 1 or more")
     code = config.partnership.code
     if not code or not code.replace("-", "").isalnum() or len(code) > 10:
         raise ConfigError(

@@ -120,6 +120,8 @@ class CaseReview(Base):
     __table_args__ = (
         Index("ix_case_reviews_partnership_state", "partnership_id", "state"),
         Index("ix_case_reviews_partnership_received", "partnership_id", "received_on"),
+        # The yearly figures of every partnership together read one range of receipt dates.
+        Index("ix_case_reviews_received", "received_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +141,8 @@ class CaseReview(Base):
     single_point_of_contact: Mapped[str] = mapped_column(String(200), default="")
     is_youth_asb: Mapped[bool] = mapped_column(Boolean, default=False)
     is_hate_related: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The area (ward or police beat) for the published breakdown; never an address.
+    ward: Mapped[str] = mapped_column(String(100), default="", server_default="")
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     acknowledged_on: Mapped[date | None] = mapped_column(Date)
     threshold_decided_on: Mapped[date | None] = mapped_column(Date)
@@ -337,6 +341,9 @@ class Panel(Base):
     victim_attended: Mapped[bool | None] = mapped_column(Boolean)
     representative_attended: Mapped[bool | None] = mapped_column(Boolean)
     findings: Mapped[str] = mapped_column(Text, default="")
+    #: How many recommendations the review made: the published figure counts reviews with
+    #: one or more. Imported reviews have the number without the actions themselves.
+    recommendation_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     case: Mapped[CaseReview] = relationship(back_populates="panels")
 
@@ -436,6 +443,8 @@ class AuditEvent(Base):
     #: The date the step happened, which may be a day or two before it was recorded.
     step_on: Mapped[date | None] = mapped_column(Date)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    case: Mapped[CaseReview | None] = relationship()
 
 
 class OutboxMessage(Base):

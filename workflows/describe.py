@@ -49,6 +49,7 @@ def describe_case(
         "threshold_decided_on": _iso(case.threshold_decided_on),
         "findings_sent_on": _iso(case.findings_sent_on),
         "channel": case.channel,
+        "ward": case.ward,
         "single_point_of_contact": case.single_point_of_contact,
         "dissatisfaction": case.dissatisfaction,
         "hate_related": case.is_hate_related,

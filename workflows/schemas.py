@@ -147,6 +147,8 @@ class CaseIn(Strict):
     #: Names of the partnership's agencies involved (from config.toml).
     agencies: list[Name] = Field(default_factory=list, max_length=50)
     lead_agency: ShortText = ""
+    #: The ward or police beat, for the published breakdown by area.
+    ward: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
     @model_validator(mode="after")
     def _nothing_after_the_application(self) -> CaseIn:

@@ -127,6 +127,7 @@ def open_case(
         single_point_of_contact=case_in.single_point_of_contact,
         is_youth_asb=case_in.youth_asb,
         is_hate_related=any(incident.hate_related for incident in case_in.incidents),
+        ward=case_in.ward,
         lead_agency=lead,
         last_step_on=case_in.received_on,
         created_at=now,
@@ -417,6 +418,7 @@ def _record_review(session, case, event_in: RecordReviewIn, on, actor, policy, o
     panel.victim_attended = event_in.victim_attended
     panel.representative_attended = event_in.representative_attended
     panel.attendees = list(event_in.attendees)
+    panel.recommendation_count = len(event_in.recommendations)
     for rec, agency in zip(event_in.recommendations, owners, strict=True):
         case.recommendations.append(
             Recommendation(panel=panel, agency=agency, action=rec.action, due_on=rec.due_on)

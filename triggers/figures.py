@@ -1,0 +1,313 @@
+"""The figures a partnership must publish every year (s.104(10), Anti-social Behaviour,
+Crime and Policing Act 2014), and the ones that make a better report.
+
+The Act asks, at least every twelve months, for the applications received, the times the
+threshold was not met, the reviews carried out and the reviews that resulted in
+recommendations. They need not add up, so each is counted from its own recorded fact.
+
+Counting rule: every figure counts the applications *received* in the performance year and
+what became of them, whenever it happened, so that a year's figures describe that year's
+applications. ``awaiting_decision`` is the one snapshot: applications with no threshold
+decision by the last day of the year (and not withdrawn by then), which keeps the unfinished
+ones visible. Every count is an SQL aggregate over one range of receipt dates, grouped by
+partnership, so the cost follows the year's cases, not the whole history.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from triggers.config import Config
+from triggers.models import (
+    Appeal,
+    CaseReview,
+    CaseTheme,
+    Deadline,
+    Panel,
+    Partnership,
+    ThresholdDecision,
+)
+
+#: The Act's four figures.
+STATUTORY = (
+    "applications_received",
+    "threshold_not_met",
+    "reviews_carried_out",
+    "reviews_with_recommendations",
+)
+#: Every count, in the order reports show them.
+COUNTS = (
+    "applications_received",
+    "threshold_met",
+    "threshold_not_met",
+    "awaiting_decision",
+    "withdrawn",
+    "reviews_carried_out",
+    "reviews_with_recommendations",
+    "appeals_received",
+    "appeals_upheld",
+    "acknowledged",
+    "acknowledged_within_limit",
+    "panels_held",
+    "panels_within_limit",
+    "hate_related",
+    "youth_asb",
+)
+ALL_PARTNERSHIPS = "All partnerships"
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class PerformanceYear:
+    """One reporting year: 1 April 2021 to 31 March 2022 is "2021/22"."""
+
+    start_year: int
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        if self.start.month == 1:
+            return str(self.start_year)
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+
+def performance_year(start_year: int, start_month: int = 4) -> PerformanceYear:
+    """The year starting on the first of ``start_month`` in ``start_year``."""
+    start = date(start_year, start_month, 1)
+    following = date(start_year + 1, start_month, 1)
+    return PerformanceYear(start_year, start, following - timedelta(days=1))
+
+
+def year_containing(day: date, start_month: int = 4) -> PerformanceYear:
+    """The performance year a date falls in (31 March 2022 is in 2021/22)."""
+    return performance_year(day.year if day.month >= start_month else day.year - 1, start_month)
+
+
+@dataclass
+class Tally:
+    """The counts for one partnership (or several added together) in one year."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    #: theme key → reviews that recorded it.
+    themes: Counter[str] = field(default_factory=Counter)
+    #: ward or beat → applications received.
+    areas: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        self.counts.update(other.counts)
+        self.themes.update(other.themes)
+        self.areas.update(other.areas)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One partnership's (or all partnerships') figures for one year, ready to show."""
+
+    partnership: str
+    year: PerformanceYear
+    tally: Tally
+    theme_keys: tuple[str, ...] = ()
+
+    def count(self, name: str) -> int:
+        return self.tally.counts[name]
+
+    def themes(self) -> dict[str, int]:
+        """Every configured theme (zero when unused), then any other theme recorded."""
+        keys = list(self.theme_keys) + sorted(set(self.tally.themes) - set(self.theme_keys))
+        return {key: self.tally.themes[key] for key in keys}
+
+    def areas(self) -> dict[str, int]:
+        return dict(sorted(self.tally.areas.items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "partnership": self.partnership,
+            "year": self.year.label,
+            "period_start": self.year.start.isoformat(),
+            "period_end": self.year.end.isoformat(),
+            **{name: self.count(name) for name in COUNTS},
+            "themes": self.themes(),
+            "areas": self.areas(),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures for the partnerships asked for together, and for each on its own."""
+
+    total: Figures
+    each: list[Figures]
+
+    def as_dict(self) -> dict[str, Any]:
+        result = self.total.as_dict()
+        if self.each:
+            result["partnerships"] = [figures.as_dict() for figures in self.each]
+        return result
+
+
+def report(
+    session: Session,
+    year: PerformanceYear,
+    config: Config,
+    partnership: Partnership | None = None,
+) -> Report:
+    """The year's figures: for one partnership, or for all of them together and each alone."""
+    themes = tuple(config.theme_keys())
+    if partnership is not None:
+        tally = tally_year(session, year, [partnership.id]).get(partnership.id, Tally())
+        return Report(Figures(partnership.name, year, tally, themes), [])
+    partnerships = session.scalars(select(Partnership).order_by(Partnership.name)).all()
+    tallies = tally_year(session, year)
+    total = Tally()
+    each = []
+    for row in partnerships:
+        tally = tallies.get(row.id, Tally())
+        total.add(tally)
+        each.append(Figures(row.name, year, tally, themes))
+    if len(each) == 1:
+        return Report(each[0], [])
+    return Report(Figures(ALL_PARTNERSHIPS, year, total, themes), each)
+
+
+def tally_year(
+    session: Session, year: PerformanceYear, partnership_ids: Collection[int] | None = None
+) -> dict[int, Tally]:
+    """partnership id → its counts for the applications received in ``year``."""
+    in_year: list[ColumnElement[bool]] = [
+        CaseReview.received_on >= year.start,
+        CaseReview.received_on <= year.end,
+    ]
+    if partnership_ids is not None:
+        in_year.append(CaseReview.partnership_id.in_(list(partnership_ids)))
+    tallies: dict[int, Tally] = {}
+
+    def tally(partnership_id: int) -> Tally:
+        return tallies.setdefault(partnership_id, Tally())
+
+    undecided_at_year_end = and_(
+        or_(CaseReview.threshold_decided_on.is_(None), CaseReview.threshold_decided_on > year.end),
+        or_(CaseReview.ended_on.is_(None), CaseReview.ended_on > year.end),
+    )
+    cases = select(
+        CaseReview.partnership_id,
+        func.count(),
+        _number(undecided_at_year_end),
+        _number(CaseReview.state == "withdrawn"),
+        _number(CaseReview.acknowledged_on.is_not(None)),
+        _number(CaseReview.is_hate_related),
+        _number(CaseReview.is_youth_asb),
+    )
+    for pid, received, awaiting, withdrawn, acknowledged, hate, youth in session.execute(
+        cases.where(*in_year).group_by(CaseReview.partnership_id)
+    ):
+        tally(pid).counts.update(
+            applications_received=received,
+            awaiting_decision=awaiting,
+            withdrawn=withdrawn,
+            acknowledged=acknowledged,
+            hate_related=hate,
+            youth_asb=youth,
+        )
+
+    decisions = (
+        select(CaseReview.partnership_id, ThresholdDecision.decision, func.count())
+        .join(ThresholdDecision, ThresholdDecision.case_id == CaseReview.id)
+        .where(*in_year)
+        .group_by(CaseReview.partnership_id, ThresholdDecision.decision)
+    )
+    for pid, decision, number in session.execute(decisions):
+        tally(pid).counts[f"threshold_{decision}"] += number
+
+    reviews = (
+        select(CaseReview.partnership_id, func.count(), _number(Panel.recommendation_count > 0))
+        .join(Panel, Panel.case_id == CaseReview.id)
+        .where(*in_year, Panel.held_on.is_not(None))
+        .group_by(CaseReview.partnership_id)
+    )
+    for pid, held, with_recommendations in session.execute(reviews):
+        tally(pid).counts.update(
+            reviews_carried_out=held,
+            panels_held=held,
+            reviews_with_recommendations=with_recommendations,
+        )
+
+    appeals = (
+        select(CaseReview.partnership_id, func.count(), _number(Appeal.outcome == "upheld"))
+        .join(Appeal, Appeal.case_id == CaseReview.id)
+        .where(*in_year)
+        .group_by(CaseReview.partnership_id)
+    )
+    for pid, received, upheld in session.execute(appeals):
+        tally(pid).counts.update(appeals_received=received, appeals_upheld=upheld)
+
+    # A limit met on or before its due date; the deadline rows hold the working-day sums.
+    on_time = (
+        select(CaseReview.partnership_id, Deadline.step, func.count())
+        .join(Deadline, Deadline.case_id == CaseReview.id)
+        .where(
+            *in_year,
+            Deadline.step.in_(("acknowledge", "panel")),
+            Deadline.status == "met",
+            Deadline.ended_on <= Deadline.due_on,
+        )
+        .group_by(CaseReview.partnership_id, Deadline.step)
+    )
+    names = {"acknowledge": "acknowledged_within_limit", "panel": "panels_within_limit"}
+    for pid, step, number in session.execute(on_time):
+        tally(pid).counts[names[step]] += number
+
+    themes = (
+        select(CaseReview.partnership_id, CaseTheme.theme, func.count())
+        .join(CaseTheme, CaseTheme.case_id == CaseReview.id)
+        .where(*in_year)
+        .group_by(CaseReview.partnership_id, CaseTheme.theme)
+    )
+    for pid, theme, number in session.execute(themes):
+        tally(pid).themes[theme] += number
+
+    areas = (
+        select(CaseReview.partnership_id, CaseReview.ward, func.count())
+        .where(*in_year)
+        .group_by(CaseReview.partnership_id, CaseReview.ward)
+    )
+    for pid, ward, number in session.execute(areas):
+        tally(pid).areas[ward or NOT_RECORDED] += number
+    return tallies
+
+
+def recent_years(last: PerformanceYear, count: int = 5) -> list[PerformanceYear]:
+    """The ``count`` years up to and including ``last``, oldest first (for the chart)."""
+    month = last.start.month
+    return [performance_year(last.start_year - back, month) for back in range(count - 1, -1, -1)]
+
+
+def years_with_cases(session: Session, start_month: int) -> list[PerformanceYear]:
+    """Every performance year from the first application received to the latest."""
+    first, latest = session.execute(
+        select(func.min(CaseReview.received_on), func.max(CaseReview.received_on))
+    ).one()
+    if first is None:
+        return []
+    begin, end = year_containing(first, start_month), year_containing(latest, start_month)
+    return [performance_year(y, start_month) for y in range(begin.start_year, end.start_year + 1)]
+
+
+def suppressed(counts: Iterable[tuple[str, int]], below: int) -> dict[str, int | str]:
+    """Small counts for small areas as "fewer than N", so nobody can be picked out."""
+    return {
+        name: (f"fewer than {below}" if 0 < number < below else number) for name, number in counts
+    }
+
+
+def _number(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet ``condition`` (0, not NULL, when none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
