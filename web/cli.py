@@ -648,5 +648,8 @@ def _as_text(described: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# The figures, publishing and the import register themselves on ``main``.
+from web import figures_cli  # noqa: E402, F401
+
 if __name__ == "__main__":  # pragma: no cover
     main()

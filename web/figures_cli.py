@@ -1,0 +1,125 @@
+"""`casereview stats`, `publish` and `import`: the yearly figures, and past years' cases.
+
+Registered on the main command group by ``web.cli``; errors go through its one-line
+handler, so an import refused for bad rows lists every problem and exits 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+import click
+
+from triggers.db import read_session, write_transaction
+from triggers.figures import performance_year, report, year_containing
+from web.cli import Context, _partnership, _require_current_schema, main, pass_context
+from web.publish import as_csv, as_json, as_markdown, publish
+from workflows.history_import import check_file, import_cases
+
+
+def _year(context: Context, start_year: int | None):  # type: ignore[no-untyped-def]
+    month = context.config.statistics.year_start_month
+    if start_year is None:
+        return year_containing(context.policy.today(context.now()), month)
+    if not 2000 <= start_year <= 2100:
+        raise click.BadParameter(f"{start_year} is not a year like 2021", param_hint="--year")
+    return performance_year(start_year, month)
+
+
+YEAR_OPTION = click.option(
+    "--year",
+    "start_year",
+    type=int,
+    metavar="YYYY",
+    help="The performance year starting in YYYY (2021 is 2021/22); default: the current one.",
+)
+PARTNERSHIP_OPTION = click.option(
+    "--partnership", metavar="NAME", help="One partnership, by name or code."
+)
+
+
+@main.command("stats")
+@YEAR_OPTION
+@PARTNERSHIP_OPTION
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["md", "json", "csv"]),
+    default="md",
+    show_default=True,
+    help="A table, a JSON object or CSV rows.",
+)
+@pass_context
+def stats(context: Context, start_year: int | None, partnership: str | None, output: str) -> None:
+    """The year's figures: for one partnership, or all together and each on its own."""
+    _require_current_schema(context)
+    year = _year(context, start_year)
+    with read_session(context.sessions()) as session:
+        chosen = _partnership(session, context, partnership) if partnership else None
+        result = report(session, year, context.config, chosen)
+    rows = [result.total, *result.each]
+    if output == "json":
+        click.echo(as_json(result.as_dict()), nl=False)
+    elif output == "csv":
+        click.echo(as_csv(rows), nl=False)
+    else:
+        click.echo(as_markdown(rows, context.config), nl=False)
+
+
+@main.command("publish")
+@YEAR_OPTION
+@PARTNERSHIP_OPTION
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write index.html, figures.csv and figures.json into.",
+)
+@pass_context
+def publish_command(
+    context: Context, start_year: int | None, partnership: str | None, out: Path
+) -> None:
+    """Write the public page of the year's figures, with CSV and JSON beside it."""
+    _require_current_schema(context)
+    year = _year(context, start_year)
+    with read_session(context.sessions()) as session:
+        chosen = _partnership(session, context, partnership)
+        name = chosen.name
+        try:
+            written = publish(
+                session, context.config, chosen, year, out, context.policy.today(context.now())
+            )
+        except OSError as error:
+            raise click.ClickException(f"cannot write to {out}: {error.strerror}") from None
+    click.echo(f"Published the figures for {year.label} ({name}):")
+    for path in written:
+        click.echo(f"  {path}")
+
+
+@main.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@click.option("--partnership", metavar="NAME", help="For rows with no partnership column.")
+@pass_context
+def import_command(context: Context, file: IO[str], dry_run: bool, partnership: str | None) -> None:
+    """Import historical cases from a spreadsheet's CSV export (all rows or none)."""
+    _require_current_schema(context)
+    today = context.policy.today(context.now())
+    source = Path(getattr(file, "name", "standard input")).name
+    with write_transaction(context.sessions()) as session:
+        default = _partnership(session, context, partnership)
+        plan = check_file(file, session, context.policy, today, default)
+        already = f"; {len(plan.unchanged)} already imported, left as they are"
+        if dry_run:
+            session.rollback()
+            click.echo(f"Dry run: {len(plan.new)} case(s) would be imported{already}.")
+            return
+        if not plan.new:
+            click.echo(f"Nothing new to import from {source}{already}.")
+            return
+        with click.progressbar(
+            length=len(plan.new), label="Importing", file=click.get_text_stream("stderr")
+        ) as bar:
+            import_cases(session, plan, context.policy, context.now(), source, bar.update)
+    click.echo(f"Imported {len(plan.new)} case(s) from {source}{already}.")

@@ -1,0 +1,247 @@
+"""The yearly figures as people read them: a table, CSV, JSON, and the public page.
+
+The public page is what a partnership puts on its website to meet the duty to publish
+(s.104(10) of the 2014 Act): the figures, what an ASB case review is and how to apply, and a
+chart of five years. It is one self-contained file (no script, no external styles or fonts)
+holding no personal data: counts only, and a count by area below ``suppress_below`` is shown
+as "fewer than N" so that nobody in a small area can be picked out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from triggers.calendar import english_date
+from triggers.config import Config
+from triggers.figures import (
+    COUNTS,
+    STATUTORY,
+    Figures,
+    PerformanceYear,
+    recent_years,
+    report,
+    suppressed,
+)
+from triggers.models import Partnership
+
+#: The chart's series: the Act's four figures, each with a colour of at least 3:1 on white.
+SERIES = (
+    ("applications_received", "#1d70b8"),
+    ("threshold_not_met", "#d4351c"),
+    ("reviews_carried_out", "#00703c"),
+    ("reviews_with_recommendations", "#4c2c92"),
+)
+
+
+def labels(config: Config) -> dict[str, str]:
+    """What each figure is called on a page, with the partnership's own limits."""
+    limits = config.deadlines
+    return {
+        "applications_received": "Applications for an ASB case review received",
+        "threshold_met": "Applications that met the threshold for a review",
+        "threshold_not_met": "Times the threshold for a review was not met",
+        "awaiting_decision": "Applications awaiting a threshold decision at the end of the year",
+        "withdrawn": "Applications withdrawn",
+        "reviews_carried_out": "ASB case reviews carried out",
+        "reviews_with_recommendations": "Reviews that resulted in recommendations",
+        "appeals_received": "Appeals received",
+        "appeals_upheld": "Appeals upheld",
+        "acknowledged": "Applications acknowledged",
+        "acknowledged_within_limit": (
+            f"Acknowledged within {limits.acknowledge} working days of receipt"
+        ),
+        "panels_held": "Review panels held",
+        "panels_within_limit": (
+            f"Panels held within {limits.panel} working days of the threshold decision"
+        ),
+        "hate_related": "Applications involving a hate crime or hate incident",
+        "youth_asb": "Applications highlighting youth ASB as an aggravating factor",
+    }
+
+
+def theme_labels(config: Config) -> dict[str, str]:
+    return {theme.key: theme.label for theme in config.themes}
+
+
+# --- text formats ---------------------------------------------------------------------------
+
+
+def as_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_csv(rows: list[Figures]) -> str:
+    """One row per partnership and year; themes as ``theme:<key>`` columns."""
+    themes = list(dict.fromkeys(key for row in rows for key in row.themes()))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["partnership", "year", "period_start", "period_end", *COUNTS]
+        + [f"theme:{key}" for key in themes]
+    )
+    for row in rows:
+        counts = row.as_dict()
+        writer.writerow(
+            [row.partnership, row.year.label, row.year.start, row.year.end]
+            + [counts[name] for name in COUNTS]
+            + [row.themes().get(key, 0) for key in themes]
+        )
+    return buffer.getvalue()
+
+
+def as_markdown(rows: list[Figures], config: Config) -> str:
+    """A table a manager can paste into a report: one column per partnership."""
+    names = labels(config)
+    year = rows[0].year
+    lines = [
+        f"ASB case reviews, {year.label} ({english_date(year.start)} to {english_date(year.end)})",
+        "",
+        "| Figure | " + " | ".join(row.partnership for row in rows) + " |",
+        "| --- |" + " ---: |" * len(rows),
+    ]
+    for name in COUNTS:
+        cells = " | ".join(str(row.count(name)) for row in rows)
+        lines.append(f"| {names[name]} | {cells} |")
+    titles = theme_labels(config)
+    for key in rows[0].themes():
+        cells = " | ".join(str(row.themes().get(key, 0)) for row in rows)
+        lines.append(f"| Theme: {titles.get(key, key)} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- the public page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A grouped bar chart of five years, drawn as SVG by the template."""
+
+    width: int
+    height: int
+    plot_top: int
+    plot_bottom: int
+    plot_left: int
+    ticks: list[tuple[float, int]]
+    groups: list[tuple[float, str]]
+    bars: list[Bar]
+
+
+def chart(history: list[Figures]) -> Chart:
+    width, height, left, right, top, bottom = 640, 320, 48, 16, 24, 272
+    highest = max([1] + [row.count(name) for row in history for name, _ in SERIES])
+    step = _tick_step(highest)
+    top_value = step * -(-highest // step)
+    plot_height = bottom - top
+
+    def y(value: int) -> float:
+        return bottom - plot_height * value / top_value
+
+    group_width = (width - left - right) / len(history)
+    bar_width = (group_width - 16) / len(SERIES)
+    bars, groups = [], []
+    for index, row in enumerate(history):
+        x0 = left + index * group_width + 8
+        groups.append((x0 + (group_width - 16) / 2, row.year.label))
+        for series, (name, colour) in enumerate(SERIES):
+            value = row.count(name)
+            bars.append(
+                Bar(
+                    x0 + series * bar_width,
+                    y(value),
+                    bar_width - 2,
+                    bottom - y(value),
+                    colour,
+                    value,
+                )
+            )
+    ticks = [(y(value), value) for value in range(0, top_value + 1, step)]
+    return Chart(width, height, top, bottom, left, ticks, groups, bars)
+
+
+def _tick_step(highest: int) -> int:
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if highest / step <= 6:
+            return step
+    return 10 ** len(str(highest))
+
+
+def render_page(
+    figures: Figures, history: list[Figures], config: Config, generated_on: date
+) -> str:
+    environment = Environment(
+        loader=PackageLoader("web"), autoescape=select_autoescape(), keep_trailing_newline=True
+    )
+    environment.filters["english"] = english_date
+    template = environment.get_template("published/figures.html")
+    return template.render(
+        figures=figures,
+        history=history,
+        chart=chart(history),
+        series=SERIES,
+        labels=labels(config),
+        statutory=STATUTORY,
+        theme_labels=theme_labels(config),
+        areas=suppressed(figures.areas().items(), config.statistics.suppress_below),
+        config=config,
+        generated_on=generated_on,
+    )
+
+
+def publishable(figures: Figures, config: Config) -> dict[str, Any]:
+    """The figures as published: the area counts below the limit suppressed."""
+    data = figures.as_dict()
+    data["areas"] = suppressed(figures.areas().items(), config.statistics.suppress_below)
+    return data
+
+
+def _without_areas(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key != "areas"}
+
+
+def publish(
+    session: Session,
+    config: Config,
+    partnership: Partnership | None,
+    year: PerformanceYear,
+    out: Path,
+    generated_on: date,
+) -> list[Path]:
+    """Write index.html, figures.csv and figures.json for ``year`` into ``out``."""
+    history = [report(session, past, config, partnership).total for past in recent_years(year)]
+    figures = history[-1]
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "index.html": render_page(figures, history, config, generated_on),
+        "figures.csv": as_csv(history),
+        "figures.json": as_json(
+            {
+                **publishable(figures, config),
+                "previous_years": [_without_areas(row.as_dict()) for row in history[:-1]],
+            }
+        ),
+    }
+    written = []
+    for name, text in files.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
