@@ -377,7 +377,7 @@ class _RowChecker:
         add("panel_held_on", "schedule_panel", panel_on=dates.get("panel_held_on"))
         add("panel_held_on", "record_review")
         add("findings_sent_on", "send_findings")
-        if decision == "met":
+        if decision != "not_met":
             add_appeal()
         if outcome != "not_upheld":
             add("closed_on", "close", reason="")

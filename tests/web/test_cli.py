@@ -31,7 +31,7 @@ def run(database_url, engine, partnership):
 def test_init_is_idempotent(run):
     first, second = run("init"), run("init")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
-    assert "Database ready" in second.output and "schema 0004" in second.output
+    assert "Database ready" in second.output and "schema 0005" in second.output
 
 
 def test_a_manager_works_a_case_from_the_terminal(run, tmp_path):
