@@ -290,11 +290,14 @@ def recent_years(last: PerformanceYear, count: int = 5) -> list[PerformanceYear]
     return [performance_year(last.start_year - back, month) for back in range(count - 1, -1, -1)]
 
 
-def years_with_cases(session: Session, start_month: int) -> list[PerformanceYear]:
+def years_with_cases(
+    session: Session, start_month: int, partnership_id: int | None = None
+) -> list[PerformanceYear]:
     """Every performance year from the first application received to the latest."""
-    first, latest = session.execute(
-        select(func.min(CaseReview.received_on), func.max(CaseReview.received_on))
-    ).one()
+    query = select(func.min(CaseReview.received_on), func.max(CaseReview.received_on))
+    if partnership_id is not None:
+        query = query.where(CaseReview.partnership_id == partnership_id)
+    first, latest = session.execute(query).one()
     if first is None:
         return []
     begin, end = year_containing(first, start_month), year_containing(latest, start_month)

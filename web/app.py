@@ -70,7 +70,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from flask_wtf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from web import auth, errors, health, plan, security, staff
+    from web import auth, errors, health, plan, security, staff, statistics
     from web.api import views as api
 
     errors.register_errors(app)
@@ -82,6 +82,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(health.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(plan.blueprint)
+    app.register_blueprint(statistics.blueprint)
     app.register_blueprint(api.blueprint)
     return app
 

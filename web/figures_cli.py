@@ -6,6 +6,7 @@ handler, so an import refused for bad rows lists every problem and exits 1.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import IO
 
@@ -118,8 +119,6 @@ def import_command(context: Context, file: IO[str], dry_run: bool, partnership: 
         if not plan.new:
             click.echo(f"Nothing new to import from {source}{already}.")
             return
-        with click.progressbar(
-            length=len(plan.new), label="Importing", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=len(plan.new), label="Importing", file=sys.stderr) as bar:
             import_cases(session, plan, context.policy, context.now(), source, bar.update)
     click.echo(f"Imported {len(plan.new)} case(s) from {source}{already}.")

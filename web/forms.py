@@ -48,3 +48,13 @@ class FilterForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token travels with it."""
+
+
+class YearForm(FlaskForm):
+    """The statistics page's year picker: a GET form, so the URL names the year."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField("Performance year", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Show", widget=GovSubmitInput())

@@ -3,17 +3,10 @@
 import re
 
 import pytest
-from argon2 import PasswordHasher
 
 from tests.conftest import make_token
-from tests.factories import case_in_state
-from triggers.config import PartnershipConfig
-from triggers.db import write_transaction
-from triggers.models import Agency, User
-from triggers.partnerships import sync_partnership
+from tests.web.conftest import PASSWORD
 
-PASSWORD = "correct horse battery staple"
-HASH = PasswordHasher().hash(PASSWORD)  # hashed once: argon2 is slow on purpose
 OK, SIGN_IN, FORBIDDEN, NOT_FOUND = 200, "sign-in", 403, 404
 
 #: route → {role: expected}. "case" is a case in appeal with the police and council involved.
@@ -95,6 +88,18 @@ TABLE = {
         None: SIGN_IN,
     },
     ("POST", "/cases/{case}/action-plan/share"): {"viewer": FORBIDDEN, None: SIGN_IN},
+    # The figures hold no personal data: every role reads its own partnership's.
+    ("GET", "/statistics"): {
+        "manager": OK,
+        "viewer": OK,
+        "chair": OK,
+        "agency-in": OK,
+        "other-manager": OK,
+        None: SIGN_IN,
+    },
+    ("GET", "/statistics?year=1999"): {"manager": 400, None: SIGN_IN},
+    ("GET", "/statistics/figures.csv?year=2025"): {"manager": OK, "viewer": OK, None: SIGN_IN},
+    ("GET", "/statistics/figures.json?year=2025"): {"agency-out": OK, None: SIGN_IN},
     ("GET", "/sign-in"): {None: OK, "manager": OK},
     ("GET", "/healthz"): {None: OK},
 }
@@ -103,53 +108,6 @@ CASES = [
     for (method, path), roles in TABLE.items()
     for role, expected in roles.items()
 ]
-
-
-@pytest.fixture
-def world(app, sessions, partnership, policy, config, now):
-    from sqlalchemy import select
-
-    from triggers.models import OutboxMessage
-
-    with write_transaction(sessions) as session:
-        case = case_in_state(session, partnership, policy, "appeal")
-        merged = session.merge(partnership)
-        police = session.scalar(select(Agency).where(Agency.name == "Leicestershire Police"))
-        housing = session.scalar(select(Agency).where(Agency.name == "Example Housing Association"))
-        users = {}
-        other = sync_partnership(
-            session,
-            type(config)(partnership=PartnershipConfig(name="Melton CSP", code="MB")),
-            now,
-        )
-        for role, name, agency, where in (
-            ("manager", "manager", None, merged),
-            ("viewer", "viewer", None, merged),
-            ("chair", "chair", None, merged),
-            ("agency", "agency-in", police, merged),
-            ("agency", "agency-out", housing, merged),
-            ("manager", "other-manager", None, other),
-        ):
-            session.add(
-                User(
-                    partnership=where,
-                    email=f"{name}@example.org",
-                    password_hash=HASH,
-                    role=role,
-                    is_active=True,
-                    created_at=now,
-                    agency_id=agency.id if agency else None,
-                )
-            )
-            users[name] = f"{name}@example.org"
-        message = session.scalars(select(OutboxMessage)).first()
-        message.status = "failed"
-        return {
-            "case": case.reference,
-            "message": message.id,
-            "users": users,
-            "recommendation": case.recommendations[0].id,
-        }
 
 
 def sign_in(client, email):

@@ -3,29 +3,12 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from tests.factories import application
+from tests.web.conftest import ROOT
 from web.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def run(database_url, engine, partnership):
-    def invoke(*args: str, input: str | None = None):
-        runner = CliRunner()
-        return runner.invoke(
-            main,
-            list(args),
-            input=input,
-            env={"DATABASE_URL": database_url, "CASEREVIEW_CONFIG": str(ROOT / "config.toml")},
-        )
-
-    return invoke
 
 
 def test_init_is_idempotent(run):

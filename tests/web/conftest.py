@@ -1,0 +1,80 @@
+"""The web tests' shared world: one case in appeal, and a person in every role."""
+
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from click.testing import CliRunner
+
+from tests.factories import case_in_state
+from triggers.config import PartnershipConfig
+from triggers.db import write_transaction
+from triggers.models import Agency, User
+from triggers.partnerships import sync_partnership
+from web.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PASSWORD = "correct horse battery staple"
+HASH = PasswordHasher().hash(PASSWORD)  # hashed once: argon2 is slow on purpose
+
+
+@pytest.fixture
+def world(app, sessions, partnership, policy, config, now):
+    from sqlalchemy import select
+
+    from triggers.models import OutboxMessage
+
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "appeal")
+        merged = session.merge(partnership)
+        police = session.scalar(select(Agency).where(Agency.name == "Leicestershire Police"))
+        housing = session.scalar(select(Agency).where(Agency.name == "Example Housing Association"))
+        users = {}
+        other = sync_partnership(
+            session,
+            type(config)(partnership=PartnershipConfig(name="Melton CSP", code="MB")),
+            now,
+        )
+        for role, name, agency, where in (
+            ("manager", "manager", None, merged),
+            ("viewer", "viewer", None, merged),
+            ("chair", "chair", None, merged),
+            ("agency", "agency-in", police, merged),
+            ("agency", "agency-out", housing, merged),
+            ("manager", "other-manager", None, other),
+        ):
+            session.add(
+                User(
+                    partnership=where,
+                    email=f"{name}@example.org",
+                    password_hash=HASH,
+                    role=role,
+                    is_active=True,
+                    created_at=now,
+                    agency_id=agency.id if agency else None,
+                )
+            )
+            users[name] = f"{name}@example.org"
+        message = session.scalars(select(OutboxMessage)).first()
+        message.status = "failed"
+        return {
+            "case": case.reference,
+            "message": message.id,
+            "users": users,
+            "recommendation": case.recommendations[0].id,
+        }
+
+
+@pytest.fixture
+def run(database_url, engine, partnership):
+    def invoke(*args: str, input: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(
+            main,
+            list(args),
+            input=input,
+            env={"DATABASE_URL": database_url, "CASEREVIEW_CONFIG": str(ROOT / "config.toml")},
+        )
+
+    return invoke
