@@ -295,13 +295,14 @@ def _parse_now(text: str, context: Context) -> datetime:
 @pass_context
 def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -> None:
     """Set up the database, load demo cases and a demo manager, and serve."""
-    from web.demo import load_demo
+    from web.demo import load_demo, load_demo_history
 
     initialise(context)
     with write_transaction(context.sessions()) as session:
         partnership = partnership_by_name(session, context.config.partnership.code)
         assert partnership is not None
         loaded = load_demo(session, partnership, context.policy, context.now())
+        history = load_demo_history(session, partnership, context.policy, context.now())
         email, chair_email = "manager@example.org", "chair@example.org"
         password = "demo-password-only"
         people = (
@@ -320,6 +321,8 @@ def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -
         assert user is not None
         token = create_token(session, user, context.now())
     click.echo(f"Loaded {loaded} demo cases." if loaded else "Demo cases already loaded.")
+    if history:
+        click.echo(f"Imported {history} past cases (five years of figures: Statistics).")
     click.echo(
         f"Demo users (password {password}): {email} (manager), {chair_email} "
         "(CSP chair), police@example.org (agency), panel@example.org (panel)"

@@ -6,14 +6,19 @@ a manager would see: deadlines, audit history, letters waiting in the outbox.
 
 from __future__ import annotations
 
+import csv
+import io
+import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from triggers.figures import performance_year, year_containing
 from triggers.models import CaseReview, Partnership
 from triggers.policy import Policy
+from workflows.history_import import CHANNEL, COLUMNS, check_file, import_cases
 from workflows.service import Actor, apply, open_case
 
 DEMO_ACTOR = Actor(label="demo data")
@@ -210,7 +215,7 @@ def load_demo(session: Session, partnership: Partnership, policy: Policy, now: d
     existing = session.scalar(
         select(func.count())
         .select_from(CaseReview)
-        .where(CaseReview.partnership_id == partnership.id)
+        .where(CaseReview.partnership_id == partnership.id, CaseReview.channel != CHANNEL)
     )
     if existing:
         return 0
@@ -295,3 +300,90 @@ def _application(
         "single_point_of_contact": "Sam Carter, Community Safety Officer",
         "agencies": ["Leicestershire Police", "Charnwood Borough Council"],
     }
+
+
+#: Wards of the demo partnership, for the published breakdown by area.
+WARDS = ("Loughborough Lemyngton", "Loughborough Hastings", "Shepshed East", "Syston West")
+
+
+def load_demo_history(
+    session: Session, partnership: Partnership, policy: Policy, now: datetime
+) -> int:
+    """Import five past years of cases, as a partnership's spreadsheet would hold them."""
+    today = policy.today(now)
+    plan = check_file(io.StringIO(demo_history(today, policy)), session, policy, today, partnership)
+    import_cases(session, plan, policy, now, "demo history")
+    return len(plan.new)
+
+
+def demo_history(today: date, policy: Policy) -> str:
+    """The last five performance years as CSV: dates and counts only, no personal data."""
+    rng = random.Random(104)  # the same history every time
+    calendar, config = policy.calendar, policy.config
+    month = config.statistics.year_start_month
+    current = year_containing(today, month)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[c for c in COLUMNS if c != "partnership"])
+    writer.writeheader()
+    numbers: dict[int, int] = {}
+    for back in range(5, 0, -1):
+        year = performance_year(current.start_year - back, month)
+        for _ in range(rng.randint(4, 9)):
+            received = year.start + timedelta(days=rng.randrange((year.end - year.start).days))
+            numbers[received.year] = numbers.get(received.year, 0) + 1
+            row = _history_row(rng, received, calendar, config.theme_keys())
+            # "H" keeps the live demo's references (CT-2026-001...) as the README shows them.
+            number = numbers[received.year]
+            row["reference"] = f"{config.partnership.code}-{received.year}-H{number:02d}"
+            row["ward"] = rng.choice(WARDS)
+            writer.writerow(_as_of(row, today))
+    return buffer.getvalue()
+
+
+def _history_row(rng: random.Random, received: date, calendar: Any, themes: list[str]) -> dict:
+    def later(start: date, low: int, high: int) -> date:
+        return calendar.add_working_days(start, rng.randint(low, high))
+
+    row: dict[str, Any] = {"received_on": received, "hate_related": "no", "youth_asb": "no"}
+    row["hate_related"] = "yes" if rng.random() < 0.15 else "no"
+    row["youth_asb"] = "yes" if rng.random() < 0.25 else "no"
+    row["acknowledged_on"] = acknowledged = later(received, 1, 6)
+    if rng.random() < 0.05:
+        row["withdrawn_on"] = later(acknowledged, 2, 8)
+        return row
+    row["threshold_decided_on"] = decided = later(acknowledged, 4, 10)
+    if rng.random() < 0.15:
+        row["threshold_decision"] = "not_met"
+        if rng.random() < 0.4:
+            row["appeal_received_on"] = appealed = later(decided, 5, 18)
+            row["appeal_outcome"] = "not_upheld"
+            row["closed_on"] = later(appealed, 10, 20)
+        else:
+            row["closed_on"] = later(decided, 21, 30)
+        return row
+    row["threshold_decision"] = "met"
+    row["panel_held_on"] = held = later(decided, 14, 32)
+    row["recommendations"] = rng.choice((0, 2, 3, 3, 4, 5, 6))
+    row["themes"] = ";".join(rng.sample(themes, k=min(len(themes), rng.randint(1, 3))))
+    row["findings_sent_on"] = sent = later(held, 2, 6)
+    if rng.random() < 0.15:
+        row["appeal_received_on"] = appealed = later(sent, 5, 18)
+        row["appeal_outcome"] = "not_upheld"
+        row["closed_on"] = later(appealed, 10, 20)
+    else:
+        row["closed_on"] = later(sent, 30, 70)
+    return row
+
+
+def _as_of(row: dict[str, Any], today: date) -> dict[str, Any]:
+    """Steps still to come are left out, with what depends on them: the case is open."""
+    kept = {k: v for k, v in row.items() if not (isinstance(v, date) and v > today)}
+    for needed, dependants in (
+        ("threshold_decided_on", ("threshold_decision",)),
+        ("panel_held_on", ("recommendations", "themes")),
+        ("appeal_received_on", ("appeal_outcome",)),
+    ):
+        if needed not in kept:
+            for name in dependants:
+                kept.pop(name, None)
+    return kept

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from triggers.db import write_transaction
+from triggers.figures import performance_year, recent_years, report, year_containing
 from triggers.models import CaseReview
-from web.demo import load_demo
+from web.demo import load_demo, load_demo_history
 from workflows.machine import STATES
 
 
@@ -25,3 +26,25 @@ def test_the_demo_loads_a_case_in_every_state(sessions, partnership, policy, now
         states = set(session.scalars(select(CaseReview.state)))
         assert states == set(STATES)
         assert load_demo(session, session.merge(partnership), policy, now) == 0
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime.fromisoformat("2026-04-01T08:00:00+00:00"),  # the first day of a year
+        datetime.fromisoformat("2026-11-23T10:00:00+00:00"),
+    ],
+)
+def test_the_demo_history_fills_five_past_years_once(sessions, partnership, policy, config, now):
+    with write_transaction(sessions) as session:
+        merged = session.merge(partnership)
+        load_demo(session, merged, policy, now)
+        imported = load_demo_history(session, merged, policy, now)
+        assert imported > 20
+        assert load_demo_history(session, merged, policy, now) == 0
+        current = year_containing(policy.today(now))
+        past = recent_years(performance_year(current.start_year - 1))
+        received = [
+            report(session, year, config).total.count("applications_received") for year in past
+        ]
+    assert all(count > 0 for count in received)
