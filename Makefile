@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-sqlite test-postgresql lint format install assets clean diagram
+.PHONY: run test test-sqlite test-postgresql lint format install assets clean diagram bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Benchmarks (not part of the suite): the yearly figures over 100,000 imported cases, on
+## SQLite and PostgreSQL; copy the rows printed into bench/RESULTS.md with the date and machine
+BENCH_CASES ?= 100000
+bench: install
+	$(BIN)/python bench/figures.py --cases $(BENCH_CASES) --database sqlite
+	$(BIN)/python bench/figures.py --cases $(BENCH_CASES) --database postgresql
 
 ## Print the process diagram (Mermaid) generated from the state machine
 diagram: install

@@ -30,5 +30,10 @@ with sync_playwright() as playwright:
     page.screenshot(path=OUT / "dashboard.png", full_page=True)
     page.click("a:has-text('CT-2026-005')")
     page.screenshot(path=OUT / "case.png", full_page=True)
+    page.click("a:has-text('Statistics')")
+    page.select_option("#year", index=1)  # the last complete year
+    page.click("button:has-text('Show')")
+    page.wait_for_load_state()
+    page.screenshot(path=OUT / "statistics.png", full_page=True)
     browser.close()
-print(f"wrote {OUT / 'dashboard.png'} and {OUT / 'case.png'}")
+print(f"wrote {OUT / 'dashboard.png'}, {OUT / 'case.png'} and {OUT / 'statistics.png'}")

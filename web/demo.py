@@ -331,7 +331,7 @@ def demo_history(today: date, policy: Policy) -> str:
         for _ in range(rng.randint(4, 9)):
             received = year.start + timedelta(days=rng.randrange((year.end - year.start).days))
             numbers[received.year] = numbers.get(received.year, 0) + 1
-            row = _history_row(rng, received, calendar, config.theme_keys())
+            row = history_row(rng, received, calendar, config.theme_keys())
             # "H" keeps the live demo's references (CT-2026-001...) as the README shows them.
             number = numbers[received.year]
             row["reference"] = f"{config.partnership.code}-{received.year}-H{number:02d}"
@@ -340,7 +340,7 @@ def demo_history(today: date, policy: Policy) -> str:
     return buffer.getvalue()
 
 
-def _history_row(rng: random.Random, received: date, calendar: Any, themes: list[str]) -> dict:
+def history_row(rng: random.Random, received: date, calendar: Any, themes: list[str]) -> dict:
     def later(start: date, low: int, high: int) -> date:
         return calendar.add_working_days(start, rng.randint(low, high))
 
