@@ -16,6 +16,7 @@ import argparse
 import csv
 import io
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -120,6 +121,7 @@ def run(url: str, cases: int, config, policy: Policy, folder: Path) -> list[str]
         checked = time.perf_counter()
         import_cases(session, plan, policy, NOW, "bench.csv")
     imported = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     backend = engine.dialect.name
     year = performance_year(FIRST_YEAR + YEARS // 2)
     timings = []
@@ -154,7 +156,7 @@ def run(url: str, cases: int, config, policy: Policy, folder: Path) -> list[str]
     return [
         f"| import (check + write) | {cases:,} | {backend} | "
         f"{checked - started:.1f} s + {imported - checked:.1f} s "
-        f"({cases / (imported - started):,.0f} cases/s) |",
+        f"({cases / (imported - started):,.0f} cases/s), peak RSS {peak_mb:,.0f} MB |",
         f"| figures for {year.label}, all 5 partnerships and each ({received:,} of the year) | "
         f"{cases:,} | {backend} | median {statistics.median(timings) * 1000:.0f} ms "
         f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}) |",

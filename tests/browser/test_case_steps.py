@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import HASH, sign_in
 from tests.browser.pages import assert_accessible, banner, fill_date, open_step
 from tests.factories import case_in_state, new_case
@@ -156,7 +158,8 @@ def test_an_agency_adds_its_contact_to_the_chronology(page, sessions, partnershi
         )
     sign_in(page, "pc@example.org")
     page.locator("#cases").get_by_role("link", name=reference).click()
-    assert page.locator("details summary", has_text="Decide the threshold").count() == 0
+    page.wait_for_url(f"**/cases/{reference}")
+    expect(page.locator("details summary", has_text="Decide the threshold")).to_have_count(0)
     page.locator("summary", has_text="Add an entry to the chronology").click()
     form = page.locator("details[open]")
     assert form.get_by_label("Agency").locator("option").all_inner_texts() == [

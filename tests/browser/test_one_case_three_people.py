@@ -5,6 +5,7 @@ hears the appeal; then every step form is shown with its errors and checked by a
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import HASH, sign_in
@@ -145,7 +146,8 @@ def test_every_step_form_with_its_errors_is_accessible(
     page.goto(f"/cases/{reference}")
     open_step(page, title).get_by_role("button", name=button).click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.count() == 1 and summary.get_by_role("link").count() >= 1
+    expect(summary).to_have_count(1)  # waits for the answer to the form
+    assert summary.get_by_role("link").count() >= 1
     assert_accessible(page)
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import PASSWORD, sign_in
@@ -33,7 +34,8 @@ def test_the_manager_sees_overdue_cases_first_and_marked_in_words(
 
     page.get_by_label("State").select_option("closed")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("#cases tbody tr").count() == 1
+    page.wait_for_url("**/?state=closed*")
+    expect(page.locator("#cases tbody tr")).to_have_count(1)
     assert "Closed" in page.locator("#cases tbody tr").first.inner_text()
 
     page.goto("/")
