@@ -352,26 +352,25 @@ def history_row(rng: random.Random, received: date, calendar: Any, themes: list[
         row["withdrawn_on"] = later(acknowledged, 2, 8)
         return row
     row["threshold_decided_on"] = decided = later(acknowledged, 4, 10)
-    if rng.random() < 0.15:
-        row["threshold_decision"] = "not_met"
-        if rng.random() < 0.4:
-            row["appeal_received_on"] = appealed = later(decided, 5, 18)
+
+    def appeal_or_close(after: date, chance: float, close_low: int, close_high: int) -> None:
+        if rng.random() < chance:
+            row["appeal_received_on"] = appealed = later(after, 5, 18)
             row["appeal_outcome"] = "not_upheld"
             row["closed_on"] = later(appealed, 10, 20)
         else:
-            row["closed_on"] = later(decided, 21, 30)
+            row["closed_on"] = later(after, close_low, close_high)
+
+    if rng.random() < 0.15:
+        row["threshold_decision"] = "not_met"
+        appeal_or_close(decided, 0.4, 21, 30)
         return row
     row["threshold_decision"] = "met"
     row["panel_held_on"] = held = later(decided, 14, 32)
     row["recommendations"] = rng.choice((0, 2, 3, 3, 4, 5, 6))
     row["themes"] = ";".join(rng.sample(themes, k=min(len(themes), rng.randint(1, 3))))
     row["findings_sent_on"] = sent = later(held, 2, 6)
-    if rng.random() < 0.15:
-        row["appeal_received_on"] = appealed = later(sent, 5, 18)
-        row["appeal_outcome"] = "not_upheld"
-        row["closed_on"] = later(appealed, 10, 20)
-    else:
-        row["closed_on"] = later(sent, 30, 70)
+    appeal_or_close(sent, 0.15, 30, 70)
     return row
 
 

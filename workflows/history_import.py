@@ -27,7 +27,6 @@ from triggers.calendar import english_date
 from triggers.models import (
     Appeal,
     Applicant,
-    AuditEvent,
     CaseReview,
     CaseTheme,
     Panel,
@@ -41,6 +40,7 @@ from triggers.policy import Policy
 from workflows import deadlines
 from workflows.errors import InvalidData
 from workflows.machine import MACHINE, RECEIVED, fire
+from workflows.service import audit_event
 
 #: The columns read; any other column is ignored.
 COLUMNS = (
@@ -465,14 +465,17 @@ def _write(
     case.applicant = Applicant(on_behalf=False)
     deadlines.start(case, "acknowledge", found.received_on, policy)
     session.add(case)
-    audit = [_audit(case, actor, now, "import", "", RECEIVED, found.received_on, found.line)]
+    imported = {"imported": True, "line": found.line}
+    audit = [audit_event(case, actor, now, "import", "", RECEIVED, found.received_on, imported)]
     for step in found.steps:
         before = case.state
         _record(case, found, step)
         fire(case, step.event, **step.data)
         deadlines.apply_effects(case, step.event, step.data, step.on, policy)
         case.last_step_on = step.on
-        audit.append(_audit(case, actor, now, step.event, before, case.state, step.on, found.line))
+        audit.append(
+            audit_event(case, actor, now, step.event, before, case.state, step.on, imported)
+        )
     session.add_all(audit)
     return case
 
@@ -513,29 +516,6 @@ def _record(case: CaseReview, found: HistoricalCase, step: Step) -> None:
     elif step.event in ("close", "withdraw"):
         case.ended_on = step.on
         case.end_reason = f"{'Closed' if step.event == 'close' else 'Withdrawn'} (imported)."
-
-
-def _audit(
-    case: CaseReview,
-    actor: str,
-    now: datetime,
-    event: str,
-    from_state: str,
-    to_state: str,
-    on: date,
-    line: int,
-) -> AuditEvent:
-    return AuditEvent(
-        partnership_id=case.partnership_id,
-        case=case,
-        at=now,
-        actor=actor,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        step_on=on,
-        data={"imported": True, "line": line},
-    )
 
 
 def _advance_reference_counters(session: Session, cases: Iterable[HistoricalCase]) -> None:

@@ -549,16 +549,28 @@ def _audit(
     on: date | None,
     data: dict[str, Any],
 ) -> None:
-    session.add(
-        AuditEvent(
-            partnership_id=case.partnership_id,
-            case_id=case.id,
-            at=now,
-            actor=actor.label,
-            event=event,
-            from_state=from_state,
-            to_state=to_state,
-            step_on=on,
-            data=data,
-        )
+    session.add(audit_event(case, actor.label, now, event, from_state, to_state, on, data))
+
+
+def audit_event(
+    case: CaseReview,
+    actor: str,
+    now: datetime,
+    event: str,
+    from_state: str,
+    to_state: str,
+    on: date | None,
+    data: dict[str, Any],
+) -> AuditEvent:
+    """One entry of the case's append-only history (``case`` may not be flushed yet)."""
+    return AuditEvent(
+        partnership_id=case.partnership_id,
+        case=case,
+        at=now,
+        actor=actor,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        step_on=on,
+        data=data,
     )
