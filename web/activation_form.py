@@ -145,6 +145,12 @@ class ActivationForm(FlaskForm):
         FormField(IncidentRow), min_entries=INCIDENT_ROWS, max_entries=INCIDENT_ROWS
     )
     youth_asb = BooleanField("Youth ASB is an aggravating factor", widget=GovCheckboxInput())
+    ward = StringField(
+        "Ward or police beat",
+        widget=GovTextInput(),
+        validators=[Length(max=100)],
+        description="Where the ASB happened, for the yearly figures by area. Not an address.",
+    )
     dissatisfaction = TextAreaField(
         "Why they are dissatisfied with the response",
         widget=GovTextArea(),
@@ -205,6 +211,7 @@ class ActivationForm(FlaskForm):
             },
             "incidents": incidents,
             "youth_asb": bool(self.youth_asb.data),
+            "ward": self.ward.data or "",
             "dissatisfaction": self.dissatisfaction.data or "",
             "agencies": list(self.agencies.data or []),
             "single_point_of_contact": self.single_point_of_contact.data or "",

@@ -31,6 +31,7 @@ def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, polic
         fill_date(page, f"incidents-{index}-reported_on", reported)
         page.locator(f"#incidents-{index}-reporter").fill("Amira Khan")
     page.get_by_label("Leicestershire Police").check()
+    page.get_by_label("Ward or police beat").fill("Syston West")
     page.get_by_role("button", name="Log the application").click()
 
     summary = page.locator(".govuk-error-summary")
@@ -47,6 +48,8 @@ def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, polic
     main = page.locator("main").inner_text()
     assert "Yusuf Khan, son, with the victim's consent" in main
     assert "Holds: 3 separate incident(s)" in main
+    ward = page.get_by_role("term").filter(has_text="Ward or beat").locator("xpath=..")
+    assert "Syston West" in ward.inner_text()
 
     page.get_by_role("link", name="Dashboard").click()
     row = page.locator("#cases tbody tr", has_text="Amira Khan")
