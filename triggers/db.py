@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -103,3 +103,26 @@ def read_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+#: The tables whose sizes decide how the yearly figures and the sweep are planned.
+PLANNED_TABLES = (
+    "case_reviews",
+    "threshold_decisions",
+    "panels",
+    "appeals",
+    "deadlines",
+    "case_themes",
+    "audit_events",
+    "outbox",
+)
+
+
+def refresh_statistics(bind: Session | Connection) -> None:
+    """Refresh the query planner's statistics after a bulk change (an import, an upgrade).
+
+    Without them SQLite guesses that a small-looking table is best scanned whole, and a
+    year's figures would cost what the whole history costs.
+    """
+    for table in PLANNED_TABLES:
+        bind.execute(text(f"ANALYZE {table}"))

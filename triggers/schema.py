@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import migrations
+from triggers.db import refresh_statistics
 
 
 def _alembic_config() -> AlembicConfig:
@@ -28,6 +29,7 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        refresh_statistics(connection)
 
 
 def head_revision() -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triggers.calendar import english_date
+from triggers.db import refresh_statistics
 from triggers.models import (
     Appeal,
     Applicant,
@@ -192,6 +193,7 @@ def import_cases(
     session.flush()
     progress(len(plan.new) % chunk)
     _advance_reference_counters(session, plan.new)
+    refresh_statistics(session)
     return len(plan.new)
 
 
