@@ -651,8 +651,8 @@ def _as_text(described: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# The figures, publishing and the import register themselves on ``main``.
-from web import figures_cli  # noqa: E402, F401
+# The figures, publishing, the import, backup and restore register themselves on ``main``.
+from web import backup_cli, figures_cli  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -171,3 +171,14 @@ def test_agency_users_are_added_with_their_agency(run):
         input="correct horse battery staple\n",
     )
     assert wrong.exit_code == 2 and "'MI5' is not one of" in wrong.output
+
+
+def test_backup_from_the_command_line(run, tmp_path):
+    assert run("init").exit_code == 0
+    first = run("backup", str(tmp_path / "nightly.backup"))
+    assert first.exit_code == 0, first.output
+    assert "Backed up 0 cases, 0 audit events, 0 messages to" in first.output
+    again = run("backup", str(tmp_path / "nightly.backup"))
+    assert again.exit_code == 1 and "already exists" in again.output
+    refused = run("restore", str(tmp_path / "nightly.backup"))
+    assert refused.exit_code == 1 and "the database is not empty" in refused.output
