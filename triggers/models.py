@@ -443,8 +443,22 @@ class AuditEvent(Base):
     #: The date the step happened, which may be a day or two before it was recorded.
     step_on: Mapped[date | None] = mapped_column(Date)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Where the person acted from (their IP address), when through the web or the API.
+    client_address: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    #: The hash chain (triggers.audit): the previous event's hash, and this event's.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     case: Mapped[CaseReview | None] = relationship()
+
+
+class AuditChain(Base):
+    """The head of the audit hash chain: the latest event's hash, locked by each appender."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):
@@ -485,3 +499,7 @@ def _audit_is_append_only(session: Session, _context: object, _instances: object
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise RuntimeError("audit events are append-only: they are never changed or deleted")
+
+
+# The audit hash chain's listeners (triggers.audit) are part of what an audit event is.
+from triggers import audit as _audit_chain  # noqa: E402, F401

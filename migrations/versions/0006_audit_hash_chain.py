@@ -1,0 +1,61 @@
+"""the audit trail as a hash chain, with the address each action came from
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-24 03:05:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("client_address", sa.String(length=45), server_default="", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("prev_hash", sa.String(length=64), server_default="", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("hash", sa.String(length=64), server_default="", nullable=False)
+        )
+    chain = op.create_table(
+        "audit_chain",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("last_hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    _chain_existing_events(chain)
+
+
+def _chain_existing_events(chain: sa.Table) -> None:
+    """Events written before the chain existed are chained now, in the order of their ids."""
+    from sqlalchemy.orm import Session
+
+    from triggers.audit import GENESIS, HEAD_ID, event_hash
+    from triggers.models import AuditEvent
+
+    session = Session(bind=op.get_bind())
+    previous = GENESIS
+    table = AuditEvent.__table__
+    for audit in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)):
+        digest = event_hash(previous, audit)
+        session.execute(
+            sa.update(table).where(table.c.id == audit.id).values(prev_hash=previous, hash=digest)
+        )
+        previous = digest
+    session.execute(sa.insert(chain).values(id=HEAD_ID, last_hash=previous))
+
+
+def downgrade() -> None:
+    op.drop_table("audit_chain")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_column("hash")
+        batch_op.drop_column("prev_hash")
+        batch_op.drop_column("client_address")

@@ -1,0 +1,140 @@
+"""The audit trail as a hash chain, so that a change made behind the service's back shows.
+
+Every audit event carries the SHA-256 of its own content and of the previous event's hash
+(UK GDPR Art. 5(1)(f) and 5(2): integrity, and being able to show it). The events of the
+whole installation form one chain in the order of their ids; ``audit_chain`` holds its head,
+locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's writers are
+already one at a time), so two writers can never fork it. ``verify_chain`` recomputes every
+link and names the first that does not hold: an edited event, a deleted one, or a cut tail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from triggers.models import AuditChain, AuditEvent
+
+#: The "previous hash" of the first event.
+GENESIS = "0" * 64
+HEAD_ID = 1
+
+
+def content(audit: AuditEvent) -> dict[str, Any]:
+    """What the hash covers: everything recorded about the event except its id and hashes."""
+    at = audit.at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return {
+        "partnership_id": audit.partnership_id,
+        "case_id": audit.case_id,
+        "at": at,
+        "actor": audit.actor,
+        "address": audit.client_address or "",
+        "event": audit.event,
+        "from_state": audit.from_state or "",
+        "to_state": audit.to_state or "",
+        "step_on": audit.step_on.isoformat() if audit.step_on else None,
+        "data": audit.data or {},
+    }
+
+
+def event_hash(previous: str, audit: AuditEvent) -> str:
+    text = json.dumps(content(audit), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_the_head(session: Session, _context: object, _instances: object) -> None:
+    """Take the chain's head before the events are inserted, so that their ids follow the
+    order of the chain even when several transactions append at once."""
+    if any(isinstance(obj, AuditEvent) for obj in session.new):
+        with session.no_autoflush:
+            _lock_head(session)
+
+
+@event.listens_for(Session, "after_flush")
+def _chain_new_events(session: Session, _context: object) -> None:
+    new = sorted((obj for obj in session.new if isinstance(obj, AuditEvent)), key=lambda o: o.id)
+    if not new:
+        return
+    connection = session.connection()
+    previous = connection.scalar(select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID))
+    links = []
+    for obj in new:
+        digest = event_hash(previous, obj)
+        links.append({"row_id": obj.id, "prev_hash": previous, "hash": digest})
+        set_committed_value(obj, "prev_hash", previous)
+        set_committed_value(obj, "hash", digest)
+        previous = digest
+    table = AuditEvent.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(prev_hash=bindparam("prev_hash"), hash=bindparam("hash")),
+        links,
+    )
+    connection.execute(
+        update(AuditChain.__table__).where(AuditChain.id == HEAD_ID).values(last_hash=previous)
+    )
+
+
+def _lock_head(session: Session) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    connection = session.connection()
+    connection.execute(
+        insert(AuditChain).values(id=HEAD_ID, last_hash=GENESIS).on_conflict_do_nothing()
+    )
+    connection.execute(
+        select(AuditChain.id).where(AuditChain.id == HEAD_ID).with_for_update()
+    ).one()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    #: The id of the first event whose link does not hold, and why; None when intact.
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.reason == ""
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every link, oldest first; stop at the first that does not hold."""
+    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    result = session.scalars(query)
+    try:
+        previous, count, last_id = GENESIS, 0, None
+        for audit in result:
+            count += 1
+            if audit.prev_hash != previous:
+                return ChainReport(
+                    count,
+                    audit.id,
+                    f"event {audit.id} does not follow the event before it: one was deleted, "
+                    "inserted or changed",
+                )
+            if audit.hash != event_hash(previous, audit):
+                return ChainReport(
+                    count, audit.id, f"event {audit.id} was changed after it was written"
+                )
+            previous, last_id = audit.hash, audit.id
+            session.expunge(audit)  # a long chain must not fill memory
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL, even when we stop early
+    head = session.scalar(select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID))
+    if (head or GENESIS) != previous:
+        return ChainReport(
+            count, last_id, "the latest events were removed: the chain ends before its head"
+        )
+    return ChainReport(count)
