@@ -10,7 +10,9 @@ link and names the first that does not hold: an edited event, a deleted one, or 
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC
@@ -138,3 +140,45 @@ def verify_chain(session: Session) -> ChainReport:
             count, last_id, "the latest events were removed: the chain ends before its head"
         )
     return ChainReport(count)
+
+
+TRAIL_COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "address",
+    "event",
+    "from_state",
+    "to_state",
+    "step_on",
+    "data",
+    "hash",
+)
+
+
+def case_trail(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """A case's audit trail as plain rows, oldest first: for a manager's export."""
+    query = select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+    return [
+        {
+            "id": audit.id,
+            "at": audit.at.astimezone(UTC).isoformat(timespec="seconds"),
+            "actor": audit.actor,
+            "address": audit.client_address,
+            "event": audit.event,
+            "from_state": audit.from_state,
+            "to_state": audit.to_state,
+            "step_on": audit.step_on.isoformat() if audit.step_on else "",
+            "data": json.dumps(audit.data or {}, sort_keys=True, default=str),
+            "hash": audit.hash,
+        }
+        for audit in session.scalars(query)
+    ]
+
+
+def trail_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=TRAIL_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

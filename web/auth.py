@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from flask_login import LoginManager, UserMixin, login_user, logout_user
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from triggers.accounts import check_password, find_user
@@ -14,6 +14,7 @@ from triggers.db import read_session, write_transaction
 from triggers.models import User
 from web.app import services
 from web.forms import ConfirmForm, SignInForm
+from workflows.service import Actor
 
 blueprint = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -93,3 +94,13 @@ def sign_out() -> Response:
     ConfirmForm().validate_on_submit()
     logout_user()
     return redirect(url_for("auth.sign_in"))
+
+
+def current_actor() -> Actor:
+    """The signed-in person, as the audit trail records them: who, and from which address."""
+    return Actor(
+        label=current_user.email,
+        user_id=int(current_user.id),
+        role=current_user.role,
+        address=request.remote_addr or "",
+    )

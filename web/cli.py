@@ -33,7 +33,7 @@ from triggers.policy import Policy
 from triggers.schema import current_revision, head_revision, upgrade
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, WorkflowError
-from workflows.service import Actor, apply, open_case
+from workflows.service import Actor, apply, open_case, record_view
 
 log = logging.getLogger("casereview")
 
@@ -460,8 +460,9 @@ def case_show(context: Context, reference: str, as_json: bool) -> None:
     """Show a case: its state, what is due by when, and its history."""
     _require_current_schema(context)
     policy = context.policy
-    with read_session(context.sessions()) as session:
+    with write_transaction(context.sessions()) as session:
         found = _case(session, reference)
+        record_view(session, found, _actor(session, None), context.now(), "command line")
         described = describe_case(session, found, policy, policy.today(context.now()))
     if as_json:
         click.echo(json.dumps(described, indent=2))
@@ -651,8 +652,9 @@ def _as_text(described: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# The figures, publishing, the import, backup and restore register themselves on ``main``.
-from web import backup_cli, figures_cli  # noqa: E402, F401
+# The figures, publishing, the import, backup, restore and the audit commands register
+# themselves on ``main``.
+from web import audit_cli, backup_cli, figures_cli  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.db import write_transaction
 from web.app import services
+from web.auth import current_actor
 from web.step_forms import PartsDateField, place_errors
 from workflows.action_plan import (
     record_involvement,
@@ -134,7 +135,7 @@ def plan_forms(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _actor() -> Actor:
-    return Actor(label=current_user.email, user_id=int(current_user.id), role=current_user.role)
+    return current_actor()
 
 
 def _run(reference: str, name: str, form: FlaskForm, action: Any) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from triggers.audit import case_trail, trail_csv
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from triggers.models import (
@@ -33,6 +34,7 @@ from triggers.models import (
 )
 from web.activation_form import ActivationForm
 from web.app import services
+from web.auth import current_actor
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.step_forms import (
@@ -48,10 +50,10 @@ from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
 from workflows.service import (
     EVENT_ROLES,
-    Actor,
     apply,
     open_case,
     record_chronology,
+    record_view,
     threshold_suggestion,
 )
 from workflows.sweep import retry_by_hand
@@ -277,9 +279,7 @@ def log_activation() -> Any:
     form.agencies.choices = [SelectChoice(name, name) for name in agencies]
     problems: list[str] = []
     if form.validate_on_submit():
-        actor = Actor(
-            label=current_user.email, user_id=int(current_user.id), role=current_user.role
-        )
+        actor = current_actor()
         try:
             with write_transaction(app.sessions) as session:
                 partnership = session.get_one(Partnership, current_user.partnership_id)
@@ -303,6 +303,27 @@ def case_page(reference: str) -> str:
     return _render_case(reference)
 
 
+@blueprint.get("/cases/<reference>/audit.csv")
+@login_required
+def audit_trail(reference: str) -> Response:
+    """The case's whole audit trail, views included, for a manager (a subject access request,
+    a complaint, the data protection officer)."""
+    app = services()
+    with write_transaction(app.sessions) as session:
+        case = _visible_case(session, reference)
+        if current_user.role != "manager":
+            abort(403)
+        record_view(session, case, current_actor(), app.now(), "audit trail export")
+        session.flush()
+        rows = case_trail(session, case.id)
+        name = f"audit-{case.reference}.csv"
+    return Response(
+        trail_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @blueprint.post("/cases/<reference>/events/<event>")
 @login_required
 def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
@@ -321,7 +342,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
             "Explain why the decision differs from the rules' suggestion"
         )
         return _render_case(reference, open_form=(event, form), status=400)
-    actor = Actor(label=current_user.email, user_id=int(current_user.id), role=current_user.role)
+    actor = current_actor()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True)
@@ -357,7 +378,7 @@ def add_chronology(reference: str) -> Any:
         return _render_case(reference, chronology_form=form, status=400)
     if form.agency.data not in choices:
         abort(403)
-    actor = Actor(label=current_user.email, user_id=int(current_user.id), role=current_user.role)
+    actor = current_actor()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True)
@@ -387,6 +408,9 @@ def _render_case(
 ) -> Any:
     app = services()
     today = app.policy.today(app.now())
+    with write_transaction(app.sessions) as session:
+        case = _visible_case(session, reference)
+        record_view(session, case, current_actor(), app.now(), "case page")
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference)
         described = describe_case(session, case, app.policy, today)

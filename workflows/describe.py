@@ -27,7 +27,9 @@ def describe_case(
     running = [d for d in ordered if d.status == "running"]
     next_due = min(running, key=lambda d: d.due_on, default=None)
     history = session.scalars(
-        select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.event != "viewed")
+        .order_by(AuditEvent.id)
     )
     names = {link.agency.id: link.agency.name for link in case.agencies}
     names.update({rec.agency.id: rec.agency.name for rec in case.recommendations})

@@ -84,6 +84,8 @@ class Actor:
     label: str
     user_id: int | None = None
     role: str | None = None
+    #: The IP address the person acted from, through the web or the API (for the audit).
+    address: str = ""
 
 
 @dataclass
@@ -549,7 +551,27 @@ def _audit(
     on: date | None,
     data: dict[str, Any],
 ) -> None:
-    session.add(audit_event(case, actor.label, now, event, from_state, to_state, on, data))
+    session.add(
+        audit_event(case, actor.label, now, event, from_state, to_state, on, data, actor.address)
+    )
+
+
+def record_view(session: Session, case: CaseReview, actor: Actor, now: datetime, what: str) -> None:
+    """Reading a case's personal data is accounted for as well as changing it (UK GDPR
+    accountability): who saw which case, when, from where, and through what."""
+    session.add(
+        audit_event(
+            case,
+            actor.label,
+            now,
+            "viewed",
+            case.state,
+            case.state,
+            None,
+            {"what": what},
+            actor.address,
+        )
+    )
 
 
 def audit_event(
@@ -561,11 +583,13 @@ def audit_event(
     to_state: str,
     on: date | None,
     data: dict[str, Any],
+    address: str = "",
 ) -> AuditEvent:
     """One entry of the case's append-only history (``case`` may not be flushed yet)."""
     return AuditEvent(
         partnership_id=case.partnership_id,
         case=case,
+        client_address=address,
         at=now,
         actor=actor,
         event=event,

@@ -88,6 +88,15 @@ TABLE = {
         None: SIGN_IN,
     },
     ("POST", "/cases/{case}/action-plan/share"): {"viewer": FORBIDDEN, None: SIGN_IN},
+    ("GET", "/cases/{case}/audit.csv"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
     # The figures hold no personal data: every role reads its own partnership's.
     ("GET", "/statistics"): {
         "manager": OK,

@@ -21,7 +21,7 @@ from web.errors import error_response
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, PermissionDenied
 from workflows.machine import STATES
-from workflows.service import Actor, apply, open_case, record_chronology
+from workflows.service import Actor, apply, open_case, record_chronology, record_view
 from workflows.sweep import retry_by_hand
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
@@ -41,7 +41,9 @@ def authenticate() -> Response | None:
         user = user_for_token(session, token.strip(), app.now())
         if user is None:
             return _unauthorised("The API token is not valid, or has been revoked.")
-        g.actor = Actor(label=user.email, user_id=user.id, role=user.role)
+        g.actor = Actor(
+            label=user.email, user_id=user.id, role=user.role, address=request.remote_addr or ""
+        )
         g.partnership_id = user.partnership_id
     return None
 
@@ -108,8 +110,9 @@ def create_case() -> tuple[Response, int, dict[str, str]]:
 @blueprint.get("/cases/<reference>")
 def show_case(reference: str) -> Response:
     app = services()
-    with read_session(app.sessions) as session:
+    with write_transaction(app.sessions) as session:
         case = _load(session, reference)
+        record_view(session, case, g.actor, app.now(), "API")
         return jsonify(describe_case(session, case, app.policy, app.policy.today(app.now())))
 
 

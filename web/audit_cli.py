@@ -1,0 +1,54 @@
+"""`casereview audit verify` and `audit export`: the tamper-evident trail, checked and read.
+
+Registered on the main command group by ``web.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from triggers.audit import case_trail, trail_csv, verify_chain
+from triggers.db import read_session
+from web.cli import Context, _case, _require_current_schema, main, pass_context
+
+
+@main.group()
+def audit() -> None:
+    """Check the audit trail's hash chain; export a case's trail."""
+
+
+@audit.command("verify")
+@pass_context
+def audit_verify(context: Context) -> None:
+    """Recompute every link of the chain; name the first that does not hold (exit 1)."""
+    _require_current_schema(context)
+    with read_session(context.sessions()) as session:
+        report = verify_chain(session)
+    if report.intact:
+        click.echo(f"The audit trail is intact: {report.events} events, every link holds.")
+        return
+    click.echo(
+        f"casereview: error: the audit trail is broken at event {report.broken_at}: "
+        f"{report.reason}. Restore the last good backup and report it to your data "
+        "protection officer.",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@audit.command("export")
+@click.argument("reference")
+@click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv")
+@pass_context
+def audit_export(context: Context, reference: str, output: str) -> None:
+    """Print a case's audit trail: who did or saw what, when, and from where."""
+    _require_current_schema(context)
+    with read_session(context.sessions()) as session:
+        rows = case_trail(session, _case(session, reference).id)
+    if output == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(trail_csv(rows), nl=False)
