@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,7 @@ from triggers.models import Base, Partnership
 from triggers.partnerships import sync_partnership
 from triggers.policy import Policy
 from triggers.schema import upgrade
+from web.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SERVER = os.environ.get(
@@ -145,3 +147,17 @@ def manager_token(sessions: sessionmaker[Session], partnership: Partnership) -> 
 @pytest.fixture
 def auth(manager_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {manager_token}"}
+
+
+@pytest.fixture
+def run(database_url, engine, partnership):
+    def invoke(*args: str, input: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(
+            main,
+            list(args),
+            input=input,
+            env={"DATABASE_URL": database_url, "CASEREVIEW_CONFIG": str(ROOT / "config.toml")},
+        )
+
+    return invoke

@@ -1,7 +1,9 @@
 """The audit trail as a hash chain, so that a change made behind the service's back shows.
 
-Every audit event carries the SHA-256 of its own content and of the previous event's hash
-(UK GDPR Art. 5(1)(f) and 5(2): integrity, and being able to show it). The events of the
+Every audit event carries the SHA-256 of its own content and a link hash over that and the
+previous event's link (UK GDPR Art. 5(1)(f) and 5(2): integrity, and being able to show it).
+Keeping the content's digest apart lets retention remove an old case's free text from its
+events (``redacted_on``) while every link stays verifiable. The events of the
 whole installation form one chain in the order of their ids; ``audit_chain`` holds its head,
 locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's writers are
 already one at a time), so two writers can never fork it. ``verify_chain`` recomputes every
@@ -47,9 +49,17 @@ def content(audit: AuditEvent) -> dict[str, Any]:
     }
 
 
-def event_hash(previous: str, audit: AuditEvent) -> str:
+def content_hash(audit: AuditEvent) -> str:
     text = json.dumps(content(audit), sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def link_hash(previous: str, digest: str) -> str:
+    return hashlib.sha256(f"{previous}\n{digest}".encode()).hexdigest()
+
+
+def event_hash(previous: str, audit: AuditEvent) -> str:
+    return link_hash(previous, content_hash(audit))
 
 
 @event.listens_for(Session, "before_flush")
@@ -70,16 +80,22 @@ def _chain_new_events(session: Session, _context: object) -> None:
     previous = connection.scalar(select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID))
     links = []
     for obj in new:
-        digest = event_hash(previous, obj)
-        links.append({"row_id": obj.id, "prev_hash": previous, "hash": digest})
+        digest = content_hash(obj)
+        link = link_hash(previous, digest)
+        links.append({"row_id": obj.id, "content": digest, "prev_hash": previous, "hash": link})
+        set_committed_value(obj, "content_hash", digest)
         set_committed_value(obj, "prev_hash", previous)
-        set_committed_value(obj, "hash", digest)
-        previous = digest
+        set_committed_value(obj, "hash", link)
+        previous = link
     table = AuditEvent.__table__
     connection.execute(
         update(table)
         .where(table.c.id == bindparam("row_id"))
-        .values(prev_hash=bindparam("prev_hash"), hash=bindparam("hash")),
+        .values(
+            content_hash=bindparam("content"),
+            prev_hash=bindparam("prev_hash"),
+            hash=bindparam("hash"),
+        ),
         links,
     )
     connection.execute(
@@ -126,7 +142,9 @@ def verify_chain(session: Session) -> ChainReport:
                     f"event {audit.id} does not follow the event before it: one was deleted, "
                     "inserted or changed",
                 )
-            if audit.hash != event_hash(previous, audit):
+            # A redacted event's free text is gone by design: its digest stands for it.
+            digest = audit.content_hash if audit.redacted_on else content_hash(audit)
+            if digest != audit.content_hash or audit.hash != link_hash(previous, digest):
                 return ChainReport(
                     count, audit.id, f"event {audit.id} was changed after it was written"
                 )

@@ -168,6 +168,16 @@ class StatisticsConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    """How long a closed case keeps its personal data (councils keep ASB files 3 to 6 years)."""
+
+    #: Whole years after the case closed or was withdrawn; then it is anonymised.
+    years_after_closure: int = 6
+    #: Anonymise every day from the scheduler; off, `casereview retention run` does it by hand.
+    daily: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -178,6 +188,7 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -379,6 +390,11 @@ def _check_policy(config: Config, where: str) -> None:
         raise ConfigError(
             f"{where}: 'statistics.year_start_month' must be a month from 1 to 12 "
             f"(got {config.statistics.year_start_month})"
+        )
+    if not 1 <= config.retention.years_after_closure <= 100:
+        raise ConfigError(
+            f"{where}: 'retention.years_after_closure' must be whole years from 1 to 100 "
+            f"(got {config.retention.years_after_closure})"
         )
     if config.statistics.suppress_below < 1:
         raise ConfigError(f"{where}: 'statistics.suppress_below' must be 1 or more")

@@ -159,6 +159,8 @@ class CaseReview(Base):
     action_plan_shared_on: Mapped[date | None] = mapped_column(Date)
     victim_response: Mapped[str] = mapped_column(Text, default="", server_default="")
     victim_responded_on: Mapped[date | None] = mapped_column(Date)
+    #: When retention removed the case's personal data (the figures' facts are kept).
+    anonymised_on: Mapped[date | None] = mapped_column(Date)
     #: The date of the latest step; a later step may not be dated before it.
     last_step_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime]
@@ -445,9 +447,13 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: Where the person acted from (their IP address), when through the web or the API.
     client_address: Mapped[str] = mapped_column(String(45), default="", server_default="")
-    #: The hash chain (triggers.audit): the previous event's hash, and this event's.
+    #: The hash chain (triggers.audit): this event's content digest, the previous event's
+    #: link, and this event's link over both.
+    content_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: When retention removed the free text from ``data`` (the digest still stands for it).
+    redacted_on: Mapped[date | None] = mapped_column(Date)
 
     case: Mapped[CaseReview | None] = relationship()
 

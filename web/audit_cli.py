@@ -1,4 +1,4 @@
-"""`casereview audit verify` and `audit export`: the tamper-evident trail, checked and read.
+"""`casereview audit verify`, `audit export` and `retention run`: the trail and retention.
 
 Registered on the main command group by ``web.cli``.
 """
@@ -11,6 +11,7 @@ import sys
 import click
 
 from triggers.audit import case_trail, trail_csv, verify_chain
+from triggers.calendar import english_date
 from triggers.db import read_session
 from web.cli import Context, _case, _require_current_schema, main, pass_context
 
@@ -52,3 +53,30 @@ def audit_export(context: Context, reference: str, output: str) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         click.echo(trail_csv(rows), nl=False)
+
+
+@main.group()
+def retention() -> None:
+    """Anonymise cases past their retention period (retention.years_after_closure)."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="List the cases that would be anonymised.")
+@pass_context
+def retention_run(context: Context, dry_run: bool) -> None:
+    """Anonymise the personal data of cases closed longer ago than the retention period."""
+    from triggers.db import write_transaction
+    from workflows.retention import run_retention
+
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        result = run_retention(session, context.policy, context.now(), dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    years = context.config.retention.years_after_closure
+    verb = "would be anonymised" if dry_run else "anonymised"
+    click.echo(
+        f"{len(result.references)} case(s) closed on or before "
+        f"{english_date(result.closed_on_or_before)} ({years} years ago) {verb}"
+        + (": " + ", ".join(result.references) if result.references else ".")
+    )

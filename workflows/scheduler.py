@@ -38,6 +38,21 @@ def sweep_job(
         log.exception("sweep failed; trying again at the next run")
 
 
+def retention_job(
+    sessions: sessionmaker[Session], policy: Policy, clock: Callable[[], datetime]
+) -> None:
+    from triggers.db import write_transaction
+    from workflows.retention import run_retention
+
+    try:
+        with write_transaction(sessions) as session:
+            result = run_retention(session, policy, clock())
+        if result.references:
+            log.info("retention: anonymised %d case(s)", len(result.references))
+    except Exception:  # tomorrow's run tries again; nothing half-done stays (one transaction)
+        log.exception("retention failed; trying again tomorrow")
+
+
 def hold_lock(path: Path) -> bool:
     """Take the one-scheduler lock for the life of this process; False if another has it."""
     global _lock
@@ -72,6 +87,18 @@ def _add_sweep(
         args=[sessions, policy, sender, lambda: datetime.now(UTC)],
         next_run_time=datetime.now(UTC),
     )
+    if policy.config.retention.daily:
+        # At night, when nobody is working on a case.
+        scheduler.add_job(
+            retention_job,
+            "cron",
+            hour=2,
+            minute=30,
+            timezone=policy.config.calendar.timezone,
+            id="retention",
+            replace_existing=True,
+            args=[sessions, policy, lambda: datetime.now(UTC)],
+        )
 
 
 def start_background(

@@ -20,11 +20,15 @@ def upgrade() -> None:
             sa.Column("client_address", sa.String(length=45), server_default="", nullable=False)
         )
         batch_op.add_column(
+            sa.Column("content_hash", sa.String(length=64), server_default="", nullable=False)
+        )
+        batch_op.add_column(
             sa.Column("prev_hash", sa.String(length=64), server_default="", nullable=False)
         )
         batch_op.add_column(
             sa.Column("hash", sa.String(length=64), server_default="", nullable=False)
         )
+        batch_op.add_column(sa.Column("redacted_on", sa.Date(), nullable=True))
     chain = op.create_table(
         "audit_chain",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -38,24 +42,29 @@ def _chain_existing_events(chain: sa.Table) -> None:
     """Events written before the chain existed are chained now, in the order of their ids."""
     from sqlalchemy.orm import Session
 
-    from triggers.audit import GENESIS, HEAD_ID, event_hash
+    from triggers.audit import GENESIS, HEAD_ID, content_hash, link_hash
     from triggers.models import AuditEvent
 
     session = Session(bind=op.get_bind())
     previous = GENESIS
     table = AuditEvent.__table__
     for audit in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)):
-        digest = event_hash(previous, audit)
+        digest = content_hash(audit)
+        link = link_hash(previous, digest)
         session.execute(
-            sa.update(table).where(table.c.id == audit.id).values(prev_hash=previous, hash=digest)
+            sa.update(table)
+            .where(table.c.id == audit.id)
+            .values(content_hash=digest, prev_hash=previous, hash=link)
         )
-        previous = digest
+        previous = link
     session.execute(sa.insert(chain).values(id=HEAD_ID, last_hash=previous))
 
 
 def downgrade() -> None:
     op.drop_table("audit_chain")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_column("redacted_on")
         batch_op.drop_column("hash")
         batch_op.drop_column("prev_hash")
+        batch_op.drop_column("content_hash")
         batch_op.drop_column("client_address")

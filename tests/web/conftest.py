@@ -4,14 +4,12 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from click.testing import CliRunner
 
 from tests.factories import case_in_state
 from triggers.config import PartnershipConfig
 from triggers.db import write_transaction
 from triggers.models import Agency, User
 from triggers.partnerships import sync_partnership
-from web.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,17 +62,3 @@ def world(app, sessions, partnership, policy, config, now):
             "users": users,
             "recommendation": case.recommendations[0].id,
         }
-
-
-@pytest.fixture
-def run(database_url, engine, partnership):
-    def invoke(*args: str, input: str | None = None):
-        runner = CliRunner()
-        return runner.invoke(
-            main,
-            list(args),
-            input=input,
-            env={"DATABASE_URL": database_url, "CASEREVIEW_CONFIG": str(ROOT / "config.toml")},
-        )
-
-    return invoke
