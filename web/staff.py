@@ -45,6 +45,8 @@ from web.step_forms import (
     make_form,
     place_errors,
 )
+from web.subject_access import as_json as sar_json
+from web.subject_access import as_pdf
 from workflows.describe import describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
@@ -56,6 +58,7 @@ from workflows.service import (
     record_view,
     threshold_suggestion,
 )
+from workflows.subject_access import find_subject_cases, subject_access_record
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
@@ -320,6 +323,37 @@ def audit_trail(reference: str) -> Response:
     return Response(
         trail_csv(rows),
         mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blueprint.get("/cases/<reference>/subject-access.<any(pdf, json):extension>")
+@login_required
+def subject_access(reference: str, extension: str) -> Response:
+    """Everything held about this case's victim, across the partnership's cases (UK GDPR
+    Art. 15), as a PDF to send them or JSON for the record."""
+    app = services()
+    with write_transaction(app.sessions) as session:
+        case = _visible_case(session, reference)
+        if current_user.role != "manager":
+            abort(403)
+        victim = case.victim
+        cases = find_subject_cases(
+            session, case.partnership_id, email=victim.email, name=victim.name
+        )
+        record = subject_access_record(
+            session,
+            cases,
+            app.policy,
+            current_actor(),
+            app.now(),
+            {"email": victim.email, "name": victim.name},
+        )
+        name = f"subject-access-{case.reference}.{extension}"
+    body = as_pdf(record) if extension == "pdf" else sar_json(record)
+    return Response(
+        body,
+        mimetype="application/pdf" if extension == "pdf" else "application/json",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

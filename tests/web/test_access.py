@@ -97,6 +97,13 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    ("GET", "/cases/{case}/subject-access.json"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
     # The figures hold no personal data: every role reads its own partnership's.
     ("GET", "/statistics"): {
         "manager": OK,

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 from sqlalchemy import select, update
 
@@ -86,3 +87,14 @@ def test_audit_verify_and_export_from_the_command_line(run, world, engine):
     assert f"the audit trail is broken at event {first}" in broken.output
     missing = run("audit", "export", "CT-1999-999")
     assert missing.exit_code == 1 and "there is no case CT-1999-999" in missing.output
+
+
+def test_the_manager_downloads_it_from_the_case_page(app, world, sessions):
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    response = client.get(f"/cases/{world['case']}/subject-access.json")
+    assert response.status_code == 200
+    record = json.loads(response.get_data(as_text=True))
+    assert [case["reference"] for case in record["cases"]] == [world["case"]]
+    pdf = client.get(f"/cases/{world['case']}/subject-access.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
