@@ -78,7 +78,9 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def base_config(database_url: str) -> Config:
     config = load_config(ROOT / "config.toml", environ={})
-    return dataclasses.replace(config, database=DatabaseConfig(url=database_url))
+    # Tests sign in far more often than people do; tests/web/test_sessions.py checks the limit.
+    server = dataclasses.replace(config.server, sign_in_limit="10000 per minute")
+    return dataclasses.replace(config, database=DatabaseConfig(url=database_url), server=server)
 
 
 @pytest.fixture

@@ -2,6 +2,10 @@
 
 Passwords are hashed with argon2 (NCSC and OWASP guidance); API tokens are random, shown
 once, and stored only as a SHA-256 digest, so a copy of the database gives no access.
+Password rules follow the NCSC's guidance: length over complexity (12 characters or more,
+no rules about symbols), and a deny-list of common and easily guessed passwords (zxcvbn's
+30,000 most common, and anything it scores as guessable: keyboard runs, a word and a year,
+the person's own e-mail or the partnership's name).
 """
 
 from __future__ import annotations
@@ -9,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from triggers.models import ApiToken, Partnership, User
 
@@ -26,6 +32,39 @@ _hasher = PasswordHasher()
 
 class AccountError(ValueError):
     """A user or token cannot be created as asked; the message says why."""
+
+
+MAX_PASSWORD_LENGTH = 1000
+#: zxcvbn's score from 0 (guessed at once) to 4; below this a password is refused.
+MIN_PASSWORD_SCORE = 3
+
+
+def password_problem(password: str, context: list[str]) -> str | None:
+    """Why ``password`` may not be used, in words a person can act on; None when it may."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters "
+            "(three random words make a good one)"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"the password must be at most {MAX_PASSWORD_LENGTH} characters"
+    if password.lower() in _common_passwords():
+        return "that password is one of the most common: choose three random words instead"
+    words = [text.lower() for text in context]
+    words += [part for text in words for part in text.replace("@", " ").split()]
+    if zxcvbn(password[:100], user_inputs=words)["score"] < MIN_PASSWORD_SCORE:
+        return (
+            "that password is too easy to guess (a pattern, a common word with numbers, or "
+            "your own name or address): three random words make a good one"
+        )
+    return None
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def create_user(
@@ -41,11 +80,8 @@ def create_user(
         raise AccountError(f"'{email}' is not an e-mail address")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)} (got '{role}')")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"the password must be at least {MIN_PASSWORD_LENGTH} characters "
-            "(three random words make a good one)"
-        )
+    if problem := password_problem(password, [email, partnership.name, partnership.code]):
+        raise AccountError(problem)
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise AccountError(f"a user with the e-mail {email} already exists")
     user = User(

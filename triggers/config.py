@@ -43,6 +43,12 @@ class ServerConfig:
     port: int = 8000
     #: Secret for signing sessions; CASEREVIEW_SECRET_KEY overrides it.
     secret_key: str = ""
+    #: A signed-in person is signed out after this many minutes without a request.
+    session_minutes: int = 30
+    #: Send the session cookie over HTTPS only: set true behind HTTPS (always in production).
+    secure_cookies: bool = False
+    #: Sign-in attempts allowed per client address, as Flask-Limiter reads it.
+    sign_in_limit: str = "10 per minute"
 
 
 @dataclass(frozen=True)
@@ -391,6 +397,8 @@ def _check_policy(config: Config, where: str) -> None:
             f"{where}: 'statistics.year_start_month' must be a month from 1 to 12 "
             f"(got {config.statistics.year_start_month})"
         )
+    if not 1 <= config.server.session_minutes <= 24 * 60:
+        raise ConfigError(f"{where}: 'server.session_minutes' must be from 1 to 1440")
     if not 1 <= config.retention.years_after_closure <= 100:
         raise ConfigError(
             f"{where}: 'retention.years_after_closure' must be whole years from 1 to 100 "

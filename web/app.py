@@ -6,7 +6,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -45,6 +45,10 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.config["SECRET_KEY"] = config.server.secret_key or secrets.token_hex(32)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = config.server.secure_cookies
+    # An idle timeout: the session is permanent and renewed by each request (web.auth).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=config.server.session_minutes)
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
     app.jinja_loader = ChoiceLoader(
         [

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import session as session_cookie
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -25,6 +28,7 @@ login_manager.login_message_category = "info"
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 WRONG = "The e-mail address or the password is not right"
+TOO_MANY = "Too many attempts to sign in from this address. Wait a minute and try again."
 
 
 class StaffUser(UserMixin):
@@ -52,7 +56,15 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    # Sign-in attempts per client address, on top of the per-account lock-out: one address
+    # trying many accounts is slowed too. In memory, per application (waitress serves one).
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
+    limit = app.extensions["casereview"].config.server.sign_in_limit
     app.register_blueprint(blueprint)
+    # The limit is checked by the wrapper the decorator returns: serve the wrapper.
+    app.view_functions["auth.sign_in"] = limiter.limit(
+        limit, methods=["POST"], error_message=TOO_MANY
+    )(sign_in)
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -75,6 +87,7 @@ def sign_in() -> str | Response:
                 and check_password(user, form.password.data or "")
             ):
                 user.failed_logins, user.locked_until = 0, None
+                session_cookie.permanent = True  # so the idle timeout applies
                 login_user(StaffUser(user))
                 target = request.args.get("next", "")
                 safe = target.startswith("/") and not target.startswith("//")
