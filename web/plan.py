@@ -208,7 +208,7 @@ def response(reference: str) -> Any:
     return _run(reference, "response", form, action)
 
 
-@blueprint.post("/cases/<reference>/recommendations/<int:recommendation_id>")
+@blueprint.post("/cases/<reference>/recommendations/<int(max=2147483647):recommendation_id>")
 @login_required
 def recommendation(reference: str, recommendation_id: int) -> Any:
     if current_user.role not in ("manager", "agency", "panel"):

@@ -503,7 +503,7 @@ def _agency_names(session: Session) -> list[str]:
     )
 
 
-@blueprint.post("/outbox/<int:message_id>/retry")
+@blueprint.post("/outbox/<int(max=2147483647):message_id>/retry")
 @login_required
 def retry(message_id: int) -> Response:
     if current_user.role != "manager":

@@ -139,7 +139,7 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "offset",
                             "in": "query",
-                            "schema": {"type": "integer", "minimum": 0},
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 10**9},
                         },
                     ],
                     "responses": {

@@ -177,7 +177,7 @@ def list_outbox() -> Response:
     return jsonify({"messages": messages})
 
 
-@blueprint.post("/outbox/<int:message_id>/retry")
+@blueprint.post("/outbox/<int(max=2147483647):message_id>/retry")
 def retry_message(message_id: int) -> Response:
     if g.actor.role != "manager":
         raise PermissionDenied("Only a CSP manager may retry a message.")
