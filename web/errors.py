@@ -82,6 +82,11 @@ def register_errors(app: Flask) -> None:
     def database_unavailable(error: OperationalError) -> Response:
         log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         text = "The database is not available just now. Nothing was changed; try again shortly."
+        if "disk is full" in str(error.orig) or "No space left" in str(error.orig):
+            text = (
+                "The database has no room left to write (the disk is full). Nothing was "
+                "changed and nothing is lost; tell your IT team."
+            )
         response = error_response(503, text) if wants_json() else page_response(503, text)
         response.headers["Retry-After"] = "30"
         return response
