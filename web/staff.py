@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from triggers.access import visible_to
 from triggers.audit import case_trail, trail_csv
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from triggers.models import (
     Agency,
-    Appeal,
     CaseAgency,
     CaseReview,
     Deadline,
@@ -138,16 +138,12 @@ def process_rows(current: str) -> list[dict[str, Any]]:
 
 def visible(query: Select[Any]) -> Select[Any]:
     """Limit a query over CaseReview to what the signed-in person may see."""
-    query = query.where(CaseReview.partnership_id == current_user.partnership_id)
-    if current_user.role in ("agency", "panel"):
-        query = query.where(
-            exists().where(
-                CaseAgency.case_id == CaseReview.id, CaseAgency.agency_id == current_user.agency_id
-            )
-        )
-    elif current_user.role == "chair":
-        query = query.where(exists().where(Appeal.case_id == CaseReview.id))
-    return query
+    return visible_to(
+        query,
+        partnership_id=current_user.partnership_id,
+        role=current_user.role,
+        agency_id=current_user.agency_id,
+    )
 
 
 @blueprint.get("/")

@@ -40,6 +40,8 @@ def world(app, sessions, partnership, policy, config, now):
             ("chair", "chair", None, merged),
             ("agency", "agency-in", police, merged),
             ("agency", "agency-out", housing, merged),
+            ("panel", "panel-in", police, merged),
+            ("panel", "panel-out", housing, merged),
             ("manager", "other-manager", None, other),
         ):
             session.add(

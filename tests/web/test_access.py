@@ -26,6 +26,8 @@ TABLE = {
         "chair": OK,
         "agency-in": OK,
         "agency-out": NOT_FOUND,
+        "panel-in": OK,
+        "panel-out": NOT_FOUND,
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
@@ -119,6 +121,8 @@ TABLE = {
     ("GET", "/statistics/figures.csv?year=2025"): {"manager": OK, "viewer": OK, None: SIGN_IN},
     ("GET", "/statistics/figures.json?year=2025"): {"agency-out": OK, None: SIGN_IN},
     ("GET", "/sign-in"): {None: OK, "manager": OK},
+    # Signing out works for anyone (it only ends a session), and lands on the sign-in page.
+    ("POST", "/sign-out"): {"manager": SIGN_IN, "panel-in": SIGN_IN, None: SIGN_IN},
     ("GET", "/healthz"): {None: OK},
 }
 CASES = [

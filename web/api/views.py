@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from triggers.access import visible_to
 from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
@@ -44,7 +45,7 @@ def authenticate() -> Response | None:
         g.actor = Actor(
             label=user.email, user_id=user.id, role=user.role, address=request.remote_addr or ""
         )
-        g.partnership_id = user.partnership_id
+        g.partnership_id, g.agency_id = user.partnership_id, user.agency_id
     return None
 
 
@@ -70,9 +71,8 @@ def list_cases() -> Response:
             .subquery()
         )
         query = (
-            select(CaseReview, next_due.c.due_on)
+            _visible(select(CaseReview, next_due.c.due_on))
             .outerjoin(next_due, next_due.c.case_id == CaseReview.id)
-            .where(CaseReview.partnership_id == g.partnership_id)
             .order_by(CaseReview.received_on.desc(), CaseReview.id.desc())
             .limit(limit)
             .offset(offset)
@@ -153,9 +153,8 @@ def list_outbox() -> Response:
     app = services()
     with read_session(app.sessions) as session:
         query = (
-            select(OutboxMessage, CaseReview.reference)
+            _visible(select(OutboxMessage, CaseReview.reference))
             .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
-            .where(CaseReview.partnership_id == g.partnership_id)
             .order_by(OutboxMessage.id.desc())
             .limit(_int_arg("limit", 100, 1, 500))
         )
@@ -198,17 +197,20 @@ def retry_message(message_id: int) -> Response:
 
 
 def _load(session: Session, reference: str, *, for_update: bool = False) -> CaseReview:
-    """The case with that reference in the caller's partnership; other partnerships' are 404."""
-    query = select(CaseReview).where(
-        CaseReview.reference == reference.strip().upper(),
-        CaseReview.partnership_id == g.partnership_id,
-    )
+    """The case with that reference, if the caller may see it; any other is 404."""
+    query = _visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
     if for_update:
         query = query.with_for_update()
     case = session.scalar(query)
     if case is None:
-        raise CaseNotFound(f"There is no case {reference} in your partnership.")
+        raise CaseNotFound(f"There is no case {reference} that you may see.")
     return case
+
+
+def _visible(query: Select[Any]) -> Select[Any]:
+    return visible_to(
+        query, partnership_id=g.partnership_id, role=g.actor.role, agency_id=g.agency_id
+    )
 
 
 def _json_body() -> dict[str, Any]:

@@ -1,0 +1,159 @@
+"""Every API endpoint for every role: the expected answer, nothing else. A case a role may
+not see is 404 through the API exactly as on the pages."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import application
+from tests.web.test_access import TABLE as PAGE_TABLE
+from triggers.accounts import create_token
+from triggers.db import write_transaction
+from triggers.models import Agency, User
+
+ROLES = {
+    "manager": ("manager", None),
+    "viewer": ("viewer", None),
+    "chair": ("chair", None),
+    "agency-in": ("agency", "Leicestershire Police"),
+    "agency-out": ("agency", "Example Housing Association"),
+    "panel-in": ("panel", "Leicestershire Police"),
+    "panel-out": ("panel", "Example Housing Association"),
+    "other-manager": ("manager", None),
+}
+EVERYONE_READS = dict.fromkeys(ROLES, 200)
+#: endpoint → {role: status}; None is no token. "case" is in appeal, police and council on it.
+TABLE = {
+    ("GET", "/api/v1/openapi.json"): {**EVERYONE_READS, None: 200},
+    ("GET", "/api/v1/cases"): {**EVERYONE_READS, None: 401},
+    ("GET", "/api/v1/cases/{case}"): {
+        "manager": 200,
+        "viewer": 200,
+        "chair": 200,
+        "agency-in": 200,
+        "agency-out": 404,
+        "panel-in": 200,
+        "panel-out": 404,
+        "other-manager": 404,
+        None: 401,
+    },
+    ("POST", "/api/v1/cases"): {
+        "manager": 201,
+        "viewer": 403,
+        "chair": 403,
+        "agency-in": 403,
+        "panel-in": 403,
+        None: 401,
+    },
+    ("POST", "/api/v1/cases/{case}/events"): {
+        "manager": 200,
+        "viewer": 403,
+        "chair": 403,
+        "agency-in": 403,
+        "agency-out": 404,
+        "panel-in": 403,
+        "panel-out": 404,
+        "other-manager": 404,
+        None: 401,
+    },
+    ("POST", "/api/v1/cases/{case}/chronology"): {
+        "manager": 201,
+        "agency-in": 201,
+        "viewer": 403,
+        "chair": 403,
+        "panel-in": 403,
+        "agency-out": 404,
+        "other-manager": 404,
+        None: 401,
+    },
+    ("GET", "/api/v1/outbox"): {**EVERYONE_READS, None: 401},
+    ("POST", "/api/v1/outbox/{message}/retry"): {
+        "manager": 200,
+        "viewer": 403,
+        "agency-in": 403,
+        "panel-in": 403,
+        "other-manager": 404,
+        None: 401,
+    },
+}
+BODIES = {
+    "/api/v1/cases": application(),
+    "/api/v1/cases/{case}/events": {"event": "withdraw", "reason": "The applicant asked."},
+    "/api/v1/cases/{case}/chronology": {
+        "agency": "Leicestershire Police",
+        "occurred_on": "2025-10-02",
+        "summary": "Visited the victim.",
+    },
+}
+
+
+@pytest.fixture
+def tokens(world, sessions, now):
+    """An API token for each person of the shared world (their role, agency and partnership)."""
+    with write_transaction(sessions) as session:
+        found = {}
+        for name, (role, agency_name) in ROLES.items():
+            user = session.scalar(select(User).where(User.email == f"{name}@example.org"))
+            agency = session.scalar(select(Agency).where(Agency.name == agency_name))
+            assert user.role == role and (agency is None or user.agency_id == agency.id)
+            found[name] = create_token(session, user, now)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role", "expected"),
+    [(m, p, role, status) for (m, p), roles in TABLE.items() for role, status in roles.items()],
+)
+def test_every_endpoint_for_every_role(client, world, tokens, method, path, role, expected):
+    url = path.format(case=world["case"], message=world["message"])
+    headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+    response = client.open(url, method=method, json=BODIES.get(path), headers=headers)
+    assert response.status_code == expected, response.get_data(as_text=True)
+
+
+def test_lists_hold_only_what_the_role_may_see(client, world, tokens):
+    def references(role):
+        answer = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {tokens[role]}"})
+        return [case["reference"] for case in answer.get_json()["cases"]]
+
+    assert references("manager") == [world["case"]]
+    assert references("agency-in") == [world["case"]]
+    assert references("agency-out") == []
+    assert references("panel-out") == []
+    assert references("other-manager") == []
+    outbox = client.get(
+        "/api/v1/outbox", headers={"Authorization": f"Bearer {tokens['agency-out']}"}
+    )
+    assert outbox.get_json()["messages"] == []
+
+
+def test_every_route_is_in_a_role_table(app):
+    """A new route without a row here fails, so access control is decided, not assumed."""
+    covered = {path.split("?")[0] for _, path in PAGE_TABLE} | {path for _, path in TABLE}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = rule.rule
+        for name in ("reference", "message_id", "recommendation_id", "event", "extension"):
+            path = path.replace(f"<{name}>", "{x}")
+        path = (
+            path.replace("<int(max=2147483647):message_id>", "{message}")
+            .replace("<int(max=2147483647):recommendation_id>", "{recommendation}")
+            .replace("<any(pdf, json):extension>", "{x}")
+            .replace("<any(csv, json):extension>", "{x}")
+        )
+        candidates = {c.replace("{case}", "{x}").replace("CT-1999-999", "{x}") for c in covered}
+        shape = path.replace("{message}", "{x}").replace("{recommendation}", "{x}")
+        known = {
+            c.replace("{message}", "{x}")
+            .replace("{recommendation}", "{x}")
+            .replace("/withdraw", "/{x}")
+            .replace("/decide_appeal", "/{x}")
+            .replace("subject-access.json", "subject-access.{x}")
+            .replace("figures.csv", "figures.{x}")
+            .replace("figures.json", "figures.{x}")
+            for c in candidates
+        }
+        if shape not in known:
+            missing.append(rule.rule)
+    assert missing == [], "routes with no row in a role table"
