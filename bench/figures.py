@@ -99,7 +99,7 @@ def main() -> None:
         finally:
             drop()
     for row in rows:
-        print(row)
+        print(row, flush=True)
 
 
 def run(url: str, cases: int, config, policy: Policy, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
@@ -134,9 +134,19 @@ def run(url: str, cases: int, config, policy: Policy, folder: Path) -> list[str]
     engine.dispose()
 
     # The command a manager types, end to end (a new process: imports, config, connection).
+    rows = [
+        f"| import (check + write) | {cases:,} | {backend} | "
+        f"{checked - started:.1f} s + {imported - checked:.1f} s "
+        f"({cases / (imported - started):,.0f} cases/s), peak RSS {peak_mb:,.0f} MB |",
+        f"| figures for {year.label}, all 5 partnerships and each ({received:,} of the year) | "
+        f"{cases:,} | {backend} | median {statistics.median(timings) * 1000:.0f} ms "
+        f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}) |",
+    ]
+    for row in rows:
+        print(row, flush=True)
     (folder / "bench.toml").write_text((ROOT / "config.toml").read_text())
     begin = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [
             str(Path(sys.executable).parent / "casereview"),
             "--config",
@@ -147,21 +157,17 @@ def run(url: str, cases: int, config, policy: Policy, folder: Path) -> list[str]
             "--format",
             "json",
         ],
-        check=True,
         capture_output=True,
+        text=True,
         cwd=ROOT,
         env={"DATABASE_URL": url, "PATH": ""},
     )
     command = time.perf_counter() - begin
+    if done.returncode != 0:
+        raise SystemExit(f"casereview stats failed: {done.stderr.strip()}")
     return [
-        f"| import (check + write) | {cases:,} | {backend} | "
-        f"{checked - started:.1f} s + {imported - checked:.1f} s "
-        f"({cases / (imported - started):,.0f} cases/s), peak RSS {peak_mb:,.0f} MB |",
-        f"| figures for {year.label}, all 5 partnerships and each ({received:,} of the year) | "
-        f"{cases:,} | {backend} | median {statistics.median(timings) * 1000:.0f} ms "
-        f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}) |",
         f"| `casereview stats --year {year.start_year} --format json` (new process) | "
-        f"{cases:,} | {backend} | {command:.2f} s |",
+        f"{cases:,} | {backend} | {command:.2f} s |"
     ]
 
 
