@@ -559,19 +559,7 @@ def _audit(
 def record_view(session: Session, case: CaseReview, actor: Actor, now: datetime, what: str) -> None:
     """Reading a case's personal data is accounted for as well as changing it (UK GDPR
     accountability): who saw which case, when, from where, and through what."""
-    session.add(
-        audit_event(
-            case,
-            actor.label,
-            now,
-            "viewed",
-            case.state,
-            case.state,
-            None,
-            {"what": what},
-            actor.address,
-        )
-    )
+    _audit(session, case, actor, now, "viewed", case.state, case.state, None, {"what": what})
 
 
 def audit_event(

@@ -45,15 +45,20 @@ def test_the_cli_refuses_a_common_password(run):
     assert result.exit_code == 1 and "one of the most common" in result.output
 
 
-def test_the_session_cookie_is_httponly_samesite_and_expires(app, world):
+def session_cookie(app, email: str) -> str:  # type: ignore[no-untyped-def]
+    """The Set-Cookie header of a successful sign-in."""
     client = app.test_client()
     page = client.get("/sign-in").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post(
-        "/sign-in",
-        data={"email": world["users"]["manager"], "password": PASSWORD, "csrf_token": token},
+        "/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}
     )
-    cookie = response.headers["Set-Cookie"]
+    assert response.status_code == 302
+    return response.headers["Set-Cookie"]
+
+
+def test_the_session_cookie_is_httponly_samesite_and_expires(app, world):
+    cookie = session_cookie(app, world["users"]["manager"])
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
     assert "Secure" not in cookie  # secure_cookies is off for the plain-HTTP demo
 
@@ -65,14 +70,7 @@ def test_secure_cookies_when_configured(config, engine, partnership, world):
         config, server=dataclasses.replace(config.server, secure_cookies=True)
     )
     app = create_app(secured, engine=engine)
-    client = app.test_client()
-    page = client.get("/sign-in").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post(
-        "/sign-in",
-        data={"email": world["users"]["manager"], "password": PASSWORD, "csrf_token": token},
-    )
-    assert "Secure" in response.headers["Set-Cookie"]
+    assert "Secure" in session_cookie(app, world["users"]["manager"])
 
 
 def test_an_idle_session_ends(app, world):
