@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import SAMPLE_NOW, new_case
+from triggers.audit import verify_chain
 from triggers.db import read_session, write_transaction
 from triggers.figures import performance_year, report
 from triggers.models import AuditEvent, CaseReview, Deadline
@@ -64,6 +65,8 @@ def test_the_seeds_published_year_2020_21(sessions, policy, partnership, config)
     }
     assert next_year["applications_received"] == 2
     assert next_year["awaiting_decision"] == 2
+    with read_session(sessions) as session:
+        assert verify_chain(session).intact  # imported history is in the audit chain too
 
 
 @pytest.mark.parametrize(
