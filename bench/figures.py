@@ -51,8 +51,10 @@ FIRST_YEAR, YEARS = 2015, 10
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
-def history_csv(cases: int, policy: Policy) -> str:
-    """``cases`` rows spread over ten performance years and five partnerships."""
+def history_csv(
+    cases: int, policy: Policy, codes: tuple[str, ...] = tuple(c for c, _ in PARTNERSHIPS)
+) -> str:
+    """``cases`` rows spread over ten performance years and the partnerships ``codes``."""
     rng = random.Random(2014)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS))
@@ -62,7 +64,7 @@ def history_csv(cases: int, policy: Policy) -> str:
     for number in range(1, cases + 1):
         received = date(FIRST_YEAR, 4, 1) + timedelta(days=rng.randrange(span))
         row = history_row(rng, received, policy.calendar, themes)
-        code = PARTNERSHIPS[number % len(PARTNERSHIPS)][0]
+        code = codes[number % len(codes)]
         row.update(reference=f"B-{number:07d}", ward=rng.choice(WARDS), partnership=code)
         writer.writerow(row)
     return buffer.getvalue()
