@@ -184,6 +184,19 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True)
+class SsoConfig:
+    """Optional single sign-on with the council's identity provider (OpenID Connect)."""
+
+    enabled: bool = False
+    #: The provider's issuer URL; its /.well-known/openid-configuration is read from there.
+    issuer: str = ""
+    client_id: str = ""
+    #: The button on the sign-in page.
+    label: str = "Sign in with your council account"
+    #: The client secret comes from CASEREVIEW_SSO_CLIENT_SECRET, never from this file.
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -195,6 +208,7 @@ class Config:
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    sso: SsoConfig = field(default_factory=SsoConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -397,6 +411,10 @@ def _check_policy(config: Config, where: str) -> None:
             f"{where}: 'statistics.year_start_month' must be a month from 1 to 12 "
             f"(got {config.statistics.year_start_month})"
         )
+    if config.sso.enabled and not (
+        config.sso.issuer.startswith(("https://", "http://")) and config.sso.client_id
+    ):
+        raise ConfigError(f"{where}: [sso] needs an 'issuer' URL and a 'client_id' when enabled")
     if not 1 <= config.server.session_minutes <= 24 * 60:
         raise ConfigError(f"{where}: 'server.session_minutes' must be from 1 to 1440")
     if not 1 <= config.retention.years_after_closure <= 100:

@@ -121,6 +121,9 @@ TABLE = {
     ("GET", "/statistics/figures.csv?year=2025"): {"manager": OK, "viewer": OK, None: SIGN_IN},
     ("GET", "/statistics/figures.json?year=2025"): {"agency-out": OK, None: SIGN_IN},
     ("GET", "/sign-in"): {None: OK, "manager": OK},
+    # Single sign-on is off in config.toml: its routes do not exist (tests/web/test_sso.py).
+    ("GET", "/sign-in/sso"): {None: NOT_FOUND, "manager": NOT_FOUND},
+    ("GET", "/sign-in/sso/callback"): {None: NOT_FOUND},
     # Signing out works for anyone (it only ends a session), and lands on the sign-in page.
     ("POST", "/sign-out"): {"manager": SIGN_IN, "panel-in": SIGN_IN, None: SIGN_IN},
     ("GET", "/healthz"): {None: OK},
