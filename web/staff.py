@@ -396,11 +396,11 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
 @login_required
 def add_chronology(reference: str) -> Any:
     """An agency representative (or the manager) adds a contact to the chronology."""
-    if current_user.role not in ("manager", "agency"):
-        abort(403)
     app = services()
     with read_session(app.sessions) as session:
-        _visible_case(session, reference)
+        _visible_case(session, reference)  # a case you may not see is not found, first
+        if current_user.role not in ("manager", "agency"):
+            abort(403)
         choices = _chronology_agencies(session)
     form = ChronologyForm(prefix="chronology")
     form.agency.choices = [SelectChoice(name, name) for name in choices]
