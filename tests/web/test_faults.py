@@ -113,6 +113,13 @@ def test_the_database_going_away_and_coming_back(config, own_postgresql, now):
         as_text=True
     )
     assert "Traceback" not in down.get_data(as_text=True)
+    page = client.get("/sign-in").get_data(as_text=True)  # served without the database
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    signing_in = client.post(
+        "/sign-in", data={"email": "x@example.org", "password": "y", "csrf_token": token}
+    )
+    assert signing_in.status_code == 503 and signing_in.mimetype == "text/html"
+    assert "The database is not available just now" in signing_in.get_data(as_text=True)
 
     control("start")
     for _ in range(30):  # it accepts connections a moment after it starts
