@@ -110,7 +110,13 @@ def import_command(context: Context, file: IO[str], dry_run: bool, partnership: 
     source = Path(getattr(file, "name", "standard input")).name
     with write_transaction(context.sessions()) as session:
         default = _partnership(session, context, partnership)
-        plan = check_file(file, session, context.policy, today, default)
+        try:
+            plan = check_file(file, session, context.policy, today, default)
+        except UnicodeDecodeError:
+            raise click.ClickException(
+                f"{source} is not UTF-8 text: in Excel, save it with 'Save as' and the type "
+                "'CSV UTF-8 (Comma delimited)', then import that file"
+            ) from None
         already = f"; {len(plan.unchanged)} already imported, left as they are"
         if dry_run:
             session.rollback()

@@ -194,3 +194,13 @@ def test_the_validator_can_fail(tmp_path: Path):
         timeout=120,
     )
     assert checked.returncode != 0
+
+
+def test_a_spreadsheet_not_saved_as_utf8_gets_advice(run, tmp_path):
+    legacy = tmp_path / "excel.csv"
+    legacy.write_bytes(
+        "reference,received_on,ward\nCT-1,2019-05-01,Caf\xe9 Ward\n".encode("cp1252")
+    )
+    result = run("import", str(legacy))
+    assert result.exit_code == 1 and "is not UTF-8 text" in result.output
+    assert "CSV UTF-8" in result.output and "unexpected" not in result.output
