@@ -141,13 +141,17 @@ def _post_note(recipient: Recipient) -> str:
 def _recipient(
     session: Session, key: str, case: CaseReview | None, partnership: Partnership
 ) -> Recipient:
-    if key == "applicant" and case is not None:
+    if key in ("applicant", "applicant_email") and case is not None:
         person: Any = case.applicant if case.applicant.on_behalf else case.victim
-        by_post = person.contact_preference != "email" or not person.email
+        by_post = key == "applicant" and (person.contact_preference != "email" or not person.email)
+        address = person.address
+        postcode = getattr(person, "postcode", "")
+        if postcode and postcode.replace(" ", "") not in address.replace(" ", ""):
+            address = f"{address}\n{postcode}" if address else postcode
         return Recipient(
             person.name or case.victim.name,
             (person.email,) if person.email else (),
-            person.address,
+            address,
             by_post=by_post,
         )
     if key.startswith("agency:"):

@@ -18,6 +18,10 @@ from sqlalchemy.orm import Session
 from triggers.models import CaseReview, OutboxMessage
 
 APPLICANT = "applicant"
+#: The applicant's e-mail address whatever way they chose to be contacted: the confirmation
+#: of an online application goes there at once (a letter would arrive after the
+#: acknowledgement itself).
+APPLICANT_EMAIL = "applicant_email"
 CHAIR = "chair"
 MANAGER = "manager"
 ALL_AGENCIES = "agencies"
@@ -74,3 +78,22 @@ def queue_for_event(
             session.add(message)
             messages.append(message)
     return messages
+
+
+def queue_confirmation(session: Session, case: CaseReview, now: datetime) -> OutboxMessage | None:
+    """The e-mail confirming an online application, if the applicant gave an address."""
+    person = case.applicant if case.applicant.on_behalf else case.victim
+    if not person.email:
+        return None
+    message = OutboxMessage(
+        case_id=case.id,
+        kind="application_received",
+        recipient=APPLICANT_EMAIL,
+        dedupe_key=f"{case.reference}:online:application_received",
+        status="pending",
+        send_after=now,
+        created_at=now,
+        payload={},
+    )
+    session.add(message)
+    return message

@@ -197,6 +197,18 @@ class SsoConfig:
 
 
 @dataclass(frozen=True)
+class OnlineConfig:
+    """The public application form on the partnership's website (/apply)."""
+
+    #: Serve the form; off, /apply says how to apply by phone, e-mail or post instead.
+    enabled: bool = True
+    #: A half-finished application is deleted this many minutes after its last change.
+    draft_expiry_minutes: int = 60
+    #: Applications sent per client address, as Flask-Limiter reads it.
+    submission_limit: str = "5 per hour"
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -209,6 +221,7 @@ class Config:
     statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sso: SsoConfig = field(default_factory=SsoConfig)
+    online: OnlineConfig = field(default_factory=OnlineConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -344,6 +357,18 @@ def _convert(hint: Any, value: Any, where: str, path: str) -> Any:
     raise ConfigError(f"{where}: '{path}' has a type this version cannot read")  # pragma: no cover
 
 
+def _check_rate(where: str, name: str, limit: str) -> None:
+    """A rate such as "5 per hour", in the notation Flask-Limiter reads."""
+    from limits import parse_many
+
+    try:
+        parse_many(limit)
+    except ValueError:
+        raise ConfigError(
+            f"{where}: '{name}' must be a rate such as \"5 per hour\" (got {limit!r})"
+        ) from None
+
+
 def _check_policy(config: Config, where: str) -> None:
     """Refuse local policy that would undercut the statutory floor."""
     threshold = config.threshold
@@ -424,6 +449,16 @@ def _check_policy(config: Config, where: str) -> None:
         )
     if config.statistics.suppress_below < 1:
         raise ConfigError(f"{where}: 'statistics.suppress_below' must be 1 or more")
+    if not 5 <= config.online.draft_expiry_minutes <= 7 * 24 * 60:
+        raise ConfigError(
+            f"{where}: 'online.draft_expiry_minutes' must be from 5 to 10080 (a week) "
+            f"(got {config.online.draft_expiry_minutes})"
+        )
+    for name, limit in (
+        ("server.sign_in_limit", config.server.sign_in_limit),
+        ("online.submission_limit", config.online.submission_limit),
+    ):
+        _check_rate(where, name, limit)
     code = config.partnership.code
     if not code or not code.replace("-", "").isalnum() or len(code) > 10:
         raise ConfigError(

@@ -509,3 +509,21 @@ def _audit_is_append_only(session: Session, _context: object, _instances: object
 
 # The audit hash chain's listeners (triggers.audit) are part of what an audit event is.
 from triggers import audit as _audit_chain  # noqa: E402, F401
+
+
+class ApplicationDraft(Base):
+    """An online application being filled in: the answers so far, until sent or expired.
+
+    Kept on the server, not in the visitor's cookie (which holds only the random token),
+    so no personal data travels in a cookie; deleted when sent, and by the sweep once it
+    has not changed for ``online.draft_expiry_minutes``.
+    """
+
+    __tablename__ = "application_drafts"
+
+    #: A random token (secrets.token_urlsafe), never shown in a URL.
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)

@@ -32,6 +32,7 @@ HEADINGS = {
     405: "That cannot be done here",
     409: "The case was changed by someone else",
     422: "Something in the request was not right",
+    429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
 }

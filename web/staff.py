@@ -195,6 +195,12 @@ def dashboard() -> str:
                 None,
             )
             left = app.policy.calendar.working_days_between(today, due_on) if due_on else None
+            # Awaiting the threshold decision: what the rules say about the incidents given.
+            suggestion = (
+                threshold_suggestion(case, app.policy).met
+                if case.state in ("received", "acknowledged")
+                else None
+            )
             rows.append(
                 {
                     "reference": case.reference,
@@ -202,6 +208,7 @@ def dashboard() -> str:
                     "victim": case.victim.name,
                     "received_on": case.received_on,
                     "channel": case.channel,
+                    "suggestion": suggestion,
                     "step": step,
                     "due_on": due_on,
                     "left": left,

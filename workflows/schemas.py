@@ -48,6 +48,9 @@ def _email(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: Text that must fit a column of 100 or 60 characters.
+Text100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Text60 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 RequiredText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
@@ -76,7 +79,7 @@ class ComplaintIn(Strict):
     reported_to: Body
     #: The name of the person who complained.
     reporter: ShortText = ""
-    reference: ShortText = ""
+    reference: Text100 = ""
 
 
 class IncidentIn(Strict):
@@ -105,7 +108,7 @@ class VictimIn(Strict):
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
     contact_preference: Contact = "letter"
     accessibility_needs: LongText = ""
-    language: ShortText = ""
+    language: Text60 = ""
     is_vulnerable: bool = False
     is_repeat_victim: bool = False
 
@@ -113,7 +116,7 @@ class VictimIn(Strict):
 class ApplicantIn(Strict):
     on_behalf: bool = False
     name: ShortText = ""
-    relationship: ShortText = ""
+    relationship: Text100 = ""
     consent_given_on: IsoDate | None = None
     email: Email = ""
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""

@@ -1,4 +1,5 @@
-"""The sweep: queue the reminders that have come, then deliver what is due in the outbox.
+"""The sweep: queue the reminders that have come, delete expired online drafts, then
+deliver what is due in the outbox.
 
 Run every minute by the scheduler, or once by `casereview sweep` (from cron, or "as if it
 were" a given time). Safe to run twice at once: rows are claimed with
@@ -24,6 +25,7 @@ from notifications.senders import OutgoingMessage, Sender, SendError
 from triggers.db import read_session, write_transaction
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
+from workflows.drafts import delete_expired_drafts
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class SweepResult:
     retrying: int = 0
     failed: int = 0
     released: int = 0
+    drafts_deleted: int = 0
 
 
 def worker_name() -> str:
@@ -60,6 +63,9 @@ def sweep(
         result.queued = queue_reminders(session, policy, now)
     with write_transaction(sessions) as session:
         result.released = release_stale_claims(session, now)
+    with write_transaction(sessions) as session:
+        expiry = timedelta(minutes=policy.config.online.draft_expiry_minutes)
+        result.drafts_deleted = delete_expired_drafts(session, now, expiry)
     handled = 0
     while handled < limit:
         with write_transaction(sessions) as session:
@@ -70,7 +76,7 @@ def sweep(
             outcome = deliver(sessions, policy, sender, row_id, worker, now)
             setattr(result, outcome, getattr(result, outcome) + 1)
         handled += len(claimed)
-    if result.queued or result.sent or result.retrying or result.failed:
+    if result.queued or result.sent or result.retrying or result.failed or result.drafts_deleted:
         log.info("sweep %s: %s", worker, result)
     return result
 

@@ -8,6 +8,16 @@ from tests.conftest import make_token
 from tests.web.conftest import PASSWORD
 
 OK, SIGN_IN, FORBIDDEN, NOT_FOUND = 200, "sign-in", 403, 404
+#: The public application form is the same for everyone, signed in or not: a page after
+#: the first question leads back to the start until an application has been started.
+START = "start"
+ROLES = ("manager", "viewer", "chair", "agency-in", "agency-out", "panel-in", "panel-out")
+ROLES += ("other-manager", None)
+
+
+def everyone(expected):
+    return dict.fromkeys(ROLES, expected)
+
 
 #: route → {role: expected}, for every role: "case" is a case in appeal with the police and
 #: the council involved; "-in" people are from the police, "-out" people from the housing
@@ -283,6 +293,24 @@ TABLE = {
         "other-manager": OK,
         None: OK,
     },
+    ("GET", "/apply"): everyone(OK),
+    ("GET", "/apply/who"): everyone(OK),
+    **{
+        ("GET", f"/apply/{page}"): everyone(START)
+        for page in (
+            "about-you",
+            "victim-type",
+            "victim-name",
+            "contact",
+            "needs",
+            "incidents",
+            "incidents/1",
+            "dissatisfaction",
+            "check",
+            "confirmation",
+        )
+    },
+    ("POST", "/apply/incidents/1/remove"): everyone(START),
 }
 CASES = [
     (method, path, role, expected)
@@ -335,6 +363,8 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
         response = client.get(url)
     if expected == SIGN_IN:
         assert response.status_code == 302 and "/sign-in" in response.location
+    elif expected == START:
+        assert response.status_code == 302 and response.location.endswith("/apply")
     else:
         assert response.status_code == expected
 

@@ -1,0 +1,342 @@
+"""The questions of the public application form, one small form per page (GOV.UK's
+"one thing per page"), each checked on the server with a message that says how to fix it.
+
+The forms collect and check what a person can fix on the page; ``open_case`` checks the
+whole application again when it is sent, exactly as for a manager or the API.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from web.step_forms import PartsDateField
+from workflows.schemas import EMAIL
+
+#: Characters a person never means to type (NUL, escape, the C1 controls...): dropped, so
+#: pasted text cannot break a letter or the database. Tabs and new lines are kept.
+_CONTROL = {
+    chr(c): None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"
+}
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+PHONE = re.compile(r"^\+?[0-9 ()-]+$")
+TEXT_LIMIT = 5000
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+BODIES = {
+    "police": "The police",
+    "council": "The council",
+    "housing_provider": "A housing provider (landlord)",
+    "other": "Someone else",
+}
+
+
+def clean(value: Any) -> Any:
+    """Strip the ends and drop control characters from text (unicode kept as typed)."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", value.translate(_CONTROL)).strip()
+
+
+def _limit(what: str, most: int) -> Length:
+    return Length(max=most, message=f"{what} must be {most:,} characters or fewer")
+
+
+class AnswerDate(PartsDateField):
+    """A GOV.UK date whose errors follow the pattern: which part is missing, or not real."""
+
+    def __init__(self, label: str, what: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.what = what
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [str(part).strip() for part in [*valuelist, "", "", ""][:3]]
+        self.raw_data = [clean(part)[:10] for part in parts]
+        self.data = None
+        if not any(parts):
+            return
+        names = ("day", "month", "year")
+        missing = [name for name, part in zip(names, parts, strict=True) if not part]
+        if missing:
+            raise ValueError(f"{self.what} must include a {' and a '.join(missing)}")
+        day, month, year = parts
+        if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+            raise ValueError(f"{self.what} must be a real date, like 27 3 2025")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.what} must be a real date, like 27 3 2025") from None
+
+
+class PublicForm(FlaskForm):
+    """Every question page: text cleaned of control characters, a Continue button."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            if issubclass(unbound_field.field_class, (StringField, TextAreaField)) and not (
+                issubclass(unbound_field.field_class, AnswerDate)
+            ):
+                filters = unbound_field.kwargs.get("filters", [])
+                unbound_field.kwargs["filters"] = [clean, *filters]
+            return unbound_field.bind(form=form, **options)
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+    #: The partnership's "today", set by the page so dates are checked against it.
+    today: date = date.min
+
+
+class WhoForm(PublicForm):
+    who = RadioField(
+        "Are you the victim of the anti-social behaviour?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("victim", "Yes, I am the victim"),
+            SelectChoice("on_behalf", "No, I am applying for someone else"),
+        ],
+        validators=[InputRequired("Select whether you are the victim")],
+    )
+
+
+class AboutYouForm(PublicForm):
+    applicant_name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter your full name"), _limit("Your name", 200)],
+    )
+    applicant_relationship = StringField(
+        "Your relationship to the victim",
+        widget=GovTextInput(),
+        description="For example: daughter, neighbour, carer, councillor.",
+        validators=[
+            DataRequired("Enter your relationship to the victim"),
+            _limit("Your relationship to the victim", 100),
+        ],
+    )
+    consent = BooleanField(
+        "The victim knows I am applying and has agreed to it",
+        widget=GovCheckboxInput(),
+        validators=[
+            DataRequired("Confirm that the victim has agreed to you applying for them"),
+        ],
+    )
+
+
+class VictimTypeForm(PublicForm):
+    victim_type = RadioField(
+        "Who is the victim?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("individual", "A person"),
+            SelectChoice("business", "A business"),
+            SelectChoice("community_group", "A community group"),
+        ],
+        validators=[InputRequired("Select who the victim is")],
+    )
+
+
+class VictimNameForm(PublicForm):
+    victim_name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the name"), _limit("The name", 200)],
+    )
+
+
+class ContactForm(PublicForm):
+    contact_preference = RadioField(
+        "How should we contact you?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("email", "By e-mail"),
+            SelectChoice("phone", "By phone"),
+            SelectChoice("letter", "By letter"),
+        ],
+        validators=[InputRequired("Select how we should contact you")],
+    )
+    email = StringField(
+        "E-mail address",
+        widget=GovTextInput(),
+        description="We will send a confirmation to this address.",
+        validators=[_limit("Your e-mail address", 320)],
+    )
+    phone = StringField(
+        "Phone number",
+        widget=GovTextInput(),
+        description="For international numbers include the country code.",
+        validators=[_limit("Your phone number", 40)],
+    )
+    address = TextAreaField(
+        "Postal address",
+        widget=GovTextArea(),
+        description="House number and street, town or city. Leave out the postcode.",
+        validators=[_limit("Your address", 500)],
+    )
+    postcode = StringField(
+        "Postcode",
+        widget=GovTextInput(),
+        validators=[_limit("The postcode", 10)],
+    )
+
+    def validate_email(self, field: StringField) -> None:
+        if field.data and not EMAIL.match(field.data):
+            raise ValidationError(
+                "Enter an e-mail address in the correct format, like name@example.com"
+            )
+        if not field.data and self.contact_preference.data == "email":
+            raise ValidationError("Enter your e-mail address, or choose another way to contact you")
+
+    def validate_phone(self, field: StringField) -> None:
+        digits = re.sub(r"\D", "", field.data or "")
+        if field.data and (not PHONE.match(field.data) or not 10 <= len(digits) <= 15):
+            raise ValidationError(
+                "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+            )
+        if not field.data and self.contact_preference.data == "phone":
+            raise ValidationError("Enter your phone number, or choose another way to contact you")
+
+    def validate_address(self, field: TextAreaField) -> None:
+        if not field.data and self.contact_preference.data == "letter":
+            raise ValidationError("Enter your address, or choose another way to contact you")
+
+    def validate_postcode(self, field: StringField) -> None:
+        if field.data:
+            field.data = re.sub(r"\s+", " ", field.data.upper())
+            if not POSTCODE.match(field.data):
+                raise ValidationError("Enter a real postcode, like LE11 2TX")
+        elif self.contact_preference.data == "letter":
+            raise ValidationError("Enter your postcode")
+
+
+class NeedsForm(PublicForm):
+    accessibility_needs = TextAreaField(
+        "Do you have any accessibility needs? (optional)",
+        widget=GovCharacterCount(),
+        description=(
+            "For example, large print, easy read, a hearing loop, or help to attend a meeting."
+        ),
+        validators=[Optional(), _limit("Accessibility needs", 1000)],
+    )
+    language = StringField(
+        "If you would like us to use a language other than English, which one? (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), _limit("The language", 60)],
+    )
+
+
+class IncidentForm(PublicForm):
+    occurred_on = AnswerDate(
+        "When did it happen?",
+        "The date it happened",
+        description="For example, 27 3 2025. If you are not sure, give your best guess.",
+    )
+    what_happened = TextAreaField(
+        "What happened?",
+        widget=GovCharacterCount(),
+        description="Describe what was done or said, where, and how it affected you.",
+        validators=[
+            DataRequired("Describe what happened"),
+            _limit("What happened", TEXT_LIMIT),
+        ],
+    )
+    hate_related = RadioField(
+        "Do you think it happened because of who you are?",
+        widget=GovRadioInput(),
+        description=(
+            "For example, because of race, religion, disability, sexual orientation or "
+            "gender identity. This is a hate incident."
+        ),
+        choices=YES_NO,
+        validators=[InputRequired("Select yes if you think it was because of who you are")],
+    )
+    reported_to = RadioField(
+        "Who did you report it to?",
+        widget=GovRadioInput(),
+        choices=[
+            *(SelectChoice(key, label) for key, label in BODIES.items()),
+            SelectChoice("none", "I did not report it"),
+        ],
+        validators=[InputRequired("Select who you reported it to")],
+    )
+    reported_on = AnswerDate("When did you report it?", "The date you reported it")
+    reference = StringField(
+        "Their reference number (optional)",
+        widget=GovTextInput(),
+        description="For example, a crime number or an ASB case number.",
+        validators=[Optional(), _limit("The reference number", 100)],
+    )
+
+    def validate_occurred_on(self, field: AnswerDate) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the date it happened")
+        if field.data > self.today:
+            raise ValidationError("The date it happened must be today or in the past")
+        if field.data.year < 1900:
+            raise ValidationError("The date it happened must be after 1900")
+
+    def validate_reported_on(self, field: AnswerDate) -> None:
+        if self.reported_to.data in (None, "", "none"):
+            field.data = None
+            return
+        if field.data is None:
+            raise ValidationError("Enter the date you reported it")
+        if field.data > self.today:
+            raise ValidationError("The date you reported it must be today or in the past")
+        if self.occurred_on.data and field.data < self.occurred_on.data:
+            raise ValidationError(
+                "The date you reported it must be on or after the date it happened"
+            )
+
+
+class AnotherIncidentForm(PublicForm):
+    another = RadioField(
+        "Do you need to add another incident?",
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        validators=[InputRequired("Select yes if you need to add another incident")],
+    )
+
+
+class DissatisfactionForm(PublicForm):
+    dissatisfaction = TextAreaField(
+        "Why are you unhappy with how the incidents were dealt with?",
+        widget=GovCharacterCount(),
+        description=(
+            "Tell us what the council, the police or the housing provider did or did not do."
+        ),
+        validators=[
+            DataRequired("Tell us why you are unhappy with how the incidents were dealt with"),
+            _limit("Your answer", TEXT_LIMIT),
+        ],
+    )
+
+
+class SendForm(PublicForm):
+    #: A honeypot: hidden from people (and from screen readers), filled in by bots.
+    website = StringField("Leave this empty", widget=GovTextInput())
+    submit = SubmitField("Accept and send", widget=GovSubmitInput())
+
+
+class RemoveForm(PublicForm):
+    submit = SubmitField("Remove", widget=GovSubmitInput())
