@@ -37,9 +37,9 @@ from workflows.schemas import EMAIL
 
 #: Characters a person never means to type (NUL, escape, the C1 controls...): dropped, so
 #: pasted text cannot break a letter or the database. Tabs and new lines are kept.
-_CONTROL = {
-    chr(c): None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"
-}
+_CONTROL = dict.fromkeys(
+    c for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"
+)
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]+$")
 TEXT_LIMIT = 5000
@@ -94,11 +94,9 @@ class PublicForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-            if issubclass(unbound_field.field_class, (StringField, TextAreaField)) and not (
-                issubclass(unbound_field.field_class, AnswerDate)
-            ):
-                filters = unbound_field.kwargs.get("filters", [])
-                unbound_field.kwargs["filters"] = [clean, *filters]
+            if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
+                filters = [clean, *unbound_field.kwargs.get("filters", [])]
+                return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
 
     submit = SubmitField("Continue", widget=GovSubmitInput())
