@@ -135,7 +135,7 @@ class ActivationForm(FlaskForm):
     applicant_relationship = StringField(
         "Relationship to the victim",
         widget=GovTextInput(),
-        validators=[Length(max=200)],
+        validators=[Length(max=100)],
         description="For example: son, carer, councillor, MP.",
     )
     applicant_consent_given_on = PartsDateField(

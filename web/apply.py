@@ -243,9 +243,15 @@ def start() -> str:
     return render_template("apply/start.html", config=config, title="Apply for an ASB case review")
 
 
-def _question(slug: str) -> tuple[str, int] | Response:
-    if not services().config.online.enabled:
+@blueprint.before_request
+def _only_when_enabled() -> Response | None:
+    """With ``online.enabled`` off, every page leads to the start page's other ways to apply."""
+    if not services().config.online.enabled and request.endpoint != "apply.start":
         return redirect(url_for("apply.start"))
+    return None
+
+
+def _question(slug: str) -> tuple[str, int] | Response:
     question = QUESTIONS[slug]
     app = services()
     with write_transaction(app.sessions) as db:

@@ -24,6 +24,8 @@ from workflows.service import Actor, apply, open_case
 DEMO_ACTOR = Actor(label="demo data")
 #: Victims who asked for letters by post: their letters become PDFs for the manager to send.
 BY_POST = {"Margaret Ellis", "Lee Thompson"}
+#: Applied through the public form (/apply): tagged "Online" on the dashboard.
+ONLINE = {"Amira Khan"}
 
 RATIONALE = (
     "Persistence: repeated incidents over several months. Harm: the victim reports anxiety "
@@ -287,7 +289,7 @@ def _application(
         )
     return {
         "received_on": received_on.isoformat(),
-        "channel": "phone",
+        "channel": "online" if name in ONLINE else "phone",
         "victim": {
             "type": victim_type,
             "name": name,

@@ -67,3 +67,25 @@ def test_database_url_from_the_environment_wins(tmp_path):
     assert database_url(load_config(path, environ={})) == f"sqlite:///{tmp_path / 'local.db'}"
     overridden = load_config(path, environ={"DATABASE_URL": "postgresql+psycopg://x@h/db"})
     assert database_url(overridden) == "postgresql+psycopg://x@h/db"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"online": {"submission_limit": "lots"}}, "'online.submission_limit' must be a rate"),
+        ({"server": {"sign_in_limit": "10/fortnight"}}, "'server.sign_in_limit' must be a rate"),
+        ({"online": {"draft_expiry_minutes": 0}}, "'online.draft_expiry_minutes' must be from 5"),
+    ],
+)
+def test_the_online_form_settings_are_checked(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict(raw)
+
+
+def test_the_shipped_config_serves_the_online_form():
+    online = load_config(Path(__file__).parents[2] / "config.toml", environ={}).online
+    assert (online.enabled, online.draft_expiry_minutes, online.submission_limit) == (
+        True,
+        60,
+        "5 per hour",
+    )

@@ -444,3 +444,17 @@ def test_an_online_case_shows_on_the_dashboard_with_its_tag_and_suggestion(app, 
     row = re.search(online, dashboard, re.S)
     assert row and "Monday 8 December 2025" in row.group(0)
     assert "Rules suggest: met" in row.group(0)
+
+
+def test_with_the_form_switched_off_the_start_page_gives_the_other_ways(config, engine):
+    import dataclasses
+
+    from web.app import create_app
+
+    off = dataclasses.replace(config, online=dataclasses.replace(config.online, enabled=False))
+    client = create_app(off, engine=engine).test_client()
+    page = client.get("/apply").get_data(as_text=True)
+    assert "You cannot apply online at the moment" in page and "Start now" not in page
+    assert config.partnership.contact_phone in page
+    assert client.get("/apply/who").location.endswith("/apply")
+    assert client.post("/apply/check").location.endswith("/apply")

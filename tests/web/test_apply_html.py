@@ -1,6 +1,7 @@
 """Every page of the public form passes the W3C Nu HTML checker, with its errors shown and
 without: the HTML as the server sends it."""
 
+import re
 import subprocess
 from datetime import timedelta
 
@@ -41,6 +42,11 @@ def test_every_page_of_the_form_is_valid_html(app, client, tmp_path):
     for name in ("who-error", "about-you-error", "incidents-1-error", "check-honeypot"):
         assert "There is a problem" in pages[name], name
 
+    for name, html in pages.items():
+        # Every page has one main heading, and no question is asked without its words.
+        assert len(re.findall(r"<h1[ >]", html)) == 1, name
+        for legend in re.findall(r"<legend[^>]*>(.*?)</legend>", html, re.S):
+            assert re.sub(r"<[^>]+>", "", legend).strip(), f"an empty legend on {name}"
     files = []
     for name, html in pages.items():
         path = tmp_path / f"{name}.html"

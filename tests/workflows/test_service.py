@@ -605,3 +605,32 @@ def test_the_panel_start_time_is_optional_but_well_formed(
         else:
             with pytest.raises(InvalidData, match="must be a time written HH:MM"):
                 apply(session, case, "schedule_panel", data, MANAGER, SAMPLE_NOW, policy)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("applicant.relationship", {"applicant": {"relationship": "r" * 101}}),
+        ("victim.language", {"victim": {"language": "l" * 61}}),
+        ("incidents.0.complaints.0.reference", {"reference": "x" * 101}),
+    ],
+)
+def test_text_longer_than_its_column_is_refused_by_name(
+    sessions, partnership, policy, field, value
+):
+    """PostgreSQL would refuse it at the insert with a server error; the schema says which."""
+    data = application()
+    if "applicant" in value:
+        data["applicant"] = {
+            "on_behalf": True,
+            "name": "Sam Morgan",
+            "consent_given_on": "2025-11-18",
+            **value["applicant"],
+        }
+    elif "victim" in value:
+        data["victim"] = {**data["victim"], **value["victim"]}
+    else:
+        data["incidents"][0]["complaints"][0]["reference"] = value["reference"]
+    with write_transaction(sessions) as session, pytest.raises(InvalidData) as invalid:
+        open_case(session, partnership, data, MANAGER, SAMPLE_NOW, policy)
+    assert field in invalid.value.fields
