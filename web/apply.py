@@ -42,7 +42,7 @@ from web.apply_forms import (
     WhoForm,
 )
 from workflows import deadlines
-from workflows.drafts import find_draft, save_answers, start_draft
+from workflows.drafts import find_draft, mark_sent, save_answers, sent_already, start_draft
 from workflows.errors import InvalidData
 from workflows.service import Actor, open_case
 
@@ -192,8 +192,27 @@ def _expiry() -> timedelta:
     return timedelta(minutes=services().config.online.draft_expiry_minutes)
 
 
-def _load(db: Session) -> ApplicationDraft | None:
-    return find_draft(db, session.get(DRAFT, ""), services().now(), _expiry())
+class AlreadySent(Exception):
+    """The application under this session's token was sent (by another click, or a page
+    left open): show its confirmation rather than a second case or an error."""
+
+    def __init__(self, sent: dict[str, Any]) -> None:
+        super().__init__(sent.get("reference", ""))
+        self.sent = sent
+
+
+@blueprint.errorhandler(AlreadySent)
+def _already_sent(error: AlreadySent) -> Response:
+    session.pop(DRAFT, None)
+    session[SENT] = error.sent
+    return redirect(url_for("apply.confirmation"))
+
+
+def _load(db: Session, *, lock: bool = False) -> ApplicationDraft | None:
+    draft = find_draft(db, session.get(DRAFT, ""), services().now(), _expiry(), lock=lock)
+    if draft is not None and (sent := sent_already(draft)) is not None:
+        raise AlreadySent(sent)
+    return draft
 
 
 def _lost() -> Response:
@@ -477,20 +496,20 @@ def _send(answers: dict[str, Any]) -> dict[str, Any]:
     now = app.now()
     actor = Actor(label="online application form", address=request.remote_addr or "")
     with write_transaction(app.sessions) as db:
-        draft = _load(db)
+        draft = _load(db, lock=True)
         if draft is None:
             raise InvalidData({"application": "has expired; please start again"})
         partnership = _partnership(db, app.config)
         data = application_data(answers, _today())
         case = open_case(db, partnership, data, actor, now, app.policy)
         emailed = queue_confirmation(db, case, now) is not None
-        db.delete(draft)
         due = deadlines.find(case, "acknowledge")
         sent = {
             "reference": case.reference,
             "acknowledge_by": due.due_on.isoformat() if due else "",
             "emailed": emailed,
         }
+        mark_sent(draft, sent, now)
     log.info("online application sent: %s", sent["reference"])
     return sent
 

@@ -348,6 +348,8 @@ def _serve(
     click.echo(
         f"Serving {context.config.partnership.name} on http://{host}:{port}/ (Ctrl+C to stop)"
     )
+    if context.config.online.enabled:
+        click.echo(f"The public application form: http://{host}:{port}/apply")
     waitress.serve(app, host=host, port=port, ident="casereview")
 
 

@@ -138,7 +138,12 @@ def test_a_victim_applies_and_the_case_is_opened_online(client, sessions):
         )
         event = session.scalar(select(AuditEvent))
         assert event.actor == "online application form" and event.event == "open"
-    assert count(sessions, ApplicationDraft) == 0
+        # The answers are gone from the draft: only what the confirmation page shows is left,
+        # so that a second click on "Accept and send" finds it was sent.
+        remains = session.scalar(select(ApplicationDraft)).answers
+        assert remains == {
+            "sent": {"reference": "CT-2025-001", "acknowledge_by": "2025-12-08", "emailed": True}
+        }
 
 
 def test_someone_applies_for_the_victim_with_consent(client, sessions):
@@ -368,7 +373,11 @@ def test_sending_is_rate_limited_per_address(app, config, sessions, engine):
     page = send(client).get_data(as_text=True)
     assert "Several applications have been sent from this connection" in page
     assert count(sessions, CaseReview) == 2
-    assert count(sessions, ApplicationDraft) == 1  # the third person's answers are kept
+    with read_session(sessions) as session:  # the third person's answers are kept
+        drafts = session.scalars(select(ApplicationDraft)).all()
+        assert [d.answers["victim_name"] for d in drafts if "sent" not in d.answers] == [
+            "Margaret Ellis"
+        ]
 
 
 def test_the_form_never_says_whether_a_person_is_known(client, sessions):
@@ -458,3 +467,56 @@ def test_with_the_form_switched_off_the_start_page_gives_the_other_ways(config, 
     assert config.partnership.contact_phone in page
     assert client.get("/apply/who").location.endswith("/apply")
     assert client.post("/apply/check").location.endswith("/apply")
+
+
+def test_sending_twice_opens_one_case_and_shows_the_same_confirmation(client, sessions):
+    """A double click without JavaScript: the second request carries the first's cookie."""
+    fill(client)
+    page = client.get("/apply/check").get_data(as_text=True)
+    before = client.get_cookie("session").value
+    assert send(client).status_code == 302
+    client.set_cookie("session", before)
+    again = client.post("/apply/check", data={"csrf_token": token(page), "website": ""})
+    assert again.status_code == 302 and again.location.endswith("/apply/confirmation")
+    assert "CT-2025-001" in client.get("/apply/confirmation").get_data(as_text=True)
+    client.set_cookie("session", before)
+    assert client.get("/apply/needs").location.endswith("/apply/confirmation")
+    assert count(sessions, CaseReview) == 1
+
+
+def test_two_sends_at_the_same_moment_open_one_case(app, sessions):
+    import threading
+
+    first = app.test_client()
+    fill(first)
+    page = first.get("/apply/check").get_data(as_text=True)
+    cookie = first.get_cookie("session").value
+    clients = [app.test_client() for _ in range(4)]
+    for each in clients:
+        each.set_cookie("session", cookie)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def click(each):
+        barrier.wait()
+        response = each.post("/apply/check", data={"csrf_token": token(page), "website": ""})
+        statuses.append((response.status_code, response.location))
+
+    threads = [threading.Thread(target=click, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [(302, "/apply/confirmation")] * len(clients)
+    assert count(sessions, CaseReview) == 1
+
+
+def test_the_sweep_deletes_what_is_left_of_a_sent_application(client, sessions, policy, tmp_path):
+    from notifications.senders import FileSender
+    from workflows.sweep import sweep
+
+    fill(client)
+    send(client)
+    later = SAMPLE_NOW + timedelta(minutes=60)
+    sweep(sessions, policy, FileSender(tmp_path, "casereview@example.org"), later)
+    assert count(sessions, ApplicationDraft) == 0
