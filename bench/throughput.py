@@ -1,0 +1,394 @@
+"""Benchmark: events applied per second through the real service, against the same writes
+done by hand-written SQL (the floor) and the same process run by SpiffWorkflow (the peer),
+side by side in one run.
+
+Each contender takes ``--cases`` cases through the six steps from "received" to "closed"
+(acknowledge, a "met" decision, schedule the panel, record the review, send the findings,
+close), one database transaction per step:
+
+- **service**: ``workflows.service.apply`` with the version check, as the pages and the API
+  call it: validation, the transition, deadlines, the audit event on the hash chain, the
+  outbox rows, commit;
+- **floor**: the case row updated (with the version check), the audit event inserted on
+  the chain (its head locked, the hashes computed), the outbox rows inserted, commit:
+  the least any implementation must write;
+- **peer**: ``bench/peer/runner.py``: the instance's JSON read with its row locked,
+  SpiffWorkflow rebuilds it, completes the user task, runs to the next wait, serialises it
+  and writes it back, commit.
+
+    .venv/bin/python bench/throughput.py [--cases 200] [--database sqlite|postgresql]
+                                         [--clients 1|8]
+
+With ``--clients 8`` each contender's cases are split over eight processes started
+together. Prints one Markdown table row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from figures import database  # noqa: E402
+from peer.runner import Peer  # noqa: E402
+
+from notifications.outbox import ALL_AGENCIES, MESSAGES, RECOMMENDATION_OWNERS  # noqa: E402
+from triggers.audit import GENESIS, HEAD_ID, link_hash  # noqa: E402
+from triggers.config import load_config  # noqa: E402
+from triggers.db import make_engine, make_session_factory, write_transaction  # noqa: E402
+from triggers.models import CaseReview  # noqa: E402
+from triggers.partnerships import sync_partnership  # noqa: E402
+from triggers.policy import Policy  # noqa: E402
+from triggers.schema import upgrade  # noqa: E402
+from workflows.service import Actor, apply, open_case  # noqa: E402
+
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
+RECEIVED = date(2026, 10, 20)
+ACTOR = Actor(label="manager@example.org", role="manager")
+AGENCIES = ["Leicestershire Police", "Charnwood Borough Council"]
+
+#: (event, data, state before, state after, the outbox's key for it)
+STEPS: list[tuple[str, dict[str, Any], str, str, str]] = [
+    ("acknowledge", {}, "received", "acknowledged", "acknowledge"),
+    (
+        "decide_threshold",
+        {"decision": "met", "rationale": "Persistent harassment over months."},
+        "acknowledged",
+        "threshold_met",
+        "decide_threshold:met",
+    ),
+    (
+        "schedule_panel",
+        {"panel_on": "2026-11-10"},
+        "threshold_met",
+        "panel_scheduled",
+        "schedule_panel",
+    ),
+    (
+        "record_review",
+        {
+            "findings": "Reports were not linked between the agencies.",
+            "victim_attended": True,
+            "themes": ["inconsistent_recording"],
+            "recommendations": [
+                {"agency": AGENCIES[0], "action": "Flag the address", "due_on": "2027-01-29"}
+            ],
+        },
+        "panel_scheduled",
+        "review_complete",
+        "record_review",
+    ),
+    ("send_findings", {}, "review_complete", "findings_sent", "send_findings"),
+    ("close", {"reason": "Action plan complete."}, "findings_sent", "closed", "close"),
+]
+EVENTS_PER_CASE = len(STEPS)
+
+
+def application(number: int) -> dict[str, Any]:
+    return {
+        "received_on": RECEIVED.isoformat(),
+        "victim": {
+            "type": "individual",
+            "name": f"Bench Victim {number}",
+            "email": f"victim{number}@example.org",
+            "contact_preference": "email",
+        },
+        "incidents": [
+            {
+                "occurred_on": f"2026-{month:02d}-01",
+                "description": "Stones thrown at the window.",
+                "complaints": [{"reported_on": f"2026-{month:02d}-03", "reported_to": "police"}],
+            }
+            for month in (7, 8, 9)
+        ],
+        "agencies": AGENCIES,
+    }
+
+
+# --- the three contenders: each takes a list of case ids (or instance ids) ----------------
+
+
+def run_service(url: str, ids: Sequence[int]) -> None:
+    policy = Policy.from_config(load_config(ROOT / "config.toml", environ={}))
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    for case_id in ids:
+        for event, data, *_ in STEPS:
+            with write_transaction(sessions) as session:
+                case = session.get(CaseReview, case_id)
+                assert case is not None
+                apply(session, case, event, {**data, "version": case.version}, ACTOR, NOW, policy)
+    engine.dispose()
+
+
+def _content_hash(row: dict[str, Any]) -> str:
+    at = row["at"].astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    content = {
+        "partnership_id": row["partnership_id"],
+        "case_id": row["case_id"],
+        "at": at,
+        "actor": row["actor"],
+        "address": "",
+        "event": row["event"],
+        "from_state": row["from_state"],
+        "to_state": row["to_state"],
+        "step_on": row["step_on"].isoformat(),
+        "data": row["data"],
+    }
+    text_ = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text_.encode()).hexdigest()
+
+
+def run_floor(url: str, ids: Sequence[int]) -> None:
+    engine = make_engine(url)
+    postgres = engine.dialect.name == "postgresql"
+    with engine.connect() as connection:
+        cases = {
+            row.id: row
+            for row in connection.execute(
+                text(
+                    "SELECT c.id, c.reference, c.partnership_id, c.version FROM case_reviews c "
+                    "WHERE c.id IN (" + ",".join(str(i) for i in ids) + ")"
+                )
+            )
+        }
+        agencies = {
+            case_id: [
+                a
+                for (a,) in connection.execute(
+                    text("SELECT agency_id FROM case_agencies WHERE case_id = :id ORDER BY id"),
+                    {"id": case_id},
+                )
+            ]
+            for case_id in ids
+        }
+    for case_id in ids:
+        case, version = cases[case_id], cases[case_id].version
+        for event, data, before, after, effect in STEPS:
+            with engine.begin() as connection:
+                if not postgres:  # take the write lock first, as the service does
+                    connection.exec_driver_sql("SELECT 1")
+                changed = connection.execute(
+                    text(
+                        "UPDATE case_reviews SET state = :after, version = version + 1, "
+                        "updated_at = :now, last_step_on = :on "
+                        "WHERE id = :id AND version = :version AND state = :before"
+                    ),
+                    {
+                        "after": after,
+                        "before": before,
+                        "now": NOW,
+                        "on": NOW.date(),
+                        "id": case_id,
+                        "version": version,
+                    },
+                ).rowcount
+                assert changed == 1, (case_id, event)
+                version += 1
+                lock = " FOR UPDATE" if postgres else ""
+                previous = connection.scalar(
+                    text(f"SELECT last_hash FROM audit_chain WHERE id = :id{lock}"), {"id": HEAD_ID}
+                )
+                row = {
+                    "partnership_id": case.partnership_id,
+                    "case_id": case_id,
+                    "at": NOW,
+                    "actor": ACTOR.label,
+                    "event": event,
+                    "from_state": before,
+                    "to_state": after,
+                    "step_on": NOW.date(),
+                    "data": data,
+                }
+                digest = _content_hash(row)
+                link = link_hash(previous or GENESIS, digest)
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_events (partnership_id, case_id, at, actor, event, "
+                        "from_state, to_state, step_on, data, client_address, content_hash, "
+                        "prev_hash, hash) VALUES (:partnership_id, :case_id, :at, :actor, "
+                        ":event, :from_state, :to_state, :step_on, :data, '', :content, "
+                        ":prev, :hash)"
+                    ),
+                    {
+                        **row,
+                        "data": json.dumps(data),
+                        "content": digest,
+                        "prev": previous,
+                        "hash": link,
+                    },
+                )
+                connection.execute(
+                    text("UPDATE audit_chain SET last_hash = :hash WHERE id = :id"),
+                    {"hash": link, "id": HEAD_ID},
+                )
+                outbox = []
+                for kind, audience in MESSAGES.get(effect, []):
+                    if audience == ALL_AGENCIES:
+                        recipients = [f"agency:{a}" for a in agencies[case_id]]
+                    elif audience == RECOMMENDATION_OWNERS:
+                        recipients = [f"agency:{agencies[case_id][0]}"]
+                    else:
+                        recipients = [audience]
+                    for recipient in recipients:
+                        outbox.append(
+                            {
+                                "case_id": case_id,
+                                "kind": kind,
+                                "recipient": recipient,
+                                "key": f"{case.reference}:floor-{event}:{kind}:{recipient}",
+                                "now": NOW,
+                            }
+                        )
+                if outbox:
+                    connection.execute(
+                        text(
+                            "INSERT INTO outbox (case_id, kind, recipient, dedupe_key, status, "
+                            "send_after, created_at, payload, attempts, last_error, claimed_by) "
+                            "VALUES (:case_id, :kind, :recipient, :key, 'pending', :now, :now, "
+                            "'{}', 0, '', '')"
+                        ),
+                        outbox,
+                    )
+    engine.dispose()
+
+
+PEER_DATA = {
+    "decide_threshold": {"decision": "met"},
+    "send_findings": {"next_step": "close"},
+}
+
+
+def run_peer(url: str, ids: Sequence[int]) -> None:
+    peer = Peer()
+    engine = make_engine(url)
+    for instance_id in ids:
+        for event, *_ in STEPS:
+            with engine.begin() as connection:
+                if engine.dialect.name == "sqlite":
+                    connection.exec_driver_sql("SELECT 1")
+                peer.step(connection, instance_id, event, PEER_DATA.get(event, {}))
+    engine.dispose()
+
+
+# --- set-up and timing ---------------------------------------------------------------------
+
+
+def prepare(url: str, cases: int) -> tuple[list[int], list[int], list[int]]:
+    """Open ``cases`` cases for the service and as many for the floor (not timed), and start
+    as many peer instances; return the three id lists."""
+    config = load_config(ROOT / "config.toml", environ={})
+    policy = Policy.from_config(config)
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    ids: list[int] = []
+    with write_transaction(sessions) as session:
+        partnership = sync_partnership(session, config, NOW)
+        for number in range(2 * cases):
+            ids.append(open_case(session, partnership, application(number), ACTOR, NOW, policy).id)
+    peer = Peer()
+    with engine.begin() as connection:
+        peer.create_table(connection)
+        for number in range(1, cases + 1):
+            peer.start(connection, number, f"PEER-{number}")
+    engine.dispose()
+    return ids[:cases], ids[cases:], list(range(1, cases + 1))
+
+
+def timed(
+    run: Callable[[str, Sequence[int]], None], url: str, ids: list[int], clients: int
+) -> float:
+    """Seconds for ``run`` to take every case through, split over ``clients`` processes."""
+    if clients == 1:
+        started = time.perf_counter()
+        run(url, ids)
+        return time.perf_counter() - started
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(clients + 1)
+    chunks = [ids[i::clients] for i in range(clients)]
+
+    def worker(chunk: list[int]) -> None:
+        barrier.wait()
+        run(url, chunk)
+
+    processes = [context.Process(target=worker, args=(chunk,)) for chunk in chunks]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise SystemExit(f"a {run.__name__} client failed")
+    return time.perf_counter() - started
+
+
+def measure(url: str, cases: int, clients: int) -> dict[str, float]:
+    """Events per second for each contender, in one run on one database."""
+    service_ids, floor_ids, peer_ids = prepare(url, cases)
+    events = cases * EVENTS_PER_CASE
+    return {
+        "service": events / timed(run_service, url, service_ids, clients),
+        "floor": events / timed(run_floor, url, floor_ids, clients),
+        "peer": events / timed(run_peer, url, peer_ids, clients),
+    }
+
+
+def check(url: str, cases: int) -> None:
+    """Every case closed by each contender, and the audit chain intact after them all."""
+    from triggers.audit import verify_chain
+    from triggers.db import read_session
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        closed = connection.scalar(text("SELECT count(*) FROM case_reviews WHERE state='closed'"))
+    assert closed == 2 * cases, closed
+    with read_session(make_session_factory(engine)) as session:
+        report = verify_chain(session)
+        assert report.intact, report
+    peer = Peer()
+    with engine.connect() as connection:
+        states = connection.execute(text("SELECT state FROM peer_instances")).scalars().all()
+    assert all(peer.serializer.deserialize_json(s).is_completed() for s in states)
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--clients", type=int, default=1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        url, drop = database(args.database, Path(folder))
+        try:
+            rates = measure(url, args.cases, args.clients)
+            check(url, args.cases)
+        finally:
+            drop()
+    events = args.cases * EVENTS_PER_CASE
+    print(
+        f"| {args.database} | {args.clients} | {events:,} | {rates['service']:,.0f} | "
+        f"{rates['floor']:,.0f} | {rates['peer']:,.0f} | "
+        f"{rates['service'] / rates['floor']:.2f} | {rates['service'] / rates['peer']:.1f} |",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
