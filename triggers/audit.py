@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -65,54 +65,87 @@ def event_hash(previous: str, audit: AuditEvent) -> str:
 @event.listens_for(Session, "before_flush")
 def _lock_the_head(session: Session, _context: object, _instances: object) -> None:
     """Take the chain's head before the events are inserted, so that their ids follow the
-    order of the chain even when several transactions append at once."""
-    if any(isinstance(obj, AuditEvent) for obj in session.new):
-        with session.no_autoflush:
-            _lock_head(session)
+    order of the chain even when several transactions append at once; and, when every new
+    event's case already has its id (a step on an existing case), compute the links now so
+    that they go in with the INSERT instead of an UPDATE after it."""
+    session.info.pop(_PLANNED, None)
+    new = [obj for obj in session.new if isinstance(obj, AuditEvent)]
+    if not new:
+        return
+    new.sort(key=lambda obj: inspect(obj).insert_order)
+    with session.no_autoflush:
+        previous = _lock_head(session)
+        session.info[_HEAD] = previous
+        if all(_case_id_known(obj) for obj in new):
+            for obj in new:
+                digest = content_hash(obj)
+                link = link_hash(previous, digest)
+                obj.content_hash, obj.prev_hash, obj.hash = digest, previous, link
+                previous = link
+            session.info[_PLANNED] = new
 
 
 @event.listens_for(Session, "after_flush")
 def _chain_new_events(session: Session, _context: object) -> None:
     new = sorted((obj for obj in session.new if isinstance(obj, AuditEvent)), key=lambda o: o.id)
+    previous = session.info.pop(_HEAD, None)
+    planned = session.info.pop(_PLANNED, None)
     if not new:
         return
     connection = session.connection()
-    previous = connection.scalar(select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID))
-    links = []
-    for obj in new:
-        digest = content_hash(obj)
-        link = link_hash(previous, digest)
-        links.append({"row_id": obj.id, "content": digest, "prev_hash": previous, "hash": link})
-        set_committed_value(obj, "content_hash", digest)
-        set_committed_value(obj, "prev_hash", previous)
-        set_committed_value(obj, "hash", link)
-        previous = link
-    table = AuditEvent.__table__
+    if planned is not None and [obj.id for obj in planned] == [obj.id for obj in new]:
+        last = new[-1].hash  # inserted with their links, in the chain's order
+    else:  # a new case's events (its id came with the flush), or ids out of the plan's order
+        links = []
+        for obj in new:
+            digest = content_hash(obj)
+            link = link_hash(previous, digest)
+            links.append({"row_id": obj.id, "content": digest, "prev_hash": previous, "hash": link})
+            set_committed_value(obj, "content_hash", digest)
+            set_committed_value(obj, "prev_hash", previous)
+            set_committed_value(obj, "hash", link)
+            previous = link
+        table = AuditEvent.__table__
+        connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                content_hash=bindparam("content"),
+                prev_hash=bindparam("prev_hash"),
+                hash=bindparam("hash"),
+            ),
+            links,
+        )
+        last = previous
     connection.execute(
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values(
-            content_hash=bindparam("content"),
-            prev_hash=bindparam("prev_hash"),
-            hash=bindparam("hash"),
-        ),
-        links,
-    )
-    connection.execute(
-        update(AuditChain.__table__).where(AuditChain.id == HEAD_ID).values(last_hash=previous)
+        update(AuditChain.__table__).where(AuditChain.id == HEAD_ID).values(last_hash=last)
     )
 
 
-def _lock_head(session: Session) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+_HEAD, _PLANNED = "casereview.audit_head", "casereview.audit_planned"
+
+
+def _case_id_known(obj: AuditEvent) -> bool:
+    if obj.case_id is None and obj.case is not None:
+        if obj.case.id is None:
+            return False
+        obj.case_id = obj.case.id
+    return True
+
+
+def _lock_head(session: Session) -> str:
+    """Lock the chain's head row and return its hash, creating the row on first use."""
     connection = session.connection()
-    connection.execute(
-        insert(AuditChain).values(id=HEAD_ID, last_hash=GENESIS).on_conflict_do_nothing()
-    )
-    connection.execute(
-        select(AuditChain.id).where(AuditChain.id == HEAD_ID).with_for_update()
-    ).one()
+    locked = select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID).with_for_update()
+    previous = connection.scalar(locked)
+    if previous is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        connection.execute(
+            insert(AuditChain).values(id=HEAD_ID, last_hash=GENESIS).on_conflict_do_nothing()
+        )
+        previous = connection.scalar(locked)
+    return previous
 
 
 @dataclass(frozen=True)

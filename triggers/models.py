@@ -252,8 +252,12 @@ class Incident(Base):
     is_hate_related: Mapped[bool] = mapped_column(Boolean, default=False)
 
     case: Mapped[CaseReview] = relationship(back_populates="incidents")
+    #: Loaded for all of a case's incidents in one query (the threshold reads them all).
     complaints: Mapped[list[Complaint]] = relationship(
-        back_populates="incident", cascade="all, delete-orphan", order_by="Complaint.reported_on"
+        back_populates="incident",
+        cascade="all, delete-orphan",
+        order_by="Complaint.reported_on",
+        lazy="selectin",
     )
 
 
@@ -287,7 +291,8 @@ class CaseAgency(Base):
     chronology_requested_on: Mapped[date | None] = mapped_column(Date)
 
     case: Mapped[CaseReview] = relationship(back_populates="agencies")
-    agency: Mapped[Agency] = relationship()
+    #: Read with the link (letters, chronology requests, the case page all need its name).
+    agency: Mapped[Agency] = relationship(lazy="joined")
 
 
 class ChronologyEntry(Base):
@@ -354,6 +359,15 @@ class Recommendation(Base):
     """One action in the action plan, owned by an agency."""
 
     __tablename__ = "recommendations"
+    __table_args__ = (
+        # The dashboard's late recommendations: only the unfinished ones, by due date.
+        Index(
+            "ix_recommendations_open_due",
+            "due_on",
+            sqlite_where=text("status IN ('open', 'in_progress')"),
+            postgresql_where=text("status IN ('open', 'in_progress')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
@@ -477,6 +491,20 @@ class OutboxMessage(Base):
             "send_after",
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
+        ),
+        # The sweep's stale claims: the rows being sent just now.
+        Index(
+            "ix_outbox_sending",
+            "claimed_at",
+            sqlite_where=text("status = 'sending'"),
+            postgresql_where=text("status = 'sending'"),
+        ),
+        # The dashboard's "could not be sent": a few rows among millions sent.
+        Index(
+            "ix_outbox_failed",
+            "id",
+            sqlite_where=text("status = 'failed'"),
+            postgresql_where=text("status = 'failed'"),
         ),
     )
 

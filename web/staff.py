@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -62,6 +62,8 @@ from workflows.subject_access import find_subject_cases, subject_access_record
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
+#: Cases per page of the dashboard.
+PAGE_SIZE = 50
 
 STATE_LABELS = {
     "received": "Received",
@@ -188,8 +190,26 @@ def dashboard() -> str:
                     CaseAgency.agency_id == int(form.agency.data),
                 )
             )
+        # One page of cases, sorted and counted by the database: the page costs what it
+        # shows, not what the partnership's whole history holds.
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = (
+            min(int(request.args["page"]), pages) if request.args.get("page", "").isdigit() else 1
+        )
+        page = max(page, 1)
+        shown = session.execute(
+            query.order_by(next_due.c.due_on.is_(None), next_due.c.due_on, CaseReview.reference)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+            .options(
+                selectinload(CaseReview.deadlines),
+                selectinload(CaseReview.victim),
+                selectinload(CaseReview.incidents),
+            )
+        ).all()
         rows = []
-        for case, due_on in session.execute(query):
+        for case, due_on in shown:
             step = next(
                 (d.step for d in case.deadlines if d.status == "running" and d.due_on == due_on),
                 None,
@@ -214,8 +234,13 @@ def dashboard() -> str:
                     "left": left,
                 }
             )
-        rows.sort(key=lambda r: (r["due_on"] is None, r["due_on"] or date.max, r["reference"]))
-        counts = Counter(session.scalars(visible(select(CaseReview.state))))
+        counts = Counter(
+            dict(
+                session.execute(
+                    visible(select(CaseReview.state, func.count())).group_by(CaseReview.state)
+                ).all()
+            )
+        )
         late = [
             {"reference": reference, "agency": agency, "action": action, "due_on": due_on}
             for reference, agency, action, due_on in session.execute(
@@ -263,6 +288,9 @@ def dashboard() -> str:
         "dashboard.html",
         form=form,
         rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
         counts=counts,
         states=STATES,
         failed=failed,

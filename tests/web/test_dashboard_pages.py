@@ -1,0 +1,37 @@
+"""The dashboard shows one page of cases at a time, the deadline due soonest first, with
+the total and links to the other pages (its cost follows what it shows, not the history)."""
+
+import re
+from datetime import date, datetime, timedelta
+
+from tests.factories import new_case
+from tests.web.test_access import sign_in
+from triggers.db import write_transaction
+
+
+def test_the_dashboard_pages_open_cases_by_the_deadline_due_soonest(
+    app, world, sessions, partnership, policy
+):
+    with write_transaction(sessions) as session:
+        merged = session.merge(partnership)
+        for days in range(60):
+            new_case(session, merged, policy, received_on=date(2025, 11, 28) - timedelta(days=days))
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    first = client.get("/").get_data(as_text=True)
+    assert "61 cases" in first and "Page 1 of 2" in first
+    references = re.findall(r'href="/cases/(CT-\d{4}-\d{3})"', first.split('id="cases"')[1])
+    assert len(references) == 50
+    second = client.get("/?page=2").get_data(as_text=True)
+    due = [
+        datetime.strptime(text, "%A %d %B %Y").date()
+        for page in (first, second)
+        for text in re.findall(r'<span class="govuk-body-s">(\w+ \d+ \w+ \d{4})</span>', page)
+    ]
+    assert len(due) == 61 and due == sorted(due)
+    rest = re.findall(r'href="/cases/(CT-\d{4}-\d{3})"', second.split('id="cases"')[1])
+    assert len(rest) == 11 and not set(rest) & set(references)
+    assert 'href="/?page=1"' in second and "Page 2 of 2" in second
+    # A page past the end shows the last one; nonsense shows the first.
+    assert "Page 2 of 2" in client.get("/?page=99").get_data(as_text=True)
+    assert "Page 1 of 2" in client.get("/?page=x").get_data(as_text=True)
