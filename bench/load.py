@@ -8,6 +8,11 @@ exactly one chronology entry per 201 answer (no update lost, none twice), every 
 write must be a 409 "changed by someone else", and the audit chain must verify.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--cases 10000] [--workers 3]
+                                   [--bulk]
+
+With ``--bulk`` the history is written by bench/scale.py's generator instead of the import
+(100,000 cases in a minute or two, over many partnerships); the clients are the manager of
+the first partnership, and the chronology entries name its police.
 
 Only addresses on this machine (127.0.0.1) are used; the loops are bounded in time.
 """
@@ -39,7 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from figures import history_csv  # noqa: E402
 
-from triggers.accounts import create_token, create_user  # noqa: E402
+from triggers.accounts import create_token, create_user, hash_password  # noqa: E402
 from triggers.audit import verify_chain  # noqa: E402
 from triggers.config import load_config  # noqa: E402
 from triggers.db import make_engine, make_session_factory, read_session, write_transaction  # noqa: E402
@@ -78,6 +83,32 @@ def prepare(url: str, cases: int) -> tuple[list[str], str]:
         user = session.scalar(select(User).where(User.email == "load@example.org"))
         token = create_token(session, user, NOW)
         references = list(session.scalars(select(CaseReview.reference).limit(cases)))
+    engine.dispose()
+    return references, token
+
+
+def prepare_bulk(url: str, cases: int) -> tuple[list[str], str]:
+    """The database: migrated, ``cases`` cases generated in bulk, and partnership 1's manager
+    renamed to the load clients' account, with a token."""
+    from scale import generate
+
+    engine = make_engine(url)
+    upgrade(engine)
+    generate(engine, cases)
+    sessions = make_session_factory(engine)
+    with write_transaction(sessions) as session:
+        user = session.scalar(select(User).where(User.email == "manager1@example.org"))
+        user.email = "load@example.org"
+        user.password_hash = hash_password(PASSWORD)
+        token = create_token(session, user, NOW)
+        references = list(
+            session.scalars(
+                select(CaseReview.reference)
+                .where(CaseReview.partnership_id == user.partnership_id)
+                .order_by(CaseReview.received_on.desc())
+                .limit(2_000)
+            )
+        )
     engine.dispose()
     return references, token
 
@@ -132,7 +163,7 @@ def start(folder: Path, url: str, workers: int) -> tuple[list[subprocess.Popen],
     return processes, ports
 
 
-def client(ports, references, hot, token, until, results, lock) -> None:  # type: ignore[no-untyped-def]
+def client(ports, references, hot, token, until, results, lock, agency) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random()
     base = f"http://127.0.0.1:{rng.choice(ports)}"
     web = requests.Session()
@@ -146,7 +177,7 @@ def client(ports, references, hot, token, until, results, lock) -> None:  # type
     if "Sign out" not in signed_in.text:
         raise SystemExit("the load client could not sign in")
     api = {"Authorization": f"Bearer {token}"}
-    entry = {"agency": "Leicestershire Police", "occurred_on": "2024-05-01", "summary": "Load."}
+    entry = {"agency": agency, "occurred_on": "2024-05-01", "summary": "Load."}
 
     def send(kind: str, base: str) -> int:
         if kind == "dashboard":
@@ -180,6 +211,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--bulk", action="store_true")
     args = parser.parse_args()
     name = f"casereview_load_{uuid.uuid4().hex[:8]}"
     admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
@@ -188,7 +220,12 @@ def main() -> None:
     url = f"{SERVER}/{name}"
     processes: list[subprocess.Popen] = []
     try:
-        references, token = prepare(url, args.cases)
+        if args.bulk:
+            references, token = prepare_bulk(url, args.cases)
+            agency = "Police 1"
+        else:
+            references, token = prepare(url, args.cases)
+            agency = "Leicestershire Police"
         hot = references[:40]
         with tempfile.TemporaryDirectory() as folder:
             processes, ports = start(Path(folder), url, args.workers)
@@ -197,7 +234,8 @@ def main() -> None:
             until = time.monotonic() + args.seconds
             threads = [
                 threading.Thread(
-                    target=client, args=(ports, references, hot, token, until, results, lock)
+                    target=client,
+                    args=(ports, references, hot, token, until, results, lock, agency),
                 )
                 for _ in range(args.clients)
             ]

@@ -40,6 +40,7 @@ def test_the_scale_benchmark_measures_every_operation():
     measures = [row.split("|")[1].strip() for row in bench("scale.py", "--cases", "300")]
     assert measures[0] == "generate" and measures[1].startswith("sweep:")
     assert measures[2:] == [
+        "figures for one year, one partnership",
         "figures for one year, all partnerships",
         "dashboard (median of 20)",
         "case page (median of 20)",

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import os
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, redirect, session, url_for
 from flask_login import login_user
 from werkzeug.wrappers import Response
@@ -35,6 +33,9 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"sso": settings})
     if not settings.enabled:
         return
+    # Imported only when single sign-on is on: Authlib costs 16 MB in every worker.
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     app.extensions["casereview_sso"] = oauth
     oauth.register(
@@ -59,6 +60,8 @@ def start() -> Response:
 
 @blueprint.get("/sign-in/sso/callback")
 def callback() -> Response:
+    from authlib.integrations.base_client.errors import OAuthError
+
     from web.auth import StaffUser
 
     provider = _provider()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
+from triggers.accounts import hash_password
 from triggers.db import write_transaction
 from triggers.models import User
 
@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "correct horse battery staple"
-HASH = PasswordHasher().hash(PASSWORD)
+HASH = hash_password(PASSWORD)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from tests.factories import case_in_state
+from triggers.accounts import hash_password
 from triggers.config import PartnershipConfig
 from triggers.db import write_transaction
 from triggers.models import Agency, User
@@ -14,7 +14,7 @@ from triggers.partnerships import sync_partnership
 ROOT = Path(__file__).resolve().parents[2]
 
 PASSWORD = "correct horse battery staple"
-HASH = PasswordHasher().hash(PASSWORD)  # hashed once: argon2 is slow on purpose
+HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 
 
 @pytest.fixture

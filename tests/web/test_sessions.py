@@ -102,3 +102,24 @@ def test_sign_in_attempts_are_limited_per_address(config, engine, partnership, w
     assert "Too many attempts to sign in from this address" in response.get_data(as_text=True)
     other = client.post("/sign-in", environ_base={"REMOTE_ADDR": "192.0.2.9"}, data={})
     assert other.status_code != 429
+
+
+def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(app, world, sessions):
+    """Argon2id at OWASP's 19 MiB keeps a worker's peak memory small; older hashes (argon2's
+    defaults, 64 MiB) still sign in, and are replaced by the new parameters then."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from triggers.db import read_session
+    from triggers.models import User
+
+    with write_transaction(sessions) as session:
+        user = session.scalar(select(User).where(User.email == world["users"]["manager"]))
+        user.password_hash = PasswordHasher().hash(PASSWORD)
+    assert "m=65536" in PasswordHasher().hash(PASSWORD)
+    sign_in(app.test_client(), world["users"]["manager"])
+    with read_session(sessions) as session:
+        stored = session.scalar(
+            select(User.password_hash).where(User.email == "manager@example.org")
+        )
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
