@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -138,6 +138,19 @@ def process_rows(current: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _visible_references(
+    session: Session, case_ids: set[int | None], exclude_states: tuple[str, ...] = ()
+) -> dict[int, str]:
+    """The references of those of ``case_ids`` the signed-in person may see."""
+    wanted = [case_id for case_id in case_ids if case_id is not None]
+    if not wanted:
+        return {}
+    query = visible(select(CaseReview.id, CaseReview.reference)).where(
+        CaseReview.id.in_(wanted), CaseReview.state.not_in(exclude_states)
+    )
+    return {case_id: reference for case_id, reference in session.execute(query)}
+
+
 def visible(query: Select[Any]) -> Select[Any]:
     """Limit a query over CaseReview to what the signed-in person may see."""
     return visible_to(
@@ -166,40 +179,36 @@ def dashboard() -> str:
         form.agency.choices = [SelectChoice("", "All agencies")] + [
             SelectChoice(str(a.id), a.name) for a in agencies
         ]
+        # Each shown case's next deadline, looked up by its id (not an aggregate over every
+        # running deadline of the installation), and the open states by the index on
+        # (partnership, state): the page costs what it shows, not what the history holds.
         next_due = (
-            select(Deadline.case_id, func.min(Deadline.due_on).label("due_on"))
-            .where(Deadline.status == "running")
-            .group_by(Deadline.case_id)
-            .subquery()
-        )
-        query = visible(
-            select(CaseReview, next_due.c.due_on).outerjoin(
-                next_due, next_due.c.case_id == CaseReview.id
-            )
+            select(func.min(Deadline.due_on))
+            .where(Deadline.case_id == CaseReview.id, Deadline.status == "running")
+            .correlate(CaseReview)
+            .scalar_subquery()
+            .label("due_on")
         )
         state = form.state.data if form.state.data in STATES else ""
-        query = (
-            query.where(CaseReview.state == state)
-            if state
-            else query.where(CaseReview.state.not_in(FINAL_STATES))
-        )
+        wanted = [state] if state else [s for s in STATES if s not in FINAL_STATES]
+        cases = visible(select(CaseReview.id)).where(CaseReview.state.in_(wanted))
         if (form.agency.data or "").isdigit():
-            query = query.where(
+            cases = cases.where(
                 exists().where(
                     CaseAgency.case_id == CaseReview.id,
                     CaseAgency.agency_id == int(form.agency.data),
                 )
             )
-        # One page of cases, sorted and counted by the database: the page costs what it
-        # shows, not what the partnership's whole history holds.
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        total = session.scalar(select(func.count()).select_from(cases.subquery())) or 0
         pages = max(1, -(-total // PAGE_SIZE))
         page = (
             min(int(request.args["page"]), pages) if request.args.get("page", "").isdigit() else 1
         )
         page = max(page, 1)
         shown = session.execute(
-            query.order_by(next_due.c.due_on.is_(None), next_due.c.due_on, CaseReview.reference)
+            select(CaseReview, next_due)
+            .where(CaseReview.id.in_(cases))
+            .order_by(next_due.nulls_last(), CaseReview.reference)
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
             .options(
@@ -241,29 +250,38 @@ def dashboard() -> str:
                 ).all()
             )
         )
-        late = [
-            {"reference": reference, "agency": agency, "action": action, "due_on": due_on}
-            for reference, agency, action, due_on in session.execute(
-                visible(
-                    select(
-                        CaseReview.reference,
-                        Agency.name,
-                        Recommendation.action,
-                        Recommendation.due_on,
-                    )
-                    .join(Recommendation, Recommendation.case_id == CaseReview.id)
-                    .join(Agency, Agency.id == Recommendation.agency_id)
-                    .where(
-                        Recommendation.status.in_(("open", "in_progress")),
-                        Recommendation.due_on < today,
-                        CaseReview.state.not_in(("withdrawn",)),
-                    )
-                    .order_by(Recommendation.due_on)
-                )
+        # Late recommendations and failed messages are few among millions of rows: find them
+        # by their partial indexes first (literal statuses, which SQLite needs to use them),
+        # then keep those of cases this person may see.
+        late_rows = session.execute(
+            select(
+                Recommendation.case_id, Agency.name, Recommendation.action, Recommendation.due_on
             )
+            .join(Agency, Agency.id == Recommendation.agency_id)
+            .where(
+                Recommendation.status.in_(
+                    [literal(s, literal_execute=True) for s in ("open", "in_progress")]
+                ),
+                Recommendation.due_on < today,
+            )
+            .order_by(Recommendation.due_on)
+        ).all()
+        references = _visible_references(
+            session, {row.case_id for row in late_rows}, exclude_states=("withdrawn",)
+        )
+        late = [
+            {"reference": references[case_id], "agency": agency, "action": action, "due_on": due}
+            for case_id, agency, action, due in late_rows
+            if case_id in references
         ]
         failed = []
         if current_user.role == "manager":
+            messages = session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == literal("failed", literal_execute=True))
+                .order_by(OutboxMessage.id)
+            ).all()
+            references = _visible_references(session, {m.case_id for m in messages})
             failed = [
                 (
                     {
@@ -273,16 +291,10 @@ def dashboard() -> str:
                         "attempts": row.attempts,
                         "last_error": row.last_error,
                     },
-                    reference,
+                    references[row.case_id],
                 )
-                for row, reference in session.execute(
-                    visible(
-                        select(OutboxMessage, CaseReview.reference)
-                        .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
-                        .where(OutboxMessage.status == "failed")
-                        .order_by(OutboxMessage.id)
-                    )
-                )
+                for row in messages
+                if row.case_id in references
             ]
     return render_template(
         "dashboard.html",

@@ -35,3 +35,28 @@ def test_the_dashboard_pages_open_cases_by_the_deadline_due_soonest(
     # A page past the end shows the last one; nonsense shows the first.
     assert "Page 2 of 2" in client.get("/?page=99").get_data(as_text=True)
     assert "Page 1 of 2" in client.get("/?page=x").get_data(as_text=True)
+
+
+def test_late_recommendations_and_failed_messages_show_only_to_their_partnership(
+    app, world, sessions
+):
+    from datetime import UTC
+
+    from sqlalchemy import update
+
+    from triggers.models import OutboxMessage
+
+    with write_transaction(sessions) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == world["message"])
+            .values(status="failed", last_error="550 mailbox unavailable")
+        )
+    app.extensions["casereview"].clock = lambda: datetime(2026, 2, 10, 10, tzinfo=UTC)
+    own, other = app.test_client(), app.test_client()
+    sign_in(own, world["users"]["manager"])
+    sign_in(other, world["users"]["other-manager"])
+    mine = own.get("/").get_data(as_text=True)
+    theirs = other.get("/").get_data(as_text=True)
+    assert "Flag the address" in mine and "550 mailbox unavailable" in mine
+    assert "Flag the address" not in theirs and "550 mailbox unavailable" not in theirs
