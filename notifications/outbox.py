@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from triggers.models import CaseReview, OutboxMessage
@@ -60,24 +61,28 @@ def queue_for_event(
     step_key: str,
     now: datetime,
     payload: dict[str, Any],
-) -> list[OutboxMessage]:
-    """Write the messages an event sends; ``step_key`` makes each one unique to this step."""
-    messages = []
-    for kind, audience in MESSAGES.get(effect, []):
-        for recipient in recipients(case, audience):
-            message = OutboxMessage(
-                case_id=case.id,
-                kind=kind,
-                recipient=recipient,
-                dedupe_key=f"{case.reference}:{step_key}:{kind}:{recipient}",
-                status="pending",
-                send_after=now,
-                created_at=now,
-                payload=payload,
-            )
-            session.add(message)
-            messages.append(message)
-    return messages
+) -> int:
+    """Write the messages an event sends; ``step_key`` makes each one unique to this step.
+
+    One multi-row INSERT in the step's transaction (not an ORM object each: on SQLite those
+    are inserted one statement at a time); returns how many were written."""
+    rows = [
+        {
+            "case_id": case.id,
+            "kind": kind,
+            "recipient": recipient,
+            "dedupe_key": f"{case.reference}:{step_key}:{kind}:{recipient}",
+            "status": "pending",
+            "send_after": now,
+            "created_at": now,
+            "payload": payload,
+        }
+        for kind, audience in MESSAGES.get(effect, [])
+        for recipient in recipients(case, audience)
+    ]
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def queue_confirmation(session: Session, case: CaseReview, now: datetime) -> OutboxMessage | None:

@@ -105,11 +105,18 @@ def read_session(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-#: The tables whose sizes decide how the yearly figures and the sweep are planned.
+#: The tables whose sizes decide how the figures, the sweep and the pages are planned.
+#: Without statistics PostgreSQL reads a case's incidents by scanning the whole table.
 PLANNED_TABLES = (
     "case_reviews",
+    "victims",
+    "applicants",
+    "incidents",
+    "complaints",
+    "case_agencies",
     "threshold_decisions",
     "panels",
+    "recommendations",
     "appeals",
     "deadlines",
     "case_themes",
