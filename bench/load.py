@@ -141,7 +141,7 @@ def start(folder: Path, url: str, workers: int) -> tuple[list[subprocess.Popen],
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=(folder / f"serve-{port}.log").open("w"),
         )
         for port in ports
     ]
@@ -243,6 +243,15 @@ def main() -> None:
                 thread.start()
             for thread in threads:
                 thread.join()
+            # Stop the servers and the scheduler before their folder (its outbox) goes.
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
+            for log in sorted(Path(folder).glob("serve-*.log")):
+                for line in log.read_text().splitlines():
+                    if " ERROR " in line or " WARNING " in line:
+                        print(f"{log.name}: {line}")
         report(results, url, args)
     finally:
         for process in processes:

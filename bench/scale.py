@@ -333,6 +333,12 @@ def generate(engine: Engine, cases: int) -> dict[str, Any]:
         if connection.execute(update(AuditChain).values(last_hash=previous)).rowcount == 0:
             connection.execute(insert(AuditChain).values(**head))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # ids were given: move the sequences past them
+            for table in ("partnerships", "agencies", "case_reviews", "incidents"):
+                connection.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
         refresh_statistics(connection)
     first = f"P1-{min(y for p, y in numbers if p == 1)}-0001"
     return {"partnerships": partnerships, "open_ids": open_ids, "reference": first}

@@ -288,13 +288,18 @@ def run_peer(url: str, ids: Sequence[int]) -> None:
 # --- set-up and timing ---------------------------------------------------------------------
 
 
-def prepare(url: str, cases: int) -> tuple[list[int], list[int], list[int]]:
+def prepare(url: str, cases: int, history: int = 0) -> tuple[list[int], list[int], list[int]]:
     """Open ``cases`` cases for the service and as many for the floor (not timed), and start
-    as many peer instances; return the three id lists."""
+    as many peer instances; return the three id lists. ``history`` cases are generated first
+    (bench/scale.py), so that the writes land in tables of that size."""
     config = load_config(ROOT / "config.toml", environ={})
     policy = Policy.from_config(config)
     engine = make_engine(url)
     upgrade(engine)
+    if history:
+        from scale import generate
+
+        generate(engine, history)
     sessions = make_session_factory(engine)
     ids: list[int] = []
     with write_transaction(sessions) as session:
@@ -338,9 +343,9 @@ def timed(
     return time.perf_counter() - started
 
 
-def measure(url: str, cases: int, clients: int) -> dict[str, float]:
+def measure(url: str, cases: int, clients: int, history: int = 0) -> dict[str, float]:
     """Events per second for each contender, in one run on one database."""
-    service_ids, floor_ids, peer_ids = prepare(url, cases)
+    service_ids, floor_ids, peer_ids = prepare(url, cases, history)
     events = cases * EVENTS_PER_CASE
     return {
         "service": events / timed(run_service, url, service_ids, clients),
@@ -349,14 +354,16 @@ def measure(url: str, cases: int, clients: int) -> dict[str, float]:
     }
 
 
-def check(url: str, cases: int) -> None:
+def check(url: str, cases: int, history: int = 0) -> None:
     """Every case closed by each contender, and the audit chain intact after them all."""
     from triggers.audit import verify_chain
     from triggers.db import read_session
 
     engine = make_engine(url)
     with engine.connect() as connection:
-        closed = connection.scalar(text("SELECT count(*) FROM case_reviews WHERE state='closed'"))
+        closed = connection.scalar(
+            text("SELECT count(*) FROM case_reviews WHERE state='closed' AND reference LIKE 'CT-%'")
+        )
     assert closed == 2 * cases, closed
     with read_session(make_session_factory(engine)) as session:
         report = verify_chain(session)
@@ -373,17 +380,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--clients", type=int, default=1)
+    parser.add_argument("--history", type=int, default=0, help="cases already there")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         url, drop = database(args.database, Path(folder))
         try:
-            rates = measure(url, args.cases, args.clients)
-            check(url, args.cases)
+            rates = measure(url, args.cases, args.clients, args.history)
+            check(url, args.cases, args.history)
         finally:
             drop()
     events = args.cases * EVENTS_PER_CASE
     print(
-        f"| {args.database} | {args.clients} | {events:,} | {rates['service']:,.0f} | "
+        f"| {args.database} | {args.history:,} | {args.clients} | {events:,} | "
+        f"{rates['service']:,.0f} | "
         f"{rates['floor']:,.0f} | {rates['peer']:,.0f} | "
         f"{rates['service'] / rates['floor']:.2f} | {rates['service'] / rates['peer']:.1f} |",
         flush=True,

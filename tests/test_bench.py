@@ -31,8 +31,8 @@ def test_the_throughput_benchmark_runs_all_three_contenders_to_the_end():
     """Service, floor and peer each close every case; the audit chain verifies after them."""
     (row,) = bench("throughput.py", "--cases", "3")
     cells = [cell.strip() for cell in row.split("|")[1:-1]]
-    assert cells[:3] == ["sqlite", "1", "18"]
-    service, floor, peer = (float(cell.replace(",", "")) for cell in cells[3:6])
+    assert cells[:4] == ["sqlite", "0", "1", "18"]
+    service, floor, peer = (float(cell.replace(",", "")) for cell in cells[4:7])
     assert service > 0 and floor > 0 and peer > 0
 
 
