@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +39,11 @@ def _english(value: Any) -> str:
     return english_date(value) if value else ""
 
 
+@lru_cache(maxsize=16)
 def environment(templates_folder: Path | None = None) -> Environment:
+    """One environment per templates folder, kept: compiling the templates again for every
+    letter cost the sweep more than the rest of the letter. Jinja still notices a template
+    edited on disk (it checks each file's time when asked for it)."""
     loaders = []
     if templates_folder is not None:
         loaders.append(FileSystemLoader(str(templates_folder)))
