@@ -483,9 +483,11 @@ def peak_rss_mb(
                 f"sys.argv = ['casereview', *{command[1:]!r}]\n"
                 "main()\n"
             )
-            subprocess.run(
-                [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True
+            done = subprocess.run(
+                [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
             )
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(command[1:])} failed:\n{done.stderr[-3000:]}")
             return _hwm_mb(Path(out.name).read_text())
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

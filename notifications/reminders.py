@@ -52,6 +52,10 @@ def latest_stage(due_on: date, started_on: date, today: date, policy: Policy) ->
     return come[-1] if come else None
 
 
+#: Reminder rows per INSERT statement.
+REMINDER_CHUNK = 500
+
+
 def queue_reminders(session: Session, policy: Policy, now: datetime) -> int:
     """Queue every reminder that has come by ``now``; return how many were new."""
     today = policy.today(now)
@@ -119,12 +123,22 @@ def queue_reminders(session: Session, policy: Policy, now: datetime) -> int:
         row["status"] = "digest" if held else "pending"
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = session.execute(
-        insert(OutboxMessage).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id)
-    ).all()
+    inserted = 0
+    # In chunks: one statement's bind parameters are limited (65,535 on PostgreSQL), and a
+    # regional installation back from a day's outage has thousands of reminders at once.
+    for start in range(0, len(rows), REMINDER_CHUNK):
+        chunk = rows[start : start + REMINDER_CHUNK]
+        inserted += len(
+            session.execute(
+                insert(OutboxMessage)
+                .values(chunk)
+                .on_conflict_do_nothing()
+                .returning(OutboxMessage.id)
+            ).all()
+        )
     if held:
         _queue_digests(session, now, today)
-    return len(inserted)
+    return inserted
 
 
 def _row(

@@ -142,13 +142,15 @@ def _visible_references(
     session: Session, case_ids: set[int | None], exclude_states: tuple[str, ...] = ()
 ) -> dict[int, str]:
     """The references of those of ``case_ids`` the signed-in person may see."""
-    wanted = [case_id for case_id in case_ids if case_id is not None]
-    if not wanted:
-        return {}
-    query = visible(select(CaseReview.id, CaseReview.reference)).where(
-        CaseReview.id.in_(wanted), CaseReview.state.not_in(exclude_states)
-    )
-    return {case_id: reference for case_id, reference in session.execute(query)}
+    wanted = sorted(case_id for case_id in case_ids if case_id is not None)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 1_000):  # bind parameters are limited per statement
+        query = visible(select(CaseReview.id, CaseReview.reference)).where(
+            CaseReview.id.in_(wanted[start : start + 1_000]),
+            CaseReview.state.not_in(exclude_states),
+        )
+        found.update((case_id, reference) for case_id, reference in session.execute(query))
+    return found
 
 
 def visible(query: Select[Any]) -> Select[Any]:

@@ -242,3 +242,51 @@ def test_walking_a_case_through_christmas_sends_each_reminder_on_its_working_day
         f"Due in 5 working days: findings letter for {reference}": date(2026, 1, 27),
         f"Due in 2 working days: findings letter for {reference}": date(2026, 1, 29),
     }
+
+
+def test_thousands_of_reminders_at_once_are_all_queued(sessions, partnership, policy):
+    """A regional installation back from an outage: 7,000 deadlines due at once. One INSERT
+    of them all passes PostgreSQL's 65,535 bind parameters; they go in chunks, none lost."""
+    from sqlalchemy import func, insert
+
+    from notifications.reminders import queue_reminders
+    from triggers.models import CaseReview, Deadline
+
+    now = at(2025, 12, 1, 10)
+    today, count = now.date(), 7_000
+    with write_transaction(sessions) as session:
+        session.execute(
+            insert(CaseReview),
+            [
+                {
+                    "id": number,
+                    "partnership_id": partnership.id,
+                    "reference": f"BULK-{number}",
+                    "state": "received",
+                    "received_on": today - timedelta(days=7),
+                    "last_step_on": today - timedelta(days=7),
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+                for number in range(1, count + 1)
+            ],
+        )
+        session.execute(
+            insert(Deadline),
+            [
+                {
+                    "case_id": number,
+                    "step": "acknowledge",
+                    "started_on": today - timedelta(days=7),
+                    "due_on": today,
+                    "status": "running",
+                }
+                for number in range(1, count + 1)
+            ],
+        )
+    with write_transaction(sessions) as session:
+        assert queue_reminders(session, policy, now) == count
+    with write_transaction(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == count
+        assert queue_reminders(session, policy, now) == 0  # and not twice
