@@ -18,8 +18,6 @@ Prints one Markdown table row per measure.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import random
 import statistics
@@ -41,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from figures import database  # noqa: E402
 
 from triggers.accounts import hash_password  # noqa: E402
-from triggers.audit import GENESIS, HEAD_ID, link_hash  # noqa: E402
+from triggers.audit import GENESIS, HEAD_ID, link_hash, row_hash  # noqa: E402
 from triggers.config import load_config  # noqa: E402
 from triggers.db import make_engine, make_session_factory, read_session, refresh_statistics  # noqa: E402
 from triggers.figures import performance_year, report  # noqa: E402
@@ -292,21 +290,7 @@ def generate(engine: Engine, cases: int) -> dict[str, Any]:
                     "data": {},
                     "client_address": "",
                 }
-                content = {
-                    "partnership_id": partnership,
-                    "case_id": case_id,
-                    "at": at.replace(tzinfo=None).isoformat(timespec="microseconds"),
-                    "actor": row["actor"],
-                    "address": "",
-                    "event": event,
-                    "from_state": "",
-                    "to_state": state,
-                    "step_on": received.isoformat(),
-                    "data": {},
-                }
-                digest = hashlib.sha256(
-                    json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
-                ).hexdigest()
+                digest = row_hash(row)
                 link = link_hash(previous, digest)
                 row.update(content_hash=digest, prev_hash=previous, hash=link)
                 previous = link
@@ -328,6 +312,8 @@ def generate(engine: Engine, cases: int) -> dict[str, Any]:
                 )
             if case_id % CHUNK == 0:
                 flush(connection)
+            if case_id % 100_000 == 0:  # a million takes minutes: say how far it has got
+                print(f"generated {case_id:,} of {cases:,} cases", file=sys.stderr, flush=True)
         flush(connection)
         head = {"id": HEAD_ID, "last_hash": previous}
         if connection.execute(update(AuditChain).values(last_hash=previous)).rowcount == 0:

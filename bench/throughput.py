@@ -26,7 +26,6 @@ together. Prints one Markdown table row.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import multiprocessing
 import sys
@@ -47,7 +46,7 @@ from figures import database  # noqa: E402
 from peer.runner import Peer  # noqa: E402
 
 from notifications.outbox import ALL_AGENCIES, MESSAGES, RECOMMENDATION_OWNERS  # noqa: E402
-from triggers.audit import GENESIS, HEAD_ID, link_hash  # noqa: E402
+from triggers.audit import GENESIS, HEAD_ID, link_hash, row_hash  # noqa: E402
 from triggers.config import load_config  # noqa: E402
 from triggers.db import make_engine, make_session_factory, write_transaction  # noqa: E402
 from triggers.models import CaseReview  # noqa: E402
@@ -135,24 +134,6 @@ def run_service(url: str, ids: Sequence[int]) -> None:
     engine.dispose()
 
 
-def _content_hash(row: dict[str, Any]) -> str:
-    at = row["at"].astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
-    content = {
-        "partnership_id": row["partnership_id"],
-        "case_id": row["case_id"],
-        "at": at,
-        "actor": row["actor"],
-        "address": "",
-        "event": row["event"],
-        "from_state": row["from_state"],
-        "to_state": row["to_state"],
-        "step_on": row["step_on"].isoformat(),
-        "data": row["data"],
-    }
-    text_ = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text_.encode()).hexdigest()
-
-
 def run_floor(url: str, ids: Sequence[int]) -> None:
     engine = make_engine(url)
     postgres = engine.dialect.name == "postgresql"
@@ -214,7 +195,7 @@ def run_floor(url: str, ids: Sequence[int]) -> None:
                     "step_on": NOW.date(),
                     "data": data,
                 }
-                digest = _content_hash(row)
+                digest = row_hash(row)
                 link = link_hash(previous or GENESIS, digest)
                 connection.execute(
                     text(

@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -32,26 +33,53 @@ GENESIS = "0" * 64
 HEAD_ID = 1
 
 
-def content(audit: AuditEvent) -> dict[str, Any]:
-    """What the hash covers: everything recorded about the event except its id and hashes."""
-    at = audit.at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+#: The columns an event's digest covers: everything recorded except its id and hashes.
+CONTENT_COLUMNS = (
+    "partnership_id",
+    "case_id",
+    "at",
+    "actor",
+    "client_address",
+    "event",
+    "from_state",
+    "to_state",
+    "step_on",
+    "data",
+)
+
+
+def content_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What the hash covers, from an event's column values (a row about to be inserted in
+    bulk, or an event read back)."""
+    at = row["at"].astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    step_on = row.get("step_on")
     return {
-        "partnership_id": audit.partnership_id,
-        "case_id": audit.case_id,
+        "partnership_id": row["partnership_id"],
+        "case_id": row.get("case_id"),
         "at": at,
-        "actor": audit.actor,
-        "address": audit.client_address or "",
-        "event": audit.event,
-        "from_state": audit.from_state or "",
-        "to_state": audit.to_state or "",
-        "step_on": audit.step_on.isoformat() if audit.step_on else None,
-        "data": audit.data or {},
+        "actor": row["actor"],
+        "address": row.get("client_address") or "",
+        "event": row["event"],
+        "from_state": row.get("from_state") or "",
+        "to_state": row.get("to_state") or "",
+        "step_on": step_on.isoformat() if step_on else None,
+        "data": row.get("data") or {},
     }
 
 
-def content_hash(audit: AuditEvent) -> str:
-    text = json.dumps(content(audit), sort_keys=True, separators=(",", ":"), default=str)
+def content(audit: AuditEvent) -> dict[str, Any]:
+    """What the hash covers: everything recorded about the event except its id and hashes."""
+    return content_of({name: getattr(audit, name) for name in CONTENT_COLUMNS})
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    """The content digest of an event given as column values."""
+    text = json.dumps(content_of(row), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def content_hash(audit: AuditEvent) -> str:
+    return row_hash({name: getattr(audit, name) for name in CONTENT_COLUMNS})
 
 
 def link_hash(previous: str, digest: str) -> str:

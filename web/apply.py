@@ -159,6 +159,15 @@ def first_missing(answers: dict[str, Any]) -> str | None:
     return next((page for page in pages(answers) if not done(page, answers)), None)
 
 
+def missing_before(answers: dict[str, Any], page: str) -> str | None:
+    """The first unanswered page that comes before ``page``: where the person must go first."""
+    missing = first_missing(answers)
+    order = pages(answers)
+    if missing is not None and order.index(missing) < order.index(page):
+        return missing
+    return None
+
+
 def url_of(page: str, **args: Any) -> str:
     return url_for("apply.incidents" if page == "incidents" else f"apply.{page}", **args)
 
@@ -278,9 +287,7 @@ def _question(slug: str) -> tuple[str, int] | Response:
         if draft is None and (slug != "who" or session.get(DRAFT)):
             return _lost()
         answers = dict(draft.answers) if draft is not None else {}
-        missing = first_missing(answers)
-        order = pages(answers)
-        if missing is not None and order.index(missing) < order.index(slug):
+        if missing := missing_before(answers, slug):
             return redirect(url_of(missing))
         if request.method == "GET":
             form = question.form(data={name: answers.get(name) for name in question.fields})
@@ -355,10 +362,7 @@ def incident(number: int) -> tuple[str, int] | Response:
         if draft is None:
             return _lost()
         answers = dict(draft.answers)
-        missing = first_missing(answers)
-        if missing is not None and pages(answers).index(missing) < pages(answers).index(
-            "incidents"
-        ):
+        if missing := missing_before(answers, "incidents"):
             return redirect(url_of(missing))
         incidents = list(answers.get("incidents", []))
         if not 1 <= number <= len(incidents) + 1:
@@ -465,8 +469,7 @@ def check() -> tuple[str, int] | Response:
         if draft is None:
             return _lost()
         answers = dict(draft.answers)
-    missing = first_missing(answers)
-    if missing not in (None, "check"):
+    if missing := missing_before(answers, "check"):
         return redirect(url_of(missing))
     if request.method == "POST" and form.validate():
         if form.website.data:

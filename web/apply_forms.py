@@ -197,13 +197,17 @@ class ContactForm(PublicForm):
         validators=[_limit("The postcode", 10)],
     )
 
+    def _needed_for(self, method: str, field: Any, what: str) -> None:
+        """The detail of the way of contact chosen must be given."""
+        if not field.data and self.contact_preference.data == method:
+            raise ValidationError(f"Enter your {what}, or choose another way to contact you")
+
     def validate_email(self, field: StringField) -> None:
         if field.data and not EMAIL.match(field.data):
             raise ValidationError(
                 "Enter an e-mail address in the correct format, like name@example.com"
             )
-        if not field.data and self.contact_preference.data == "email":
-            raise ValidationError("Enter your e-mail address, or choose another way to contact you")
+        self._needed_for("email", field, "e-mail address")
 
     def validate_phone(self, field: StringField) -> None:
         digits = re.sub(r"\D", "", field.data or "")
@@ -211,12 +215,10 @@ class ContactForm(PublicForm):
             raise ValidationError(
                 "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
             )
-        if not field.data and self.contact_preference.data == "phone":
-            raise ValidationError("Enter your phone number, or choose another way to contact you")
+        self._needed_for("phone", field, "phone number")
 
     def validate_address(self, field: TextAreaField) -> None:
-        if not field.data and self.contact_preference.data == "letter":
-            raise ValidationError("Enter your address, or choose another way to contact you")
+        self._needed_for("letter", field, "address")
 
     def validate_postcode(self, field: StringField) -> None:
         if field.data:
