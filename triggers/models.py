@@ -183,17 +183,23 @@ class CaseReview(Base):
     chronology: Mapped[list[ChronologyEntry]] = relationship(
         cascade="all, delete-orphan", order_by="ChronologyEntry.occurred_on"
     )
+    # Steps add rows through the many-to-one side (``ThresholdDecision(case=case)``): the
+    # back-populated collection takes them without being loaded from the database first.
     threshold_decisions: Mapped[list[ThresholdDecision]] = relationship(
-        cascade="all, delete-orphan", order_by="ThresholdDecision.id"
+        back_populates="case", cascade="all, delete-orphan", order_by="ThresholdDecision.id"
     )
     panels: Mapped[list[Panel]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Panel.id"
     )
     recommendations: Mapped[list[Recommendation]] = relationship(
-        cascade="all, delete-orphan", order_by="Recommendation.id"
+        back_populates="case", cascade="all, delete-orphan", order_by="Recommendation.id"
     )
-    themes: Mapped[list[CaseTheme]] = relationship(cascade="all, delete-orphan")
-    appeals: Mapped[list[Appeal]] = relationship(cascade="all, delete-orphan", order_by="Appeal.id")
+    themes: Mapped[list[CaseTheme]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    appeals: Mapped[list[Appeal]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Appeal.id"
+    )
     deadlines: Mapped[list[Deadline]] = relationship(
         cascade="all, delete-orphan", order_by="Deadline.due_on"
     )
@@ -252,12 +258,12 @@ class Incident(Base):
     is_hate_related: Mapped[bool] = mapped_column(Boolean, default=False)
 
     case: Mapped[CaseReview] = relationship(back_populates="incidents")
-    #: Loaded for all of a case's incidents in one query (the threshold reads them all).
+    #: Loaded with the incidents, in the same query (the threshold reads them all).
     complaints: Mapped[list[Complaint]] = relationship(
         back_populates="incident",
         cascade="all, delete-orphan",
         order_by="Complaint.reported_on",
-        lazy="selectin",
+        lazy="joined",
     )
 
 
@@ -329,6 +335,8 @@ class ThresholdDecision(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(320))
 
+    case: Mapped[CaseReview] = relationship(back_populates="threshold_decisions")
+
 
 class Panel(Base):
     """A review meeting: scheduled, then held and recorded."""
@@ -382,6 +390,7 @@ class Recommendation(Base):
     progress: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_on: Mapped[date | None] = mapped_column(Date)
 
+    case: Mapped[CaseReview] = relationship(back_populates="recommendations")
     agency: Mapped[Agency] = relationship()
     panel: Mapped[Panel] = relationship()
 
@@ -397,6 +406,7 @@ class CaseTheme(Base):
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
     theme: Mapped[str] = mapped_column(String(60))
 
+    case: Mapped[CaseReview] = relationship(back_populates="themes")
     panel: Mapped[Panel] = relationship()
 
 
@@ -412,6 +422,8 @@ class Appeal(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_on: Mapped[date | None] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(320), default="")
+
+    case: Mapped[CaseReview] = relationship(back_populates="appeals")
 
 
 class Deadline(Base):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from notifications.outbox import queue_for_event
+from triggers.audit import append_event
 from triggers.calendar import english_date
 from triggers.models import (
     Agency,
@@ -113,7 +114,7 @@ def open_case(
         raise InvalidData(
             {"received_on": f"cannot be in the future: today is {english_date(today)}"}
         )
-    agencies = _agencies_by_name(session, partnership)
+    agencies = _agencies_by_name(session, partnership.id)
     involved = [_agency(agencies, name, f"agencies.{i}") for i, name in enumerate(case_in.agencies)]
     lead = _agency(agencies, case_in.lead_agency, "lead_agency") if case_in.lead_agency else None
     if lead is not None and lead not in involved:
@@ -273,7 +274,7 @@ def record_chronology(
     entry_in = parse(ChronologyIn, dict(data))
     if entry_in.occurred_on > policy.today(now):
         raise InvalidData({"occurred_on": "cannot be in the future"})
-    agency = _agency(_agencies_by_name(session, case.partnership), entry_in.agency, "agency")
+    agency = _agency(_agencies_by_name(session, case.partnership_id), entry_in.agency, "agency")
     entry = ChronologyEntry(
         agency=agency,
         occurred_on=entry_in.occurred_on,
@@ -352,10 +353,11 @@ def _decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, pol
             f"('{'met' if suggestion.met else 'not_met'}'); the rationale is recorded."
         )
     if event_in.lead_agency:
-        agencies = _agencies_by_name(session, case.partnership)
+        agencies = _agencies_by_name(session, case.partnership_id)
         case.lead_agency = _agency(agencies, event_in.lead_agency, "lead_agency")
-    case.threshold_decisions.append(
+    session.add(
         ThresholdDecision(
+            case=case,
             decision=event_in.decision,
             suggested_met=suggestion.met,
             rules_held=suggestion.rules_held,
@@ -395,7 +397,7 @@ def _schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy,
 
 
 def _record_review(session, case, event_in: RecordReviewIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
-    agencies = _agencies_by_name(session, case.partnership)
+    agencies = _agencies_by_name(session, case.partnership_id)
     problems: dict[str, str] = {}
     owners = []
     for index, rec in enumerate(event_in.recommendations):
@@ -422,13 +424,15 @@ def _record_review(session, case, event_in: RecordReviewIn, on, actor, policy, o
     panel.attendees = list(event_in.attendees)
     panel.recommendation_count = len(event_in.recommendations)
     for rec, agency in zip(event_in.recommendations, owners, strict=True):
-        case.recommendations.append(
-            Recommendation(panel=panel, agency=agency, action=rec.action, due_on=rec.due_on)
+        session.add(
+            Recommendation(
+                case=case, panel=panel, agency=agency, action=rec.action, due_on=rec.due_on
+            )
         )
         if all(link.agency_id != agency.id for link in case.agencies):
             case.agencies.append(CaseAgency(agency=agency))
     for theme in dict.fromkeys(event_in.themes):
-        case.themes.append(CaseTheme(panel=panel, theme=theme))
+        session.add(CaseTheme(case=case, panel=panel, theme=theme))
     return {}
 
 
@@ -448,7 +452,7 @@ def _appeal(session, case, event_in: AppealIn, on, actor, policy, outcome):  # t
         outcome.warnings.append(
             f"The appeal came after the window closed on {english_date(window.due_on)}."
         )
-    case.appeals.append(Appeal(received_on=on, grounds=event_in.grounds))
+    session.add(Appeal(case=case, received_on=on, grounds=event_in.grounds))
     return {}
 
 
@@ -507,8 +511,8 @@ def _open_panel(case: CaseReview) -> Panel | None:
     return next((panel for panel in reversed(case.panels) if panel.held_on is None), None)
 
 
-def _agencies_by_name(session: Session, partnership: Partnership) -> dict[str, Agency]:
-    rows = session.scalars(select(Agency).where(Agency.partnership_id == partnership.id))
+def _agencies_by_name(session: Session, partnership_id: int) -> dict[str, Agency]:
+    rows = session.scalars(select(Agency).where(Agency.partnership_id == partnership_id))
     return {agency.name.casefold(): agency for agency in rows}
 
 
@@ -551,8 +555,21 @@ def _audit(
     on: date | None,
     data: dict[str, Any],
 ) -> None:
-    session.add(
-        audit_event(case, actor.label, now, event, from_state, to_state, on, data, actor.address)
+    """One event on the audit chain for a case that has its id (inserted at once)."""
+    append_event(
+        session,
+        {
+            "partnership_id": case.partnership_id,
+            "case_id": case.id,
+            "at": now,
+            "actor": actor.label,
+            "client_address": actor.address,
+            "event": event,
+            "from_state": from_state,
+            "to_state": to_state,
+            "step_on": on,
+            "data": data,
+        },
     )
 
 
