@@ -27,13 +27,38 @@ def test_the_figures_benchmark_runs_and_counts_what_it_imported():
     assert "casereview stats --year 2020" in rows[2]
 
 
-def test_the_throughput_benchmark_runs_all_three_contenders_to_the_end():
-    """Service, floor and peer each close every case; the audit chain verifies after them."""
+def test_the_throughput_benchmark_runs_every_contender_to_the_end():
+    """Service, both floors and the peer each close every case; the audit chain verifies."""
     (row,) = bench("throughput.py", "--cases", "3")
     cells = [cell.strip() for cell in row.split("|")[1:-1]]
     assert cells[:4] == ["sqlite", "0", "1", "18"]
-    service, floor, peer = (float(cell.replace(",", "")) for cell in cells[4:7])
-    assert service > 0 and floor > 0 and peer > 0
+    service, floor, minimal, peer = (float(cell.replace(",", "")) for cell in cells[4:8])
+    assert service > 0 and floor > 0 and minimal > 0 and peer > 0
+
+
+def test_the_peer_model_can_be_withdrawn_at_any_open_step_and_waits_on_its_limits():
+    """The BPMN peer runs the same process as the service: a "withdraw" message ends it from
+    whichever step it is at, and each step waits on a timer for its limit."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from peer.runner import Peer
+    from SpiffWorkflow.util.task import TaskState
+    from sqlalchemy import create_engine, text
+
+    peer = Peer()
+    engine = create_engine("sqlite://")
+    with engine.begin() as connection:
+        peer.create_table(connection)
+        peer.start(connection, 1, "PEER-1")
+        assert peer.step(connection, 1, "acknowledge", {}) == "decide_threshold"
+        assert peer.step(connection, 1, "decide_threshold", {"decision": "met"}) == (
+            "schedule_panel"
+        )
+        state = connection.scalar(text("SELECT state FROM peer_instances WHERE id = 1"))
+        waiting = peer.serializer.deserialize_json(state).get_tasks(state=TaskState.WAITING)
+        assert "schedule_panel_limit" in {task.task_spec.name for task in waiting}
+        assert peer.step(connection, 1, "withdraw", {"reason": "Moved away."}) == "end"
+        state = connection.scalar(text("SELECT state FROM peer_instances WHERE id = 1"))
+    assert peer.serializer.deserialize_json(state).is_completed()
 
 
 def test_the_scale_benchmark_measures_every_operation():

@@ -2,8 +2,11 @@
 Python workflow engine, each instance serialised to the same database after every step.
 
 One step is what a web request would do with it: read the instance's JSON with its row
-locked, rebuild the workflow, complete the ready user task with the step's data, run the
-engine to the next wait, serialise and write it back, commit. SpiffWorkflow is a
+locked, rebuild the workflow, check its timers, complete the ready user task with the
+step's data (the same data the service is given: the decision and its rationale, the
+findings and the recommendations...), run the engine to the next wait, serialise and write
+it back, commit. ``withdraw`` sends the model's "withdraw" message instead, which ends the
+instance from whichever step it is at. SpiffWorkflow is a
 bench-only dependency (``pip install -e ".[bench]"``).
 """
 
@@ -64,17 +67,27 @@ class Peer:
             text(f"SELECT state FROM {TABLE} WHERE id = :id{lock}"), {"id": instance_id}
         )
         workflow = self.serializer.deserialize_json(state)
-        ready = [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
-        current = next((t for t in ready if t.task_spec.name == task), None)
-        if current is None:
-            names = [t.task_spec.name for t in ready]
-            raise ValueError(f"{task} is not ready in instance {instance_id} (ready: {names})")
-        current.data.update(data)
-        current.run()
+        workflow.refresh_timers()  # the limits' timers, as an engine checks them
+        if task == "withdraw":  # any open step: the message ends the instance
+            from SpiffWorkflow.bpmn.specs.event_definitions.message import (
+                MessageEventDefinition,
+            )
+            from SpiffWorkflow.bpmn.util.event import BpmnEvent
+
+            workflow.send_event(BpmnEvent(MessageEventDefinition("withdraw"), data))
+        else:
+            ready = [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+            current = next((t for t in ready if t.task_spec.name == task), None)
+            if current is None:
+                names = [t.task_spec.name for t in ready]
+                raise ValueError(f"{task} is not ready in instance {instance_id} (ready: {names})")
+            current.data.update(data)
+            current.run()
         workflow.do_engine_steps()
         connection.execute(
             text(f"UPDATE {TABLE} SET state = :state WHERE id = :id"),
             {"id": instance_id, "state": self.serializer.serialize_json(workflow)},
         )
-        waiting = [t.task_spec.name for t in workflow.get_tasks(state=TaskState.READY)]
-        return waiting[0] if waiting else "end"
+        if workflow.is_completed():
+            return "end"
+        return next(t.task_spec.name for t in workflow.get_tasks(state=TaskState.READY))
