@@ -43,7 +43,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,7 +60,7 @@ from triggers.models import CaseReview  # noqa: E402
 from triggers.partnerships import sync_partnership  # noqa: E402
 from triggers.policy import Policy  # noqa: E402
 from triggers.schema import upgrade  # noqa: E402
-from workflows.service import Actor, apply, open_case  # noqa: E402
+from workflows.service import Actor, apply, for_a_step, open_case  # noqa: E402
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
 RECEIVED = date(2026, 10, 20)
@@ -155,8 +155,8 @@ def run_service(url: str, ids: Sequence[int]) -> None:
     for case_id in ids:
         for event, data, *_ in STEPS:
             with write_transaction(sessions) as session:
-                case = session.get(CaseReview, case_id)
-                assert case is not None
+                query = for_a_step(select(CaseReview).where(CaseReview.id == case_id))
+                case = session.execute(query).unique().scalar_one()
                 apply(session, case, event, {**data, "version": case.version}, ACTOR, NOW, policy)
 
 

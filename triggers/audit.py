@@ -91,6 +91,7 @@ def event_hash(previous: str, audit: AuditEvent) -> str:
 
 
 _EVENTS = AuditEvent.__table__
+_INSERT_EVENT = insert(_EVENTS)
 _LOCKED_HEAD = select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID).with_for_update()
 _MOVE_HEAD = (
     update(AuditChain.__table__)
@@ -110,7 +111,7 @@ def append_event(session: Session, row: Mapping[str, Any]) -> None:
     link = link_hash(previous, digest)
     connection = session.connection()
     connection.execute(
-        insert(_EVENTS).values(content_hash=digest, prev_hash=previous, hash=link), dict(row)
+        _INSERT_EVENT, {**row, "content_hash": digest, "prev_hash": previous, "hash": link}
     )
     connection.execute(_MOVE_HEAD, {"head": link})
 

@@ -33,7 +33,7 @@ from triggers.policy import Policy
 from triggers.schema import current_revision, head_revision, upgrade
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, WorkflowError
-from workflows.service import Actor, apply, open_case, record_view
+from workflows.service import Actor, apply, for_a_step, open_case, record_view
 
 log = logging.getLogger("casereview")
 
@@ -579,7 +579,8 @@ def _actor(session: Session, email: str | None) -> Actor:
 
 
 def _case(session: Session, reference: str) -> CaseReview:
-    found = session.scalar(select(CaseReview).where(CaseReview.reference == reference.upper()))
+    query = for_a_step(select(CaseReview).where(CaseReview.reference == reference.upper()))
+    found = session.execute(query).unique().scalar()
     if found is None:
         raise CaseNotFound(f"there is no case {reference}")
     return found

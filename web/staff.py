@@ -53,6 +53,7 @@ from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
 from workflows.service import (
     EVENT_ROLES,
     apply,
+    for_a_step,
     open_case,
     record_chronology,
     record_view,
@@ -581,7 +582,7 @@ def retry(message_id: int) -> Response:
 
 def _visible_case(session: Session, reference: str, for_update: bool = False) -> CaseReview:
     query = visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
-    case = session.scalar(query.with_for_update() if for_update else query)
+    case = session.execute(for_a_step(query) if for_update else query).unique().scalar()
     if case is None:
         abort(404)
     return case

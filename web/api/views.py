@@ -22,7 +22,14 @@ from web.errors import error_response
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, PermissionDenied
 from workflows.machine import STATES
-from workflows.service import Actor, apply, open_case, record_chronology, record_view
+from workflows.service import (
+    Actor,
+    apply,
+    for_a_step,
+    open_case,
+    record_chronology,
+    record_view,
+)
 from workflows.sweep import retry_by_hand
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
@@ -200,8 +207,8 @@ def _load(session: Session, reference: str, *, for_update: bool = False) -> Case
     """The case with that reference, if the caller may see it; any other is 404."""
     query = _visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
     if for_update:
-        query = query.with_for_update()
-    case = session.scalar(query)
+        query = for_a_step(query)
+    case = session.execute(query).unique().scalar()
     if case is None:
         raise CaseNotFound(f"There is no case {reference} that you may see.")
     return case
