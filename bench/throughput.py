@@ -155,7 +155,7 @@ def run_service(url: str, ids: Sequence[int]) -> None:
     for case_id in ids:
         for event, data, *_ in STEPS:
             with write_transaction(sessions) as session:
-                query = for_a_step(select(CaseReview).where(CaseReview.id == case_id))
+                query = for_a_step(select(CaseReview).where(CaseReview.id == case_id), event)
                 case = session.execute(query).unique().scalar_one()
                 apply(session, case, event, {**data, "version": case.version}, ACTOR, NOW, policy)
 

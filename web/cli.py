@@ -556,7 +556,7 @@ def case_event(
     _require_current_schema(context)
     with _writing(context) as session:
         actor = _actor(session, as_email)
-        found = _case(session, reference)
+        found = _case(session, reference, event)
         outcome = apply(session, found, event, data, actor, context.now(), context.policy)
         click.echo(f"{found.reference} is now {found.state}.")
         for warning in outcome.warnings:
@@ -578,8 +578,11 @@ def _actor(session: Session, email: str | None) -> Actor:
     return Actor(label=found.email, user_id=found.id, role=found.role)
 
 
-def _case(session: Session, reference: str) -> CaseReview:
-    query = for_a_step(select(CaseReview).where(CaseReview.reference == reference.upper()))
+def _case(session: Session, reference: str, event: str | None = None) -> CaseReview:
+    """The case; locked, with what the step reads, when ``event`` is to be applied to it."""
+    query = select(CaseReview).where(CaseReview.reference == reference.upper())
+    if event is not None:
+        query = for_a_step(query, event)
     found = session.execute(query).unique().scalar()
     if found is None:
         raise CaseNotFound(f"there is no case {reference}")

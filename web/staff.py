@@ -425,7 +425,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     actor = current_actor()
     try:
         with write_transaction(app.sessions) as session:
-            case = _visible_case(session, reference, for_update=True)
+            case = _visible_case(session, reference, for_update=True, event=event)
             outcome = apply(
                 session, case, event, form.data_for_service(), actor, app.now(), app.policy
             )
@@ -580,9 +580,13 @@ def retry(message_id: int) -> Response:
     )
 
 
-def _visible_case(session: Session, reference: str, for_update: bool = False) -> CaseReview:
+def _visible_case(
+    session: Session, reference: str, for_update: bool = False, event: str | None = None
+) -> CaseReview:
+    """The case, if the signed-in person may see it (else 404); ``for_update`` locks it and
+    loads what the step ``event`` reads (``workflows.service.for_a_step``)."""
     query = visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
-    case = session.execute(for_a_step(query) if for_update else query).unique().scalar()
+    case = session.execute(for_a_step(query, event) if for_update else query).unique().scalar()
     if case is None:
         abort(404)
     return case

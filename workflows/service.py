@@ -8,6 +8,7 @@ nothing is. Pure in time: ``now`` is passed in, so "as if it were 25 April 2025"
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -174,11 +175,32 @@ def open_case(
     return case
 
 
-def for_a_step(query: Select[tuple[CaseReview]]) -> Select[tuple[CaseReview]]:
-    """A query for a case about to be stepped: its row locked (on PostgreSQL) so that two
-    people acting at once take turns, and its deadlines, which every step reads, loaded in
-    the same query rather than a second one. Read it with ``.unique()``."""
-    return query.options(joinedload(CaseReview.deadlines)).with_for_update(of=CaseReview)
+#: What each step reads besides the case and its deadlines (the letters' recipients, the
+#: panel, the incidents for the threshold's rules...): loaded in the case's own query.
+STEP_READS: dict[str, tuple[Any, ...]] = {
+    "acknowledge": (CaseReview.agencies,),
+    "decide_threshold": (CaseReview.incidents,),
+    "schedule_panel": (CaseReview.panels, CaseReview.agencies),
+    "record_review": (CaseReview.panels, CaseReview.agencies),
+    "send_findings": (CaseReview.recommendations,),
+    "decide_appeal": (CaseReview.appeals,),
+}
+
+
+def for_a_step(
+    query: Select[tuple[CaseReview]], event: str | None = None
+) -> Select[tuple[CaseReview]]:
+    """A query for a case about to be stepped (by ``event``, when known): its row locked (on
+    PostgreSQL) so that two people acting at once take turns, and what the step reads (its
+    deadlines, and ``STEP_READS``) loaded in the same query rather than one query each.
+    Read it with ``.unique()``."""
+    return query.options(*_step_loads(event or "")).with_for_update(of=CaseReview)
+
+
+@functools.cache
+def _step_loads(event: str) -> tuple[Any, ...]:
+    related = (CaseReview.deadlines, *STEP_READS.get(event, ()))
+    return tuple(joinedload(attribute) for attribute in related)
 
 
 def apply(

@@ -132,7 +132,7 @@ def apply_event(reference: str) -> Response:
     app = services()
     now = app.now()
     with write_transaction(app.sessions) as session:
-        case = _load(session, reference, for_update=True)
+        case = _load(session, reference, for_update=True, event=event)
         outcome = apply(session, case, event, body, g.actor, now, app.policy)
         described = describe_case(session, case, app.policy, app.policy.today(now))
     described["warnings"] = outcome.warnings
@@ -203,11 +203,14 @@ def retry_message(message_id: int) -> Response:
         return jsonify({"id": row.id, "status": row.status})
 
 
-def _load(session: Session, reference: str, *, for_update: bool = False) -> CaseReview:
-    """The case with that reference, if the caller may see it; any other is 404."""
+def _load(
+    session: Session, reference: str, *, for_update: bool = False, event: str | None = None
+) -> CaseReview:
+    """The case with that reference, if the caller may see it; any other is 404.
+    ``for_update`` locks it and loads what the step ``event`` reads."""
     query = _visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
     if for_update:
-        query = for_a_step(query)
+        query = for_a_step(query, event)
     case = session.execute(query).unique().scalar()
     if case is None:
         raise CaseNotFound(f"There is no case {reference} that you may see.")
