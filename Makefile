@@ -50,20 +50,13 @@ format: install
 	$(BIN)/ruff check --fix .
 
 ## Benchmarks (not part of the suite; bench/RESULTS.md says what each measures and what was
-## found). BENCH_SIZES sets the history sizes; the rows printed go into bench/RESULTS.md.
+## found). BENCH_SIZES sets the history sizes; bench/record.py writes the rows into
+## bench/RESULTS.md's generated blocks (rows of sizes not run this time are kept).
 BENCH_CASES ?= 100000
 BENCH_SIZES ?= 1000 10000 100000
 bench: install
 	$(BIN)/pip install --quiet -e ".[bench]"
-	for db in sqlite postgresql; do \
-	  $(BIN)/python bench/throughput.py --cases 200 --database $$db --clients 1; \
-	done
-	$(BIN)/python bench/throughput.py --cases 400 --database postgresql --clients 8
-	for size in $(BENCH_SIZES); do for db in sqlite postgresql; do \
-	  $(BIN)/python bench/scale.py --cases $$size --database $$db; \
-	done; done
-	$(BIN)/python bench/figures.py --cases $(BENCH_CASES) --database sqlite
-	$(BIN)/python bench/figures.py --cases $(BENCH_CASES) --database postgresql
+	$(BIN)/python bench/record.py --sizes $(BENCH_SIZES) --figures-cases $(BENCH_CASES)
 
 ## Print the process diagram (Mermaid) generated from the state machine
 diagram: install

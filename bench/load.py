@@ -8,7 +8,11 @@ exactly one chronology entry per 201 answer (no update lost, none twice), every 
 write must be a 409 "changed by someone else", and the audit chain must verify.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--cases 10000] [--workers 3]
-                                   [--bulk]
+                                   [--bulk] [--pause SECONDS]
+
+With ``--pause`` each client waits about that long after each answer, as a person reads a
+page before the next click; without it the clients never pause, which measures the
+server's capacity rather than what a person waits.
 
 With ``--bulk`` the history is written by bench/scale.py's generator instead of the import
 (100,000 cases in a minute or two, over many partnerships); the clients are the manager of
@@ -163,7 +167,9 @@ def start(folder: Path, url: str, workers: int) -> tuple[list[subprocess.Popen],
     return processes, ports
 
 
-def client(ports, references, hot, token, until, results, lock, agency) -> None:  # type: ignore[no-untyped-def]
+def client(
+    ports, references, hot, token, seconds, results, lock, agency, pause, ready, warm_up
+) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random()
     base = f"http://127.0.0.1:{rng.choice(ports)}"
     web = requests.Session()
@@ -187,6 +193,16 @@ def client(ports, references, hot, token, until, results, lock, agency) -> None:
         url = f"{base}/api/v1/cases/{rng.choice(hot)}/chronology"
         return requests.post(url, headers=api, json=entry, timeout=30).status_code
 
+    # Steady state: every client signed in, and each worker has served each page once
+    # (compiled its templates, opened its connections), before anything is counted.
+    for kind in ("dashboard", "case page", "event"):
+        status = send(kind, base)
+        with lock:
+            warm_up[kind].append(status)
+    ready.wait()
+    if pause:  # people do not all click at the same moment
+        time.sleep(rng.uniform(0, pause))
+    until = time.monotonic() + seconds
     while time.monotonic() < until:
         base = f"http://127.0.0.1:{rng.choice(ports)}"
         for kind in ("dashboard", "case page", "event"):
@@ -198,6 +214,8 @@ def client(ports, references, hot, token, until, results, lock, agency) -> None:
             elapsed = time.perf_counter() - begin
             with lock:
                 results[kind].append((status, elapsed))
+            if pause:
+                time.sleep(rng.uniform(0.5, 1.5) * pause)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -212,6 +230,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--bulk", action="store_true")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="seconds a client waits after each answer, as a person reading the page (0.5 to "
+        "1.5 times this, at random); 0: clients that never pause, the server's capacity",
+    )
     args = parser.parse_args()
     name = f"casereview_load_{uuid.uuid4().hex[:8]}"
     admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
@@ -231,11 +256,24 @@ def main() -> None:
             processes, ports = start(Path(folder), url, args.workers)
             results: dict[str, list[tuple[int, float]]] = defaultdict(list)
             lock = threading.Lock()
-            until = time.monotonic() + args.seconds
+            ready = threading.Barrier(args.clients)
+            warm_up: dict[str, list[int]] = defaultdict(list)
             threads = [
                 threading.Thread(
                     target=client,
-                    args=(ports, references, hot, token, until, results, lock, agency),
+                    args=(
+                        ports,
+                        references,
+                        hot,
+                        token,
+                        args.seconds,
+                        results,
+                        lock,
+                        agency,
+                        args.pause,
+                        ready,
+                        warm_up,
+                    ),
                 )
                 for _ in range(args.clients)
             ]
@@ -252,7 +290,7 @@ def main() -> None:
                 for line in log.read_text().splitlines():
                     if " ERROR " in line or " WARNING " in line:
                         print(f"{log.name}: {line}")
-        report(results, url, args)
+        report(results, warm_up, url, args)
     finally:
         for process in processes:
             process.terminate()
@@ -262,7 +300,7 @@ def main() -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def report(results, url, args) -> None:  # type: ignore[no-untyped-def]
+def report(results, warm_up, url, args) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     with read_session(sessions) as session:
@@ -272,7 +310,8 @@ def report(results, url, args) -> None:  # type: ignore[no-untyped-def]
     print(
         f"| kind | requests | errors (5xx or none) | 409 | p50 ms | p95 ms | p99 ms |  "
         f"({args.clients} clients, {args.seconds} s, {args.cases:,} cases, "
-        f"{args.workers} workers + scheduler, PostgreSQL)"
+        f"{args.workers} workers + scheduler, PostgreSQL, "
+        f"{f'a pause of about {args.pause:g} s after each answer' if args.pause else 'no pause'})"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind, rows in results.items():
@@ -283,7 +322,9 @@ def report(results, url, args) -> None:  # type: ignore[no-untyped-def]
             f"| {kind} | {len(rows):,} | {errors} | {conflicts} | {percentile(times, 0.5):.0f} "
             f"| {percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} |"
         )
+    # The warm-up's entries (one per client, not timed) are written too.
     created = sum(1 for status, _ in results["event"] if status == 201)
+    created += sum(1 for status in warm_up["event"] if status == 201)
     print(
         f"\nChronology entries written: {entries}; 201 answers: {created} "
         f"({'none lost, none twice' if entries == created else 'MISMATCH'}). "

@@ -72,3 +72,44 @@ def test_the_scale_benchmark_measures_every_operation():
         "peak RSS of `casereview sweep`",
         "peak RSS of `casereview serve`",
     ]
+
+
+def test_make_bench_replaces_the_rows_it_measured_and_keeps_the_others(tmp_path):
+    """RESULTS.md's generated blocks: a row measured again replaces its namesake, a size not
+    run this time (the hour-long 1,000,000) stays with its date, the prose is untouched."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import record
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Results\n\nProse written by hand.\n")
+    million = (
+        "| sweep: 164 letters due (1% of open cases) | 1,000,000 | sqlite "
+        "| 5,086 ms (31.0 ms a letter) |"
+    )
+    text = record.replace_block(
+        results.read_text(), "scale", record.merge_measures("", [million], "2026-11-01")
+    )
+    old = "| case page (median of 20) | 10,000 | sqlite | 16 ms |"
+    text = record.replace_block(
+        text, "scale", record.merge_measures(record.block(text, "scale"), [old], "2026-11-01")
+    )
+    again = "| case page (median of 20) | 10,000 | sqlite | 12 ms |"
+    text = record.replace_block(
+        text, "scale", record.merge_measures(record.block(text, "scale"), [again], "2026-11-24")
+    )
+    assert text.startswith("# Results\n\nProse written by hand.\n")
+    assert text.count("<!-- bench:scale -->") == 1
+    assert "| 10,000 | sqlite | 12 ms | 2026-11-24 |" in text and "16 ms" not in text
+    assert "**sweep, 1% of open cases due**" in text
+    assert "| 1,000,000 | sqlite | 5,086 ms (31.0 ms a letter), 164 letters | 2026-11-01 |" in text
+
+    first = "| sqlite | 0 | 1 | 1,200 | 269 | 737 | 961 | 178 | 0.37 | 0.28 | 1.5 |"
+    body = record.merge_throughput("", [first], "2026-11-01")
+    second = "| sqlite | 0 | 1 | 1,200 | 284 | 734 | 952 | 172 | 0.39 | 0.30 | 1.6 |"
+    eight = "| postgresql | 0 | 8 | 2,400 | 183 | 423 | 526 | 288 | 0.43 | 0.35 | 0.6 |"
+    body = record.merge_throughput(body, [second, eight], "2026-11-24")
+    rows = [line for line in body.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[1:] == [
+        "| postgresql | 0 | 8 | 2,400 | 183 | 423 | 526 | 288 | 0.43 | 0.35 | 0.6 | 2026-11-24 |",
+        "| sqlite | 0 | 1 | 1,200 | 284 | 734 | 952 | 172 | 0.39 | 0.30 | 1.6 | 2026-11-24 |",
+    ]

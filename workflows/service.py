@@ -194,7 +194,11 @@ def for_a_step(
     PostgreSQL) so that two people acting at once take turns, and what the step reads (its
     deadlines, and ``STEP_READS``) loaded in the same query rather than one query each.
     Read it with ``.unique()``."""
-    return query.options(*_step_loads(event or "")).with_for_update(of=CaseReview)
+    # FOR NO KEY UPDATE, not FOR UPDATE: two steps on one case still take turns, but a
+    # case page recording its view meanwhile (the audit head locked, then an event whose
+    # foreign key share-locks the case) is not blocked by it: with FOR UPDATE the two
+    # waited for each other, and PostgreSQL killed one as a deadlock (bench/load.py).
+    return query.options(*_step_loads(event or "")).with_for_update(of=CaseReview, key_share=True)
 
 
 @functools.cache

@@ -634,3 +634,45 @@ def test_text_longer_than_its_column_is_refused_by_name(
     with write_transaction(sessions) as session, pytest.raises(InvalidData) as invalid:
         open_case(session, partnership, data, MANAGER, SAMPLE_NOW, policy)
     assert field in invalid.value.fields
+
+
+def test_a_step_and_a_view_of_the_same_case_at_once_both_go_through(sessions, partnership, policy):
+    """A manager applies a step while someone opens the case page. The step locks the case
+    first and the audit head second; the view takes the head, then writes an event whose
+    foreign key refers to the case. Neither may wait for the other for ever: on PostgreSQL
+    a FOR UPDATE lock on the case made this a deadlock, and one of them failed."""
+    import threading
+
+    from workflows.service import for_a_step, record_view
+
+    with write_transaction(sessions) as session:
+        reference = new_case(session, partnership, policy).reference
+    viewed = threading.Event()
+    failures: list[BaseException] = []
+
+    def view() -> None:
+        try:
+            with write_transaction(sessions) as session:
+                case = session.scalar(select(CaseReview).where(CaseReview.reference == reference))
+                record_view(session, case, MANAGER, SAMPLE_NOW, "case page")
+        except BaseException as error:  # reported by the assertion below
+            failures.append(error)
+        viewed.set()
+
+    with write_transaction(sessions) as session:
+        query = for_a_step(select(CaseReview).where(CaseReview.reference == reference))
+        case = session.execute(query).unique().scalar_one()
+        viewer = threading.Thread(target=view)
+        viewer.start()
+        # Long enough for PostgreSQL's deadlock check (1 s) had the two been waiting.
+        viewed.wait(2)
+        apply(session, case, "acknowledge", {"version": 1}, MANAGER, SAMPLE_NOW, policy)
+    viewer.join(30)
+    assert failures == []
+    with write_transaction(sessions) as session:
+        events = session.scalars(
+            select(AuditEvent.event)
+            .join(CaseReview, AuditEvent.case_id == CaseReview.id)
+            .where(CaseReview.reference == reference)
+        ).all()
+        assert sorted(events) == ["acknowledge", "open", "viewed"]

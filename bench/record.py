@@ -1,0 +1,167 @@
+"""`make bench`: run the benchmarks and write their rows into bench/RESULTS.md.
+
+RESULTS.md keeps the findings in prose, and one generated block per benchmark between
+``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``: the throughput rows, one table per
+measure of the scale benchmark (cases, backend, figure), and the figures benchmark's rows.
+A row measured again replaces the one with the same key (the throughput's backend, history
+and clients; a measure's size and backend); rows not measured this time, such as the
+1,000,000-case ones that take an hour, stay with the date they were measured on.
+
+    .venv/bin/python bench/record.py [--only throughput scale figures]
+                                     [--sizes 1000 10000 100000] [--figures-cases 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "RESULTS.md"
+BACKENDS = ("sqlite", "postgresql")
+
+THROUGHPUT_HEADER = (
+    "| backend | history | clients | events | service | floor | minimal floor | peer "
+    "| service / floor | service / minimal floor | service / peer | measured |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+)
+#: A throughput row's key: backend, history and clients.
+THROUGHPUT_KEY = 3
+
+
+def cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def table_row(values: Iterable[str]) -> str:
+    return "| " + " | ".join(values) + " |"
+
+
+def size_of(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+# --- the blocks: parse what is there, merge what was measured, write it back ------------
+
+
+def block(text: str, name: str) -> str:
+    """The body of block ``name`` in ``text`` ("" when RESULTS.md has none yet)."""
+    found = re.search(rf"<!-- bench:{name} -->\n(.*?)<!-- /bench:{name} -->", text, re.S)
+    return found.group(1) if found else ""
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    new = f"<!-- bench:{name} -->\n{body}<!-- /bench:{name} -->"
+    pattern = rf"<!-- bench:{name} -->\n.*?<!-- /bench:{name} -->"
+    if re.search(pattern, text, re.S):
+        return re.sub(pattern, lambda _: new, text, flags=re.S)
+    return f"{text.rstrip()}\n\n{new}\n"
+
+
+def merge_throughput(body: str, rows: list[str], measured: str) -> str:
+    kept = {
+        tuple(cells(line)[:THROUGHPUT_KEY]): line
+        for line in body.splitlines()
+        if line.startswith("| ") and not line.startswith("| backend") and "---" not in line
+    }
+    for row in rows:
+        kept[tuple(cells(row)[:THROUGHPUT_KEY])] = table_row([*cells(row), measured])
+    ordered = sorted(kept.items(), key=lambda item: (item[0][0], size_of(item[0][1]), item[0][2]))
+    return THROUGHPUT_HEADER + "\n" + "\n".join(line for _, line in ordered) + "\n"
+
+
+def scale_measure(row: str) -> tuple[str, str, str, str]:
+    """(measure, cases, backend, figure) of a bench/scale.py row; the sweep's row names how
+    many letters were due, which goes with its figure so that one table holds every size."""
+    measure, size, backend, figure = cells(row)
+    due = re.fullmatch(r"sweep: ([\d,]+) letters due \((.*)\)", measure)
+    if due:
+        measure, figure = f"sweep, {due.group(2)} due", f"{figure}, {due.group(1)} letters"
+    return measure, size, backend, figure
+
+
+def merge_measures(body: str, rows: list[str], measured: str) -> str:
+    """One table per measure: cases, backend, figure, the day it was measured."""
+    tables: dict[str, dict[tuple[str, str], list[str]]] = {}
+    measure = ""
+    for line in body.splitlines():
+        heading = re.fullmatch(r"\*\*(.+)\*\*", line.strip())
+        if heading:
+            measure = heading.group(1)
+            tables.setdefault(measure, {})
+        elif (
+            line.startswith("| ")
+            and measure
+            and not line.startswith("| cases")
+            and ("---" not in line)
+        ):
+            size, backend, *rest = cells(line)
+            tables[measure][(size, backend)] = [size, backend, *rest]
+    for row in rows:
+        measure, size, backend, figure = scale_measure(row)
+        tables.setdefault(measure, {})[(size, backend)] = [size, backend, figure, measured]
+    parts = []
+    for measure, found in tables.items():
+        ordered = sorted(found.values(), key=lambda r: (size_of(r[0]), BACKENDS.index(r[1])))
+        parts.append(
+            f"**{measure}**\n\n| cases | backend | figure | measured |\n"
+            "| ---: | --- | --- | --- |\n" + "\n".join(table_row(r) for r in ordered) + "\n"
+        )
+    return "\n".join(parts)
+
+
+# --- running them ---------------------------------------------------------------------------
+
+
+def run(script: str, *args: str) -> list[str]:
+    """Run one benchmark; echo and return the Markdown rows it printed."""
+    command = [sys.executable, str(BENCH / script), *args]
+    print("$", " ".join(command[1:]), flush=True)
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    rows = [line for line in output.splitlines() if line.startswith("| ")]
+    for row in rows:
+        print(row, flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", nargs="+", default=["throughput", "scale", "figures"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
+    parser.add_argument("--figures-cases", type=int, default=100_000)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    measured = date.today().isoformat()
+    text = args.results.read_text() if args.results.exists() else "# Benchmark results\n"
+    if "throughput" in args.only:
+        rows = []
+        for db in BACKENDS:
+            rows += run("throughput.py", "--cases", "200", "--database", db)
+        rows += run("throughput.py", "--cases", "400", "--database", "postgresql", "--clients", "8")
+        body = merge_throughput(block(text, "throughput"), rows, measured)
+        text = replace_block(text, "throughput", body)
+        args.results.write_text(text)
+    if "scale" in args.only:
+        rows = []
+        for size in args.sizes:
+            for db in BACKENDS:
+                rows += run("scale.py", "--cases", str(size), "--database", db)
+        text = replace_block(text, "scale", merge_measures(block(text, "scale"), rows, measured))
+        args.results.write_text(text)
+    if "figures" in args.only:
+        rows = []
+        for db in BACKENDS:
+            rows += run("figures.py", "--cases", str(args.figures_cases), "--database", db)
+        body = merge_measures(block(text, "figures"), rows, measured)
+        text = replace_block(text, "figures", body)
+        args.results.write_text(text)
+    print(f"written: {args.results}")
+
+
+if __name__ == "__main__":
+    main()
