@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, func, literal, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -28,10 +28,13 @@ from triggers.models import (
     CaseAgency,
     CaseReview,
     Deadline,
+    Incident,
     OutboxMessage,
     Partnership,
     Recommendation,
+    Victim,
 )
+from triggers.policy import Policy
 from web.activation_form import ActivationForm
 from web.app import services
 from web.auth import current_actor
@@ -57,6 +60,7 @@ from workflows.service import (
     open_case,
     record_chronology,
     record_view,
+    suggest_for,
     threshold_suggestion,
 )
 from workflows.subject_access import find_subject_cases, subject_access_record
@@ -208,44 +212,55 @@ def dashboard() -> str:
             min(int(request.args["page"]), pages) if request.args.get("page", "").isdigit() else 1
         )
         page = max(page, 1)
+        # The running deadline that comes first names the step the case waits for.
+        next_step = (
+            select(Deadline.step)
+            .where(Deadline.case_id == CaseReview.id, Deadline.status == "running")
+            .order_by(Deadline.due_on, Deadline.id)
+            .limit(1)
+            .correlate(CaseReview)
+            .scalar_subquery()
+            .label("step")
+        )
+        # The columns the table shows, in one query: no case, victim or deadline objects.
         shown = session.execute(
-            select(CaseReview, next_due)
+            select(
+                CaseReview.id,
+                CaseReview.reference,
+                CaseReview.state,
+                CaseReview.received_on,
+                CaseReview.channel,
+                Victim.name.label("victim"),
+                next_due,
+                next_step,
+            )
+            .join(Victim, Victim.case_id == CaseReview.id)
             .where(CaseReview.id.in_(cases))
             .order_by(next_due.nulls_last(), CaseReview.reference)
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
-            .options(
-                selectinload(CaseReview.deadlines),
-                selectinload(CaseReview.victim),
-                selectinload(CaseReview.incidents),
-            )
         ).all()
-        rows = []
-        for case, due_on in shown:
-            step = next(
-                (d.step for d in case.deadlines if d.status == "running" and d.due_on == due_on),
-                None,
-            )
-            left = app.policy.calendar.working_days_between(today, due_on) if due_on else None
-            # Awaiting the threshold decision: what the rules say about the incidents given.
-            suggestion = (
-                threshold_suggestion(case, app.policy).met
-                if case.state in ("received", "acknowledged")
-                else None
-            )
-            rows.append(
-                {
-                    "reference": case.reference,
-                    "state": case.state,
-                    "victim": case.victim.name,
-                    "received_on": case.received_on,
-                    "channel": case.channel,
-                    "suggestion": suggestion,
-                    "step": step,
-                    "due_on": due_on,
-                    "left": left,
-                }
-            )
+        # Awaiting the threshold decision: what the rules say about the incidents given.
+        awaiting = [row for row in shown if row.state in ("received", "acknowledged")]
+        suggested = _suggestions(session, awaiting, app.policy)
+        rows = [
+            {
+                "reference": row.reference,
+                "state": row.state,
+                "victim": row.victim,
+                "received_on": row.received_on,
+                "channel": row.channel,
+                "suggestion": suggested.get(row.id),
+                "step": row.step,
+                "due_on": row.due_on,
+                "left": (
+                    app.policy.calendar.working_days_between(today, row.due_on)
+                    if row.due_on
+                    else None
+                ),
+            }
+            for row in shown
+        ]
         counts = Counter(
             dict(
                 session.execute(
@@ -578,6 +593,22 @@ def retry(message_id: int) -> Response:
         if target.startswith("/") and not target.startswith("//")
         else url_for("staff.dashboard")
     )
+
+
+def _suggestions(session: Session, cases: list[Any], policy: Policy) -> dict[int, bool]:
+    """Whether the rules suggest "met", for each of ``cases`` (rows with ``id`` and
+    ``received_on``): their incidents and complaints read in one query."""
+    if not cases:
+        return {}
+    incidents: dict[int, list[Incident]] = {row.id: [] for row in cases}
+    found = session.scalars(
+        select(Incident)
+        .where(Incident.case_id.in_(list(incidents)))
+        .order_by(Incident.occurred_on, Incident.id)
+    ).unique()
+    for incident in found:
+        incidents[incident.case_id].append(incident)
+    return {row.id: suggest_for(incidents[row.id], row.received_on, policy).met for row in cases}
 
 
 def _visible_case(

@@ -336,7 +336,15 @@ def record_chronology(
 
 def threshold_suggestion(case: CaseReview, policy: Policy) -> ThresholdSuggestion:
     """What the rules say about this case's recorded incidents and complaints."""
-    incidents = [
+    return suggest_for(case.incidents, case.received_on, policy)
+
+
+def suggest_for(
+    incidents: list[Incident], received_on: date, policy: Policy
+) -> ThresholdSuggestion:
+    """What the rules say about these incidents (with their complaints), for an application
+    received on ``received_on``: for a list of cases without loading each case."""
+    facts = [
         IncidentFacts(
             occurred_on=incident.occurred_on,
             hate_related=incident.is_hate_related,
@@ -345,9 +353,9 @@ def threshold_suggestion(case: CaseReview, policy: Policy) -> ThresholdSuggestio
                 for c in incident.complaints
             ],
         )
-        for incident in case.incidents
+        for incident in incidents
     ]
-    return suggest(incidents, case.received_on, policy.config.threshold)
+    return suggest(facts, received_on, policy.config.threshold)
 
 
 # --- one function per event: check what the schema cannot, then record the step ---------

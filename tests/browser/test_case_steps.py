@@ -101,6 +101,7 @@ def test_the_chair_decides_an_appeal(page, sessions, partnership, policy, now):
         )
     sign_in(page, "chair@example.org")
     page.locator("#cases").get_by_role("link", name=reference).click()
+    page.wait_for_url(f"**/cases/{reference}")  # the summaries read below are the case page's
     steps = [text for text in page.locator("summary").all_inner_texts() if "process" not in text]
     assert steps == ["Decide the appeal"]  # the chair may only decide the appeal
     step = open_step(page, "Decide the appeal")
