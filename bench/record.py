@@ -17,7 +17,7 @@ import argparse
 import re
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -137,30 +137,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     measured = date.today().isoformat()
-    text = args.results.read_text() if args.results.exists() else "# Benchmark results\n"
     if "throughput" in args.only:
         rows = []
         for db in BACKENDS:
             rows += run("throughput.py", "--cases", "200", "--database", db)
         rows += run("throughput.py", "--cases", "400", "--database", "postgresql", "--clients", "8")
-        body = merge_throughput(block(text, "throughput"), rows, measured)
-        text = replace_block(text, "throughput", body)
-        args.results.write_text(text)
+        record(args.results, "throughput", lambda body: merge_throughput(body, rows, measured))
     if "scale" in args.only:
         rows = []
         for size in args.sizes:
             for db in BACKENDS:
                 rows += run("scale.py", "--cases", str(size), "--database", db)
-        text = replace_block(text, "scale", merge_measures(block(text, "scale"), rows, measured))
-        args.results.write_text(text)
+        record(args.results, "scale", lambda body: merge_measures(body, rows, measured))
     if "figures" in args.only:
         rows = []
         for db in BACKENDS:
             rows += run("figures.py", "--cases", str(args.figures_cases), "--database", db)
-        body = merge_measures(block(text, "figures"), rows, measured)
-        text = replace_block(text, "figures", body)
-        args.results.write_text(text)
+        record(args.results, "figures", lambda body: merge_measures(body, rows, measured))
     print(f"written: {args.results}")
+
+
+def record(results: Path, name: str, merge: Callable[[str], str]) -> None:
+    """Merge the rows into block ``name`` of the file as it is now: the prose around it may
+    have been edited while an hour-long run went on."""
+    text = results.read_text() if results.exists() else "# Benchmark results\n"
+    results.write_text(replace_block(text, name, merge(block(text, name))))
 
 
 if __name__ == "__main__":
