@@ -60,3 +60,31 @@ def test_late_recommendations_and_failed_messages_show_only_to_their_partnership
     theirs = other.get("/").get_data(as_text=True)
     assert "Flag the address" in mine and "550 mailbox unavailable" in mine
     assert "Flag the address" not in theirs and "550 mailbox unavailable" not in theirs
+
+
+def test_a_row_shows_the_rules_suggestion_while_the_threshold_is_undecided(
+    app, world, sessions, partnership, policy
+):
+    """The suggestion is worked out for the cases awaiting a decision only, from their own
+    incidents; a decided case shows the step its next deadline is for instead."""
+    from tests.factories import case_in_state, one_incident
+
+    with write_transaction(sessions) as session:
+        merged = session.merge(partnership)
+        met = new_case(session, merged, policy).reference
+        lone = one_incident(date(2025, 11, 20))
+        not_met = new_case(session, merged, policy, incidents=lone).reference
+        decided = case_in_state(session, merged, policy, "threshold_met").reference
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    page = client.get("/").get_data(as_text=True)
+
+    def row(reference: str) -> str:
+        found = re.search(rf"<tr[^>]*>\s*<td[^>]*><a[^>]*>{reference}</a>.*?</tr>", page, re.S)
+        assert found, reference
+        return found.group(0)
+
+    assert "Rules suggest: met" in row(met)
+    assert "Rules suggest: not met" in row(not_met)
+    assert "Rules suggest" not in row(decided)
+    assert "Panel meeting<br>" in row(decided) and "Acknowledge<br>" in row(met)
