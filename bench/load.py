@@ -181,6 +181,7 @@ def client(
         data={"email": "load@example.org", "password": PASSWORD, "csrf_token": csrf},
     )
     if "Sign out" not in signed_in.text:
+        ready.abort()  # the others stop waiting for this one
         raise SystemExit("the load client could not sign in")
     api = {"Authorization": f"Bearer {token}"}
     entry = {"agency": agency, "occurred_on": "2024-05-01", "summary": "Load."}
@@ -193,13 +194,23 @@ def client(
         url = f"{base}/api/v1/cases/{rng.choice(hot)}/chronology"
         return requests.post(url, headers=api, json=entry, timeout=30).status_code
 
+    def attempt(kind: str, base: str) -> int:
+        """The answer's status; 0 when none came (refused, reset or timed out)."""
+        try:
+            return send(kind, base)
+        except requests.RequestException:
+            return 0
+
     # Steady state: every client signed in, and each worker has served each page once
     # (compiled its templates, opened its connections), before anything is counted.
     for kind in ("dashboard", "case page", "event"):
-        status = send(kind, base)
+        status = attempt(kind, base)
         with lock:
             warm_up[kind].append(status)
-    ready.wait()
+    try:
+        ready.wait(timeout=300)
+    except threading.BrokenBarrierError:
+        return  # a client could not start; main() says so
     if pause:  # people do not all click at the same moment
         time.sleep(rng.uniform(0, pause))
     until = time.monotonic() + seconds
@@ -207,10 +218,7 @@ def client(
         base = f"http://127.0.0.1:{rng.choice(ports)}"
         for kind in ("dashboard", "case page", "event"):
             begin = time.perf_counter()
-            try:
-                status = send(kind, base)
-            except requests.RequestException:
-                status = 0
+            status = attempt(kind, base)
             elapsed = time.perf_counter() - begin
             with lock:
                 results[kind].append((status, elapsed))
@@ -290,6 +298,8 @@ def main() -> None:
                 for line in log.read_text().splitlines():
                     if " ERROR " in line or " WARNING " in line:
                         print(f"{log.name}: {line}")
+        if ready.broken:
+            raise SystemExit("the load clients did not all start: nothing was measured")
         report(results, warm_up, url, args)
     finally:
         for process in processes:

@@ -131,7 +131,12 @@ def run(script: str, *args: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", nargs="+", default=["throughput", "scale", "figures"])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["throughput", "scale", "figures"],
+        default=["throughput", "scale", "figures"],
+    )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--figures-cases", type=int, default=100_000)
     parser.add_argument("--results", type=Path, default=RESULTS)

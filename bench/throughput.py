@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -400,7 +401,7 @@ def prepare(url: str, cases: int, history: int = 0) -> dict[str, list[int]]:
     start as many peer instances; return each contender's ids. ``history`` cases are
     generated first (bench/scale.py), so that the writes land in tables of that size."""
     config = load_config(ROOT / "config.toml", environ={})
-    policy = Policy.from_config(config)
+    policy = _policy()
     engine = make_engine(url)
     upgrade(engine)
     if history:
@@ -413,7 +414,7 @@ def prepare(url: str, cases: int, history: int = 0) -> dict[str, list[int]]:
         partnership = sync_partnership(session, config, NOW)
         for number in range(3 * cases):
             ids.append(open_case(session, partnership, application(number), ACTOR, NOW, policy).id)
-    peer = Peer()
+    peer = _peer()
     with engine.begin() as connection:
         peer.create_table(connection)
         for number in range(1, cases + 1):
@@ -447,7 +448,10 @@ def timed(
     processes = [context.Process(target=worker, args=(chunk,)) for chunk in chunks]
     for process in processes:
         process.start()
-    barrier.wait()
+    try:
+        barrier.wait(timeout=120)
+    except threading.BrokenBarrierError:
+        raise SystemExit(f"the {run.__name__} clients did not all start") from None
     started = time.perf_counter()
     for process in processes:
         process.join()
@@ -471,7 +475,7 @@ def measure(
         "peer": run_peer,
     }
     seconds = dict.fromkeys(contenders, 0.0)
-    _policy(), _peer(), _engine(url).connect().close()  # built once, before any clock
+    _engine(url).connect().close()  # connected before any clock (prepare built the rest)
     for round_ in range(rounds):
         for name, run in contenders.items():
             share = ids[name][round_::rounds]
@@ -521,7 +525,7 @@ def check(url: str, cases: int, ids: dict[str, list[int]]) -> None:
     with read_session(make_session_factory(engine)) as session:
         report = verify_chain(session)
         assert report.intact, report
-    peer = Peer()
+    peer = _peer()
     with engine.connect() as connection:
         states = connection.execute(text("SELECT state FROM peer_instances")).scalars().all()
     assert all(peer.serializer.deserialize_json(s).is_completed() for s in states)
