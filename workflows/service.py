@@ -235,13 +235,12 @@ def apply(
     on = _step_date(event_in, case, policy, now)
     reference = case.reference
     try:
-        # One flush at the end: the case row is written (and its version bumped) once.
+        # One flush, just before the audit event (``_audit``): the case row is written (and
+        # its version bumped) once.
         with session.no_autoflush:
-            outcome = _record_step(session, case, event, event_in, on, actor, now, policy)
+            return _record_step(session, case, event, event_in, on, actor, now, policy)
     except StaleDataError:
         raise _changed_meanwhile(reference) from None
-    flush_case(session, reference)
-    return outcome
 
 
 def flush_case(session: Session, reference: str) -> None:
@@ -278,7 +277,6 @@ def _record_step(
     deadlines.apply_effects(case, event, values, on, policy)
     case.last_step_on = on
     case.updated_at = now
-    _audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
     queue_for_event(
         session,
         case,
@@ -290,6 +288,7 @@ def _record_step(
             "on": on.isoformat(),
         },
     )
+    _audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
     return outcome
 
 
@@ -596,7 +595,12 @@ def _audit(
     on: date | None,
     data: dict[str, Any],
 ) -> None:
-    """One event on the audit chain for a case that has its id (inserted at once)."""
+    """One event on the audit chain for a case that has its id (inserted at once).
+
+    The session's pending writes go first: the chain's head is the one row every writer of
+    the installation queues for, so it is locked last and held only for the event and the
+    commit, not for the step's own rows as well."""
+    flush_case(session, case.reference)
     append_event(
         session,
         {
