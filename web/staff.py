@@ -50,7 +50,7 @@ from web.step_forms import (
 )
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
-from workflows.describe import describe_case
+from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
 from workflows.service import (
@@ -485,12 +485,13 @@ def add_chronology(reference: str) -> Any:
     return redirect(url_for("staff.case_page", reference=reference))
 
 
-def _chronology_agencies(session: Session) -> list[str]:
-    """An agency representative speaks for their own agency; the manager for any."""
+def _chronology_agencies(session: Session, names: list[str] | None = None) -> list[str]:
+    """An agency representative speaks for their own agency; the manager for any (``names``:
+    the partnership's agencies, when the caller has read them already)."""
     if current_user.role == "agency":
         agency = session.get(Agency, current_user.agency_id) if current_user.agency_id else None
         return [agency.name] if agency else []
-    return _agency_names(session)
+    return _agency_names(session) if names is None else names
 
 
 def _render_case(
@@ -507,7 +508,7 @@ def _render_case(
         case = _visible_case(session, reference)
         record_view(session, case, current_actor(), app.now(), "case page")
     with read_session(app.sessions) as session:
-        case = _visible_case(session, reference)
+        case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
         described = describe_case(session, case, app.policy, today)
         agencies = _agency_names(session)
         forms = {}
@@ -517,7 +518,7 @@ def _render_case(
         if chronology_form is None and current_user.role in ("manager", "agency"):
             chronology_form = ChronologyForm(prefix="chronology", formdata=None)
             chronology_form.agency.choices = [
-                SelectChoice(name, name) for name in _chronology_agencies(session)
+                SelectChoice(name, name) for name in _chronology_agencies(session, agencies)
             ]
     extra = plan_forms(described)
     if plan_form is not None:
@@ -612,11 +613,17 @@ def _suggestions(session: Session, cases: list[Any], policy: Policy) -> dict[int
 
 
 def _visible_case(
-    session: Session, reference: str, for_update: bool = False, event: str | None = None
+    session: Session,
+    reference: str,
+    for_update: bool = False,
+    event: str | None = None,
+    loads: tuple[Any, ...] = (),
 ) -> CaseReview:
     """The case, if the signed-in person may see it (else 404); ``for_update`` locks it and
-    loads what the step ``event`` reads (``workflows.service.for_a_step``)."""
+    loads what the step ``event`` reads (``workflows.service.for_a_step``); ``loads`` are
+    loader options for what the caller reads next."""
     query = visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
+    query = query.options(*loads)
     case = session.execute(for_a_step(query, event) if for_update else query).unique().scalar()
     if case is None:
         abort(404)

@@ -2,9 +2,12 @@
 the total and links to the other pages (its cost follows what it shows, not the history)."""
 
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta
 
-from tests.factories import new_case
+from sqlalchemy import event
+
+from tests.factories import case_in_state, new_case
 from tests.web.test_access import sign_in
 from triggers.db import write_transaction
 
@@ -67,7 +70,7 @@ def test_a_row_shows_the_rules_suggestion_while_the_threshold_is_undecided(
 ):
     """The suggestion is worked out for the cases awaiting a decision only, from their own
     incidents; a decided case shows the step its next deadline is for instead."""
-    from tests.factories import case_in_state, one_incident
+    from tests.factories import one_incident
 
     with write_transaction(sessions) as session:
         merged = session.merge(partnership)
@@ -88,3 +91,33 @@ def test_a_row_shows_the_rules_suggestion_while_the_threshold_is_undecided(
     assert "Rules suggest: not met" in row(not_met)
     assert "Rules suggest" not in row(decided)
     assert "Panel meeting<br>" in row(decided) and "Acknowledge<br>" in row(met)
+
+
+def test_a_case_page_reads_its_case_twice_and_every_other_table_once(
+    app, world, engine, sessions, partnership, policy
+):
+    """Round trips count at regional scale, most with the database on another machine: the
+    case is read once to record the view and once to show it; its partnership, victim,
+    applicant and lead agency come in the same query, and the agencies' names are read once
+    for every form on the page."""
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, session.merge(partnership), policy, "panel_scheduled")
+        case.lead_agency = case.agencies[0].agency
+        reference = case.reference
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    tables: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            tables.append(re.search(r"\bFROM\s+(\w+)", statement).group(1))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(f"/cases/{reference}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    counts = Counter(tables)
+    assert counts.pop("case_reviews") == 2
+    assert not {"partnerships", "victims", "applicants"} & set(counts), counts
+    assert max(counts.values()) == 1, counts

@@ -19,7 +19,7 @@ from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
 from web.api.openapi import openapi_document
 from web.app import services
 from web.errors import error_response
-from workflows.describe import describe_case
+from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData, PermissionDenied
 from workflows.machine import STATES
 from workflows.service import (
@@ -118,7 +118,7 @@ def create_case() -> tuple[Response, int, dict[str, str]]:
 def show_case(reference: str) -> Response:
     app = services()
     with write_transaction(app.sessions) as session:
-        case = _load(session, reference)
+        case = _load(session, reference, loads=DESCRIBE_LOADS)
         record_view(session, case, g.actor, app.now(), "API")
         return jsonify(describe_case(session, case, app.policy, app.policy.today(app.now())))
 
@@ -204,11 +204,18 @@ def retry_message(message_id: int) -> Response:
 
 
 def _load(
-    session: Session, reference: str, *, for_update: bool = False, event: str | None = None
+    session: Session,
+    reference: str,
+    *,
+    for_update: bool = False,
+    event: str | None = None,
+    loads: tuple[Any, ...] = (),
 ) -> CaseReview:
     """The case with that reference, if the caller may see it; any other is 404.
-    ``for_update`` locks it and loads what the step ``event`` reads."""
+    ``for_update`` locks it and loads what the step ``event`` reads; ``loads`` are loader
+    options for what the caller reads next."""
     query = _visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
+    query = query.options(*loads)
     if for_update:
         query = for_a_step(query, event)
     case = session.execute(query).unique().scalar()
