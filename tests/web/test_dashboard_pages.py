@@ -5,9 +5,8 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event
-
 from tests.factories import case_in_state, new_case
+from tests.statements import sent, tables_read
 from tests.web.test_access import sign_in
 from triggers.db import write_transaction
 
@@ -106,18 +105,9 @@ def test_a_case_page_reads_its_case_twice_and_every_other_table_once(
         reference = case.reference
     client = app.test_client()
     sign_in(client, world["users"]["manager"])
-    tables: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT"):
-            tables.append(re.search(r"\bFROM\s+(\w+)", statement).group(1))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sent(engine) as statements:
         assert client.get(f"/cases/{reference}").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    counts = Counter(tables)
+    counts = Counter(tables_read(statements))
     assert counts.pop("case_reviews") == 2
     assert not {"partnerships", "victims", "applicants"} & set(counts), counts
     assert max(counts.values()) == 1, counts

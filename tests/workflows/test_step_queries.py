@@ -6,14 +6,11 @@ audit chain's head, and the partnership's agencies where it looks names up; anyt
 is a lazy load that a change brought back.
 """
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, case_in_state
+from tests.statements import sent, tables_read
 from triggers.db import write_transaction
 from triggers.models import CaseReview
 from workflows.service import apply, for_a_step
@@ -22,23 +19,6 @@ from workflows.service import apply, for_a_step
 ALLOWED_READS = {"audit_chain"}
 #: Steps that look agency names up in the partnership's list.
 NAMES_LOOKED_UP = {"record_review": {"agencies"}}
-
-
-@contextmanager
-def selects(session) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """The tables read by each SELECT the session's connection sends meanwhile."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(re.search(r"\bFROM\s+(\w+)", statement).group(1))
-
-    connection = session.connection()
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(
@@ -63,8 +43,9 @@ def test_a_step_reads_nothing_its_case_query_did_not_bring(
         query = for_a_step(select(CaseReview).where(CaseReview.reference == reference), step)
         case = session.execute(query).unique().scalar_one()
         data = {**EVENT_DATA[step], "version": case.version}
-        with selects(session) as read:
+        with sent(session.connection()) as statements:
             apply(session, case, step, data, MANAGER, SAMPLE_NOW, policy)
+        read = tables_read(statements)
         assert set(read) <= ALLOWED_READS | NAMES_LOOKED_UP.get(step, set()), read
         assert read.count("audit_chain") == 1
 
@@ -80,27 +61,10 @@ def test_without_its_step_the_case_query_leaves_the_panel_to_a_second_read(
         query = for_a_step(select(CaseReview).where(CaseReview.reference == reference))
         case = session.execute(query).unique().scalar_one()
         data = {**EVENT_DATA["schedule_panel"], "version": case.version}
-        with selects(session) as read:
+        with sent(session.connection()) as statements:
             apply(session, case, "schedule_panel", data, MANAGER, SAMPLE_NOW, policy)
+        read = tables_read(statements)
     assert {"panels", "case_agencies"} <= set(read)
-
-
-@contextmanager
-def statements(session) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Each statement the session's connection sends meanwhile, as its verb and table."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        verb = statement.lstrip().split()[0].upper()
-        table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", statement).group(1)
-        seen.append(f"{verb} {table}")
-
-    connection = session.connection()
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(
@@ -120,8 +84,8 @@ def test_a_step_takes_the_audit_head_after_writing_everything_else(
         query = for_a_step(select(CaseReview).where(CaseReview.reference == reference), step)
         case = session.execute(query).unique().scalar_one()
         data = {**EVENT_DATA[step], "version": case.version}
-        with statements(session) as sent:
+        with sent(session.connection()) as statements:
             apply(session, case, step, data, MANAGER, SAMPLE_NOW, policy)
-    head = sent.index("SELECT audit_chain")
-    assert sent[head:] == ["SELECT audit_chain", "INSERT audit_events", "UPDATE audit_chain"]
-    assert "UPDATE case_reviews" in sent[:head]
+    head = statements.index("SELECT audit_chain")
+    assert statements[head:] == ["SELECT audit_chain", "INSERT audit_events", "UPDATE audit_chain"]
+    assert "UPDATE case_reviews" in statements[:head]
