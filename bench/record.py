@@ -26,10 +26,13 @@ RESULTS = BENCH / "RESULTS.md"
 BACKENDS = ("sqlite", "postgresql")
 
 THROUGHPUT_HEADER = (
-    "| backend | history | clients | events | service | floor | minimal floor | peer "
-    "| service / floor | service / minimal floor | service / peer | measured |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    "| backend | history | clients | events | runs | service | floor | minimal floor | peer "
+    "| service / floor | lowest–highest | service / minimal floor | service / peer | measured |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+    "| --- |"
 )
+#: How many times each throughput row is measured: one run's ratio is not a verdict.
+THROUGHPUT_RUNS = "5"
 #: A throughput row's key: backend, history and clients.
 THROUGHPUT_KEY = 3
 
@@ -144,11 +147,16 @@ def main(argv: list[str] | None = None) -> None:
     measured = date.today().isoformat()
     if "throughput" in args.only:
         rows = []
+        runs = ("--runs", THROUGHPUT_RUNS)
         for db in BACKENDS:
-            rows += run("throughput.py", "--cases", "200", "--database", db)
-        rows += run("throughput.py", "--cases", "400", "--database", "postgresql", "--clients", "8")
+            rows += run("throughput.py", "--cases", "200", "--database", db, *runs)
+        rows += run(
+            "throughput.py", "--cases", "400", "--database", "postgresql", "--clients", "8", *runs
+        )
         for db in BACKENDS:  # the same writes into tables that already hold a history
-            rows += run("throughput.py", "--cases", "200", "--database", db, "--history", "100000")
+            rows += run(
+                "throughput.py", "--cases", "200", "--database", db, "--history", "100000", *runs
+            )
         record(args.results, "throughput", lambda body: merge_throughput(body, rows, measured))
     if "scale" in args.only:
         rows = []

@@ -21,11 +21,15 @@ close), one database transaction per step:
   the service is given, runs to the next wait, serialises it and writes it back, commit.
 
     .venv/bin/python bench/throughput.py [--cases 200] [--database sqlite|postgresql]
-                                         [--clients 1|8] [--history N]
+                                         [--clients 1|8] [--history N] [--runs N]
 
 The cases are taken in five rounds, each contender running its share in turn, so that a
 busy moment of a shared machine falls on all alike. With ``--clients 8`` each share is split
-over eight processes started together. Prints one Markdown table row.
+over eight processes started together. With ``--runs`` the whole measure is repeated on the
+same database (fresh cases each time, the history generated once): a shared machine's speed
+drifts over minutes by more than the margins the targets leave, so one run's ratio is not a
+verdict. Prints one Markdown table row: each contender's median rate, the median of the
+runs' ratios, and the lowest and highest ratio to the floor.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import functools
 import json
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import threading
@@ -398,8 +403,9 @@ def run_peer(url: str, ids: Sequence[int]) -> None:
 
 def prepare(url: str, cases: int, history: int = 0) -> dict[str, list[int]]:
     """Open ``cases`` cases for the service and as many for each floor (not timed), and
-    start as many peer instances; return each contender's ids. ``history`` cases are
-    generated first (bench/scale.py), so that the writes land in tables of that size."""
+    start as many peer instances (the peer's table made anew); return each contender's ids.
+    ``history`` cases are generated first (bench/scale.py), so that the writes land in
+    tables of that size: pass it for a run's first measure only."""
     config = load_config(ROOT / "config.toml", environ={})
     policy = _policy()
     engine = make_engine(url)
@@ -531,8 +537,11 @@ def check(url: str, cases: int, ids: dict[str, list[int]]) -> None:
 
     engine = make_engine(url)
     with engine.connect() as connection:
+        opened = ",".join(
+            str(i) for name in ("service", "floor", "floor_minimal") for i in ids[name]
+        )
         closed = connection.scalar(
-            text("SELECT count(*) FROM case_reviews WHERE state='closed' AND reference LIKE 'CT-%'")
+            text(f"SELECT count(*) FROM case_reviews WHERE state = 'closed' AND id IN ({opened})")
         )
         assert closed == 3 * cases, closed
         for what, sql in WRITTEN.items():
@@ -561,22 +570,39 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--history", type=int, default=0, help="cases already there")
+    parser.add_argument("--runs", type=int, default=1, help="measures on the same database")
     args = parser.parse_args(argv)
+    runs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as folder:
         url, drop = database(args.database, Path(folder))
         try:
-            rates, ids = measure(url, args.cases, args.clients, args.history)
-            check(url, args.cases, ids)
+            for number in range(args.runs):
+                rates, ids = measure(url, args.cases, args.clients, args.history * (number == 0))
+                check(url, args.cases, ids)
+                runs.append(rates)
         finally:
             drop()
-    events = args.cases * EVENTS_PER_CASE
-    print(
-        f"| {args.database} | {args.history:,} | {args.clients} | {events:,} | "
-        f"{rates['service']:,.0f} | {rates['floor']:,.0f} | {rates['floor_minimal']:,.0f} | "
-        f"{rates['peer']:,.0f} | {rates['service'] / rates['floor']:.2f} | "
-        f"{rates['service'] / rates['floor_minimal']:.2f} | "
-        f"{rates['service'] / rates['peer']:.1f} |",
-        flush=True,
+    print(row(args.database, args.history, args.clients, args.cases * EVENTS_PER_CASE, runs))
+
+
+def row(backend: str, history: int, clients: int, events: int, runs: list[dict[str, float]]) -> str:
+    """The Markdown row of ``runs`` (each contender's events a second in each run): the
+    median rates, the median of the runs' ratios, and the range of the ratio to the floor."""
+
+    def median(values: Sequence[float]) -> float:
+        return statistics.median(values)
+
+    def ratios(other: str) -> list[float]:
+        return [rates["service"] / rates[other] for rates in runs]
+
+    rate = {name: median([rates[name] for rates in runs]) for name in runs[0]}
+    to_floor = ratios("floor")
+    spread = f"{min(to_floor):.2f}–{max(to_floor):.2f}" if len(runs) > 1 else "one run"
+    return (
+        f"| {backend} | {history:,} | {clients} | {events:,} | {len(runs)} | "
+        f"{rate['service']:,.0f} | {rate['floor']:,.0f} | {rate['floor_minimal']:,.0f} | "
+        f"{rate['peer']:,.0f} | {median(to_floor):.2f} | {spread} | "
+        f"{median(ratios('floor_minimal')):.2f} | {median(ratios('peer')):.1f} |"
     )
 
 

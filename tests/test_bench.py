@@ -29,15 +29,20 @@ def test_the_figures_benchmark_runs_and_counts_what_it_imported():
 
 
 def test_the_throughput_benchmark_runs_every_contender_to_the_end():
-    """Service, both floors and the peer each close every case; the audit chain verifies.
-    On the suite's database: on PostgreSQL with two clients, as the benchmark runs 8."""
+    """Service, both floors and the peer each close every case, twice on one database; the
+    audit chain verifies. On the suite's database: on PostgreSQL with two clients, as the
+    benchmark runs 8."""
     database = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
     clients = "2" if database == "postgresql" else "1"
-    (row,) = bench("throughput.py", "--cases", "4", "--database", database, "--clients", clients)
+    (row,) = bench(
+        "throughput.py", "--cases", "4", "--database", database, "--clients", clients, "--runs", "2"
+    )
     cells = [cell.strip() for cell in row.split("|")[1:-1]]
-    assert cells[:4] == [database, "0", clients, "24"]
-    service, floor, minimal, peer = (float(cell.replace(",", "")) for cell in cells[4:8])
+    assert cells[:5] == [database, "0", clients, "24", "2"]
+    service, floor, minimal, peer = (float(cell.replace(",", "")) for cell in cells[5:9])
     assert service > 0 and floor > 0 and minimal > 0 and peer > 0
+    lowest, highest = (float(ratio) for ratio in cells[10].split("–"))
+    assert lowest <= float(cells[9]) <= highest
 
 
 def test_the_peer_model_can_be_withdrawn_at_any_open_step_and_waits_on_its_limits():
@@ -107,13 +112,18 @@ def test_make_bench_replaces_the_rows_it_measured_and_keeps_the_others(tmp_path)
     assert "**sweep, 1% of open cases due**" in text
     assert "| 1,000,000 | sqlite | 5,086 ms (31.0 ms a letter), 164 letters | 2026-11-01 |" in text
 
-    first = "| sqlite | 0 | 1 | 1,200 | 269 | 737 | 961 | 178 | 0.37 | 0.28 | 1.5 |"
+    first = "| sqlite | 0 | 1 | 1,200 | 5 | 269 | 737 | 961 | 178 | 0.37 | 0.35–0.38 | 0.28 | 1.5 |"
     body = record.merge_throughput("", [first], "2026-11-01")
-    second = "| sqlite | 0 | 1 | 1,200 | 284 | 734 | 952 | 172 | 0.39 | 0.30 | 1.6 |"
-    eight = "| postgresql | 0 | 8 | 2,400 | 183 | 423 | 526 | 288 | 0.43 | 0.35 | 0.6 |"
+    second = (
+        "| sqlite | 0 | 1 | 1,200 | 5 | 284 | 734 | 952 | 172 | 0.39 | 0.36–0.40 | 0.30 | 1.6 |"
+    )
+    eight = (
+        "| postgresql | 0 | 8 | 2,400 | 5 | 183 | 423 | 526 | 288 | 0.43 | 0.41–0.47 | 0.35 | 0.6 |"
+    )
     body = record.merge_throughput(body, [second, eight], "2026-11-24")
     rows = [line for line in body.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0].split(" | ")[4:6] == ["runs", "service"]
     assert rows[1:] == [
-        "| postgresql | 0 | 8 | 2,400 | 183 | 423 | 526 | 288 | 0.43 | 0.35 | 0.6 | 2026-11-24 |",
-        "| sqlite | 0 | 1 | 1,200 | 284 | 734 | 952 | 172 | 0.39 | 0.30 | 1.6 | 2026-11-24 |",
+        f"{eight} 2026-11-24 |",
+        f"{second} 2026-11-24 |",
     ]
