@@ -577,7 +577,8 @@ def main(argv: list[str] | None = None) -> None:
         url, drop = database(args.database, Path(folder))
         try:
             for number in range(args.runs):
-                rates, ids = measure(url, args.cases, args.clients, args.history * (number == 0))
+                history = args.history if number == 0 else 0  # generated once, then kept
+                rates, ids = measure(url, args.cases, args.clients, history)
                 check(url, args.cases, ids)
                 runs.append(rates)
         finally:
@@ -588,9 +589,7 @@ def main(argv: list[str] | None = None) -> None:
 def row(backend: str, history: int, clients: int, events: int, runs: list[dict[str, float]]) -> str:
     """The Markdown row of ``runs`` (each contender's events a second in each run): the
     median rates, the median of the runs' ratios, and the range of the ratio to the floor."""
-
-    def median(values: Sequence[float]) -> float:
-        return statistics.median(values)
+    median = statistics.median
 
     def ratios(other: str) -> list[float]:
         return [rates["service"] / rates[other] for rates in runs]
