@@ -75,9 +75,11 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from web import apply, auth, errors, health, plan, security, sso, staff, statistics
+    from web import input as input_rules
     from web.api import views as api
 
     errors.register_errors(app)
+    input_rules.init_app(app)  # first: odd input never reaches a view or the database
     security.init_app(app)
     WTFormsHelpers(app)
     csrf = CSRFProtect(app)

@@ -35,6 +35,7 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
+from triggers.text import LARGEST_ID, whole_number
 from web.activation_form import ActivationForm
 from web.app import services
 from web.auth import current_actor
@@ -199,19 +200,16 @@ def dashboard() -> str:
         state = form.state.data if form.state.data in STATES else ""
         wanted = [state] if state else [s for s in STATES if s not in FINAL_STATES]
         cases = visible(select(CaseReview.id)).where(CaseReview.state.in_(wanted))
-        if (form.agency.data or "").isdigit():
+        if (agency_id := whole_number(form.agency.data, 1, LARGEST_ID)) is not None:
             cases = cases.where(
                 exists().where(
                     CaseAgency.case_id == CaseReview.id,
-                    CaseAgency.agency_id == int(form.agency.data),
+                    CaseAgency.agency_id == agency_id,
                 )
             )
         total = session.scalar(select(func.count()).select_from(cases.subquery())) or 0
         pages = max(1, -(-total // PAGE_SIZE))
-        page = (
-            min(int(request.args["page"]), pages) if request.args.get("page", "").isdigit() else 1
-        )
-        page = max(page, 1)
+        page = min(whole_number(request.args.get("page"), 1, LARGEST_ID) or 1, pages)
         # The running deadline that comes first names the step the case waits for.
         next_step = (
             select(Deadline.step)

@@ -37,6 +37,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.config import Config
+from triggers.text import LARGEST_ID, whole_number
 
 LONG = Length(max=10_000, message="Keep this under 10,000 characters")
 
@@ -70,8 +71,9 @@ class StepForm(FlaskForm):
         data: dict[str, Any] = {}
         if self.on.data:
             data["on"] = self.on.data.isoformat()
-        if (self.version.data or "").isdigit():
-            data["version"] = int(self.version.data)
+        if self.version.data:
+            version = whole_number(self.version.data, 0, LARGEST_ID)
+            data["version"] = self.version.data if version is None else version
         return data
 
 
