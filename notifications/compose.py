@@ -26,6 +26,7 @@ from notifications.letters import (
 from notifications.senders import Attachment, OutgoingMessage
 from triggers.config import Config, relative_path
 from triggers.models import Agency, CaseReview, OutboxMessage, Partnership, User
+from triggers.text import header_text
 
 STEP_LABELS = {
     "acknowledge": "acknowledgement",
@@ -75,7 +76,7 @@ def compose(session: Session, row: OutboxMessage, config: Config, today: date) -
 
     attachments: list[Attachment] = []
     headers = {
-        "X-Casereview-Reference": case.reference if case else "",
+        "X-Casereview-Reference": header_text(case.reference) if case else "",
         "X-Casereview-Kind": row.kind,
     }
     if row.kind == "panel_invitation" and case and case.panels:
@@ -108,14 +109,14 @@ def compose(session: Session, row: OutboxMessage, config: Config, today: date) -
             ),
         )
         to = _role_addresses(session, partnership, "manager")
-        subject = f"To print and post to {recipient.name}: {letter.subject}"
+        subject = f"To print and post to {header_text(recipient.name)}: {letter.subject}"
         headers["X-Casereview-Post"] = "yes"
         letter = Letter(subject, _post_note(recipient) + letter.body)
     if not to:
         raise CannotCompose(f"no e-mail address for {row.recipient} ({recipient.name})")
     return OutgoingMessage(
         to=to,
-        subject=subject,
+        subject=header_text(subject),
         body=letter.body,
         message_id=message_id(row, config),
         attachments=tuple(attachments),
