@@ -31,6 +31,7 @@ from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name, sync_partnership
 from triggers.policy import Policy
 from triggers.schema import current_revision, head_revision, upgrade
+from triggers.text import email_problem
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, WorkflowError
 from workflows.service import Actor, apply, for_a_step, open_case, record_view
@@ -394,6 +395,8 @@ def user_add(
     context: Context, email: str, role: str, agency_name: str | None, partnership_name: str | None
 ) -> None:
     """Add a user; the password is read from standard input."""
+    if problem := email_problem(email):
+        raise click.BadParameter(f"'{email}' {problem}", param_hint="EMAIL")
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != password:
