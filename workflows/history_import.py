@@ -38,6 +38,7 @@ from triggers.models import (
 )
 from triggers.partnerships import partnership_by_name
 from triggers.policy import Policy
+from triggers.text import one_line_problem, whole_number
 from workflows import deadlines
 from workflows.errors import InvalidData
 from workflows.machine import MACHINE, RECEIVED, fire
@@ -70,7 +71,13 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NUMBERED = re.compile(r"^(?P<code>.+)-(?P<year>\d{4})-(?P<number>\d+)$")
+#: CT-2021-007 (or CT-2021-H07: a letter marks a series casereview never gives itself).
+_NUMBERED = re.compile(
+    r"(?P<code>[A-Z0-9-]{1,10})-(?P<year>[0-9]{4})-(?P<series>[A-Z]?)(?P<number>[0-9]{1,6})"
+)
+#: The first year a reference may carry: the Community Trigger began in October 2014, but
+#: pilots and older local schemes came before it.
+FIRST_REFERENCE_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -217,11 +224,12 @@ class _RowChecker:
         session: Session,
         default: Partnership,
     ) -> HistoricalCase | None:
+        for column, text in self.values.items():
+            if problem := one_line_problem(text):
+                self.problem(column, problem)
         reference = self.values.get("reference", "").upper()
         if not reference:
             self.problem("reference", "is empty: every case needs its reference")
-        elif len(reference) > 30:
-            self.problem("reference", "is longer than 30 characters")
         dates = {
             name: self.date(name)
             for name in COLUMNS
@@ -239,6 +247,8 @@ class _RowChecker:
         if len(ward) > 100:
             self.problem("ward", "is longer than 100 characters")
         partnership = self.partnership(partnerships, session, default)
+        if reference and partnership is not None:
+            self.reference(reference, partnership)
         if self.problems or received_on is None or partnership is None:
             return None
         steps = self.steps(dates, decision, outcome, recommendations, themes)
@@ -296,10 +306,11 @@ class _RowChecker:
         text = self.values.get(column, "")
         if not text:
             return 0
-        if not text.isdigit():
-            self.problem(column, f"'{text}' is not a whole number of 0 or more")
+        number = whole_number(text, 0, 1000)
+        if number is None:
+            self.problem(column, f"'{text}' is not a whole number from 0 to 1000")
             return 0
-        return int(text)
+        return number
 
     def flag(self, column: str) -> bool:
         text = self.values.get(column, "").lower()
@@ -322,6 +333,28 @@ class _RowChecker:
             elif key not in result:
                 result.append(key)
         return result
+
+    def reference(self, reference: str, partnership: Partnership) -> None:
+        """A reference is the partnership's own numbering, or a new case would later be
+        given one already taken (another partnership's code), or a counter would overflow
+        (a number past 6 digits); nor can a formula or a path pass for one."""
+        match = _NUMBERED.fullmatch(reference)
+        example = f"{partnership.code}-2021-007"
+        if match is None or match["code"] != partnership.code:
+            self.problem(
+                "reference",
+                f"'{reference[:40]}' is not a reference of {partnership.name}: write it like "
+                f"{example} (the code {partnership.code}, the year and a number of up to "
+                "6 digits)",
+            )
+        elif not FIRST_REFERENCE_YEAR <= int(match["year"]) <= self.today.year:
+            self.problem(
+                "reference",
+                f"'{reference}' has the year {match['year']}: a year from "
+                f"{FIRST_REFERENCE_YEAR} to {self.today.year} is expected",
+            )
+        elif int(match["number"]) == 0:
+            self.problem("reference", f"'{reference}' has the number 0: numbers start at 1")
 
     def partnership(
         self,
@@ -525,8 +558,9 @@ def _advance_reference_counters(session: Session, cases: Iterable[HistoricalCase
     highest: dict[tuple[int, int], int] = {}
     codes = {row.id: row.code for row in session.scalars(select(Partnership))}
     for found in cases:
-        match = _NUMBERED.match(found.reference)
-        if match and match["code"] == codes.get(found.partnership_id):
+        match = _NUMBERED.fullmatch(found.reference)
+        # A lettered series (CT-2021-H07) never meets the numbers casereview gives.
+        if match and match["code"] == codes.get(found.partnership_id) and not match["series"]:
             key = (found.partnership_id, int(match["year"]))
             highest[key] = max(highest.get(key, 0), int(match["number"]))
     for (partnership_id, year), number in highest.items():
