@@ -295,10 +295,27 @@ def _parse_now(text: str, context: Context) -> datetime:
 @click.option("--no-serve", is_flag=True, help="Load the demo data and stop.")
 @pass_context
 def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -> None:
-    """Set up the database, load demo cases and a demo manager, and serve."""
-    from web.demo import load_demo, load_demo_history
+    """Set up the database, load demo cases and a demo manager, and serve.
+
+    Only into an empty database: on one that holds data the demo adds nothing and says why,
+    then serves what is there (or, with --no-serve, exits 1)."""
+    from web.demo import existing_data, load_demo, load_demo_history
 
     initialise(context)
+    with read_session(context.sessions()) as session:
+        held = existing_data(session, context.config.partnership.code)
+    if held:
+        click.echo(
+            f"The database ({_safe_url(context)}) already holds {held}. Demo data (users with "
+            "a published password, an API token, invented past years) is loaded only into an "
+            "empty database, so nothing was added.",
+            err=True,
+        )
+        if no_serve:
+            sys.exit(1)
+        click.echo("Serving what is there.", err=True)
+        _serve(context, host, port)
+        return
     with write_transaction(context.sessions()) as session:
         partnership = partnership_by_name(session, context.config.partnership.code)
         assert partnership is not None
