@@ -106,7 +106,12 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     reference = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
-    auth_errors = {"401": _error("No valid API token"), "403": _error("Your role may not")}
+    auth_errors = {
+        # web.input refuses a control character (NUL...) anywhere in a request, first.
+        "400": _error("A control character (such as NUL) in the path, query or body"),
+        "401": _error("No valid API token"),
+        "403": _error("Your role may not"),
+    }
     return {
         "openapi": "3.1.0",
         "info": {
