@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, get_type_hints
+
+from triggers.text import email_problem
 
 #: Environment variables that override the file, for secrets and per-deployment settings.
 ENV_CONFIG = "CASEREVIEW_CONFIG"
@@ -460,10 +463,19 @@ def _check_policy(config: Config, where: str) -> None:
     ):
         _check_rate(where, name, limit)
     code = config.partnership.code
-    if not code or not code.replace("-", "").isalnum() or len(code) > 10:
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,10}", code):
+        # ASCII only: the code starts every case reference, in URLs, letters and headers.
         raise ConfigError(
             f"{where}: 'partnership.code' must be 1 to 10 letters or digits (got {code!r})"
         )
+    addresses = [
+        ("mail.from_address", config.mail.from_address),
+        ("partnership.contact_email", config.partnership.contact_email),
+        *((f"agencies[{i}].email", agency.email) for i, agency in enumerate(config.agencies)),
+    ]
+    for name, address in addresses:
+        if address and (problem := email_problem(address)):
+            raise ConfigError(f"{where}: '{name}' {problem}")
     for index, agency in enumerate(config.agencies):
         if agency.kind not in AGENCY_KINDS:
             raise ConfigError(

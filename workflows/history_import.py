@@ -340,7 +340,7 @@ class _RowChecker:
         (a number past 6 digits); nor can a formula or a path pass for one."""
         match = _NUMBERED.fullmatch(reference)
         example = f"{partnership.code}-2021-007"
-        if match is None or match["code"] != partnership.code:
+        if match is None or match["code"] != partnership.code.upper():
             self.problem(
                 "reference",
                 f"'{reference[:40]}' is not a reference of {partnership.name}: write it like "
@@ -556,7 +556,7 @@ def _record(case: CaseReview, found: HistoricalCase, step: Step) -> None:
 def _advance_reference_counters(session: Session, cases: Iterable[HistoricalCase]) -> None:
     """A new case must never be given a reference an imported one already has."""
     highest: dict[tuple[int, int], int] = {}
-    codes = {row.id: row.code for row in session.scalars(select(Partnership))}
+    codes = {row.id: row.code.upper() for row in session.scalars(select(Partnership))}
     for found in cases:
         match = _NUMBERED.fullmatch(found.reference)
         # A lettered series (CT-2021-H07) never meets the numbers casereview gives.
