@@ -120,6 +120,28 @@ def test_api_numbers_are_ascii_digits_in_range(client, auth, name, value):
     assert name in response.get_json()["error"]["fields"]
 
 
+def test_the_staff_form_refuses_a_line_break_in_a_name(app, world):
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    token = csrf(client, "/cases/new")
+    response = client.post(
+        "/cases/new",
+        data={
+            "csrf_token": token,
+            "received_on": ["20", "11", "2025"],
+            "channel": "phone",
+            "victim_type": "individual",
+            "victim_name": "Alex\r\nMorgan",
+            "contact_preference": "letter",
+            "on_behalf": "no",
+            "incidents-0-occurred_on": ["1", "11", "2025"],
+            "incidents-0-what_happened": "Shouting outside the house.",
+        },
+    )
+    assert response.status_code in (400, 422)
+    assert "must be on one line" in response.get_data(as_text=True)
+
+
 # --- the class test: every route, hostile values everywhere ------------------------------
 
 FORM_FIELDS = [
