@@ -206,6 +206,13 @@ class OnlineConfig:
     draft_expiry_minutes: int = 60
     #: Applications sent per client address, as Flask-Limiter reads it.
     submission_limit: str = "5 per hour"
+    #: New applications started (drafts made) per client address: a script cannot fill the
+    #: database with drafts. Generous enough for a library or an office behind one address.
+    draft_limit: str = "20 per hour"
+    #: Incidents one application may hold (the form's pages are numbered up to 1000).
+    most_incidents: int = 50
+    #: Characters of each long answer (what happened, why unhappy); short ones have their own.
+    longest_answer: int = 5000
 
 
 @dataclass(frozen=True)
@@ -454,9 +461,20 @@ def _check_policy(config: Config, where: str) -> None:
             f"{where}: 'online.draft_expiry_minutes' must be from 5 to 10080 (a week) "
             f"(got {config.online.draft_expiry_minutes})"
         )
+    if not 1 <= config.online.most_incidents <= 1000:
+        raise ConfigError(
+            f"{where}: 'online.most_incidents' must be from 1 to 1000 "
+            f"(got {config.online.most_incidents})"
+        )
+    if not 500 <= config.online.longest_answer <= 50_000:
+        raise ConfigError(
+            f"{where}: 'online.longest_answer' must be from 500 to 50000 characters "
+            f"(got {config.online.longest_answer})"
+        )
     for name, limit in (
         ("server.sign_in_limit", config.server.sign_in_limit),
         ("online.submission_limit", config.online.submission_limit),
+        ("online.draft_limit", config.online.draft_limit),
     ):
         _check_rate(where, name, limit)
     code = config.partnership.code
