@@ -168,9 +168,13 @@ class StatisticsConfig:
 
     #: The month the performance year starts: 4 for 1 April to 31 March, 1 for calendar years.
     year_start_month: int = 4
-    #: A published count by area below this is shown as "fewer than N", so nobody is
-    #: identifiable from a small number in a small place.
+    #: A published count by area below this is hidden ("suppressed"), and so are the next
+    #: smallest until none can be worked out from the total: nobody is identifiable from
+    #: a small number in a small place.
     suppress_below: int = 3
+    #: The wards (or beats) published by name; any other ward as typed counts under "Other
+    #: area", so an address or a name typed as a ward never reaches the public page.
+    areas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -456,6 +460,14 @@ def _check_policy(config: Config, where: str) -> None:
         )
     if config.statistics.suppress_below < 1:
         raise ConfigError(f"{where}: 'statistics.suppress_below' must be 1 or more")
+    area_keys = [" ".join(area.split()).casefold() for area in config.statistics.areas]
+    if "" in area_keys or len(set(area_keys)) != len(area_keys):
+        raise ConfigError(f"{where}: 'statistics.areas' must be different, non-empty names")
+    if {"other area", "not recorded"} & set(area_keys):
+        raise ConfigError(
+            f'{where}: \'statistics.areas\' may not hold "Other area" or "Not recorded": '
+            "the figures use them for wards not listed and for wards not recorded"
+        )
     if not 5 <= config.online.draft_expiry_minutes <= 7 * 24 * 60:
         raise ConfigError(
             f"{where}: 'online.draft_expiry_minutes' must be from 5 to 10080 (a week) "
