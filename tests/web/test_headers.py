@@ -36,12 +36,22 @@ def test_no_answer_but_the_public_assets_is_stored(app, world, sessions, partner
     sign_in(client, world["users"]["manager"])
     token = make_token(sessions, partnership, "manager")
     urls = _get_urls(app, world)
-    for expected in ("/cases/{}/audit.csv", "/cases/{}/subject-access.pdf", "/api/v1/outbox"):
-        assert expected.format(world["case"]) in urls
+    downloads = [
+        url.format(world["case"])
+        for url in (
+            "/cases/{}/audit.csv",
+            "/cases/{}/subject-access.pdf",
+            "/cases/{}/subject-access.json",
+            "/api/v1/outbox",
+        )
+    ]
+    assert set(downloads) <= set(urls)
     for url in urls:
         headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
         response = client.get(url, headers=headers)
         assert response.status_code < 500, url
+        if url in downloads:  # the personal data itself, not an error page in its place
+            assert response.status_code == 200, url
         assert response.headers.get("Cache-Control") == "no-store", (
             url,
             response.status_code,
