@@ -19,13 +19,13 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from triggers.audit import REDACTED
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
 from workflows.machine import FINAL_STATES
 from workflows.service import Actor, audit_event
 
 RETENTION_ACTOR = Actor(label="retention")
-REDACTED = {"redacted": True}
 
 
 @dataclass(frozen=True)
