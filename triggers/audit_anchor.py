@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from triggers.audit import GENESIS, ChainReport, verify_chain
 from triggers.config import Config, relative_path
-from triggers.models import AuditEvent
+from triggers.models import AuditEvent, OutboxMessage, Partnership
 
 ENV_AUDIT_KEY = "CASEREVIEW_AUDIT_KEY"
 #: Shorter keys could be guessed; 32 bytes is what ``openssl rand -hex 32`` prints in hex.
@@ -156,7 +156,31 @@ def write_checkpoint(
         raise AnchorError(
             f"the checkpoint file {path} cannot be written ({error.strerror})"
         ) from None
+    if config.audit.checkpoint_email:
+        _queue_email(session, checkpoint, key, now)
     return checkpoint
+
+
+def _queue_email(session: Session, checkpoint: Checkpoint, key: bytes, now: datetime) -> None:
+    """A copy of the checkpoint by e-mail, sent by the next sweep (notifications.compose
+    addresses the ``audit`` recipient to ``audit.checkpoint_email``)."""
+    partnership = session.scalar(select(Partnership.id).order_by(Partnership.id).limit(1))
+    line = checkpoint.line(key)
+    dedupe = f"audit_checkpoint:{checkpoint.signature(key)}"
+    if partnership is None or session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe)
+    ):
+        return
+    session.add(
+        OutboxMessage(
+            kind="audit_checkpoint",
+            recipient="audit",
+            dedupe_key=dedupe,
+            send_after=now,
+            created_at=now,
+            payload={"partnership_id": partnership, "line": line, **checkpoint.fields()},
+        )
+    )
 
 
 def read_checkpoints(path: Path, key: bytes) -> tuple[list[Checkpoint], list[str]]:
@@ -195,11 +219,16 @@ def read_checkpoints(path: Path, key: bytes) -> tuple[list[Checkpoint], list[str
 
 
 def verify_trail(
-    session: Session, config: Config, *, environ: Mapping[str, str] | None = None
+    session: Session,
+    config: Config,
+    *,
+    environ: Mapping[str, str] | None = None,
+    checkpoints: Path | None = None,
 ) -> TrailReport:
-    """Check every link of the chain, and the chain against every checkpoint."""
+    """Check every link of the chain, and the chain against every checkpoint (of the
+    configured file, or of ``checkpoints``: lines saved from the e-mailed copies)."""
     try:
-        path, key = _configured(config, environ)
+        path, key = _configured(config, environ, checkpoints)
     except AnchorError as error:
         return TrailReport(verify_chain(session), unchecked=str(error))
     found, problems = read_checkpoints(path, key)
@@ -244,8 +273,10 @@ def verify_trail(
     return TrailReport(chain, held, problems)
 
 
-def _configured(config: Config, environ: Mapping[str, str] | None) -> tuple[Path, bytes]:
-    path = checkpoint_path(config)
+def _configured(
+    config: Config, environ: Mapping[str, str] | None, path: Path | None = None
+) -> tuple[Path, bytes]:
+    path = path or checkpoint_path(config)
     key = audit_key(config, environ)
     if path is None or key is None:
         missing = " and ".join(

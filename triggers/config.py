@@ -220,6 +220,9 @@ class AuditConfig:
     key_file: str = ""
     #: The scheduler writes a checkpoint this often, if the trail moved; 0: only by hand.
     checkpoint_minutes: int = 60
+    #: Also e-mail each checkpoint here (through the outbox): a second copy out of reach of
+    #: whoever holds the server, to check against with `audit verify --checkpoints`.
+    checkpoint_email: str = ""
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,14 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check against this file of checkpoint lines (e.g. saved from the e-mailed copies) "
+    "instead of audit.checkpoint_file.",
+)
 @pass_context
-def audit_verify(context: Context) -> None:
+def audit_verify(context: Context, checkpoints: Path | None) -> None:
     """Check every link of the chain and the chain against every signed checkpoint.
 
     Exit 0 when both hold, 1 when a link or a checkpoint does not (each named), 2 when the
@@ -41,7 +47,7 @@ def audit_verify(context: Context) -> None:
     written yet)."""
     _require_current_schema(context)
     with read_session(context.sessions()) as session:
-        report = verify_trail(session, context.config)
+        report = verify_trail(session, context.config, checkpoints=checkpoints)
     chain = report.chain
     if report.intact:
         latest = report.checkpoints[-1]
@@ -83,8 +89,10 @@ def audit_verify(context: Context) -> None:
 def audit_checkpoint(context: Context) -> None:
     """Append a signed checkpoint of the chain to audit.checkpoint_file."""
     _require_current_schema(context)
+    from triggers.db import write_transaction
+
     try:
-        with read_session(context.sessions()) as session:
+        with write_transaction(context.sessions()) as session:
             checkpoint = write_checkpoint(session, context.config, context.now())
     except AnchorError as error:
         raise click.ClickException(str(error)) from None

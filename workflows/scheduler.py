@@ -59,10 +59,10 @@ def checkpoint_job(
 ) -> None:
     """Anchor the audit chain outside the database, if it moved since the last checkpoint."""
     from triggers.audit_anchor import write_checkpoint
-    from triggers.db import read_session
+    from triggers.db import write_transaction
 
     try:
-        with read_session(sessions) as session:
+        with write_transaction(sessions) as session:
             written = write_checkpoint(session, config, clock(), only_if_moved=True)
         if written is not None:
             log.info("audit checkpoint: %d events", written.events)
