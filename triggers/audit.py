@@ -1,13 +1,16 @@
 """The audit trail as a hash chain, so that a change made behind the service's back shows.
 
-Every audit event carries the SHA-256 of its own content and a link hash over that and the
-previous event's link (UK GDPR Art. 5(1)(f) and 5(2): integrity, and being able to show it).
-Keeping the content's digest apart lets retention remove an old case's free text from its
-events (``redacted_on``) while every link stays verifiable. The events of the
-whole installation form one chain in the order of their ids; ``audit_chain`` holds its head,
-locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's writers are
-already one at a time), so two writers can never fork it. ``verify_chain`` recomputes every
-link and names the first that does not hold: an edited event, a deleted one, or a cut tail.
+Every audit event carries two digests: ``text_hash`` of its free text (``data``), and
+``content_hash`` of everything else it records and of ``text_hash``; and a link hash over
+``content_hash`` and the previous event's link (UK GDPR Art. 5(1)(f) and 5(2): integrity, and
+being able to show it). Retention may then remove an old case's free text (``redacted_on``):
+``text_hash`` stands for it, and all else the event recorded is still recomputed. The events
+of the whole installation form one chain in the order of their ids; ``audit_chain`` holds
+its head, locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's
+writers are already one at a time), so two writers can never fork it. ``verify_chain``
+recomputes every link and names the first that does not hold: an edited event, a deleted
+one, a cut tail, or a redaction the trail does not record. A chain rewritten whole is caught
+by the checkpoints kept outside the database (triggers.audit_anchor).
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from triggers.models import AuditChain, AuditEvent
+
+
+class BrokenTrail(Exception):
+    """The trail does not hold where an operation needs it to (the 0010 upgrade re-links it,
+    which would hide a break)."""
+
 
 #: The "previous hash" of the first event.
 GENESIS = "0" * 64

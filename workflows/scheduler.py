@@ -3,7 +3,9 @@
 Due work lives in our own tables, so the job is only "sweep now": a restart or a second
 scheduler loses and duplicates nothing. `casereview serve` runs a BackgroundScheduler, but
 only in the one process that holds a lock file (a reloader or several workers would
-otherwise each run one); `casereview scheduler` runs the scheduler alone.
+otherwise each run one); `casereview scheduler` runs the scheduler alone. The same
+scheduler anchors the audit trail every ``audit.checkpoint_minutes`` (triggers.audit_anchor)
+and runs retention at night.
 """
 
 from __future__ import annotations

@@ -29,10 +29,6 @@ EVENTS = sa.table(
 CHAIN = sa.table("audit_chain", sa.column("id"), sa.column("last_hash"))
 
 
-class BrokenTrail(Exception):
-    """The trail did not hold before the upgrade: re-linking it would hide the break."""
-
-
 def upgrade() -> None:
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.add_column(
@@ -55,6 +51,7 @@ def _relink(*, upgrading: bool) -> None:
     from triggers.audit import (
         GENESIS,
         HEAD_ID,
+        BrokenTrail,
         digest_before_0010,
         link_hash,
         record_digest,

@@ -6,13 +6,22 @@ from datetime import date, datetime
 
 import pytest
 from alembic import command
+from click.testing import CliRunner
 from sqlalchemy import delete, inspect, select, text, update
 
 from tests.factories import MANAGER, SAMPLE_NOW, case_in_state, new_case
-from triggers.audit import GENESIS, digest_before_0010, event_hash, link_hash, verify_chain
+from triggers.audit import (
+    GENESIS,
+    BrokenTrail,
+    digest_before_0010,
+    event_hash,
+    link_hash,
+    verify_chain,
+)
 from triggers.db import make_engine, make_session_factory, read_session, write_transaction
 from triggers.models import AuditEvent
 from triggers.schema import _alembic_config, upgrade
+from web.cli import main
 
 
 def verify(sessions):
@@ -205,8 +214,15 @@ def test_the_0010_upgrade_refuses_to_relink_a_broken_trail(
             text("SELECT actor FROM audit_events WHERE id = :id"), {"id": third}
         )
         connection.execute(edit, {"actor": "someone@else.org", "id": third})
-    with pytest.raises(Exception, match=f"does not hold at event {third}"):
+    with pytest.raises(BrokenTrail, match=f"does not hold at event {third}"):
         upgrade(engine)
+    initialised = CliRunner().invoke(
+        main, ["init"], env={"DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    )
+    assert initialised.exit_code == 1
+    assert f"casereview: error: the audit trail does not hold at event {third}" in (
+        initialised.output
+    )
     with engine.connect() as connection:  # nothing half-done: still at 0009, old links
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0009"
         columns = inspect(connection).get_columns("audit_events")
