@@ -246,15 +246,20 @@ class ChainReport:
 REDACTED = {"redacted": True}
 
 
-def verify_chain(session: Session, positions: Collection[int] = ()) -> ChainReport:
+def verify_chain(
+    session: Session, positions: Collection[int] = (), *, after: tuple[int, str] | None = None
+) -> ChainReport:
     """Recompute every link, oldest first, and name the first that does not hold; note the
-    link at each of ``positions`` (for the checkpoints, triggers.audit_anchor).
+    link at each of ``positions`` (for the checkpoints, triggers.audit_anchor). With
+    ``after`` (an event's id and link), only the events after that one: the count is theirs.
 
     A redacted event's free text is gone by design, so its ``text_hash`` stands for it; all
     else it recorded is still recomputed. Redaction is only believed where the chain itself
     records the case's anonymisation after the event, on the day of the redaction: setting
     ``redacted_on`` by hand hides nothing."""
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    if after is not None:
+        query = query.where(AuditEvent.id > after[0])
     wanted = set(positions)
     links_at: dict[int, tuple[int, str]] = {}
     first: tuple[int, str] | None = None
@@ -262,7 +267,7 @@ def verify_chain(session: Session, positions: Collection[int] = ()) -> ChainRepo
     unexplained: dict[int | None, dict[date, int]] = {}
     result = session.scalars(query)
     try:
-        previous, count, last_id = GENESIS, 0, None
+        previous, count, last_id = GENESIS if after is None else after[1], 0, None
         for audit in result:
             count += 1
             if count in wanted:

@@ -143,10 +143,11 @@ def write_checkpoint(
     ``only_if_moved`` and the chain has not moved since the last checkpoint."""
     path, key = _configured(config, environ)
     checkpoint = current_checkpoint(session, now)
-    if only_if_moved:
-        found, _ = read_checkpoints(path, key)
-        if found and (found[-1].events, found[-1].hash) == (checkpoint.events, checkpoint.hash):
-            return None
+    found, _ = read_checkpoints(path, key)
+    last = max(found, key=lambda c: c.events, default=None)
+    if only_if_moved and last and (last.events, last.hash) == (checkpoint.events, checkpoint.hash):
+        return None
+    _check_since(session, last)
     try:
         with path.open("a", encoding="utf-8") as handle:
             handle.write(checkpoint.line(key) + "\n")
@@ -159,6 +160,27 @@ def write_checkpoint(
     if config.audit.checkpoint_email:
         _queue_email(session, checkpoint, key, now)
     return checkpoint
+
+
+def _check_since(session: Session, last: Checkpoint | None) -> None:
+    """Sign nothing the last checkpoint would not vouch for: the chain must still pass
+    through it, and every link written since must hold. Only the new events are read, so the
+    scheduler notices a rewrite within one interval at the cost of what was written in it."""
+    after = None
+    if last is not None and last.events:
+        count = select(func.count()).where(AuditEvent.id <= last.last_id).scalar_subquery()
+        row = session.execute(
+            select(AuditEvent.hash, count).where(AuditEvent.id == last.last_id)
+        ).first()
+        if row is None or tuple(row) != (last.hash, last.events):
+            raise AnchorError(
+                f"the trail no longer matches the checkpoint of {last.fields()['at']}; no "
+                "checkpoint signed. Run `casereview audit verify`"
+            )
+        after = (last.last_id, last.hash)
+    report = verify_chain(session, after=after)
+    if not report.intact:
+        raise AnchorError(f"{report.reason}; no checkpoint signed. Run `casereview audit verify`")
 
 
 def _queue_email(session: Session, checkpoint: Checkpoint, key: bytes, now: datetime) -> None:
@@ -201,10 +223,12 @@ def read_checkpoints(path: Path, key: bytes) -> tuple[list[Checkpoint], list[str
             checkpoint = Checkpoint(
                 datetime.fromisoformat(raw["at"]),
                 int(raw["events"]),
-                raw["last_id"],
+                None if raw["last_id"] is None else int(raw["last_id"]),
                 str(raw["hash"]),
             )
             signature = str(raw["hmac"])
+            if checkpoint.events < 0:
+                raise ValueError("a negative count")
         except (ValueError, KeyError, TypeError):
             problems.append(f"{path} line {number} is not a checkpoint: it was altered")
             continue
@@ -231,7 +255,10 @@ def verify_trail(
         path, key = _configured(config, environ, checkpoints)
     except AnchorError as error:
         return TrailReport(verify_chain(session), unchecked=str(error))
-    found, problems = read_checkpoints(path, key)
+    try:
+        found, problems = read_checkpoints(path, key)
+    except AnchorError as error:
+        return TrailReport(verify_chain(session), unchecked=str(error))
     chain = verify_chain(session, {checkpoint.events for checkpoint in found})
     held: list[Checkpoint] = []
     for checkpoint in sorted(found, key=lambda c: c.events):  # oldest first: see `vouched`

@@ -60,7 +60,7 @@ def checkpoint_job(
     sessions: sessionmaker[Session], config: Config, clock: Callable[[], datetime]
 ) -> None:
     """Anchor the audit chain outside the database, if it moved since the last checkpoint."""
-    from triggers.audit_anchor import write_checkpoint
+    from triggers.audit_anchor import AnchorError, write_checkpoint
     from triggers.db import write_transaction
 
     try:
@@ -68,6 +68,8 @@ def checkpoint_job(
             written = write_checkpoint(session, config, clock(), only_if_moved=True)
         if written is not None:
             log.info("audit checkpoint: %d events", written.events)
+    except AnchorError as error:  # a tampered trail, or the key or file gone: say so plainly
+        log.error("audit checkpoint not written: %s", error)
     except Exception:  # the next interval tries again; verify names the gap meanwhile
         log.exception("audit checkpoint failed; trying again at the next interval")
 

@@ -183,3 +183,29 @@ def test_the_scheduler_writes_a_checkpoint_when_the_trail_moved(
     checkpoint_job(sessions, config, lambda: SAMPLE_NOW + timedelta(hours=2))
     lines = [json.loads(line) for line in checkpoints.read_text().splitlines()]
     assert [line["events"] for line in lines] == [lines[0]["events"], len(event_ids(sessions))]
+
+
+def test_no_checkpoint_is_signed_for_a_trail_that_no_longer_holds(
+    engine, sessions, partnership, policy, anchored, database_url
+):
+    """The scheduler checks only what was written since the last checkpoint, and refuses to
+    vouch for a trail that does not pass through it: a rewrite is noticed within one
+    interval, and never blessed."""
+    with write_transaction(sessions) as session:
+        case_in_state(session, partnership, policy, "closed")
+    assert casereview(anchored, database_url, "audit", "checkpoint").exit_code == 0
+    with write_transaction(sessions) as session:
+        new_case(session, partnership, policy, received_on=date(2025, 11, 20))
+    ids = event_ids(sessions)
+    with engine.begin() as connection:  # an edit since the checkpoint, links not redone
+        connection.execute(update(AuditEvent).where(AuditEvent.id == ids[-1]).values(actor="x"))
+    refused = casereview(anchored, database_url, "audit", "checkpoint")
+    assert refused.exit_code == 1
+    assert f"event {ids[-1]} was changed after it was written; no checkpoint signed" in (
+        refused.output
+    )
+    rewrite_from(engine, ids[0], actor="someone@else.org")  # now the links hold again
+    refused = casereview(anchored, database_url, "audit", "checkpoint")
+    assert refused.exit_code == 1
+    assert "the trail no longer matches the checkpoint of" in refused.output
+    assert len((anchored.parent / "checkpoints.jsonl").read_text().splitlines()) == 1
