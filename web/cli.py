@@ -31,6 +31,7 @@ from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name, sync_partnership
 from triggers.policy import Policy
 from triggers.schema import current_revision, head_revision, upgrade
+from workflows import permissions
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, WorkflowError
 from workflows.service import Actor, apply, for_a_step, open_case, record_view
@@ -377,7 +378,7 @@ def user() -> None:
 @user.command("add")
 @click.argument("email")
 @click.option(
-    "--role", type=click.Choice(["manager", "panel", "chair", "agency", "viewer"]), required=True
+    "--role", type=click.Choice(permissions.ROLES), required=True
 )
 @click.option(
     "--agency",
@@ -418,7 +419,7 @@ def user_add(
                 raise click.BadParameter(
                     f"'{agency_name}' is not one of: {names}", param_hint="--agency"
                 )
-        elif role in ("agency", "panel"):
+        elif role in permissions.AGENCY_ROLES:
             raise click.BadParameter(
                 "agency and panel users need --agency NAME", param_hint="--agency"
             )
@@ -575,7 +576,7 @@ def _actor(session: Session, email: str | None) -> Actor:
     found = find_user(session, email)
     if found is None:
         raise click.ClickException(f"there is no user {email}")
-    return Actor(label=found.email, user_id=found.id, role=found.role)
+    return Actor(label=found.email, user_id=found.id, role=found.role, agency_id=found.agency_id)
 
 
 def _case(session: Session, reference: str, event: str | None = None) -> CaseReview:

@@ -37,7 +37,7 @@ from triggers.models import (
 from triggers.policy import Policy
 from web.activation_form import ActivationForm
 from web.app import services
-from web.auth import current_actor
+from web.acting import may, signed_in_actor
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.step_forms import (
@@ -51,10 +51,11 @@ from web.step_forms import (
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
 from workflows.describe import DESCRIBE_LOADS, describe_case
+from workflows import permissions
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
 from workflows.service import (
-    EVENT_ROLES,
+    Actor,
     apply,
     for_a_step,
     open_case,
@@ -118,6 +119,8 @@ def labels() -> dict[str, Any]:
         "state_labels": STATE_LABELS,
         "step_labels": STEP_LABELS,
         "partnership_name": services().config.partnership.name,
+        "may": may,
+        "acts": permissions,
     }
 
 
@@ -293,7 +296,7 @@ def dashboard() -> str:
             if case_id in references
         ]
         failed = []
-        if current_user.role == "manager":
+        if may(permissions.RETRY_MESSAGE):
             messages = session.scalars(
                 select(OutboxMessage)
                 .where(OutboxMessage.status == literal("failed", literal_execute=True))
@@ -334,8 +337,7 @@ def dashboard() -> str:
 @login_required
 def log_activation() -> Any:
     """The manager logs an application received by phone, letter, e-mail or in person."""
-    if current_user.role != "manager":
-        abort(403)
+    permissions.require(signed_in_actor(), permissions.OPEN_CASE)
     app = services()
     with read_session(app.sessions) as session:
         agencies = _agency_names(session)
@@ -343,7 +345,7 @@ def log_activation() -> Any:
     form.agencies.choices = [SelectChoice(name, name) for name in agencies]
     problems: list[str] = []
     if form.validate_on_submit():
-        actor = current_actor()
+        actor = signed_in_actor()
         try:
             with write_transaction(app.sessions) as session:
                 partnership = session.get_one(Partnership, current_user.partnership_id)
@@ -375,9 +377,9 @@ def audit_trail(reference: str) -> Response:
     app = services()
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        if current_user.role != "manager":
-            abort(403)
-        record_view(session, case, current_actor(), app.now(), "audit trail export")
+        actor = signed_in_actor()
+        permissions.require(actor, permissions.READ_AUDIT_TRAIL)
+        record_view(session, case, actor, app.now(), "audit trail export")
         session.flush()
         rows = case_trail(session, case.id)
         name = f"audit-{case.reference}.csv"
@@ -437,7 +439,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
             "Explain why the decision differs from the rules' suggestion"
         )
         return _render_case(reference, open_form=(event, form), status=400)
-    actor = current_actor()
+    actor = signed_in_actor()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True, event=event)
@@ -464,16 +466,14 @@ def add_chronology(reference: str) -> Any:
     app = services()
     with read_session(app.sessions) as session:
         _visible_case(session, reference)  # a case you may not see is not found, first
-        if current_user.role not in ("manager", "agency"):
-            abort(403)
-        choices = _chronology_agencies(session)
+        actor = signed_in_actor()
+        permissions.require(actor, permissions.ADD_CHRONOLOGY)
+        choices = _chronology_agencies(session, actor)
     form = ChronologyForm(prefix="chronology")
     form.agency.choices = [SelectChoice(name, name) for name in choices]
     if not form.validate_on_submit():
         return _render_case(reference, chronology_form=form, status=400)
-    if form.agency.data not in choices:
-        abort(403)
-    actor = current_actor()
+    # Another agency's name is refused by record_chronology itself, as through the API.
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True)
@@ -485,13 +485,14 @@ def add_chronology(reference: str) -> Any:
     return redirect(url_for("staff.case_page", reference=reference))
 
 
-def _chronology_agencies(session: Session, names: list[str] | None = None) -> list[str]:
-    """An agency representative speaks for their own agency; the manager for any (``names``:
-    the partnership's agencies, when the caller has read them already)."""
-    if current_user.role == "agency":
-        agency = session.get(Agency, current_user.agency_id) if current_user.agency_id else None
-        return [agency.name] if agency else []
-    return _agency_names(session) if names is None else names
+def _chronology_agencies(session: Session, actor: Actor) -> list[str]:
+    """The agencies ``actor`` may write the chronology for (``workflows.permissions``)."""
+    agencies = session.execute(
+        select(Agency.id, Agency.name)
+        .where(Agency.partnership_id == current_user.partnership_id)
+        .order_by(Agency.name)
+    )
+    return permissions.agencies_to_act_for(actor, permissions.ADD_CHRONOLOGY, agencies)
 
 
 def _render_case(
@@ -506,21 +507,22 @@ def _render_case(
     today = app.policy.today(app.now())
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        record_view(session, case, current_actor(), app.now(), "case page")
+        record_view(session, case, signed_in_actor(), app.now(), "case page")
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
         described = describe_case(session, case, app.policy, today)
         agencies = _agency_names(session)
         forms = {}
+        actor = signed_in_actor()
         for event in described["allowed_events"]:
-            if current_user.role in EVENT_ROLES[event]:
+            if permissions.may(actor, event):
                 forms[event] = make_form(event, app.config, agencies, case.version)
-        if chronology_form is None and current_user.role in ("manager", "agency"):
+        if chronology_form is None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
             chronology_form = ChronologyForm(prefix="chronology", formdata=None)
             chronology_form.agency.choices = [
-                SelectChoice(name, name) for name in _chronology_agencies(session, agencies)
+                SelectChoice(name, name) for name in _chronology_agencies(session, actor)
             ]
-    extra = plan_forms(described)
+    extra = plan_forms(described, actor)
     if plan_form is not None:
         extra[plan_form[0]] = plan_form[1]
     if open_form is not None:
@@ -568,8 +570,7 @@ def _agency_names(session: Session) -> list[str]:
 @blueprint.post("/outbox/<int(max=2147483647):message_id>/retry")
 @login_required
 def retry(message_id: int) -> Response:
-    if current_user.role != "manager":
-        abort(403)
+    permissions.require(signed_in_actor(), permissions.RETRY_MESSAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     app = services()
