@@ -377,9 +377,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("email")
-@click.option(
-    "--role", type=click.Choice(permissions.ROLES), required=True
-)
+@click.option("--role", type=click.Choice(permissions.ROLES), required=True)
 @click.option(
     "--agency",
     "agency_name",
@@ -661,7 +659,7 @@ def _as_text(described: dict[str, Any]) -> str:
 
 # The figures, publishing, the import, backup, restore and the audit commands register
 # themselves on ``main``.
-from web import audit_cli, backup_cli, figures_cli  # noqa: E402, F401
+from web import audit_cli, backup_cli, figures_cli, subject_access_cli  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

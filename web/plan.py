@@ -17,16 +17,16 @@ from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.db import read_session, write_transaction
-from web.app import services
 from web.acting import signed_in_actor
+from web.app import services
 from web.step_forms import PartsDateField, place_errors
+from workflows import permissions
 from workflows.action_plan import (
     record_involvement,
     record_victim_response,
     share_action_plan,
     update_recommendation,
 )
-from workflows import permissions
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, REVIEW_COMPLETE
 from workflows.service import Actor

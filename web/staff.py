@@ -35,9 +35,9 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
+from web.acting import may, signed_in_actor
 from web.activation_form import ActivationForm
 from web.app import services
-from web.acting import may, signed_in_actor
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.step_forms import (
@@ -50,8 +50,8 @@ from web.step_forms import (
 )
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
-from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows import permissions
+from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
 from workflows.service import (
@@ -64,7 +64,7 @@ from workflows.service import (
     suggest_for,
     threshold_suggestion,
 )
-from workflows.subject_access import find_subject_cases, subject_access_record
+from workflows.subject_access import Subject, find_subject, subject_access_record
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
@@ -390,27 +390,58 @@ def audit_trail(reference: str) -> Response:
     )
 
 
+@blueprint.get("/cases/<reference>/subject-access")
+@login_required
+def subject_access_cases(reference: str) -> str:
+    """What a subject access export from this case holds: the victim's case, their other
+    cases found by e-mail address or phone number, and, to tick only once checked, the cases
+    of someone with the same name (``workflows.subject_access``)."""
+    app = services()
+    with read_session(app.sessions) as session:
+        case = _visible_case(session, reference)
+        permissions.require(signed_in_actor(), permissions.SUBJECT_ACCESS)
+        subject = Subject.of_victim(case)
+        found = find_subject(session, case.partnership_id, subject, case)
+        matched = [_subject_row(c) for c in found.matched]
+        candidates = [_subject_row(c) for c in found.candidates]
+    return render_template(
+        "subject_access_cases.html",
+        reference=case.reference,
+        subject=subject,
+        matched=matched,
+        candidates=candidates,
+    )
+
+
+def _subject_row(case: CaseReview) -> dict[str, Any]:
+    """What a manager needs to tell one person's case from another's."""
+    applicant = case.applicant
+    return {
+        "reference": case.reference,
+        "received_on": case.received_on,
+        "victim": case.victim.name,
+        "email": case.victim.email,
+        "phone": case.victim.phone,
+        "applicant": applicant.name if applicant is not None else "",
+    }
+
+
 @blueprint.get("/cases/<reference>/subject-access.<any(pdf, json):extension>")
 @login_required
 def subject_access(reference: str, extension: str) -> Response:
-    """Everything held about this case's victim, across the partnership's cases (UK GDPR
-    Art. 15), as a PDF to send them or JSON for the record."""
+    """Everything held about this case's victim (UK GDPR Art. 15): this case, their cases
+    found by e-mail address or phone number, and the same-name cases the manager ticked
+    (``?include=REF``), as a PDF to send them or JSON for the record."""
     app = services()
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        if current_user.role != "manager":
-            abort(403)
-        victim = case.victim
-        cases = find_subject_cases(
-            session, case.partnership_id, email=victim.email, name=victim.name
-        )
+        actor = signed_in_actor()
+        permissions.require(actor, permissions.SUBJECT_ACCESS)
+        subject = Subject.of_victim(case)
+        found = find_subject(session, case.partnership_id, subject, case)
+        cases = found.chosen(request.args.getlist("include"))
         record = subject_access_record(
-            session,
-            cases,
-            app.policy,
-            current_actor(),
-            app.now(),
-            {"email": victim.email, "name": victim.name},
+            session, cases, app.policy, actor, app.now(), subject.asked_for()
         )
         name = f"subject-access-{case.reference}.{extension}"
     body = as_pdf(record) if extension == "pdf" else sar_json(record)

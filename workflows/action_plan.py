@@ -176,4 +176,3 @@ def update_recommendation(
     )
     flush_case(session, case.reference)
     return rec
-

@@ -19,8 +19,8 @@ from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
 from web.api.openapi import openapi_document
 from web.app import services
 from web.errors import error_response
-from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows import permissions
+from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
 from workflows.machine import STATES
 from workflows.service import (
