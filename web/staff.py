@@ -404,9 +404,10 @@ def subject_access_cases(reference: str) -> str:
         found = find_subject(session, case.partnership_id, subject, case)
         matched = [_subject_row(c) for c in found.matched]
         candidates = [_subject_row(c) for c in found.candidates]
+        reference = case.reference
     return render_template(
         "subject_access_cases.html",
-        reference=case.reference,
+        reference=reference,
         subject=subject,
         matched=matched,
         candidates=candidates,
