@@ -500,7 +500,7 @@ def add_chronology(reference: str) -> Any:
         _visible_case(session, reference)  # a case you may not see is not found, first
         actor = signed_in_actor()
         permissions.require(actor, permissions.ADD_CHRONOLOGY)
-        choices = _chronology_agencies(session, actor)
+        choices = _chronology_agencies(actor, _agencies(session))
     form = ChronologyForm(prefix="chronology")
     form.agency.choices = [SelectChoice(name, name) for name in choices]
     if not form.validate_on_submit():
@@ -517,13 +517,9 @@ def add_chronology(reference: str) -> Any:
     return redirect(url_for("staff.case_page", reference=reference))
 
 
-def _chronology_agencies(session: Session, actor: Actor) -> list[str]:
-    """The agencies ``actor`` may write the chronology for (``workflows.permissions``)."""
-    agencies = session.execute(
-        select(Agency.id, Agency.name)
-        .where(Agency.partnership_id == current_user.partnership_id)
-        .order_by(Agency.name)
-    )
+def _chronology_agencies(actor: Actor, agencies: list[tuple[int, str]]) -> list[str]:
+    """The names of the ``agencies`` (id, name) that ``actor`` may write the chronology for
+    (``workflows.permissions``)."""
     return permissions.agencies_to_act_for(actor, permissions.ADD_CHRONOLOGY, agencies)
 
 
@@ -543,7 +539,8 @@ def _render_case(
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
         described = describe_case(session, case, app.policy, today)
-        agencies = _agency_names(session)
+        agencies_by_id = _agencies(session)
+        agencies = [name for _, name in agencies_by_id]
         forms = {}
         actor = signed_in_actor()
         for event in described["allowed_events"]:
@@ -552,7 +549,7 @@ def _render_case(
         if chronology_form is None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
             chronology_form = ChronologyForm(prefix="chronology", formdata=None)
             chronology_form.agency.choices = [
-                SelectChoice(name, name) for name in _chronology_agencies(session, actor)
+                SelectChoice(name, name) for name in _chronology_agencies(actor, agencies_by_id)
             ]
     extra = plan_forms(described, actor)
     if plan_form is not None:
@@ -590,13 +587,17 @@ def _against_suggestion(reference: str, form: DecideThresholdForm) -> bool:
 
 
 def _agency_names(session: Session) -> list[str]:
-    return list(
-        session.scalars(
-            select(Agency.name)
-            .where(Agency.partnership_id == current_user.partnership_id)
-            .order_by(Agency.name)
-        )
+    return [name for _, name in _agencies(session)]
+
+
+def _agencies(session: Session) -> list[tuple[int, str]]:
+    """The partnership's agencies (id, name), by name."""
+    query = (
+        select(Agency.id, Agency.name)
+        .where(Agency.partnership_id == current_user.partnership_id)
+        .order_by(Agency.name)
     )
+    return [(agency_id, name) for agency_id, name in session.execute(query)]
 
 
 @blueprint.post("/outbox/<int(max=2147483647):message_id>/retry")
