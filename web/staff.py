@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from triggers.access import visible_to
 from triggers.audit import case_trail, trail_csv
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
@@ -54,6 +53,7 @@ from workflows import permissions
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
+from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
     apply,

@@ -1,8 +1,10 @@
 """Who may do what: the one rule the pages, the API and the command line all ask.
 
-Seeing a case is the read rule of ``triggers.access.visible_to`` (a case you may not see is
-"not found", so a reference reveals nothing). This module decides what a person who sees a
-case may do with it: take a step of the process (``EVENT_ROLES``), act for an agency
+Seeing a case is ``visible_to``: managers and viewers see every case of their partnership;
+agency representatives and panel members the cases their agency is involved in; the CSP
+chair the cases that reached appeal. Outside that a case is "not found", never "forbidden",
+so that a reference reveals nothing. Then this module decides what a person who sees a case
+may do with it: take a step of the process (``EVENT_ROLES``), act for an agency
 (chronology, recommendations), read the audit trail or answer a subject access request,
 manage people, publish. A refusal is ``PermissionDenied`` (403 on a page and in the API).
 
@@ -15,8 +17,11 @@ line without ``--as``, the scheduler) has no role: it is the operator's own hand
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import Select, exists
+
+from triggers.models import Appeal, CaseAgency, CaseReview
 from workflows.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -119,3 +124,17 @@ def agencies_to_act_for(
 ) -> list[AgencyLike]:
     """Of ``agencies`` (id, anything), those ``actor`` may do ``act`` for: what a form offers."""
     return [value for agency_id, value in agencies if may_act_for(actor, act, agency_id)]
+
+
+def visible_to(
+    query: Select[Any], *, partnership_id: int, role: str, agency_id: int | None
+) -> Select[Any]:
+    """Limit a query over CaseReview to what a person with this role may see."""
+    query = query.where(CaseReview.partnership_id == partnership_id)
+    if role in AGENCY_ROLES:
+        return query.where(
+            exists().where(CaseAgency.case_id == CaseReview.id, CaseAgency.agency_id == agency_id)
+        )
+    if role == CHAIR:
+        return query.where(exists().where(Appeal.case_id == CaseReview.id))
+    return query

@@ -12,7 +12,6 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from triggers.access import visible_to
 from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
@@ -23,6 +22,7 @@ from workflows import permissions
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
 from workflows.machine import STATES
+from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
     apply,
