@@ -141,11 +141,15 @@ def test_the_command_line_lists_name_only_candidates_and_includes_those_confirme
     exported = json.loads((tmp_path / "subject-access.json").read_text())
     assert [case["reference"] for case in exported["cases"]] == [mine]
 
-    by_name = run("subject-access", "--name", "John Smith", "--include", theirs, "--out", "x")
+    by_name = run(
+        "subject-access", "--name", "John Smith", "--include", theirs, "--out", str(tmp_path)
+    )
     assert by_name.exit_code == 0, by_name.output
     assert f"Cases found: {theirs}." in by_name.output and f"{mine}  John Smith" in by_name.output
 
-    slipped = run("subject-access", "--email", "j1@e.org", "--include", "CT-1999-999", "--out", "x")
+    slipped = run(
+        "subject-access", "--email", "j1@e.org", "--include", "CT-1999-999", "--out", str(tmp_path)
+    )
     assert slipped.exit_code != 0 and "is not a case with this person's name" in slipped.output
 
 
