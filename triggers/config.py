@@ -168,9 +168,13 @@ class StatisticsConfig:
 
     #: The month the performance year starts: 4 for 1 April to 31 March, 1 for calendar years.
     year_start_month: int = 4
-    #: A published count by area below this is shown as "fewer than N", so nobody is
-    #: identifiable from a small number in a small place.
+    #: A published count by area below this is hidden ("suppressed"), and so are the next
+    #: smallest until none can be worked out from the total: nobody is identifiable from
+    #: a small number in a small place.
     suppress_below: int = 3
+    #: The wards (or beats) published by name; any other ward as typed counts under "Other
+    #: area", so an address or a name typed as a ward never reaches the public page.
+    areas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,13 @@ class OnlineConfig:
     draft_expiry_minutes: int = 60
     #: Applications sent per client address, as Flask-Limiter reads it.
     submission_limit: str = "5 per hour"
+    #: New applications started (drafts made) per client address: a script cannot fill the
+    #: database with drafts. Generous enough for a library or an office behind one address.
+    draft_limit: str = "20 per hour"
+    #: Incidents one application may hold (the form's pages are numbered up to 1000).
+    most_incidents: int = 50
+    #: Characters of each long answer (what happened, why unhappy); short ones have their own.
+    longest_answer: int = 5000
 
 
 @dataclass(frozen=True)
@@ -449,14 +460,33 @@ def _check_policy(config: Config, where: str) -> None:
         )
     if config.statistics.suppress_below < 1:
         raise ConfigError(f"{where}: 'statistics.suppress_below' must be 1 or more")
+    area_keys = [" ".join(area.split()).casefold() for area in config.statistics.areas]
+    if "" in area_keys or len(set(area_keys)) != len(area_keys):
+        raise ConfigError(f"{where}: 'statistics.areas' must be different, non-empty names")
+    if {"other area", "not recorded"} & set(area_keys):
+        raise ConfigError(
+            f'{where}: \'statistics.areas\' may not hold "Other area" or "Not recorded": '
+            "the figures use them for wards not listed and for wards not recorded"
+        )
     if not 5 <= config.online.draft_expiry_minutes <= 7 * 24 * 60:
         raise ConfigError(
             f"{where}: 'online.draft_expiry_minutes' must be from 5 to 10080 (a week) "
             f"(got {config.online.draft_expiry_minutes})"
         )
+    if not 1 <= config.online.most_incidents <= 1000:
+        raise ConfigError(
+            f"{where}: 'online.most_incidents' must be from 1 to 1000 "
+            f"(got {config.online.most_incidents})"
+        )
+    if not 500 <= config.online.longest_answer <= 50_000:
+        raise ConfigError(
+            f"{where}: 'online.longest_answer' must be from 500 to 50000 characters "
+            f"(got {config.online.longest_answer})"
+        )
     for name, limit in (
         ("server.sign_in_limit", config.server.sign_in_limit),
         ("online.submission_limit", config.online.submission_limit),
+        ("online.draft_limit", config.online.draft_limit),
     ):
         _check_rate(where, name, limit)
     code = config.partnership.code
