@@ -56,6 +56,7 @@ class RoleForm(FlaskForm):
         "Role",
         widget=GovSelect(),
         choices=[SelectChoice(key, ROLE_LABELS[key]) for key in ROLES],
+        default="viewer",  # the least a new person may do, unless chosen otherwise
         validators=[DataRequired("Choose a role")],
     )
     agency = SelectField(
