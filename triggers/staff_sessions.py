@@ -10,6 +10,7 @@ small interface so that another (Redis, issue 23) can stand in for the database 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -23,12 +24,19 @@ from triggers.models import StaffSession
 TOUCH_EVERY = timedelta(minutes=1)
 
 
+@dataclass(frozen=True)
+class Live:
+    user_id: int
+    #: last_seen_at is older than TOUCH_EVERY: write it, so the idle timeout restarts.
+    due_a_touch: bool
+
+
 class SessionStore(Protocol):
     def start(self, db: Session, user_id: int, now: datetime) -> str: ...
 
-    def user_of(
-        self, db: Session, session_id: str, now: datetime, idle: timedelta
-    ) -> int | None: ...
+    def live(self, db: Session, session_id: str, now: datetime, idle: timedelta) -> Live | None: ...
+
+    def touch(self, db: Session, session_id: str, now: datetime) -> None: ...
 
     def end(self, db: Session, session_id: str, now: datetime) -> None: ...
 
@@ -48,17 +56,21 @@ class DatabaseSessions:
         )
         return session_id
 
-    def user_of(self, db: Session, session_id: str, now: datetime, idle: timedelta) -> int | None:
-        """The user of a live session (not ended, used within ``idle``), or None."""
+    def live(self, db: Session, session_id: str, now: datetime, idle: timedelta) -> Live | None:
+        """The live session (not ended, used within ``idle``), or None; only reads, so a
+        page view takes no write lock unless the session is due to be touched."""
         row = db.get(StaffSession, digest(session_id))
-        if row is None or row.ended_at is not None:
+        if row is None or row.ended_at is not None or row.last_seen_at + idle <= now:
             return None
-        if row.last_seen_at + idle <= now:
-            row.ended_at = now
-            return None
-        if now - row.last_seen_at >= TOUCH_EVERY:
-            row.last_seen_at = now
-        return row.user_id
+        return Live(row.user_id, due_a_touch=now - row.last_seen_at >= TOUCH_EVERY)
+
+    def touch(self, db: Session, session_id: str, now: datetime) -> None:
+        """Restart the idle timeout (only of a session not ended meanwhile)."""
+        db.execute(
+            update(StaffSession)
+            .where(StaffSession.id_hash == digest(session_id), StaffSession.ended_at.is_(None))
+            .values(last_seen_at=now)
+        )
 
     def end(self, db: Session, session_id: str, now: datetime) -> None:
         db.execute(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from triggers.accounts import LOCK_FOR, sign_in_with_password
-from triggers.db import write_transaction
+from triggers.db import read_session, write_transaction
 from triggers.models import User
 from triggers.staff_sessions import store
 from web.app import services
@@ -66,11 +66,19 @@ def load_user(user_id: str) -> StaffUser | None:
         return None
     app = services()
     idle = timedelta(minutes=app.config.server.session_minutes)
-    with write_transaction(app.sessions) as db:
-        if store.user_of(db, session_id, app.now(), idle) != int(user_id):
+    now = app.now()
+    with read_session(app.sessions) as db:
+        live = store.live(db, session_id, now, idle)
+        if live is None or live.user_id != int(user_id):
             return None
-        user = db.get(User, int(user_id))
-        return StaffUser(user) if user is not None and user.is_active else None
+        user = db.get(User, live.user_id)
+        if user is None or not user.is_active:
+            return None
+        signed_in = StaffUser(user)
+    if live.due_a_touch:
+        with write_transaction(app.sessions) as db:
+            store.touch(db, session_id, now)
+    return signed_in
 
 
 def start_session(db: Session, user: User) -> None:

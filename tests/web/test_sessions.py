@@ -247,3 +247,15 @@ def test_an_unknown_address_locks_with_the_same_words(app, world):
         response = sign_in_to(client, email, PASSWORD)
         answers[email] = (response.status_code, "locked" in response.get_data(as_text=True))
     assert set(answers.values()) == {(400, True)}
+
+
+def test_the_server_ends_an_idle_session_and_use_keeps_it_alive(app, world):
+    """The idle timeout holds on the server too: a cookie kept past it opens nothing."""
+    from tests.factories import SAMPLE_NOW
+
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    services = app.extensions["casereview"]
+    for minutes, expected in ((20, 200), (40, 200), (71, 302)):
+        services.clock = lambda minutes=minutes: SAMPLE_NOW + timedelta(minutes=minutes)
+        assert client.get("/").status_code == expected, minutes
