@@ -56,7 +56,6 @@ class RoleForm(FlaskForm):
         "Role",
         widget=GovSelect(),
         choices=[SelectChoice(key, ROLE_LABELS[key]) for key in ROLES],
-        default="viewer",  # the least a new person may do, unless chosen otherwise
         validators=[DataRequired("Choose a role")],
     )
     agency = SelectField(
@@ -131,6 +130,8 @@ def people_page() -> str | Response | tuple[str, int]:
     app = services()
     form = AddPersonForm(prefix="add")
     problem = ""
+    if not form.is_submitted():
+        form.role.data = "viewer"  # the least a new person may do, unless chosen otherwise
     with write_transaction(app.sessions) as session:
         _agency_choices(session, form)
         if form.validate_on_submit():
@@ -164,7 +165,7 @@ def people_page() -> str | Response | tuple[str, int]:
     return page, status
 
 
-@blueprint.get("/people/<int:person_id>")
+@blueprint.get("/people/<int(max=2147483647):person_id>")
 @login_required
 def person_page(person_id: int) -> str:
     _managers_only()
@@ -188,7 +189,7 @@ def _render_person(session: Session, person: User, form: RoleForm, problem: str 
     )
 
 
-@blueprint.post("/people/<int:person_id>/role")
+@blueprint.post("/people/<int(max=2147483647):person_id>/role")
 @login_required
 def change_role(person_id: int) -> str | Response | tuple[str, int]:
     _managers_only()
@@ -217,13 +218,13 @@ def change_role(person_id: int) -> str | Response | tuple[str, int]:
         return _render_person(session, person, form, problem), 400
 
 
-@blueprint.post("/people/<int:person_id>/deactivate")
+@blueprint.post("/people/<int(max=2147483647):person_id>/deactivate")
 @login_required
 def deactivate_person(person_id: int) -> Response:
     return _act(person_id, "deactivate")
 
 
-@blueprint.post("/people/<int:person_id>/reset-password")
+@blueprint.post("/people/<int(max=2147483647):person_id>/reset-password")
 @login_required
 def reset_password(person_id: int) -> Response:
     return _act(person_id, "reset")
