@@ -1,7 +1,7 @@
 """server-side sessions, sign-in failures per address, password reset links, token expiry
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 04:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from triggers.db import UTCDateTime
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
