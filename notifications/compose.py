@@ -159,6 +159,11 @@ def _recipient(
             address,
             by_post=by_post,
         )
+    if key.startswith("user:"):
+        user = session.get(User, int(key.split(":", 1)[1]))
+        if user is None or not user.is_active:
+            raise CannotCompose(f"{key} is not an active user")
+        return Recipient(user.email, (user.email,))
     if key.startswith("agency:"):
         agency = session.get(Agency, int(key.split(":", 1)[1]))
         if agency is None:

@@ -52,6 +52,12 @@ class ServerConfig:
     secure_cookies: bool = False
     #: Sign-in attempts allowed per client address, as Flask-Limiter reads it.
     sign_in_limit: str = "10 per minute"
+    #: An API token stops working this many days after it was made (NCSC: credentials
+    #: that expire limit what a lost one can do).
+    token_days: int = 90
+    #: The address people reach the service at, for links in e-mails (a password reset).
+    #: Never taken from a request's Host header, which anyone can set.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -474,6 +480,12 @@ def _check_policy(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: [sso] needs an 'issuer' URL and a 'client_id' when enabled")
     if not 1 <= config.server.session_minutes <= 24 * 60:
         raise ConfigError(f"{where}: 'server.session_minutes' must be from 1 to 1440")
+    if not 1 <= config.server.token_days <= 3660:
+        raise ConfigError(f"{where}: 'server.token_days' must be from 1 to 3660")
+    if config.server.public_url and not config.server.public_url.startswith(
+        ("https://", "http://")
+    ):
+        raise ConfigError(f"{where}: 'server.public_url' must start with https:// or http://")
     if not 1 <= config.retention.years_after_closure <= 100:
         raise ConfigError(
             f"{where}: 'retention.years_after_closure' must be whole years from 1 to 100 "

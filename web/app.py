@@ -74,7 +74,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from flask_wtf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from web import apply, auth, errors, health, plan, security, sso, staff, statistics
+    from web import apply, auth, errors, health, people, plan, security, sso, staff, statistics
     from web import input as input_rules
     from web.api import views as api
 
@@ -91,6 +91,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(statistics.blueprint)
+    app.register_blueprint(people.blueprint)
     app.register_blueprint(api.blueprint)
     return app
 

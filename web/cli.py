@@ -465,7 +465,7 @@ def token_create(context: Context, email: str) -> None:
         found = find_user(session, email)
         if found is None:
             raise click.ClickException(f"there is no user {email}; add one with `user add`")
-        click.echo(create_token(session, found, context.now()))
+        click.echo(create_token(session, found, context.now(), context.config.server.token_days))
 
 
 # --- cases ----------------------------------------------------------------------------
@@ -680,9 +680,9 @@ def _as_text(described: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# The figures, publishing, the import, backup, restore and the audit commands register
-# themselves on ``main``.
-from web import audit_cli, backup_cli, figures_cli, subject_access_cli  # noqa: E402, F401
+# The figures, publishing, the import, backup, restore, the audit, subject access and the
+# people commands register themselves on ``main``.
+from web import audit_cli, backup_cli, figures_cli, people_cli, subject_access_cli  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -40,6 +40,7 @@ from web.activation_form import ActivationForm
 from web.app import services
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
+from web.redirects import local_target
 from web.step_forms import (
     FORMS,
     TITLES,
@@ -620,12 +621,7 @@ def retry(message_id: int) -> Response:
                 "within a minute.",
                 "success",
             )
-    target = request.form.get("back", "")
-    return redirect(
-        target
-        if target.startswith("/") and not target.startswith("//")
-        else url_for("staff.dashboard")
-    )
+    return redirect(local_target(request.form.get("back"), url_for("staff.dashboard")))
 
 
 def _suggestions(session: Session, cases: list[Any], policy: Policy) -> dict[int, bool]:
