@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triggers.models import ApiToken, Partnership, SignInFailure, User
+from triggers.text import email_problem
 
 ROLES = ("manager", "panel", "chair", "agency", "viewer")
 MIN_PASSWORD_LENGTH = 12
@@ -86,8 +87,8 @@ def create_user(
     now: datetime,
 ) -> User:
     email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError(f"'{email}' is not an e-mail address")
+    if problem := email_problem(email):  # the one e-mail rule of every channel
+        raise AccountError(f"'{email}' {problem}")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)} (got '{role}')")
     if problem := password_problem(password, [email, partnership.name, partnership.code]):

@@ -20,14 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from triggers.accounts import ROLES, AccountError
 from triggers.db import read_session, write_transaction
 from triggers.models import Agency, User
 from web.app import services
 from web.auth import current_actor
-from web.forms import ConfirmForm
+from web.forms import ConfirmForm, an_email_address
 from workflows.people import (
     add_person,
     deactivate,
@@ -38,7 +38,6 @@ from workflows.people import (
     site_url,
     user_for_reset,
 )
-from workflows.schemas import EMAIL
 
 blueprint = Blueprint("people", __name__)
 
@@ -72,7 +71,7 @@ class AddPersonForm(RoleForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Enter their e-mail address"),
-            Regexp(EMAIL, message="Enter an e-mail address in the right form"),
+            an_email_address("Enter an e-mail address in the right form, like name@example.org"),
             Length(max=320),
         ],
     )

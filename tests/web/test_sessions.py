@@ -155,6 +155,9 @@ def sign_in_to(client, email: str, password: str = PASSWORD, next_url: str | Non
 )
 def test_no_target_after_sign_in_leads_off_site_or_fails(app, world, target):
     response = sign_in_to(app.test_client(), world["users"]["manager"], next_url=target)
+    if response.status_code == 400:  # refused whole by the input rules (web/input.py): NUL
+        assert "\x00" in target and response.location is None
+        return
     assert response.status_code == 302
     location = urlsplit(response.location)
     assert location.netloc in ("", "localhost"), response.location
