@@ -1,19 +1,18 @@
-"""Running the sweep every minute with APScheduler.
+"""Running the sweep every minute with APScheduler, in the one process that leads.
 
 Due work lives in our own tables, so the job is only "sweep now": a restart or a second
-scheduler loses and duplicates nothing. `casereview serve` runs a BackgroundScheduler, but
-only in the one process that holds a lock file (a reloader or several workers would
-otherwise each run one); `casereview scheduler` runs the scheduler alone.
+scheduler loses and duplicates nothing. Every `casereview serve` and `casereview scheduler`
+runs the minute job, but only the leader (workflows.leadership: a PostgreSQL advisory lock
+across hosts, a lock file on one machine) sweeps; the others ask again each minute, so one
+takes over within a minute of the leader's death. Each successful sweep records a heartbeat
+(triggers.heartbeats) that the metrics endpoint shows.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -21,30 +20,47 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from notifications.senders import Sender
 from triggers.policy import Policy
-from workflows.sweep import sweep
+from workflows.leadership import Leadership
+from workflows.sweep import sweep, worker_name
 
 log = logging.getLogger(__name__)
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
-_lock: IO[str] | None = None
 
 
 def sweep_job(
-    sessions: sessionmaker[Session], policy: Policy, sender: Sender, clock: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    policy: Policy,
+    sender: Sender,
+    clock: Callable[[], datetime],
+    leadership: Leadership | None = None,
 ) -> None:
+    """Sweep, if this process leads (``leadership`` None: always, as `casereview sweep`)."""
+    from triggers.db import write_transaction
+    from triggers.heartbeats import SWEEP, record_heartbeat
+
     try:
+        if leadership is not None and not leadership.lead():
+            return
         sweep(sessions, policy, sender, clock())
+        with write_transaction(sessions) as session:
+            record_heartbeat(session, SWEEP, clock(), worker_name())
     except Exception:  # the scheduler must keep running; the next minute tries again
         log.exception("sweep failed; trying again at the next run")
 
 
 def retention_job(
-    sessions: sessionmaker[Session], policy: Policy, clock: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    policy: Policy,
+    clock: Callable[[], datetime],
+    leadership: Leadership | None = None,
 ) -> None:
     from triggers.db import write_transaction
     from workflows.retention import run_retention
 
     try:
+        if leadership is not None and not leadership.lead():
+            return
         with write_transaction(sessions) as session:
             result = run_retention(session, policy, clock())
         if result.references:
@@ -53,30 +69,12 @@ def retention_job(
         log.exception("retention failed; trying again tomorrow")
 
 
-def hold_lock(path: Path) -> bool:
-    """Take the one-scheduler lock for the life of this process; False if another has it."""
-    global _lock
-    try:
-        handle = path.open("a")
-    except OSError:  # a read-only config folder: lock in the temporary folder instead
-        import tempfile
-
-        path = Path(tempfile.gettempdir()) / path.name
-        handle = path.open("a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return False
-    _lock = handle
-    return True
-
-
-def _add_sweep(
+def _add_jobs(
     scheduler: BackgroundScheduler | BlockingScheduler,
     sessions: sessionmaker[Session],
     policy: Policy,
     sender: Sender,
+    leadership: Leadership,
 ) -> None:
     scheduler.add_job(
         sweep_job,
@@ -84,7 +82,7 @@ def _add_sweep(
         minutes=1,
         id="sweep",
         replace_existing=True,
-        args=[sessions, policy, sender, lambda: datetime.now(UTC)],
+        args=[sessions, policy, sender, lambda: datetime.now(UTC), leadership],
         next_run_time=datetime.now(UTC),
     )
     if policy.config.retention.daily:
@@ -97,37 +95,37 @@ def _add_sweep(
             timezone=policy.config.calendar.timezone,
             id="retention",
             replace_existing=True,
-            args=[sessions, policy, lambda: datetime.now(UTC)],
+            args=[sessions, policy, lambda: datetime.now(UTC), leadership],
         )
 
 
 def start_background(
-    sessions: sessionmaker[Session], policy: Policy, sender: Sender, lock_path: Path
-) -> BackgroundScheduler | None:
-    if not hold_lock(lock_path):
-        log.info("another process runs the scheduler (%s is locked); not starting one", lock_path)
-        return None
+    sessions: sessionmaker[Session], policy: Policy, sender: Sender, leadership: Leadership
+) -> BackgroundScheduler:
+    """The minute job in a background thread of `casereview serve`: it sweeps while this
+    process leads, and asks for the lead each minute while it does not."""
     scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
-    _add_sweep(scheduler, sessions, policy, sender)
+    _add_jobs(scheduler, sessions, policy, sender, leadership)
     scheduler.start()
-    log.info("scheduler started: sweeping every minute")
+    log.info("scheduler started: sweeping every minute while this process leads")
     return scheduler
 
 
-def stop_background(scheduler: BackgroundScheduler) -> None:
-    """Stop the scheduler and let another process take the lock."""
-    global _lock
+def stop_background(scheduler: BackgroundScheduler, leadership: Leadership) -> None:
+    """Stop the scheduler and give up the lead, so another process takes it."""
     scheduler.shutdown(wait=True)
-    if _lock is not None:
-        _lock.close()
-        _lock = None
+    leadership.release()
 
 
-def run_blocking(sessions: sessionmaker[Session], policy: Policy, sender: Sender) -> None:
+def run_blocking(
+    sessions: sessionmaker[Session], policy: Policy, sender: Sender, leadership: Leadership
+) -> None:
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
-    _add_sweep(scheduler, sessions, policy, sender)
-    log.info("scheduler running: sweeping every minute (Ctrl+C to stop)")
+    _add_jobs(scheduler, sessions, policy, sender, leadership)
+    log.info("scheduler running: sweeping every minute while this process leads (Ctrl+C stops)")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         scheduler.shutdown(wait=True)
+    finally:
+        leadership.release()
