@@ -14,6 +14,7 @@ machine) a lock file beside the configuration does the same for that machine's p
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import tempfile
@@ -101,20 +102,16 @@ class PostgresLeadership:
 
     def release(self) -> None:
         if self._connection is not None:
-            try:
+            with contextlib.suppress(DBAPIError):  # if the connection is gone, so is the lock
                 self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-            except DBAPIError:
-                pass  # the connection is gone, and the lock with it
             self._drop()
         self._engine.dispose()
 
     def _drop(self) -> None:
         assert self._connection is not None
-        try:
+        with contextlib.suppress(DBAPIError):  # closing a dead connection
             self._connection.invalidate()
             self._connection.close()
-        except DBAPIError:  # pragma: no cover - closing a dead connection
-            pass
         self._connection = None
 
 
