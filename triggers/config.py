@@ -508,7 +508,7 @@ def _check_policy(config: Config, where: str) -> None:
 
 
 LOG_FORMATS = ("text", "json")
-LIMITS_STORAGES = ("memory://", "redis://", "rediss://", "redis+sentinel://", "redis+cluster://")
+LIMITS_STORAGES = ("memory://", "redis://", "rediss://")
 
 
 def _check_operations(config: Config, where: str) -> None:
