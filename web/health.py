@@ -4,8 +4,10 @@
 touches no database, so a database outage does not make every node look dead at once.
 ``/readyz`` says whether this node can serve now (a readiness probe: send it traffic or
 not): the database answers and its schema is the one this version needs (one small read of
-Alembic's version table), and Redis answers where the limits are counted there. It answers
-503 with what failed, never a stack trace.
+Alembic's version table); it answers 503 with what failed, never a stack trace. Where the
+limits are counted in Redis it says whether Redis answers too, but a silent Redis leaves the
+node ready ("degraded"): the limits then count in each node's memory (web.shared_limits) and
+the pages answer, whereas a 503 would make the load balancer drop every node at once.
 """
 
 from __future__ import annotations
@@ -36,11 +38,16 @@ def health() -> Response:
 @blueprint.get("/readyz")
 def ready() -> Response:
     checks = {"database": _database(), **_redis()}
-    ready = all(result == "ok" for result in checks.values())
-    response = jsonify({"status": "ready" if ready else "unavailable", "checks": checks})
+    ready = checks["database"] == "ok"
+    status = "unavailable" if not ready else "ready" if _all_ok(checks) else "degraded"
+    response = jsonify({"status": status, "checks": checks})
     response.status_code = 200 if ready else 503
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _all_ok(checks: dict[str, str]) -> bool:
+    return all(result == "ok" for result in checks.values())
 
 
 def _database() -> str:
@@ -61,4 +68,4 @@ def _redis() -> dict[str, str]:
         return {}
     # The limiter's own storage, with its one-second timeouts (web.shared_limits).
     answers = current_app.extensions["casereview.limiter"].storage.check()
-    return {"redis": "ok" if answers else "Redis does not answer"}
+    return {"redis": "ok" if answers else "Redis does not answer: limits counted per node"}

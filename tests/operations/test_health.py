@@ -45,9 +45,24 @@ def test_not_ready_while_the_schema_is_behind_this_version(client, engine):
     )
 
 
-def test_not_ready_while_the_limits_redis_does_not_answer(config, engine, partnership):
+def test_a_silent_redis_leaves_the_node_ready_but_degraded(config, engine, partnership):
+    """The limits fall back to each node's memory: taking every node out of the load
+    balancer because Redis stopped would turn a looser limit into an outage."""
     server = dataclasses.replace(config.server, limits_storage="redis://127.0.0.1:9/0")
     client = create_app(dataclasses.replace(config, server=server), engine=engine).test_client()
     response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.get_json()["checks"] == {"database": "ok", "redis": "Redis does not answer"}
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "Redis does not answer: limits counted per node"},
+    }
+
+
+def test_ready_with_the_limits_redis_answering(config, engine, partnership):
+    from tests.operations.test_shared_limits import REDIS
+
+    server = dataclasses.replace(config.server, limits_storage=REDIS)
+    client = create_app(dataclasses.replace(config, server=server), engine=engine).test_client()
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
