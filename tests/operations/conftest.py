@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,8 +45,8 @@ class SharedDatabase:
     policy: Policy
 
 
-@pytest.fixture
-def shared_database() -> Iterator[SharedDatabase]:
+@contextmanager
+def fresh_postgres_database() -> Iterator[SharedDatabase]:
     """A fresh PostgreSQL database at the schema head, dropped afterwards."""
     name = f"casereview_hosts_{uuid.uuid4().hex[:10]}"
     server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
@@ -65,6 +66,12 @@ def shared_database() -> Iterator[SharedDatabase]:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+@pytest.fixture
+def shared_database() -> Iterator[SharedDatabase]:
+    with fresh_postgres_database() as database:
+        yield database
 
 
 def letters_due(database: SharedDatabase, count: int) -> None:
@@ -103,15 +110,23 @@ def wait_for(condition: Callable[[], object], seconds: float, what: str) -> obje
     raise AssertionError(f"waited {seconds:.0f} s for {what}")
 
 
-@pytest.fixture
-def sink() -> Iterator[Mailbox]:
+@contextmanager
+def smtp_sink() -> Iterator[Mailbox]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it is sent."""
     box = Mailbox()
     box.port = free_port()  # type: ignore[attr-defined]
     controller = Controller(box, hostname="127.0.0.1", port=box.port)  # type: ignore[attr-defined]
     controller.start()
-    yield box
-    controller.stop()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def sink() -> Iterator[Mailbox]:
+    with smtp_sink() as box:
+        yield box
 
 
 class Processes:
