@@ -7,7 +7,9 @@ not): the database answers and its schema is the one this version needs (one sma
 Alembic's version table); it answers 503 with what failed, never a stack trace. Where the
 limits are counted in Redis it says whether Redis answers too, but a silent Redis leaves the
 node ready ("degraded"): the limits then count in each node's memory (web.shared_limits) and
-the pages answer, whereas a 503 would make the load balancer drop every node at once.
+the pages answer, whereas a 503 would make the load balancer drop every node at once. So is
+a node whose schema is newer than its own version (an upgrade under way: the old nodes serve
+until they are replaced), while one whose schema is older is not ready (run `casereview init`).
 """
 
 from __future__ import annotations
@@ -22,12 +24,21 @@ from web.app import services
 
 blueprint = Blueprint("health", __name__)
 
+NEWER = "the schema is newer"
+
 
 @cache
 def _head() -> str:
     from triggers.schema import head_revision
 
     return head_revision()
+
+
+@cache
+def _known_revisions() -> frozenset[str]:
+    from triggers.schema import known_revisions
+
+    return known_revisions()
 
 
 @blueprint.get("/healthz")
@@ -38,7 +49,7 @@ def health() -> Response:
 @blueprint.get("/readyz")
 def ready() -> Response:
     checks = {"database": _database(), **_redis()}
-    ready = checks["database"] == "ok"
+    ready = checks["database"] == "ok" or checks["database"].startswith(NEWER)
     status = "unavailable" if not ready else "ready" if _all_ok(checks) else "degraded"
     response = jsonify({"status": status, "checks": checks})
     response.status_code = 200 if ready else 503
@@ -57,9 +68,13 @@ def _database() -> str:
     except SQLAlchemyError as error:
         current_app.logger.warning("readiness: the database does not answer: %s", error)
         return "the database does not answer"
-    if revision != _head():
-        return f"the schema is at {revision or 'none'}, this version needs {_head()}"
-    return "ok"
+    if revision == _head():
+        return "ok"
+    if revision and revision not in _known_revisions():
+        # `casereview init` of a newer version ran while this node still serves: its
+        # migrations only add (README, "Upgrading"), so this node keeps serving until replaced.
+        return f"{NEWER} ({revision}) than this version's ({_head()}): upgrade this node"
+    return f"the schema is at {revision or 'none'}, this version needs {_head()}"
 
 
 def _redis() -> dict[str, str]:

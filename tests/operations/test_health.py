@@ -45,6 +45,26 @@ def test_not_ready_while_the_schema_is_behind_this_version(client, engine):
     )
 
 
+def test_during_an_upgrade_the_old_nodes_stay_ready_but_degraded(client, engine):
+    """`casereview init` of the next version ran; this (older) node serves until replaced."""
+    with engine.begin() as connection:
+        head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_next'"))
+    try:
+        response = client.get("/readyz")
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "degraded",
+        "checks": {
+            "database": f"the schema is newer (9999_next) than this version's ({head}): "
+            "upgrade this node"
+        },
+    }
+
+
 def test_a_silent_redis_leaves_the_node_ready_but_degraded(config, engine, partnership):
     """The limits fall back to each node's memory: taking every node out of the load
     balancer because Redis stopped would turn a looser limit into an outage."""
