@@ -72,7 +72,7 @@ def _database() -> str:
         return "ok"
     if revision and revision not in _known_revisions():
         # `casereview init` of a newer version ran while this node still serves: its
-        # migrations only add (README, "Upgrading"), so this node keeps serving until replaced.
+        # migrations only add (README, "Running it for real"), so this node keeps serving until replaced.
         return f"{NEWER} ({revision}) than this version's ({_head()}): upgrade this node"
     return f"the schema is at {revision or 'none'}, this version needs {_head()}"
 
