@@ -61,10 +61,10 @@ def use_json_logs() -> None:
     root = logging.getLogger()
     if any(getattr(handler, "casereview_json", False) for handler in root.handlers):
         return
+    # Replace the text handler `casereview`'s logging.basicConfig made (exactly that type:
+    # a file handler, or a test runner's capture, stays).
     for handler in list(root.handlers):
-        if isinstance(handler, logging.StreamHandler) and not isinstance(
-            handler, logging.FileHandler
-        ):
+        if type(handler) is logging.StreamHandler:
             root.removeHandler(handler)
     root.addHandler(json_handler())
     if root.level > logging.INFO or root.level == logging.NOTSET:

@@ -19,7 +19,9 @@ def json_logged(config, engine, partnership):
     handler = json_handler(stream)
     logging.getLogger().addHandler(handler)
     yield app.test_client(), stream
-    logging.getLogger().removeHandler(handler)
+    root = logging.getLogger()
+    for installed in [h for h in root.handlers if getattr(h, "casereview_json", False)]:
+        root.removeHandler(installed)  # the one the app installed, writing to stderr
 
 
 def lines(stream: io.StringIO) -> list[dict]:
