@@ -71,8 +71,8 @@ def _database() -> str:
     if revision == _head():
         return "ok"
     if revision and revision not in _known_revisions():
-        # `casereview init` of a newer version ran while this node still serves: its
-        # migrations only add (README, "Running it for real"), so this node keeps serving until replaced.
+        # `casereview init` of a newer version ran while this node still serves: migrations
+        # only add (README, "Running it for real"), so it serves on until it is replaced.
         return f"{NEWER} ({revision}) than this version's ({_head()}): upgrade this node"
     return f"the schema is at {revision or 'none'}, this version needs {_head()}"
 
