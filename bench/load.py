@@ -164,13 +164,16 @@ def start(
         )
         for _ in range(schedulers)
     )
+    # Each node ready (/readyz: the database at the schema head); a busy machine takes a while.
+    deadline = time.monotonic() + 180
     for port in ports:
-        for _ in range(100):
+        while time.monotonic() < deadline:
             try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
+                if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
             except requests.ConnectionError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.5)
     return processes, ports
 
 
