@@ -25,7 +25,12 @@ def test_one_leader_and_the_other_takes_over_when_its_connection_drops(shared_da
         with shared_database.engine.connect() as connection:
             key = LOCK_KEY & 0xFFFFFFFF
             holder = connection.execute(
-                text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :key"),
+                # Advisory locks are per database; pg_locks shows every database's.
+                text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :key "
+                    "AND database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
+                ),
                 {"key": key},
             ).scalar_one()
             connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": holder})
