@@ -5,7 +5,8 @@ scheduler loses and duplicates nothing. Every `casereview serve` and `casereview
 runs the minute job, but only the leader (workflows.leadership: a PostgreSQL advisory lock
 across hosts, a lock file on one machine) sweeps; the others ask again each minute, so one
 takes over within a minute of the leader's death. Each successful sweep records a heartbeat
-(triggers.heartbeats) that the metrics endpoint shows.
+(triggers.heartbeats) that the metrics endpoint shows. The leader also anchors the audit
+trail every ``audit.checkpoint_minutes`` (triggers.audit_anchor) and runs retention at night.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from notifications.senders import Sender
+from triggers.config import Config
 from triggers.policy import Policy
 from workflows.leadership import Leadership
 from workflows.sweep import sweep, worker_name
@@ -69,6 +71,62 @@ def retention_job(
         log.exception("retention failed; trying again tomorrow")
 
 
+def checkpoint_job(
+    sessions: sessionmaker[Session],
+    config: Config,
+    clock: Callable[[], datetime],
+    leadership: Leadership | None = None,
+) -> None:
+    """Anchor the audit chain outside the database, if it moved since the last checkpoint."""
+    from triggers.audit_anchor import AnchorError, write_checkpoint
+    from triggers.db import write_transaction
+
+    try:
+        if leadership is not None and not leadership.lead():
+            return
+        with write_transaction(sessions) as session:
+            written = write_checkpoint(session, config, clock(), only_if_moved=True)
+        if written is not None:
+            log.info("audit checkpoint: %d events", written.events)
+    except AnchorError as error:  # a tampered trail, or the key or file gone: say so plainly
+        log.error("audit checkpoint not written: %s", error)
+    except Exception:  # the next interval tries again; verify names the gap meanwhile
+        log.exception("audit checkpoint failed; trying again at the next interval")
+
+
+def _add_checkpoints(
+    scheduler: BackgroundScheduler | BlockingScheduler,
+    sessions: sessionmaker[Session],
+    config: Config,
+    leadership: Leadership,
+) -> None:
+    """Checkpoints every ``audit.checkpoint_minutes``, when a file and a key are configured."""
+    from triggers.audit_anchor import AnchorError, audit_key
+
+    minutes = config.audit.checkpoint_minutes
+    if not minutes or not config.audit.checkpoint_file:
+        return
+    try:
+        key = audit_key(config)
+    except AnchorError as error:
+        log.error("audit checkpoints not written: %s", error)
+        return
+    if key is None:
+        log.error(
+            "audit checkpoints not written: no key; set CASEREVIEW_AUDIT_KEY or audit.key_file"
+        )
+        return
+    scheduler.add_job(
+        checkpoint_job,
+        "interval",
+        minutes=minutes,
+        id="audit_checkpoint",
+        replace_existing=True,
+        args=[sessions, config, lambda: datetime.now(UTC), leadership],
+        next_run_time=datetime.now(UTC),
+    )
+
+
 def _add_jobs(
     scheduler: BackgroundScheduler | BlockingScheduler,
     sessions: sessionmaker[Session],
@@ -85,6 +143,7 @@ def _add_jobs(
         args=[sessions, policy, sender, lambda: datetime.now(UTC), leadership],
         next_run_time=datetime.now(UTC),
     )
+    _add_checkpoints(scheduler, sessions, policy.config, leadership)
     if policy.config.retention.daily:
         # At night, when nobody is working on a case.
         scheduler.add_job(

@@ -1,7 +1,7 @@
 """heartbeats: when the sweep last succeeded (and other marks the operations team watches)
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 03:40:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from triggers.db import UTCDateTime
 
 revision = "0016"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
