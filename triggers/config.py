@@ -58,6 +58,14 @@ class ServerConfig:
     #: The address people reach the service at, for links in e-mails (a password reset).
     #: Never taken from a request's Host header, which anyone can set.
     public_url: str = ""
+    #: Where the sign-in and submission limits are counted: memory:// (one machine) or
+    #: redis://host:6379/0, shared by every node (Flask-Limiter's storage URI).
+    limits_storage: str = "memory://"
+    #: "text" (for a person at a terminal) or "json" (one JSON object a line, per request).
+    log_format: str = "text"
+    #: Reverse proxies in front that set X-Forwarded-For/-Proto (0: none, clients connect
+    #: directly); the client's address is then read from the proxy's header.
+    proxies: int = 0
 
 
 @dataclass(frozen=True)
@@ -246,6 +254,16 @@ class AuditConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """The Prometheus endpoint (/metrics), for the operations team; off by default."""
+
+    enabled: bool = False
+    #: The scraper sends it as "Authorization: Bearer TOKEN"; CASEREVIEW_METRICS_TOKEN
+    #: overrides it. Required when enabled.
+    token: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -259,6 +277,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sso: SsoConfig = field(default_factory=SsoConfig)
     online: OnlineConfig = field(default_factory=OnlineConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
@@ -304,12 +323,21 @@ def config_from_dict(raw: dict[str, Any], *, source: Path | None = None) -> Conf
 
 
 def apply_environment(config: Config, environ: dict[str, str]) -> Config:
-    """Let the environment override the database URL and the secret key."""
+    """Let the environment override the database URL, the secret key, the metrics token and
+    the limits' storage (which may carry a Redis password)."""
     if url := environ.get(ENV_DATABASE_URL):
         config = dataclasses.replace(config, database=DatabaseConfig(url=url))
     if secret := environ.get("CASEREVIEW_SECRET_KEY"):
         config = dataclasses.replace(
             config, server=dataclasses.replace(config.server, secret_key=secret)
+        )
+    if token := environ.get("CASEREVIEW_METRICS_TOKEN"):
+        config = dataclasses.replace(
+            config, metrics=dataclasses.replace(config.metrics, token=token)
+        )
+    if storage := environ.get("CASEREVIEW_LIMITS_STORAGE"):
+        config = dataclasses.replace(
+            config, server=dataclasses.replace(config.server, limits_storage=storage)
         )
     return config
 
@@ -527,6 +555,7 @@ def _check_policy(config: Config, where: str) -> None:
         ("online.draft_limit", config.online.draft_limit),
     ):
         _check_rate(where, name, limit)
+    _check_operations(config, where)
     code = config.partnership.code
     if not re.fullmatch(r"[A-Za-z0-9-]{1,10}", code):
         # ASCII only: the code starts every case reference, in URLs, letters and headers.
@@ -553,6 +582,28 @@ def _check_policy(config: Config, where: str) -> None:
     keys = config.theme_keys()
     if len(set(keys)) != len(keys):
         raise ConfigError(f"{where}: two themes share a key; keys must be unique")
+
+
+LOG_FORMATS = ("text", "json")
+LIMITS_STORAGES = ("memory://", "redis://", "rediss://")
+
+
+def _check_operations(config: Config, where: str) -> None:
+    """Settings for running on several machines (health, limits, metrics, logs)."""
+    server = config.server
+    if server.log_format not in LOG_FORMATS:
+        raise ConfigError(
+            f"{where}: 'server.log_format' must be one of {', '.join(LOG_FORMATS)} "
+            f"(got {server.log_format!r})"
+        )
+    if not server.limits_storage.startswith(LIMITS_STORAGES):
+        raise ConfigError(
+            f"{where}: 'server.limits_storage' must be memory:// or a Redis URL such as "
+            f"redis://127.0.0.1:6379/0 (got {server.limits_storage.split('@')[-1]!r})"
+        )
+    if not 0 <= server.proxies <= 5:
+        raise ConfigError(f"{where}: 'server.proxies' must be from 0 to 5")
+    # A metrics token set by the environment is checked when the app starts (web.metrics).
 
 
 def _join(path: str, key: str) -> str:

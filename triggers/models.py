@@ -610,3 +610,16 @@ class ApplicationDraft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Heartbeat(Base):
+    """The last time something periodic succeeded, for the metrics endpoint (web.metrics):
+    a scheduler that stopped sweeping shows as a growing age, whichever host it ran on."""
+
+    __tablename__ = "heartbeats"
+
+    #: ``sweep`` (each successful sweep), ``audit_verified`` (each clean `audit verify`).
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    at: Mapped[datetime]
+    #: The host and process that wrote it (host:pid).
+    by: Mapped[str] = mapped_column(String(100), default="", server_default="")

@@ -38,6 +38,12 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision this version knows; one it does not know is a newer version's."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

@@ -93,8 +93,9 @@ def start_session(db: Session, user: User) -> None:
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     # Sign-in attempts per client address, on top of the per-account lock-out: one address
-    # trying many accounts is slowed too. In memory, per application (waitress serves one).
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
+    # trying many accounts is slowed too. Counted where `server.limits_storage` says
+    # (memory by default; Redis shared by every node: web/shared_limits.py).
+    limiter = Limiter(get_remote_address, app=app, default_limits=[])  # storage: web.shared_limits
     app.extensions["casereview.limiter"] = limiter  # the public form limits sending with it
     limit = app.extensions["casereview"].config.server.sign_in_limit
     app.register_blueprint(blueprint)

@@ -212,11 +212,16 @@ def sweep_command(context: Context, now_text: str | None) -> None:
 @main.command("scheduler")
 @pass_context
 def scheduler_command(context: Context) -> None:
-    """Run only the scheduler (sweeping every minute), for a deployment with several web workers."""
+    """Run only the scheduler (sweeping every minute while it leads), for several web nodes.
+
+    On PostgreSQL one process on all hosts leads (an advisory lock); the others take over
+    within a minute of its death."""
+    from workflows.leadership import leadership_for
     from workflows.scheduler import run_blocking
 
     _require_current_schema(context)
-    run_blocking(context.sessions(), context.policy, _sender(context))
+    leadership = leadership_for(context.engine, _lock_path(context))
+    run_blocking(context.sessions(), context.policy, _sender(context), leadership)
 
 
 @main.group()
@@ -360,11 +365,13 @@ def _serve(
     import waitress
 
     from web.app import create_app
+    from workflows.leadership import leadership_for
     from workflows.scheduler import start_background
 
     app = create_app(context.config, engine=context.engine)
     if with_scheduler:
-        start_background(context.sessions(), context.policy, _sender(context), _lock_path(context))
+        leadership = leadership_for(context.engine, _lock_path(context))
+        start_background(context.sessions(), context.policy, _sender(context), leadership)
     host = host or context.config.server.host
     port = port or context.config.server.port
     click.echo(

@@ -340,6 +340,8 @@ TABLE = {
         "other-manager": OK,
         None: OK,
     },
+    # Readiness is for the load balancer, which never signs in.
+    ("GET", "/readyz"): everyone(OK),
     ("GET", "/apply"): everyone(OK),
     ("GET", "/apply/who"): everyone(OK),
     **{
