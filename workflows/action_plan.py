@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from notifications.outbox import queue_for_event
 from triggers.models import CaseReview, Recommendation
 from triggers.policy import Policy
+from workflows.case_review import CASE_REVIEW
 from workflows.errors import EventNotAllowed, InvalidData, PermissionDenied
 from workflows.machine import REVIEW_COMPLETE, allowed_events
 from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
@@ -102,7 +103,7 @@ def share_action_plan(
     queue_for_event(
         session,
         case,
-        "share_action_plan",
+        CASE_REVIEW.operation["share_action_plan"].letters,
         f"plan-v{case.version}",
         now,
         {"event": "share_action_plan", "on": on.isoformat()},

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
-from workflows.deadlines import STEPS
+from workflows.case_review import CASE_REVIEW
 from workflows.machine import allowed_events
 from workflows.service import threshold_suggestion
 
@@ -29,11 +29,15 @@ DESCRIBE_LOADS = (
 )
 
 
+#: The clocks in the order of the procedure.
+_CLOCK_ORDER = {clock.key: index for index, clock in enumerate(CASE_REVIEW.clocks)}
+
+
 def describe_case(
     session: Session, case: CaseReview, policy: Policy, today: date
 ) -> dict[str, Any]:
     suggestion = threshold_suggestion(case, policy)
-    ordered = sorted(case.deadlines, key=lambda d: STEPS.index(d.step))
+    ordered = sorted(case.deadlines, key=lambda d: _CLOCK_ORDER[d.step])
     running = [d for d in ordered if d.status == "running"]
     next_due = min(running, key=lambda d: d.due_on, default=None)
     history = session.scalars(
