@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Test processes (pytest-xdist): each has its own database; 2 matches the machines here.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-sqlite test-postgresql lint format install assets clean diagram bench
 
@@ -34,12 +36,12 @@ run: install
 test: lint test-sqlite test-postgresql
 
 test-sqlite: install
-	CASEREVIEW_TEST_DATABASE=sqlite $(BIN)/pytest
+	CASEREVIEW_TEST_DATABASE=sqlite $(BIN)/pytest -n $(TEST_WORKERS)
 
 test-postgresql: install
 	@$(BIN)/python -c "import psycopg,os; psycopg.connect(os.environ.get('CASEREVIEW_TEST_POSTGRES_DSN','host=127.0.0.1 port=5432 user=postgres dbname=postgres'), connect_timeout=5).close()" \
 	  || { echo "PostgreSQL is not reachable on 127.0.0.1:5432 (see README, 'Tests')"; exit 1; }
-	CASEREVIEW_TEST_DATABASE=postgresql $(BIN)/pytest
+	CASEREVIEW_TEST_DATABASE=postgresql $(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
