@@ -256,7 +256,15 @@ CASE_REVIEW = Process(
     steps=STEPS,
     initial=RECEIVED,
     first_clock="acknowledge",
-    operations=(Operation("share_action_plan", (Letter("action_plan_draft", APPLICANT),)),),
+    operations=(
+        # The draft action plan goes to the victim for comment before the findings (2025
+        # statutory guidance).
+        Operation(
+            "share_action_plan",
+            (Letter("action_plan_draft", APPLICANT),),
+            allowed_in=(REVIEW_COMPLETE,),
+        ),
+    ),
     # An action plan's recommendations are reminded to their agencies under this name.
     extra_letter_labels={"recommendation": "recommendation"},
 )

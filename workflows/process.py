@@ -112,6 +112,8 @@ class Operation:
 
     name: str
     letters: tuple[Letter, ...] = ()
+    #: The states in which it may be done.
+    allowed_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap, and cacheable

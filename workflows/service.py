@@ -19,11 +19,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from notifications.outbox import queue_for_event
+from notifications.outbox import queue_confirmation, queue_for_event
 from triggers.audit import append_event
 from triggers.calendar import english_date
 from triggers.models import (
     Applicant,
+    ApplicationDraft,
     AuditEvent,
     CaseAgency,
     CaseReview,
@@ -37,6 +38,7 @@ from triggers.models import (
 from triggers.policy import Policy
 from workflows import deadlines
 from workflows.case_review import CASE_REVIEW
+from workflows.drafts import mark_sent
 from workflows.errors import (
     EventNotAllowed,
     InvalidData,
@@ -135,7 +137,7 @@ def open_case(
     deadlines.start(case, CASE_REVIEW.clock[CASE_REVIEW.first_clock], case.received_on, policy)
     session.add(case)
     session.flush()
-    _audit(
+    write_audit(
         session,
         case,
         actor,
@@ -152,6 +154,30 @@ def open_case(
     )
     session.flush()
     return case
+
+
+def send_online_application(
+    session: Session,
+    draft: ApplicationDraft,
+    partnership: Partnership,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+) -> dict[str, Any]:
+    """An application sent from the public form: the case is opened, the applicant's
+    confirmation queued and the draft marked sent, in the caller's one transaction. Returns
+    what the confirmation page shows (kept with the draft, so a second send shows it again)."""
+    case = open_case(session, partnership, data, actor, now, policy)
+    emailed = queue_confirmation(session, case, now) is not None
+    due = deadlines.find(case, CASE_REVIEW.first_clock)
+    sent = {
+        "reference": case.reference,
+        "acknowledge_by": due.due_on.isoformat() if due else "",
+        "emailed": emailed,
+    }
+    mark_sent(draft, sent, now)
+    return sent
 
 
 def for_a_step(
@@ -203,7 +229,7 @@ def apply(
     if actor.role is not None and actor.role not in step.roles:
         raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
     event_in = parse(step.schema, dict(data))
-    on = _step_date(event_in, case, policy, now)
+    on = step_date(event_in, case, policy, now)
     reference = case.reference
     try:
         # One flush, just before the audit event (``_audit``): the case row is written (and
@@ -261,7 +287,7 @@ def _record_step(
             "on": on.isoformat(),
         },
     )
-    _audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
+    write_audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
     return outcome
 
 
@@ -291,7 +317,7 @@ def record_chronology(
     if all(link.agency_id != agency.id for link in case.agencies):
         case.agencies.append(CaseAgency(agency=agency))
     case.updated_at = now
-    _audit(
+    write_audit(
         session,
         case,
         actor,
@@ -309,7 +335,7 @@ def record_chronology(
 # --- helpers --------------------------------------------------------------------------
 
 
-def _step_date(event_in: EventIn, case: CaseReview, policy: Policy, now: datetime) -> date:
+def step_date(event_in: EventIn, case: CaseReview, policy: Policy, now: datetime) -> date:
     today = policy.today(now)
     on = event_in.on or today
     if on > today:
@@ -339,7 +365,7 @@ def _next_reference(session: Session, partnership: Partnership, year: int) -> st
     return f"{partnership.code}-{year}-{number:03d}"
 
 
-def _audit(
+def write_audit(
     session: Session,
     case: CaseReview,
     actor: Actor,
@@ -376,7 +402,7 @@ def _audit(
 def record_view(session: Session, case: CaseReview, actor: Actor, now: datetime, what: str) -> None:
     """Reading a case's personal data is accounted for as well as changing it (UK GDPR
     accountability): who saw which case, when, from where, and through what."""
-    _audit(session, case, actor, now, "viewed", case.state, case.state, None, {"what": what})
+    write_audit(session, case, actor, now, "viewed", case.state, case.state, None, {"what": what})
 
 
 def audit_event(

@@ -112,6 +112,9 @@ def gaps(process: Process, templates: Path | None = None) -> list[str]:
                 found.append(f"{where}: two moves from {state} with the same condition")
     for operation in process.operations:
         letters_ok(f"operation {operation.name}", operation.letters)
+        for state in operation.allowed_in:
+            if state not in states:
+                found.append(f"operation {operation.name}: state {state} is not declared")
     for state in states - reached:
         found.append(f"state {state} cannot be reached")
     for state in process.open_states:
