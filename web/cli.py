@@ -660,7 +660,7 @@ def _as_text(described: dict[str, Any]) -> str:
 
 # The figures, publishing, the import, backup, restore and the audit commands register
 # themselves on ``main``.
-from web import audit_cli, backup_cli, figures_cli  # noqa: E402, F401
+from web import audit_cli, backup_cli, figures_cli, process_cli  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

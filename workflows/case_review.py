@@ -19,6 +19,7 @@ from notifications.outbox import (
     RECOMMENDATION_OWNERS,
 )
 from workflows import steps
+from workflows.errors import InvalidData
 from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Operation, Process, State, Step
 from workflows.schemas import (
     AcknowledgeIn,
@@ -268,3 +269,23 @@ CASE_REVIEW = Process(
     # An action plan's recommendations are reminded to their agencies under this name.
     extra_letter_labels={"recommendation": "recommendation"},
 )
+
+#: Every version of the process cases may be on; a new version is added here, never
+#: replacing the one before while a case is on it.
+PROCESSES: dict[int, Process] = {CASE_REVIEW.version: CASE_REVIEW}
+
+
+def process_for(version: int) -> Process:
+    """The process a case on ``version`` runs on."""
+    try:
+        return PROCESSES[version]
+    except KeyError:
+        known = ", ".join(str(v) for v in sorted(PROCESSES))
+        raise InvalidData(
+            {"workflow_version": f"{version} is not a version of the process (known: {known})"}
+        ) from None
+
+
+def newest() -> Process:
+    """The version new cases are opened under."""
+    return PROCESSES[max(PROCESSES)]

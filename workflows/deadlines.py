@@ -19,7 +19,7 @@ from workflows.process import Clock, Move
 
 def limit(clock: Clock, policy: Policy) -> int:
     """The clock's limit in working days: the partnership's, where config.toml sets it."""
-    if clock.key in _configured(type(policy.config.deadlines)):
+    if clock.configurable and clock.key in _configured(type(policy.config.deadlines)):
         return int(getattr(policy.config.deadlines, clock.key))
     return clock.days
 

@@ -46,6 +46,10 @@ class Clock:
     letter_label: str
     #: Whether staff are reminded of it (the appeal window is the applicant's, not theirs).
     reminded: bool = True
+    #: Whether config.toml's [deadlines] may change it. A version of the process that
+    #: changes a limit by law declares it not configurable, so that the cases on the
+    #: earlier version keep theirs.
+    configurable: bool = True
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from triggers.models import (
 )
 from triggers.policy import Policy
 from workflows import deadlines
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import CASE_REVIEW, newest, process_for
 from workflows.drafts import mark_sent
 from workflows.errors import (
     EventNotAllowed,
@@ -81,10 +81,12 @@ def open_case(
     now: datetime,
     policy: Policy,
 ) -> CaseReview:
-    """Log an activation: the application is recorded and the acknowledgement clock starts."""
+    """Log an activation: the application is recorded and the acknowledgement clock starts.
+    A new case runs on the newest version of the process."""
     if actor.role not in (None, "manager"):
         raise PermissionDenied("Only a CSP manager may log a new application.")
     case_in = parse(CaseIn, dict(data))
+    process = newest()
     today = policy.today(now)
     check_in_range(case_in.received_on, "received_on", policy)
     if case_in.received_on > today:
@@ -104,8 +106,8 @@ def open_case(
     case = CaseReview(
         partnership_id=partnership.id,
         reference=_next_reference(session, partnership, case_in.received_on.year),
-        state=CASE_REVIEW.initial,
-        workflow_version=CASE_REVIEW.version,
+        state=process.initial,
+        workflow_version=process.version,
         received_on=case_in.received_on,
         channel=case_in.channel,
         dissatisfaction=case_in.dissatisfaction,
@@ -134,7 +136,7 @@ def open_case(
             )
         )
     case.agencies = [CaseAgency(agency=agency) for agency in involved]
-    deadlines.start(case, CASE_REVIEW.clock[CASE_REVIEW.first_clock], case.received_on, policy)
+    deadlines.start(case, process.clock[process.first_clock], case.received_on, policy)
     session.add(case)
     session.flush()
     write_audit(
@@ -144,7 +146,7 @@ def open_case(
         now,
         "open",
         "",
-        CASE_REVIEW.initial,
+        process.initial,
         case.received_on,
         {
             "channel": case.channel,
@@ -210,9 +212,12 @@ def apply(
     actor: Actor,
     now: datetime,
     policy: Policy,
-    process: Process = CASE_REVIEW,
+    process: Process | None = None,
 ) -> Outcome:
-    """Move ``case`` by ``event`` with ``data``; raise a WorkflowError and change nothing if not."""
+    """Move ``case`` by ``event`` with ``data``; raise a WorkflowError and change nothing if not.
+
+    The case moves by the version of the process it was opened under (or ``process``)."""
+    process = process or process_for(case.workflow_version)
     if event not in process.step:
         raise InvalidData({"event": f"must be one of {', '.join(process.events)}"})
     # A stale version comes first: the person acted on an old page and must reload.
