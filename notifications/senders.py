@@ -21,6 +21,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 from triggers.config import Config, relative_path
+from triggers.private_files import private_folder, write_private_bytes
 
 ENV_MAIL_URL = "CASEREVIEW_MAIL_URL"
 
@@ -86,10 +87,11 @@ class FileSender:
 
     def send(self, message: OutgoingMessage) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
             safe = "".join(c if c.isalnum() or c in "-." else "_" for c in message.message_id)
             path = self.folder / f"{safe.strip('_')}.eml"
-            path.write_bytes(bytes(_email(message, self.from_address, self.from_name)))
+            # A letter names the applicant and the victim: private, as the database is.
+            write_private_bytes(path, bytes(_email(message, self.from_address, self.from_name)))
         except OSError as error:
             raise SendError(f"cannot write to {self.folder}: {error}", temporary=True) from None
 

@@ -81,7 +81,9 @@ def base_config(database_url: str) -> Config:
     # Tests sign in far more often than people do; tests/web/test_sessions.py checks the limit.
     server = dataclasses.replace(config.server, sign_in_limit="10000 per minute")
     # ... and send far more online applications (tests/web/test_apply.py checks that limit).
-    online = dataclasses.replace(config.online, submission_limit="10000 per minute")
+    online = dataclasses.replace(
+        config.online, submission_limit="10000 per minute", draft_limit="10000 per minute"
+    )
     return dataclasses.replace(
         config, database=DatabaseConfig(url=database_url), server=server, online=online
     )

@@ -3,7 +3,8 @@
 SQLite is copied with its online backup API (a consistent copy while the service runs, WAL
 included); PostgreSQL with ``pg_dump`` in its custom format and ``pg_restore``. A restore
 goes only into an empty database, so it can never mix two histories or overwrite the live
-one by mistake.
+one by mistake. A backup holds every case file, so it is written private (0600) from its
+first byte (triggers.private_files).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, inspect, select
 
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
+from triggers.private_files import new_private_file
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"
@@ -53,18 +55,28 @@ def backup(engine: Engine, out: Path) -> Contents:
         raise BackupError(f"{out} already exists: choose a new file, backups are never overwritten")
     if not out.parent.is_dir():
         raise BackupError(f"the folder {out.parent} does not exist")
-    if engine.dialect.name == "sqlite":
-        raw = engine.raw_connection()
-        try:
-            target = sqlite3.connect(out)
+    try:
+        new_private_file(out)  # SQLite and pg_dump write into it and keep its mode
+    except FileExistsError:
+        raise BackupError(
+            f"{out} already exists: choose a new file, backups are never overwritten"
+        ) from None
+    try:
+        if engine.dialect.name == "sqlite":
+            raw = engine.raw_connection()
             try:
-                raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                target = sqlite3.connect(out)
+                try:
+                    raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                finally:
+                    target.close()
             finally:
-                target.close()
-        finally:
-            raw.close()
-    else:
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(out)], engine)
+                raw.close()
+        else:
+            _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(out)], engine)
+    except BaseException:
+        out.unlink(missing_ok=True)  # no half-written backup left to be trusted later
+        raise
     return contents(engine)
 
 

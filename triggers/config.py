@@ -168,9 +168,13 @@ class StatisticsConfig:
 
     #: The month the performance year starts: 4 for 1 April to 31 March, 1 for calendar years.
     year_start_month: int = 4
-    #: A published count by area below this is shown as "fewer than N", so nobody is
-    #: identifiable from a small number in a small place.
+    #: A published count by area below this is hidden ("suppressed"), and so are the next
+    #: smallest until none can be worked out from the total: nobody is identifiable from
+    #: a small number in a small place.
     suppress_below: int = 3
+    #: The wards (or beats) published by name; any other ward as typed counts under "Other
+    #: area", so an address or a name typed as a ward never reaches the public page.
+    areas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,30 @@ class OnlineConfig:
     draft_expiry_minutes: int = 60
     #: Applications sent per client address, as Flask-Limiter reads it.
     submission_limit: str = "5 per hour"
+    #: New applications started (drafts made) per client address: a script cannot fill the
+    #: database with drafts. Generous enough for a library or an office behind one address.
+    draft_limit: str = "20 per hour"
+    #: Incidents one application may hold (the form's pages are numbered up to 1000).
+    most_incidents: int = 50
+    #: Characters of each long answer (what happened, why unhappy); short ones have their own.
+    longest_answer: int = 5000
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """The audit trail's anchor outside the database (triggers.audit_anchor)."""
+
+    #: The append-only file of signed checkpoints; keep it off the database's server.
+    #: Empty: no checkpoints, and `casereview audit verify` says it could not check them.
+    checkpoint_file: str = ""
+    #: A file holding the checkpoints' key; CASEREVIEW_AUDIT_KEY takes precedence. The key
+    #: is never written in this file nor in the database.
+    key_file: str = ""
+    #: The scheduler writes a checkpoint this often, if the trail moved; 0: only by hand.
+    checkpoint_minutes: int = 60
+    #: Also e-mail each checkpoint here (through the outbox): a second copy out of reach of
+    #: whoever holds the server, to check against with `audit verify --checkpoints`.
+    checkpoint_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,6 +250,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sso: SsoConfig = field(default_factory=SsoConfig)
     online: OnlineConfig = field(default_factory=OnlineConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -449,14 +478,38 @@ def _check_policy(config: Config, where: str) -> None:
         )
     if config.statistics.suppress_below < 1:
         raise ConfigError(f"{where}: 'statistics.suppress_below' must be 1 or more")
+    area_keys = [" ".join(area.split()).casefold() for area in config.statistics.areas]
+    if "" in area_keys or len(set(area_keys)) != len(area_keys):
+        raise ConfigError(f"{where}: 'statistics.areas' must be different, non-empty names")
+    if {"other area", "not recorded"} & set(area_keys):
+        raise ConfigError(
+            f'{where}: \'statistics.areas\' may not hold "Other area" or "Not recorded": '
+            "the figures use them for wards not listed and for wards not recorded"
+        )
     if not 5 <= config.online.draft_expiry_minutes <= 7 * 24 * 60:
         raise ConfigError(
             f"{where}: 'online.draft_expiry_minutes' must be from 5 to 10080 (a week) "
             f"(got {config.online.draft_expiry_minutes})"
         )
+    if not 1 <= config.online.most_incidents <= 1000:
+        raise ConfigError(
+            f"{where}: 'online.most_incidents' must be from 1 to 1000 "
+            f"(got {config.online.most_incidents})"
+        )
+    if not 500 <= config.online.longest_answer <= 50_000:
+        raise ConfigError(
+            f"{where}: 'online.longest_answer' must be from 500 to 50000 characters "
+            f"(got {config.online.longest_answer})"
+        )
+    if not 0 <= config.audit.checkpoint_minutes <= 7 * 24 * 60:
+        raise ConfigError(
+            f"{where}: 'audit.checkpoint_minutes' must be from 0 (only by hand) to 10080 "
+            f"(a week) (got {config.audit.checkpoint_minutes})"
+        )
     for name, limit in (
         ("server.sign_in_limit", config.server.sign_in_limit),
         ("online.submission_limit", config.online.submission_limit),
+        ("online.draft_limit", config.online.draft_limit),
     ):
         _check_rate(where, name, limit)
     code = config.partnership.code

@@ -4,19 +4,23 @@ Case files are statutory records, so SQLite runs with WAL and ``synchronous=FULL
 may lose the last commits on power loss) and with foreign keys enforced. pysqlite's own
 transaction handling is switched off and ``BEGIN`` emitted by us, so that rollbacks and
 savepoints behave as on PostgreSQL; a writer asks for ``BEGIN IMMEDIATE`` so that two
-writers queue instead of failing half-way.
+writers queue instead of failing half-way. The database file is created private (0600) before
+SQLite opens it, so its -wal and -shm files, which SQLite gives the same mode, are private too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from triggers.private_files import make_private, new_private_file
 
 #: Connection option that makes the next SQLite transaction take the write lock at once.
 SQLITE_IMMEDIATE = "casereview_sqlite_immediate"
@@ -44,7 +48,10 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine, in_memory=parsed.database in (None, "", ":memory:"))
+        in_memory = parsed.database in (None, "", ":memory:")
+        _configure_sqlite(engine, in_memory=in_memory)
+        if not in_memory and not str(parsed.database).startswith("file:"):
+            _keep_private(engine, Path(str(parsed.database)))
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -65,6 +72,20 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
     def on_begin(connection):  # type: ignore[no-untyped-def]
         immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _keep_private(engine: Engine, database: Path) -> None:
+    """The case files are personal data: the database and its sidecars readable by the
+    service's account only (triggers.private_files)."""
+    if not database.exists() and database.parent.is_dir():
+        # An empty file is an empty SQLite database; another process may make it first.
+        with suppress(FileExistsError):
+            new_private_file(database)
+    sidecars = [database.with_name(database.name + suffix) for suffix in ("-wal", "-shm")]
+
+    @event.listens_for(engine, "connect")
+    def on_connect(_dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        make_private(database, *sidecars)  # an older install's 0644 files
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -63,6 +63,11 @@ COUNTS = (
 )
 ALL_PARTNERSHIPS = "All partnerships"
 NOT_RECORDED = "Not recorded"
+#: Where an application counts when its ward is not on the partnership's list.
+OTHER_AREA = "Other area"
+#: What a hidden count by area is published as: one word for every hidden count, so the
+#: label never says which were small (that would let the total undo the hiding).
+SUPPRESSED = "suppressed"
 
 
 @dataclass(frozen=True)
@@ -163,10 +168,12 @@ def report(
     """The year's figures: for one partnership, or for all of them together and each alone."""
     themes = tuple(config.theme_keys())
     if partnership is not None:
-        tally = tally_year(session, year, [partnership.id]).get(partnership.id, Tally())
+        tally = tally_year(session, year, [partnership.id], config.statistics.areas).get(
+            partnership.id, Tally()
+        )
         return Report(Figures(partnership.name, year, tally, themes), [])
     partnerships = session.scalars(select(Partnership).order_by(Partnership.name)).all()
-    tallies = tally_year(session, year)
+    tallies = tally_year(session, year, areas=config.statistics.areas)
     total = Tally()
     each = []
     for row in partnerships:
@@ -179,9 +186,13 @@ def report(
 
 
 def tally_year(
-    session: Session, year: PerformanceYear, partnership_ids: Collection[int] | None = None
+    session: Session,
+    year: PerformanceYear,
+    partnership_ids: Collection[int] | None = None,
+    areas: Collection[str] = (),
 ) -> dict[int, Tally]:
-    """partnership id → its counts for the applications received in ``year``."""
+    """partnership id → its counts for the applications received in ``year``; each ward
+    counted under its name on the list ``areas`` or under "Other area" (see ``area_of``)."""
     in_year: list[ColumnElement[bool]] = [
         CaseReview.received_on >= year.start,
         CaseReview.received_on <= year.end,
@@ -274,14 +285,31 @@ def tally_year(
     for pid, theme, number in session.execute(themes):
         tally(pid).themes[theme] += number
 
-    areas = (
+    listed = {_ward_key(name): name for name in areas}
+    by_ward = (
         select(CaseReview.partnership_id, CaseReview.ward, func.count())
         .where(*in_year)
         .group_by(CaseReview.partnership_id, CaseReview.ward)
     )
-    for pid, ward, number in session.execute(areas):
-        tally(pid).areas[ward or NOT_RECORDED] += number
+    for pid, ward, number in session.execute(by_ward):
+        tally(pid).areas[area_of(ward, listed)] += number
     return tallies
+
+
+def _ward_key(ward: str) -> str:
+    """A ward as typed, made comparable: ends trimmed, spaces collapsed, case folded."""
+    return " ".join(ward.split()).casefold()
+
+
+def area_of(ward: str | None, listed: dict[str, str]) -> str:
+    """The area a ward is published under: its name as the partnership's list spells it
+    (``listed`` maps ``_ward_key`` to that name), "Not recorded" when blank, and "Other area"
+    for anything else, so a ward typed as an address or a person's name never reaches a
+    published page."""
+    key = _ward_key(ward or "")
+    if not key:
+        return NOT_RECORDED
+    return listed.get(key, OTHER_AREA)
 
 
 def recent_years(last: PerformanceYear, count: int = 5) -> list[PerformanceYear]:
@@ -305,10 +333,35 @@ def years_with_cases(
 
 
 def suppressed(counts: Iterable[tuple[str, int]], below: int) -> dict[str, int | str]:
-    """Small counts for small areas as "fewer than N", so nobody can be picked out."""
-    return {
-        name: (f"fewer than {below}" if 0 < number < below else number) for name, number in counts
-    }
+    """The counts by area as published, so that nobody in a small area can be picked out.
+
+    Primary suppression hides each count from 1 to ``below - 1``. The areas add up to the
+    published total of applications, so the hidden counts' sum is always known; secondary
+    suppression then hides the next smallest counts until no hidden count can be worked out
+    from that sum (ONS, "Statistical disclosure control", secondary suppression). If even
+    hiding every area leaves them recoverable (two areas of one application each), no
+    breakdown is published at all: ``{}``. A count of 0 is shown: it identifies nobody.
+    """
+    shown = dict(counts)
+    hidden = {name for name, number in shown.items() if 0 < number < below}
+    if not hidden:
+        return shown
+    next_smallest = sorted((number, name) for name, number in shown.items() if number >= below)
+    while not _cannot_be_worked_out([shown[name] for name in hidden]):
+        if not next_smallest:
+            return {}
+        hidden.add(next_smallest.pop(0)[1])
+    return {name: SUPPRESSED if name in hidden else number for name, number in shown.items()}
+
+
+def _cannot_be_worked_out(hidden: list[int]) -> bool:
+    """Whether someone who knows the hidden counts' sum, and that each is at least 1, still
+    cannot tell any one of them: true when two or more are hidden and they are not all 1.
+
+    Then every hidden count has two possible values: 1, or the sum less one for each other
+    hidden count; both leave some hidden count below the limit, as suppression implies.
+    """
+    return len(hidden) >= 2 and sum(hidden) > len(hidden)
 
 
 def _number(condition: ColumnElement[bool]) -> ColumnElement[int]:

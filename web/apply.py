@@ -57,6 +57,17 @@ TOO_MANY = (
     "Several applications have been sent from this connection in a short time. "
     "Wait an hour and try again, or contact us by phone or e-mail."
 )
+TOO_MANY_STARTED = (
+    "Many applications have been started from this connection in a short time. "
+    "Wait an hour and try again, or contact us by phone or e-mail."
+)
+
+
+def too_many_incidents(most: int) -> str:
+    return (
+        f"You can tell us about up to {most} incidents. Tell us about the {most} that matter "
+        "most; you can describe the others when we contact you."
+    )
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,7 @@ def _question(slug: str) -> tuple[str, int] | Response:
         else:
             form = question.form()
         form.today = _today()
+        form.longest_answer = app.config.online.longest_answer
         problems = []
         if request.method == "POST":
             if form.validate():
@@ -370,12 +382,20 @@ def incident(number: int) -> tuple[str, int] | Response:
         else:
             form = IncidentForm()
         form.today = _today()
+        form.longest_answer = app.config.online.longest_answer
+        most = app.config.online.most_incidents
+        is_one_too_many = number > len(incidents) >= most
+        if is_one_too_many and request.method == "GET":
+            return redirect(url_for("apply.incidents"))
         if answers.get("who") == "on_behalf":
             form.hate_related.label.text = "Do you think it happened because of who the victim is?"
             form.reported_to.label.text = "Who was it reported to?"
             form.reported_on.label.text = "When was it reported?"
         problems = []
-        if request.method == "POST":
+        if request.method == "POST" and is_one_too_many:
+            form.validate()  # what was typed is shown again with the reason, not saved
+            problems = [too_many_incidents(most)]
+        elif request.method == "POST":
             if form.validate():
                 if number <= len(incidents):
                     incidents[number - 1] = _incident_answers(form)
@@ -432,13 +452,16 @@ def incidents() -> tuple[str, int] | Response:
         form = AnotherIncidentForm()
         problems = []
         if request.method == "POST":
+            most = app.config.online.most_incidents
             if form.validate():
-                if form.another.data == "yes":
+                if form.another.data == "no":
+                    answers["incidents_done"] = True
+                    save_answers(draft, answers, app.now())
+                    return _next(answers, "incidents")
+                if len(answers["incidents"]) < most:
                     number = len(answers["incidents"]) + 1
                     return redirect(url_for("apply.incident", number=number))
-                answers["incidents_done"] = True
-                save_answers(draft, answers, app.now())
-                return _next(answers, "incidents")
+                form.another.errors = [too_many_incidents(most)]
             problems = _problems(form)
     count = len(answers["incidents"])
     return _render(
@@ -455,6 +478,15 @@ def incidents() -> tuple[str, int] | Response:
 
 def _send_limit() -> str:
     return services().config.online.submission_limit
+
+
+def _draft_limit() -> str:
+    return services().config.online.draft_limit
+
+
+def _has_draft() -> bool:
+    """Answering the first question again changes a draft; only starting one counts."""
+    return bool(session.get(DRAFT))
 
 
 @blueprint.route("/check", methods=["GET", "POST"])
@@ -604,3 +636,12 @@ def init_app(app: Flask, csrf: Any) -> None:
     app.view_functions["apply.check"] = limiter.limit(
         _send_limit, methods=["POST"], error_message=TOO_MANY
     )(check)
+    # A draft is made by the first question's answer (a redirect onward); refused answers
+    # (400) make none and are not counted.
+    app.view_functions["apply.who"] = limiter.limit(
+        _draft_limit,
+        methods=["POST"],
+        error_message=TOO_MANY_STARTED,
+        exempt_when=_has_draft,
+        deduct_when=lambda response: response.status_code == 302,
+    )(app.view_functions["apply.who"])

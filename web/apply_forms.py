@@ -32,6 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from triggers.config import OnlineConfig
 from web.step_forms import PartsDateField
 from workflows.schemas import EMAIL
 
@@ -42,7 +43,8 @@ _CONTROL = dict.fromkeys(
 )
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]+$")
-TEXT_LIMIT = 5000
+#: A long answer's cap until the page sets the partnership's own (online.longest_answer).
+TEXT_LIMIT = OnlineConfig().longest_answer
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 BODIES = {
     "police": "The police",
@@ -61,6 +63,19 @@ def clean(value: Any) -> Any:
 
 def _limit(what: str, most: int) -> Length:
     return Length(max=most, message=f"{what} must be {most:,} characters or fewer")
+
+
+class LongestAnswer:
+    """The cap on a long answer, ``online.longest_answer``, which the page sets on the form:
+    a draft cannot grow without bound (issue 16), and the message is the GOV.UK one."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, form: PublicForm, field: Any) -> None:
+        most = form.longest_answer
+        if field.data and len(field.data) > most:
+            raise ValidationError(f"{self.what} must be {most:,} characters or fewer")
 
 
 class AnswerDate(PartsDateField):
@@ -103,6 +118,8 @@ class PublicForm(FlaskForm):
 
     #: The partnership's "today", set by the page so dates are checked against it.
     today: date = date.min
+    #: The characters a long answer may have (``online.longest_answer``), set by the page.
+    longest_answer: int = TEXT_LIMIT
 
 
 class WhoForm(PublicForm):
@@ -257,7 +274,7 @@ class IncidentForm(PublicForm):
         description="Describe what was done or said, where, and how it affected you.",
         validators=[
             DataRequired("Describe what happened"),
-            _limit("What happened", TEXT_LIMIT),
+            LongestAnswer("What happened"),
         ],
     )
     hate_related = RadioField(
@@ -327,7 +344,7 @@ class DissatisfactionForm(PublicForm):
         ),
         validators=[
             DataRequired("Tell us why you are unhappy with how the incidents were dealt with"),
-            _limit("Your answer", TEXT_LIMIT),
+            LongestAnswer("Your answer"),
         ],
     )
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from triggers.accounts import AccountError, create_token, create_user, find_user
+from triggers.audit import BrokenTrail
 from triggers.calendar import english_date
 from triggers.config import Config, ConfigError, database_url, load_config
 from triggers.db import make_engine, make_session_factory, read_session, write_transaction
@@ -96,6 +97,8 @@ class Group(click.Group):
                 _fail(f"the data is not valid:{lines}", 1)
             _fail(error.message, 1)
         except AccountError as error:
+            _fail(str(error), 1)
+        except BrokenTrail as error:
             _fail(str(error), 1)
         except OperationalError as error:
             _fail(f"the database cannot be used: {error.orig}", 1)

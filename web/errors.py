@@ -54,6 +54,15 @@ def page_response(status: int, message: str) -> Response:
     return response
 
 
+def with_protocol_headers(response: Response, error: HTTPException) -> Response:
+    """The headers HTTP asks of the status, kept from the exception (RFC 9110: a 405 must say
+    what is ``Allow``ed, a 401 its ``WWW-Authenticate``, a 429 or 503 when to ``Retry-After``)."""
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # the body is ours, not werkzeug's
+            response.headers[name] = value
+    return response
+
+
 def register_errors(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def workflow_error(error: WorkflowError) -> Response:
@@ -71,13 +80,16 @@ def register_errors(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response:
         if not wants_json():
             if error.code == 404:
-                return page_response(
+                response = page_response(
                     404,
                     "If you typed the web address, check it is right. "
                     "A case you may not see is shown as not found.",
                 )
-            return page_response(error.code or 500, error.description or error.name)
-        return error_response(error.code or 500, error.description or error.name)
+            else:
+                response = page_response(error.code or 500, error.description or error.name)
+        else:
+            response = error_response(error.code or 500, error.description or error.name)
+        return with_protocol_headers(response, error)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Response:

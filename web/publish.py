@@ -3,8 +3,9 @@
 The public page is what a partnership puts on its website to meet the duty to publish
 (s.104(10) of the 2014 Act): the figures, what an ASB case review is and how to apply, and a
 chart of five years. It is one self-contained file (no script, no external styles or fonts)
-holding no personal data: counts only, and a count by area below ``suppress_below`` is shown
-as "fewer than N" so that nobody in a small area can be picked out.
+holding no personal data: counts only; areas only from the partnership's list, and a count by
+area below ``suppress_below`` hidden with as many others as it takes for the total not to
+reveal it (``triggers.figures.suppressed``), so that nobody in a small area can be picked out.
 """
 
 from __future__ import annotations

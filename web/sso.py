@@ -72,8 +72,14 @@ def callback() -> Response:
         abort(400, "Signing in with your council account did not work. Try again.")
     claims = token.get("userinfo") or {}
     email = str(claims.get("email") or "").strip().lower()
-    if not email or claims.get("email_verified") is False:
-        abort(403, "Your council account did not give a verified e-mail address.")
+    # OpenID Connect Core 1.0, section 5.1: without ``email_verified: true`` the provider has
+    # not checked that the address is the person's, so a missing claim counts as unverified.
+    if not email or claims.get("email_verified") is not True:
+        abort(
+            403,
+            "Your council account did not say your e-mail address is verified, so it cannot "
+            "sign you in here. Ask your IT team to check your council account.",
+        )
     with write_transaction(services().sessions) as db:
         user = find_user(db, email)
         if user is None or not user.is_active:

@@ -75,6 +75,11 @@ def test_database_url_from_the_environment_wins(tmp_path):
         ({"online": {"submission_limit": "lots"}}, "'online.submission_limit' must be a rate"),
         ({"server": {"sign_in_limit": "10/fortnight"}}, "'server.sign_in_limit' must be a rate"),
         ({"online": {"draft_expiry_minutes": 0}}, "'online.draft_expiry_minutes' must be from 5"),
+        ({"online": {"draft_limit": "many"}}, "'online.draft_limit' must be a rate"),
+        ({"statistics": {"areas": ["Syston", " syston "]}}, "'statistics.areas' must be"),
+        ({"statistics": {"areas": ["Other Area"]}}, "'statistics.areas' may not hold"),
+        ({"online": {"most_incidents": 0}}, "'online.most_incidents' must be from 1 to 1000"),
+        ({"online": {"longest_answer": 10**6}}, "'online.longest_answer' must be from 500"),
     ],
 )
 def test_the_online_form_settings_are_checked(raw, message):

@@ -1,15 +1,20 @@
 """The yearly figures: each counting rule, at the boundary of the performance year."""
 
+import itertools
 from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, application, new_case, one_incident
 from triggers.config import ConfigError, StatisticsConfig, config_from_dict
 from triggers.db import read_session, write_transaction
 from triggers.figures import (
     ALL_PARTNERSHIPS,
+    SUPPRESSED,
+    area_of,
     performance_year,
     recent_years,
     report,
@@ -20,6 +25,7 @@ from triggers.figures import (
 from triggers.partnerships import sync_partnership
 from workflows.service import apply, open_case
 
+S = SUPPRESSED
 LAST_DAY_2024_25 = date(2025, 3, 31)
 FIRST_DAY_2025_26 = date(2025, 4, 1)
 
@@ -249,13 +255,78 @@ def test_an_empty_year_is_all_zeros(sessions, partnership, config):
     ("counts", "shown"),
     [
         ({"Syston": 0}, {"Syston": 0}),
-        ({"Syston": 1}, {"Syston": "fewer than 3"}),
-        ({"Syston": 2}, {"Syston": "fewer than 3"}),
         ({"Syston": 3}, {"Syston": 3}),
+        # one small area alone would be the total less the others: the next smallest goes too
+        ({"Syston": 1, "Shepshed": 4, "Hastings": 9}, {"Syston": S, "Shepshed": S, "Hastings": 9}),
+        ({"Syston": 2, "Shepshed": 3, "Hastings": 3}, {"Syston": S, "Shepshed": 3, "Hastings": S}),
+        # two small areas whose sum (2) says each is 1: a third is hidden
+        (
+            {"Syston": 1, "Shepshed": 1, "Hastings": 5, "Other area": 7},
+            {"Syston": S, "Shepshed": S, "Hastings": S, "Other area": 7},
+        ),
+        # two small areas of 1 and 2: the sum 3 does not say which is which
+        ({"Syston": 1, "Shepshed": 2, "Hastings": 5}, {"Syston": S, "Shepshed": S, "Hastings": 5}),
+        ({"Syston": 2, "Shepshed": 0, "Hastings": 5}, {"Syston": S, "Shepshed": 0, "Hastings": S}),
+        # nothing left to hide it with: no breakdown at all
+        ({"Syston": 1}, {}),
+        ({"Syston": 1, "Shepshed": 1}, {}),
     ],
 )
-def test_small_counts_by_area_are_suppressed(counts, shown):
+def test_small_counts_by_area_are_suppressed_so_the_total_cannot_undo_it(counts, shown):
     assert suppressed(counts.items(), 3) == shown
+    assert not derivable(sum(counts.values()), shown, 3)
+
+
+def derivable(total: int, shown: dict[str, int | str], below: int) -> dict[str, int]:
+    """Every hidden count someone could work out from the published total and areas: they
+    know the hidden counts add up to the rest of the total, that each is at least 1 (a 0 is
+    shown), that at least one is below the limit (else none would be hidden) and that none is
+    above the smallest count shown (the next smallest are the ones hidden)."""
+    hidden = [name for name, value in shown.items() if value == S]
+    if not hidden:
+        return {}
+    rest = total - sum(value for value in shown.values() if value != S)
+    highest = min([value for value in shown.values() if value != S and value > 0] or [rest])
+    possible: dict[str, set[int]] = {name: set() for name in hidden}
+    # every way of writing ``rest`` as len(hidden) counts of 1 or more: cut it in places
+    for cuts in itertools.combinations(range(1, rest), len(hidden) - 1):
+        bounds = (0, *cuts, rest)
+        values = [high - low for low, high in itertools.pairwise(bounds)]
+        if min(values) < below and max(values) <= highest:
+            for name, value in zip(hidden, values, strict=True):
+                possible[name].add(value)
+    return {name: next(iter(values)) for name, values in possible.items() if len(values) == 1}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    counts=st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=7),
+    below=st.integers(min_value=2, max_value=5),
+)
+def test_no_hidden_count_can_be_worked_out_from_the_total(counts, below):
+    areas = {f"Ward {index}": number for index, number in enumerate(counts)}
+    shown = suppressed(areas.items(), below)
+    assert not derivable(sum(counts), shown, below)
+    for name, value in shown.items():  # nothing small is shown, nothing is made up
+        assert value == S or (value == areas[name] and not 0 < value < below)
+
+
+@pytest.mark.parametrize(
+    ("typed", "published"),
+    [
+        ("Syston West", "Syston West"),
+        ("  syston   WEST ", "Syston West"),
+        ("SHEPSHED\tEAST", "Shepshed East"),
+        ("12 Brook Street, Margaret Ellis", "Other area"),
+        ("Syston", "Other area"),
+        ("", "Not recorded"),
+        ("   ", "Not recorded"),
+        (None, "Not recorded"),
+    ],
+)
+def test_a_ward_is_published_only_as_a_listed_area(typed, published):
+    listed = {"syston west": "Syston West", "shepshed east": "Shepshed East"}
+    assert area_of(typed, listed) == published
 
 
 def test_statistics_config_is_checked():

@@ -148,14 +148,15 @@ def test_publish_writes_a_valid_page_with_csv_and_json_and_no_personal_data(
     for personal in personal_cases:
         assert personal not in published, personal
     figures = json.loads((out / "figures.json").read_text())
-    assert figures["areas"] == {"Shepshed East": 3, "Syston West": "fewer than 3"}
+    # Syston West's 1 would be the total (4) less Shepshed East's 3: both are hidden
+    assert figures["areas"] == {"Shepshed East": "suppressed", "Syston West": "suppressed"}
     assert [row["year"] for row in figures["previous_years"]] == [
         "2021/22",
         "2022/23",
         "2023/24",
         "2024/25",
     ]
-    assert "<td>fewer than 3</td>" in page.replace(' class="number"', "")
+    assert "<td>suppressed</td>" in page.replace(' class="number"', "")
     assert 'role="img"' in page and '<desc id="chart-desc">2021/22:' in page
     assert "community.safety@example.org" in page and "01509 000000" in page
     csv_rows = list(csv.DictReader(io.StringIO((out / "figures.csv").read_text())))

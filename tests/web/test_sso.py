@@ -30,7 +30,8 @@ class Provider:
     def __init__(self) -> None:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "k1"}, private=True)
         self.email = "manager@example.org"
-        self.email_verified = True
+        #: None leaves the claim out of the ID token, as some providers do.
+        self.email_verified: bool | None = True
         self.codes: dict[str, str] = {}
         app = Flask("provider")
 
@@ -69,8 +70,9 @@ class Provider:
                 "exp": now + 300,
                 "nonce": nonce,
                 "email": self.email,
-                "email_verified": self.email_verified,
             }
+            if self.email_verified is not None:
+                claims["email_verified"] = self.email_verified
             id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.key)
             return jsonify(access_token="a", token_type="Bearer", expires_in=300, id_token=id_token)
 
@@ -120,9 +122,13 @@ def test_someone_the_service_does_not_know_is_refused(sso_client, provider):
     assert sso_client.get("/").status_code == 302  # still signed out
 
 
-def test_an_unverified_address_is_refused(sso_client, provider):
-    provider.email_verified = False
-    assert sign_in_through_the_provider(sso_client).status_code == 403
+@pytest.mark.parametrize("verified", [False, None], ids=["false", "missing"])
+def test_an_unverified_address_is_refused(sso_client, provider, verified):
+    provider.email_verified = verified
+    response = sign_in_through_the_provider(sso_client)
+    assert response.status_code == 403
+    assert "did not say your e-mail address is verified" in response.get_data(as_text=True)
+    assert sso_client.get("/").status_code == 302  # still signed out
 
 
 def test_a_forged_answer_is_refused(sso_client):

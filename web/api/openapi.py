@@ -106,8 +106,13 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     reference = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
+    limit = {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+    }
     auth_errors = {"401": _error("No valid API token"), "403": _error("Your role may not")}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": "casereview API",
@@ -131,11 +136,7 @@ def openapi_document() -> dict[str, Any]:
                             "in": "query",
                             "schema": {"type": "string", "enum": STATES},
                         },
-                        {
-                            "name": "limit",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
-                        },
+                        limit,
                         {
                             "name": "offset",
                             "in": "query",
@@ -197,6 +198,7 @@ def openapi_document() -> dict[str, Any]:
                                 "enum": ["pending", "sending", "sent", "failed"],
                             },
                         },
+                        limit,
                     ],
                     "responses": {
                         "200": {"description": "The messages, newest first"},
@@ -238,3 +240,21 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    return _with_every_status(document)
+
+
+def _with_every_status(document: dict[str, Any]) -> dict[str, Any]:
+    """Add to each operation the answers any request can get, so the document lists every
+    status an endpoint can answer: 422 where the request carries something to check (a query
+    parameter or a body; web.api.views refuses a bad one with 422, not 400), and 503 when
+    the database is not available (web.errors)."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            has_input = "requestBody" in operation or any(
+                parameter["in"] == "query" for parameter in operation.get("parameters", [])
+            )
+            if has_input:
+                responses.setdefault("422", _error("A parameter or the body is wrong"))
+            responses.setdefault("503", _error("The database is not available; try again"))
+    return document
