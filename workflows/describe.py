@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
-from workflows.case_review import CASE_REVIEW
-from workflows.machine import allowed_events
+from workflows.case_review import CASE_REVIEW, process_for
 from workflows.service import threshold_suggestion
 
 #: The single rows a description reads besides the case (its partnership, victim, applicant
@@ -182,7 +181,7 @@ def describe_case(
         ],
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
-        "allowed_events": allowed_events(case.state),
+        "allowed_events": process_for(case.workflow_version).allowed_events(case.state),
         "messages": [
             {
                 "id": message.id,
