@@ -32,6 +32,7 @@ from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name, sync_partnership
 from triggers.policy import Policy
 from triggers.schema import current_revision, head_revision, upgrade
+from workflows import permissions
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, WorkflowError
 from workflows.service import Actor, apply, for_a_step, open_case, record_view
@@ -379,9 +380,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("email")
-@click.option(
-    "--role", type=click.Choice(["manager", "panel", "chair", "agency", "viewer"]), required=True
-)
+@click.option("--role", type=click.Choice(permissions.ROLES), required=True)
 @click.option(
     "--agency",
     "agency_name",
@@ -421,7 +420,7 @@ def user_add(
                 raise click.BadParameter(
                     f"'{agency_name}' is not one of: {names}", param_hint="--agency"
                 )
-        elif role in ("agency", "panel"):
+        elif role in permissions.AGENCY_ROLES:
             raise click.BadParameter(
                 "agency and panel users need --agency NAME", param_hint="--agency"
             )
@@ -578,7 +577,7 @@ def _actor(session: Session, email: str | None) -> Actor:
     found = find_user(session, email)
     if found is None:
         raise click.ClickException(f"there is no user {email}")
-    return Actor(label=found.email, user_id=found.id, role=found.role)
+    return Actor(label=found.email, user_id=found.id, role=found.role, agency_id=found.agency_id)
 
 
 def _case(session: Session, reference: str, event: str | None = None) -> CaseReview:
@@ -663,7 +662,13 @@ def _as_text(described: dict[str, Any]) -> str:
 
 # The figures, publishing, the import, backup, restore and the audit commands register
 # themselves on ``main``.
-from web import audit_cli, backup_cli, figures_cli, process_cli  # noqa: E402, F401
+from web import (  # noqa: E402, F401
+    audit_cli,
+    backup_cli,
+    figures_cli,
+    process_cli,
+    subject_access_cli,
+)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -36,7 +36,7 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
-from workflows import deadlines
+from workflows import deadlines, permissions
 from workflows.case_review import CASE_REVIEW, newest, process_for
 from workflows.drafts import mark_sent
 from workflows.errors import (
@@ -64,6 +64,9 @@ class Actor:
     role: str | None = None
     #: The IP address the person acted from, through the web or the API (for the audit).
     address: str = ""
+    #: The agency an agency representative or panel member speaks for
+    #: (``workflows.permissions``).
+    agency_id: int | None = None
 
 
 @dataclass
@@ -83,8 +86,7 @@ def open_case(
 ) -> CaseReview:
     """Log an activation: the application is recorded and the acknowledgement clock starts.
     A new case runs on the newest version of the process."""
-    if actor.role not in (None, "manager"):
-        raise PermissionDenied("Only a CSP manager may log a new application.")
+    permissions.require(actor, permissions.OPEN_CASE)
     case_in = parse(CaseIn, dict(data))
     process = newest()
     today = policy.today(now)
@@ -231,13 +233,15 @@ def apply(
     if event not in allowed:
         raise EventNotAllowed(event, case.state, allowed)
     step = process.step[event]
-    if actor.role is not None and actor.role not in step.roles:
+    if event in EVENT_ROLES:  # the permissions module words the refusal
+        permissions.require(actor, event)
+    elif actor.role is not None and actor.role not in step.roles:
         raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
     event_in = parse(step.schema, dict(data))
     on = step_date(event_in, case, policy, now)
     reference = case.reference
     try:
-        # One flush, just before the audit event (``_audit``): the case row is written (and
+        # One flush, just before the audit event (``write_audit``): the case row is written (and
         # its version bumped) once.
         with session.no_autoflush:
             return _record_step(session, case, process, event, event_in, on, actor, now, policy)
@@ -305,12 +309,13 @@ def record_chronology(
     policy: Policy,
 ) -> ChronologyEntry:
     """Add one agency's record of contact with the victim to the case's chronology."""
-    if actor.role not in (None, "manager", "agency"):
-        raise PermissionDenied("Only the manager or an agency representative may add to it.")
+    permissions.require(actor, permissions.ADD_CHRONOLOGY)
     entry_in = parse(ChronologyIn, dict(data))
     if entry_in.occurred_on > policy.today(now):
         raise InvalidData({"occurred_on": "cannot be in the future"})
     agency = agency_named(agencies_by_name(session, case.partnership_id), entry_in.agency, "agency")
+    # Before the agency is linked to the case: writing for it would let its people see it.
+    permissions.require_act_for(actor, permissions.ADD_CHRONOLOGY, agency.id)
     entry = ChronologyEntry(
         agency=agency,
         occurred_on=entry_in.occurred_on,
