@@ -687,9 +687,16 @@ def _as_text(described: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# The figures, publishing, the import, backup, restore, the audit, subject access and the
-# people commands register themselves on ``main``.
-from web import audit_cli, backup_cli, figures_cli, people_cli, subject_access_cli  # noqa: E402, F401
+# The figures, publishing, the import, backup, restore, the audit, subject access, the
+# people and the process commands register themselves on ``main``.
+from web import (  # noqa: E402, F401
+    audit_cli,
+    backup_cli,
+    figures_cli,
+    people_cli,
+    process_cli,
+    subject_access_cli,
+)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -52,9 +52,10 @@ from web.step_forms import (
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
 from workflows import permissions
+from workflows.case_review import CASE_REVIEW
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
-from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
+from workflows.machine import FINAL_STATES, STATES
 from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
@@ -73,26 +74,9 @@ blueprint = Blueprint("staff", __name__)
 #: Cases per page of the dashboard.
 PAGE_SIZE = 50
 
-STATE_LABELS = {
-    "received": "Received",
-    "acknowledged": "Acknowledged",
-    "threshold_met": "Threshold met",
-    "threshold_not_met": "Threshold not met",
-    "panel_scheduled": "Panel scheduled",
-    "review_complete": "Review complete",
-    "findings_sent": "Findings sent",
-    "appeal": "Appeal",
-    "closed": "Closed",
-    "withdrawn": "Withdrawn",
-}
-STEP_LABELS = {
-    "acknowledge": "Acknowledge",
-    "threshold_decision": "Threshold decision",
-    "panel": "Panel meeting",
-    "findings": "Findings letter",
-    "appeal_window": "Appeal window closes",
-    "appeal_decision": "Appeal decision",
-}
+#: What the staff pages call each state and each clock (the process declaration's words).
+STATE_LABELS = CASE_REVIEW.state_labels
+STEP_LABELS = CASE_REVIEW.clock_labels
 
 
 @blueprint.app_template_filter("english")
@@ -127,13 +111,12 @@ def labels() -> dict[str, Any]:
 
 
 def process_rows(current: str) -> list[dict[str, Any]]:
-    """The process, generated from the machine's table: each state and where it leads."""
+    """The process, generated from its declaration: each state and where it leads."""
     rows = []
     for state in STATES:
         moves = []
-        for transition in TRANSITIONS:
-            sources = transition["source"]
-            if state in ([sources] if isinstance(sources, str) else sources):
+        for transition in CASE_REVIEW.transitions:
+            if state in transition["source"]:
                 moves.append(
                     (transition["trigger"].replace("_", " "), STATE_LABELS[transition["dest"]])
                 )

@@ -40,8 +40,8 @@ from triggers.partnerships import partnership_by_name
 from triggers.policy import Policy
 from triggers.text import one_line_problem, whole_number
 from workflows import deadlines
+from workflows.case_review import CASE_REVIEW, RECEIVED
 from workflows.errors import InvalidData
-from workflows.machine import MACHINE, RECEIVED, fire
 from workflows.service import audit_event
 
 #: The columns read; any other column is ignored.
@@ -436,7 +436,7 @@ class _RowChecker:
                 )
                 return
             state = probe.state
-            if step.event not in MACHINE.get_triggers(state) or not fire(
+            if step.event not in CASE_REVIEW.allowed_events(state) or not CASE_REVIEW.fire(
                 probe, step.event, **step.data
             ):
                 self.problem(step.column, _not_possible(step, state))
@@ -449,18 +449,7 @@ class _Probe:
 
 
 def _not_possible(step: Step, state: str) -> str:
-    needs = {
-        "acknowledge": "",
-        "decide_threshold": "acknowledged_on is needed before a threshold decision",
-        "schedule_panel": "a panel needs a 'met' threshold decision (or an upheld appeal) first",
-        "record_review": "a panel needs a 'met' threshold decision (or an upheld appeal) first",
-        "send_findings": "findings follow a panel: panel_held_on is needed",
-        "appeal": "an appeal follows the findings or a 'not met' decision",
-        "decide_appeal": "an appeal outcome needs an appeal",
-        "close": "a case closes after its findings were sent or a 'not met' decision "
-        "(otherwise give withdrawn_on)",
-        "withdraw": "",
-    }[step.event]
+    needs = CASE_REVIEW.step[step.event].import_hint
     return f"not possible here: the case would be '{state}'" + (f"; {needs}" if needs else "")
 
 
@@ -498,15 +487,16 @@ def _write(
     # No personal data comes with a historical row: the figures need none.
     case.victim = Victim(type="individual", name="", contact_preference="letter")
     case.applicant = Applicant(on_behalf=False)
-    deadlines.start(case, "acknowledge", found.received_on, policy)
+    deadlines.start(case, CASE_REVIEW.clock[CASE_REVIEW.first_clock], found.received_on, policy)
     session.add(case)
     imported = {"imported": True, "line": found.line}
     audit = [audit_event(case, actor, now, "import", "", RECEIVED, found.received_on, imported)]
     for step in found.steps:
         before = case.state
         _record(case, found, step)
-        fire(case, step.event, **step.data)
-        deadlines.apply_effects(case, step.event, step.data, step.on, policy)
+        CASE_REVIEW.fire(case, step.event, **step.data)
+        move = CASE_REVIEW.move_for(step.event, step.data, before)
+        deadlines.apply_move(case, move, CASE_REVIEW.clock, step.on, policy)
         case.last_step_on = step.on
         audit.append(
             audit_event(case, actor, now, step.event, before, case.state, step.on, imported)

@@ -250,18 +250,6 @@ class ChronologyIn(Strict):
     summary: RequiredText
 
 
-EVENT_SCHEMAS: dict[str, type[EventIn]] = {
-    "acknowledge": AcknowledgeIn,
-    "decide_threshold": DecideThresholdIn,
-    "schedule_panel": SchedulePanelIn,
-    "record_review": RecordReviewIn,
-    "send_findings": SendFindingsIn,
-    "appeal": AppealIn,
-    "decide_appeal": DecideAppealIn,
-    "close": ReasonIn,
-    "withdraw": ReasonIn,
-}
-
 _MESSAGES = {
     "missing": "is required",
     "extra_forbidden": "is not a field this accepts",
