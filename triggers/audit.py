@@ -49,6 +49,7 @@ CONTENT_COLUMNS = (
     "at",
     "actor",
     "client_address",
+    "request_id",
     "event",
     "from_state",
     "to_state",
@@ -76,7 +77,11 @@ def content_of(row: Mapping[str, Any]) -> dict[str, Any]:
         "to_state": row.get("to_state") or "",
         "step_on": step_on.isoformat() if step_on else None,
         "data": row.get("data") or {},
-    }
+    } | (
+        # Covered once recorded; absent from events written before it existed (before
+        # 0018, and by the CLI and the scheduler), whose digests stay as they were.
+        {"request_id": row["request_id"]} if row.get("request_id") else {}
+    )
 
 
 def _digest(value: Any) -> str:
@@ -332,6 +337,7 @@ TRAIL_COLUMNS = (
     "at",
     "actor",
     "address",
+    "request_id",
     "event",
     "from_state",
     "to_state",
@@ -350,6 +356,7 @@ def case_trail(session: Session, case_id: int) -> list[dict[str, Any]]:
             "at": audit.at.astimezone(UTC).isoformat(timespec="seconds"),
             "actor": audit.actor,
             "address": audit.client_address,
+            "request_id": audit.request_id,
             "event": audit.event,
             "from_state": audit.from_state,
             "to_state": audit.to_state,

@@ -514,6 +514,9 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: Where the person acted from (their IP address), when through the web or the API.
     client_address: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    #: The web or API request that wrote it (the X-Request-ID of the logs), so an event and
+    #: the log lines of its request can be matched; empty for the CLI and the scheduler.
+    request_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     #: The hash chain (triggers.audit): the digest of the free text (``data``, which
     #: retention may remove), the digest of all else recorded and of ``text_hash``, the
     #: previous event's link, and this event's link over both.

@@ -40,6 +40,7 @@ from web.apply_forms import (
     VictimTypeForm,
     WhoForm,
 )
+from web.request_log import request_id
 from workflows.drafts import find_draft, save_answers, sent_already, start_draft
 from workflows.errors import InvalidData
 from workflows.service import Actor, send_online_application
@@ -527,7 +528,11 @@ def _send(answers: dict[str, Any]) -> dict[str, Any]:
     """Open the case, queue the confirmation and delete the draft, in one transaction."""
     app = services()
     now = app.now()
-    actor = Actor(label="online application form", address=request.remote_addr or "")
+    actor = Actor(
+        label="online application form",
+        address=request.remote_addr or "",
+        request_id=request_id(),
+    )
     with write_transaction(app.sessions) as db:
         draft = _load(db, lock=True)
         if draft is None:

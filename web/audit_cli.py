@@ -14,7 +14,8 @@ import click
 from triggers.audit import case_trail, trail_csv
 from triggers.audit_anchor import AnchorError, checkpoint_path, verify_trail, write_checkpoint
 from triggers.calendar import english_date
-from triggers.db import read_session
+from triggers.db import read_session, write_transaction
+from triggers.heartbeats import AUDIT_VERIFIED, record_heartbeat
 from web.cli import (
     Context,
     _case,
@@ -47,6 +48,12 @@ def audit_verify(context: Context, checkpoints: Path | None) -> None:
     with read_session(context.sessions()) as session:
         report = verify_trail(session, context.config, checkpoints=checkpoints)
     chain = report.chain
+    if chain.intact and not report.problems:
+        # For the operations team's metric (casereview_audit_last_verified_timestamp_seconds):
+        # when the trail was last found whole, and how far it could be checked.
+        checked = "links and checkpoints" if report.intact else "links only"
+        with write_transaction(context.sessions()) as session:
+            record_heartbeat(session, AUDIT_VERIFIED, context.now(), checked)
     if report.intact:
         latest = report.checkpoints[-1]
         since = chain.events - latest.events

@@ -23,6 +23,7 @@ from triggers.staff_sessions import store
 from web.app import services
 from web.forms import ConfirmForm, SignInForm
 from web.redirects import local_target
+from web.request_log import request_id
 from workflows.service import Actor
 
 blueprint = Blueprint("auth", __name__)
@@ -144,4 +145,5 @@ def current_actor() -> Actor:
         user_id=int(current_user.id),
         role=current_user.role,
         address=request.remote_addr or "",
+        request_id=request_id(),
     )

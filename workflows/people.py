@@ -249,6 +249,7 @@ def _audit(
             event=event,
             data={"user": user.email, **data},
             client_address=actor.address,
+            request_id=actor.request_id,
         )
     )
 

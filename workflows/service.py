@@ -67,6 +67,8 @@ class Actor:
     #: The agency an agency representative or panel member speaks for
     #: (``workflows.permissions``).
     agency_id: int | None = None
+    #: The web or API request acting (its X-Request-ID), recorded on the audit event.
+    request_id: str = ""
 
 
 @dataclass
@@ -400,6 +402,7 @@ def write_audit(
             "at": now,
             "actor": actor.label,
             "client_address": actor.address,
+            "request_id": actor.request_id,
             "event": event,
             "from_state": from_state,
             "to_state": to_state,

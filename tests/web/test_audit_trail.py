@@ -8,7 +8,9 @@ from sqlalchemy import select, update
 
 from tests.conftest import make_token
 from tests.web.test_access import sign_in
+from triggers.audit import verify_chain
 from triggers.db import read_session
+from triggers.heartbeats import AUDIT_VERIFIED, heartbeats
 from triggers.models import AuditEvent
 
 
@@ -100,3 +102,44 @@ def test_the_manager_downloads_it_from_the_case_page(app, world, sessions):
     assert [case["reference"] for case in record["cases"]] == [world["case"]]
     pdf = client.get(f"/cases/{world['case']}/subject-access.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_an_event_records_the_request_that_wrote_it_and_its_digest_covers_it(
+    app, world, sessions, partnership, engine
+):
+    """The request id of the logs (X-Request-ID) is on the audit event, from the pages and
+    the API alike, so an event and its request's log lines can be matched; and, once
+    recorded, it is checked like every other column."""
+    client = app.test_client()
+    sign_in(client, world["users"]["viewer"])
+    client.get(f"/cases/{world['case']}", headers={"X-Request-ID": "lb-page-1"})
+    token = make_token(sessions, partnership, "manager", "api@example.org")
+    client.get(
+        f"/api/v1/cases/{world['case']}",
+        headers={"Authorization": f"Bearer {token}", "X-Request-ID": "lb-api-2"},
+    )
+    with read_session(sessions) as session:
+        recorded = session.scalars(
+            select(AuditEvent.request_id)
+            .where(AuditEvent.event == "viewed")
+            .order_by(AuditEvent.id)
+        ).all()
+        assert recorded == ["lb-page-1", "lb-api-2"]
+        assert verify_chain(session).intact
+    with engine.begin() as connection:
+        connection.execute(
+            update(AuditEvent)
+            .where(AuditEvent.request_id == "lb-api-2")
+            .values(request_id="lb-other")
+        )
+    with read_session(sessions) as session:
+        assert not verify_chain(session).intact
+
+
+def test_audit_verify_marks_when_the_trail_was_last_found_whole(run, world, sessions):
+    """For the operations team's metric of the last verification (web/metrics.py)."""
+    with read_session(sessions) as session:
+        assert AUDIT_VERIFIED not in heartbeats(session)
+    assert run("audit", "verify").exit_code == 2  # links only: no checkpoints configured
+    with read_session(sessions) as session:
+        assert AUDIT_VERIFIED in heartbeats(session)

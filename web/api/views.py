@@ -19,6 +19,7 @@ from web.api.openapi import openapi_document
 from web.app import services
 from web.errors import error_response
 from web.input import number_arg
+from web.request_log import request_id
 from workflows import permissions
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
@@ -57,6 +58,7 @@ def authenticate() -> Response | None:
             role=user.role,
             address=request.remote_addr or "",
             agency_id=user.agency_id,
+            request_id=request_id(),
         )
         g.partnership_id, g.agency_id = user.partnership_id, user.agency_id
     return None
