@@ -48,3 +48,14 @@ def test_the_demo_history_fills_five_past_years_once(sessions, partnership, poli
             report(session, year, config).total.count("applications_received") for year in past
         ]
     assert all(count > 0 for count in received)
+
+
+def test_the_demo_reports_to_every_kind_of_body(sessions, partnership, policy):
+    """Health and a complaint to an MP (kept for the panel, never counted) appear in the demo."""
+    from triggers.models import Complaint
+
+    now = datetime.fromisoformat("2026-11-23T10:00:00+00:00")
+    with write_transaction(sessions) as session:
+        load_demo(session, session.merge(partnership), policy, now)
+        bodies = set(session.scalars(select(Complaint.reported_to)))
+    assert bodies == {"police", "council", "health", "housing_provider", "other"}
