@@ -74,7 +74,18 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from flask_wtf import CSRFProtect
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from web import apply, auth, errors, health, plan, security, sso, staff, statistics
+    from web import (
+        apply,
+        auth,
+        complaint_bodies,
+        errors,
+        health,
+        plan,
+        security,
+        sso,
+        staff,
+        statistics,
+    )
     from web.api import views as api
 
     errors.register_errors(app)
@@ -85,6 +96,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     auth.init_app(app)
     sso.init_app(app)
     apply.init_app(app, csrf)
+    complaint_bodies.init_app(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(plan.blueprint)

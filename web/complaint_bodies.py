@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
+
 
 @dataclass(frozen=True)
 class BodyChoice:
@@ -73,3 +75,23 @@ def complaint_body(value: str) -> dict[str, Any]:
         "reported_to": choice.reported_to,
         "is_registered_provider": choice.is_registered_provider,
     }
+
+
+def staff_label(complaint: dict[str, Any]) -> str:
+    """Who a recorded complaint went to, as the staff pages name it."""
+    registered = complaint.get("is_registered_provider", True)
+    for choice in CHOICES:
+        if (
+            choice.staff_label
+            and choice.reported_to == complaint["reported_to"]
+            and (
+                choice.reported_to != "housing_provider"
+                or choice.is_registered_provider == registered
+            )
+        ):
+            return choice.staff_label.split(":")[0]
+    return str(complaint["reported_to"])
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(staff_label, "complaint_body")

@@ -54,6 +54,13 @@ def test_the_staff_form_records_health_and_an_unregistered_housing_provider(app,
         ]
     shown = client.get(response.location).get_data(as_text=True)
     assert "did not go to a relevant body" in shown
+    # Complaints that do not count are still shown to the people who decide.
+    for label in (
+        "Health (integrated care board",
+        "Housing provider, not registered",
+        "Other (an MP",
+    ):
+        assert label in shown
 
 
 def test_an_unknown_choice_is_passed_on_for_the_service_to_refuse():
