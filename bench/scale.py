@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from figures import database  # noqa: E402
 
 from triggers.accounts import hash_password  # noqa: E402
-from triggers.audit import GENESIS, HEAD_ID, link_hash, row_hash  # noqa: E402
+from triggers.audit import GENESIS, HEAD_ID, chain_fields  # noqa: E402
 from triggers.config import load_config  # noqa: E402
 from triggers.db import make_engine, make_session_factory, read_session, refresh_statistics  # noqa: E402
 from triggers.figures import performance_year, report  # noqa: E402
@@ -290,10 +290,8 @@ def generate(engine: Engine, cases: int) -> dict[str, Any]:
                     "data": {},
                     "client_address": "",
                 }
-                digest = row_hash(row)
-                link = link_hash(previous, digest)
-                row.update(content_hash=digest, prev_hash=previous, hash=link)
-                previous = link
+                row.update(chain_fields(previous, row))
+                previous = row["hash"]
                 add(AuditEvent, row)
             for kind in ("acknowledgement", "chronology_request", "threshold_met"):
                 add(

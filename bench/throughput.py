@@ -59,7 +59,7 @@ from figures import database  # noqa: E402
 from peer.runner import Peer  # noqa: E402
 
 from notifications.outbox import ALL_AGENCIES, MESSAGES, RECOMMENDATION_OWNERS  # noqa: E402
-from triggers.audit import GENESIS, HEAD_ID, link_hash, row_hash  # noqa: E402
+from triggers.audit import GENESIS, HEAD_ID, chain_fields  # noqa: E402
 from triggers.config import load_config  # noqa: E402
 from triggers.db import make_engine, make_session_factory, write_transaction  # noqa: E402
 from triggers.models import CaseReview  # noqa: E402
@@ -329,22 +329,20 @@ def _floor(url: str, ids: Sequence[int], step_rows: bool) -> None:
                     "step_on": on,
                     "data": data,
                 }
-                digest = row_hash(row)
-                link = link_hash(previous or GENESIS, digest)
+                links = chain_fields(previous or GENESIS, row)
+                link = links["hash"]
                 connection.execute(
                     text(
                         "INSERT INTO audit_events (partnership_id, case_id, at, actor, event, "
-                        "from_state, to_state, step_on, data, client_address, content_hash, "
-                        "prev_hash, hash) VALUES (:partnership_id, :case_id, :at, :actor, "
-                        ":event, :from_state, :to_state, :step_on, :data, '', :content, "
-                        ":prev, :hash)"
+                        "from_state, to_state, step_on, data, client_address, text_hash, "
+                        "content_hash, prev_hash, hash) VALUES (:partnership_id, :case_id, "
+                        ":at, :actor, :event, :from_state, :to_state, :step_on, :data, '', "
+                        ":text_hash, :content_hash, :prev_hash, :hash)"
                     ),
                     {
                         **row,
                         "data": json.dumps(data),
-                        "content": digest,
-                        "prev": previous,
-                        "hash": link,
+                        **links,
                     },
                 )
                 connection.execute(

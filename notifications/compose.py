@@ -56,7 +56,11 @@ def compose(session: Session, row: OutboxMessage, config: Config, today: date) -
         case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
     )
     assert partnership is not None
-    recipient = _recipient(session, row.recipient, case, partnership)
+    if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
+        address = config.audit.checkpoint_email
+        recipient = Recipient("Audit checkpoints", (address,) if address else ())
+    else:
+        recipient = _recipient(session, row.recipient, case, partnership)
     context = _context(case, partnership, config, today)
     context.update(row.payload)
     context["recipient_name"] = recipient.name

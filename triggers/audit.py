@@ -1,13 +1,16 @@
 """The audit trail as a hash chain, so that a change made behind the service's back shows.
 
-Every audit event carries the SHA-256 of its own content and a link hash over that and the
-previous event's link (UK GDPR Art. 5(1)(f) and 5(2): integrity, and being able to show it).
-Keeping the content's digest apart lets retention remove an old case's free text from its
-events (``redacted_on``) while every link stays verifiable. The events of the
-whole installation form one chain in the order of their ids; ``audit_chain`` holds its head,
-locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's writers are
-already one at a time), so two writers can never fork it. ``verify_chain`` recomputes every
-link and names the first that does not hold: an edited event, a deleted one, or a cut tail.
+Every audit event carries two digests: ``text_hash`` of its free text (``data``), and
+``content_hash`` of everything else it records and of ``text_hash``; and a link hash over
+``content_hash`` and the previous event's link (UK GDPR Art. 5(1)(f) and 5(2): integrity, and
+being able to show it). Retention may then remove an old case's free text (``redacted_on``):
+``text_hash`` stands for it, and all else the event recorded is still recomputed. The events
+of the whole installation form one chain in the order of their ids; ``audit_chain`` holds
+its head, locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's
+writers are already one at a time), so two writers can never fork it. ``verify_chain``
+recomputes every link and names the first that does not hold: an edited event, a deleted
+one, a cut tail, or a redaction the trail does not record. A chain rewritten whole is caught
+by the checkpoints kept outside the database (triggers.audit_anchor).
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import bindparam, event, insert, inspect, select, update
@@ -27,6 +30,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from triggers.models import AuditChain, AuditEvent
+
+
+class BrokenTrail(Exception):
+    """The trail does not hold where an operation needs it to (the 0010 upgrade re-links it,
+    which would hide a break)."""
+
 
 #: The "previous hash" of the first event.
 GENESIS = "0" * 64
@@ -49,9 +58,12 @@ CONTENT_COLUMNS = (
 
 
 def content_of(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What the hash covers, from an event's column values (a row about to be inserted in
+    """What the digests cover, from an event's column values (a row about to be inserted in
     bulk, or an event read back)."""
-    at = row["at"].astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    at = row["at"]  # aware from the models; naive UTC as the migrations read it
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    at = at.isoformat(timespec="microseconds")
     step_on = row.get("step_on")
     return {
         "partnership_id": row["partnership_id"],
@@ -67,27 +79,53 @@ def content_of(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def content(audit: AuditEvent) -> dict[str, Any]:
-    """What the hash covers: everything recorded about the event except its id and hashes."""
-    return content_of({name: getattr(audit, name) for name in CONTENT_COLUMNS})
-
-
-def row_hash(row: Mapping[str, Any]) -> str:
-    """The content digest of an event given as column values."""
-    text = json.dumps(content_of(row), sort_keys=True, separators=(",", ":"), default=str)
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def content_hash(audit: AuditEvent) -> str:
-    return row_hash({name: getattr(audit, name) for name in CONTENT_COLUMNS})
+def text_digest(row: Mapping[str, Any]) -> str:
+    """The digest of the free text retention may remove (``data``): once it is removed, the
+    stored ``text_hash`` stands for it."""
+    return _digest(row.get("data") or {})
+
+
+def record_digest(row: Mapping[str, Any], text_hash: str) -> str:
+    """The digest of everything else recorded, and of the free text's digest: what no
+    redaction may change, so verify always recomputes it."""
+    record = content_of(row)
+    del record["data"]
+    return _digest({**record, "text_hash": text_hash})
+
+
+def digest_before_0010(row: Mapping[str, Any]) -> str:
+    """The one digest over everything recorded that revisions 0006 to 0009 wrote: for the
+    migrations only (0010 replaced it, since it left a redacted event's columns unchecked)."""
+    return _digest(content_of(row))
 
 
 def link_hash(previous: str, digest: str) -> str:
     return hashlib.sha256(f"{previous}\n{digest}".encode()).hexdigest()
 
 
+def chain_fields(previous: str, row: Mapping[str, Any]) -> dict[str, str]:
+    """The hash columns of an event given as column values, linked after ``previous``."""
+    text = text_digest(row)
+    record = record_digest(row, text)
+    return {
+        "text_hash": text,
+        "content_hash": record,
+        "prev_hash": previous,
+        "hash": link_hash(previous, record),
+    }
+
+
+def columns_of(audit: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(audit, name) for name in CONTENT_COLUMNS}
+
+
 def event_hash(previous: str, audit: AuditEvent) -> str:
-    return link_hash(previous, content_hash(audit))
+    return chain_fields(previous, columns_of(audit))["hash"]
 
 
 _EVENTS = AuditEvent.__table__
@@ -107,13 +145,10 @@ def append_event(session: Session, row: Mapping[str, Any]) -> None:
     What the service writes at every step: an ORM object would cost the unit of work and
     the flush hooks below a third of the step's time, for a row that is never read back."""
     previous = _lock_head(session)
-    digest = row_hash(row)
-    link = link_hash(previous, digest)
+    links = chain_fields(previous, row)
     connection = session.connection()
-    connection.execute(
-        _INSERT_EVENT, {**row, "content_hash": digest, "prev_hash": previous, "hash": link}
-    )
-    connection.execute(_MOVE_HEAD, {"head": link})
+    connection.execute(_INSERT_EVENT, {**row, **links})
+    connection.execute(_MOVE_HEAD, {"head": links["hash"]})
 
 
 @event.listens_for(Session, "before_flush")
@@ -132,10 +167,9 @@ def _lock_the_head(session: Session, _context: object, _instances: object) -> No
         session.info[_HEAD] = previous
         if all(_case_id_known(obj) for obj in new):
             for obj in new:
-                digest = content_hash(obj)
-                link = link_hash(previous, digest)
-                obj.content_hash, obj.prev_hash, obj.hash = digest, previous, link
-                previous = link
+                for name, value in chain_fields(previous, columns_of(obj)).items():
+                    setattr(obj, name, value)
+                previous = obj.hash
             session.info[_PLANNED] = new
 
 
@@ -152,22 +186,16 @@ def _chain_new_events(session: Session, _context: object) -> None:
     else:  # a new case's events (its id came with the flush), or ids out of the plan's order
         links = []
         for obj in new:
-            digest = content_hash(obj)
-            link = link_hash(previous, digest)
-            links.append({"row_id": obj.id, "content": digest, "prev_hash": previous, "hash": link})
-            set_committed_value(obj, "content_hash", digest)
-            set_committed_value(obj, "prev_hash", previous)
-            set_committed_value(obj, "hash", link)
-            previous = link
+            fields = chain_fields(previous, columns_of(obj))
+            links.append({"row_id": obj.id, **{f"new_{k}": v for k, v in fields.items()}})
+            for name, value in fields.items():
+                set_committed_value(obj, name, value)
+            previous = fields["hash"]
         table = AuditEvent.__table__
         connection.execute(
             update(table)
             .where(table.c.id == bindparam("row_id"))
-            .values(
-                content_hash=bindparam("content"),
-                prev_hash=bindparam("prev_hash"),
-                hash=bindparam("hash"),
-            ),
+            .values({name: bindparam(f"new_{name}") for name in _HASH_COLUMNS}),
             links,
         )
         last = previous
@@ -175,6 +203,7 @@ def _chain_new_events(session: Session, _context: object) -> None:
 
 
 _HEAD, _PLANNED = "casereview.audit_head", "casereview.audit_planned"
+_HASH_COLUMNS = ("text_hash", "content_hash", "prev_hash", "hash")
 
 
 def _case_id_known(obj: AuditEvent) -> bool:
@@ -205,43 +234,97 @@ class ChainReport:
     #: The id of the first event whose link does not hold, and why; None when intact.
     broken_at: int | None = None
     reason: str = ""
+    #: The id and link of the event at each position asked for (1 is the oldest event).
+    links_at: Mapping[int, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
         return self.reason == ""
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Recompute every link, oldest first; stop at the first that does not hold."""
+#: What retention leaves in place of a redacted event's free text (workflows.retention).
+REDACTED = {"redacted": True}
+
+
+def verify_chain(
+    session: Session, positions: Collection[int] = (), *, after: tuple[int, str] | None = None
+) -> ChainReport:
+    """Recompute every link, oldest first, and name the first that does not hold; note the
+    link at each of ``positions`` (for the checkpoints, triggers.audit_anchor). With
+    ``after`` (an event's id and link), only the events after that one: the count is theirs.
+
+    A redacted event's free text is gone by design, so its ``text_hash`` stands for it; all
+    else it recorded is still recomputed. Redaction is only believed where the chain itself
+    records the case's anonymisation after the event, on the day of the redaction: setting
+    ``redacted_on`` by hand hides nothing."""
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    if after is not None:
+        query = query.where(AuditEvent.id > after[0])
+    wanted = set(positions)
+    links_at: dict[int, tuple[int, str]] = {}
+    first: tuple[int, str] | None = None
+    #: Redacted events waiting for their case's anonymisation: case id -> day -> first id.
+    unexplained: dict[int | None, dict[date, int]] = {}
     result = session.scalars(query)
     try:
-        previous, count, last_id = GENESIS, 0, None
+        previous, count, last_id = GENESIS if after is None else after[1], 0, None
         for audit in result:
             count += 1
-            if audit.prev_hash != previous:
-                return ChainReport(
-                    count,
-                    audit.id,
-                    f"event {audit.id} does not follow the event before it: one was deleted, "
-                    "inserted or changed",
-                )
-            # A redacted event's free text is gone by design: its digest stands for it.
-            digest = audit.content_hash if audit.redacted_on else content_hash(audit)
-            if digest != audit.content_hash or audit.hash != link_hash(previous, digest):
-                return ChainReport(
-                    count, audit.id, f"event {audit.id} was changed after it was written"
-                )
+            if count in wanted:
+                links_at[count] = (audit.id, audit.hash)
+            if first is None:
+                first = _link_fault(audit, previous)
+            if audit.redacted_on is not None:
+                days = unexplained.setdefault(audit.case_id, {})
+                days.setdefault(audit.redacted_on, audit.id)
+            elif audit.event == "anonymised" and audit.step_on is not None:
+                unexplained.get(audit.case_id, {}).pop(audit.step_on, None)
             previous, last_id = audit.hash, audit.id
             session.expunge(audit)  # a long chain must not fill memory
     finally:
         result.close()  # a server-side cursor on PostgreSQL, even when we stop early
+    hidden = min((i for days in unexplained.values() for i in days.values()), default=None)
+    if hidden is not None and (first is None or hidden < first[0]):
+        first = (
+            hidden,
+            f"event {hidden} is marked redacted, but the trail records no anonymisation of "
+            "its case on that day: its free text was removed behind the service's back",
+        )
+    if first is not None:
+        return ChainReport(count, first[0], first[1], links_at)
     head = session.scalar(select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID))
     if (head or GENESIS) != previous:
         return ChainReport(
-            count, last_id, "the latest events were removed: the chain ends before its head"
+            count,
+            last_id,
+            "the latest events were removed: the chain ends before its head",
+            links_at,
         )
-    return ChainReport(count)
+    return ChainReport(count, links_at=links_at)
+
+
+def _link_fault(audit: AuditEvent, previous: str) -> tuple[int, str] | None:
+    """Why this event's link does not hold, or None."""
+    if audit.prev_hash != previous:
+        return (
+            audit.id,
+            f"event {audit.id} does not follow the event before it: one was deleted, "
+            "inserted or changed",
+        )
+    changed = (audit.id, f"event {audit.id} was changed after it was written")
+    columns = columns_of(audit)
+    if audit.redacted_on is None:
+        if text_digest(columns) != audit.text_hash:
+            return changed
+    elif audit.data != REDACTED:
+        return (
+            audit.id,
+            f"event {audit.id} is marked redacted but holds free text written after it was",
+        )
+    record = record_digest(columns, audit.text_hash)
+    if record != audit.content_hash or audit.hash != link_hash(previous, record):
+        return changed
+    return None
 
 
 TRAIL_COLUMNS = (

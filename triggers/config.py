@@ -223,6 +223,23 @@ class OnlineConfig:
 
 
 @dataclass(frozen=True)
+class AuditConfig:
+    """The audit trail's anchor outside the database (triggers.audit_anchor)."""
+
+    #: The append-only file of signed checkpoints; keep it off the database's server.
+    #: Empty: no checkpoints, and `casereview audit verify` says it could not check them.
+    checkpoint_file: str = ""
+    #: A file holding the checkpoints' key; CASEREVIEW_AUDIT_KEY takes precedence. The key
+    #: is never written in this file nor in the database.
+    key_file: str = ""
+    #: The scheduler writes a checkpoint this often, if the trail moved; 0: only by hand.
+    checkpoint_minutes: int = 60
+    #: Also e-mail each checkpoint here (through the outbox): a second copy out of reach of
+    #: whoever holds the server, to check against with `audit verify --checkpoints`.
+    checkpoint_email: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -236,6 +253,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sso: SsoConfig = field(default_factory=SsoConfig)
     online: OnlineConfig = field(default_factory=OnlineConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -485,6 +503,11 @@ def _check_policy(config: Config, where: str) -> None:
         raise ConfigError(
             f"{where}: 'online.longest_answer' must be from 500 to 50000 characters "
             f"(got {config.online.longest_answer})"
+        )
+    if not 0 <= config.audit.checkpoint_minutes <= 7 * 24 * 60:
+        raise ConfigError(
+            f"{where}: 'audit.checkpoint_minutes' must be from 0 (only by hand) to 10080 "
+            f"(a week) (got {config.audit.checkpoint_minutes})"
         )
     for name, limit in (
         ("server.sign_in_limit", config.server.sign_in_limit),

@@ -480,12 +480,14 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: Where the person acted from (their IP address), when through the web or the API.
     client_address: Mapped[str] = mapped_column(String(45), default="", server_default="")
-    #: The hash chain (triggers.audit): this event's content digest, the previous event's
-    #: link, and this event's link over both.
+    #: The hash chain (triggers.audit): the digest of the free text (``data``, which
+    #: retention may remove), the digest of all else recorded and of ``text_hash``, the
+    #: previous event's link, and this event's link over both.
+    text_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    #: When retention removed the free text from ``data`` (the digest still stands for it).
+    #: When retention removed the free text from ``data`` (``text_hash`` stands for it).
     redacted_on: Mapped[date | None] = mapped_column(Date)
 
     case: Mapped[CaseReview | None] = relationship()

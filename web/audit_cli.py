@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from triggers.audit import case_trail, trail_csv, verify_chain
+from triggers.audit import case_trail, trail_csv
+from triggers.audit_anchor import AnchorError, checkpoint_path, verify_trail, write_checkpoint
 from triggers.calendar import english_date
 from triggers.db import read_session
 from web.cli import (
@@ -27,26 +28,79 @@ from web.cli import (
 
 @main.group()
 def audit() -> None:
-    """Check the audit trail's hash chain; export a case's trail."""
+    """Check the audit trail's hash chain and checkpoints; export a case's trail."""
 
 
 @audit.command("verify")
+@click.option(
+    "--checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check against this file of checkpoint lines (e.g. saved from the e-mailed copies) "
+    "instead of audit.checkpoint_file.",
+)
 @pass_context
-def audit_verify(context: Context) -> None:
-    """Recompute every link of the chain; name the first that does not hold (exit 1)."""
+def audit_verify(context: Context, checkpoints: Path | None) -> None:
+    """Check every link of the chain and the chain against every signed checkpoint.
+
+    Exit 0 when both hold, 1 when a link or a checkpoint does not (each named), 2 when the
+    links hold but the checkpoints could not be checked (no key or file configured, or none
+    written yet)."""
     _require_current_schema(context)
     with read_session(context.sessions()) as session:
-        report = verify_chain(session)
+        report = verify_trail(session, context.config, checkpoints=checkpoints)
+    chain = report.chain
     if report.intact:
-        click.echo(f"The audit trail is intact: {report.events} events, every link holds.")
+        latest = report.checkpoints[-1]
+        since = chain.events - latest.events
+        click.echo(
+            f"The audit trail is intact: {chain.events} events, every link holds, and it "
+            f"matches all {len(report.checkpoints)} signed checkpoint(s). The latest "
+            f"({latest.fields()['at']}) covers {latest.events} events; the {since} written "
+            "since are covered by their links until the next checkpoint."
+        )
         return
+    if chain.intact:
+        click.echo(f"Every link of the audit trail holds: {chain.events} events.")
+    else:
+        click.echo(
+            f"casereview: error: the audit trail is broken at event {chain.broken_at}: "
+            f"{chain.reason}.",
+            err=True,
+        )
+    for problem in report.problems:
+        click.echo(f"casereview: error: {problem}.", err=True)
+    if not chain.intact or report.problems:
+        click.echo(
+            "casereview: error: the audit trail was altered. Restore the last good backup "
+            "and report it to your data protection officer.",
+            err=True,
+        )
+        sys.exit(1)
     click.echo(
-        f"casereview: error: the audit trail is broken at event {report.broken_at}: "
-        f"{report.reason}. Restore the last good backup and report it to your data "
-        "protection officer.",
+        "casereview: error: the trail could not be checked against signed checkpoints, so "
+        f"a rewrite of the whole chain would not show: {report.unchecked}.",
         err=True,
     )
-    sys.exit(1)
+    sys.exit(2)
+
+
+@audit.command("checkpoint")
+@pass_context
+def audit_checkpoint(context: Context) -> None:
+    """Append a signed checkpoint of the chain to audit.checkpoint_file."""
+    _require_current_schema(context)
+    from triggers.db import write_transaction
+
+    try:
+        with write_transaction(context.sessions()) as session:
+            checkpoint = write_checkpoint(session, context.config, context.now())
+    except AnchorError as error:
+        raise click.ClickException(str(error)) from None
+    assert checkpoint is not None  # written whether or not the trail moved
+    click.echo(
+        f"Checkpoint written to {checkpoint_path(context.config)}: {checkpoint.events} "
+        f"events, the latest link {checkpoint.hash}."
+    )
 
 
 @audit.command("export")

@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from triggers.accounts import AccountError, create_token, create_user, find_user
+from triggers.audit import BrokenTrail
 from triggers.calendar import english_date
 from triggers.config import Config, ConfigError, database_url, load_config
 from triggers.db import make_engine, make_session_factory, read_session, write_transaction
@@ -31,6 +32,7 @@ from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name, sync_partnership
 from triggers.policy import Policy
 from triggers.schema import current_revision, head_revision, upgrade
+from workflows import permissions
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, WorkflowError
 from workflows.service import Actor, apply, for_a_step, open_case, record_view
@@ -96,6 +98,8 @@ class Group(click.Group):
                 _fail(f"the data is not valid:{lines}", 1)
             _fail(error.message, 1)
         except AccountError as error:
+            _fail(str(error), 1)
+        except BrokenTrail as error:
             _fail(str(error), 1)
         except OperationalError as error:
             _fail(f"the database cannot be used: {error.orig}", 1)
@@ -376,9 +380,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("email")
-@click.option(
-    "--role", type=click.Choice(["manager", "panel", "chair", "agency", "viewer"]), required=True
-)
+@click.option("--role", type=click.Choice(permissions.ROLES), required=True)
 @click.option(
     "--agency",
     "agency_name",
@@ -418,7 +420,7 @@ def user_add(
                 raise click.BadParameter(
                     f"'{agency_name}' is not one of: {names}", param_hint="--agency"
                 )
-        elif role in ("agency", "panel"):
+        elif role in permissions.AGENCY_ROLES:
             raise click.BadParameter(
                 "agency and panel users need --agency NAME", param_hint="--agency"
             )
@@ -575,7 +577,7 @@ def _actor(session: Session, email: str | None) -> Actor:
     found = find_user(session, email)
     if found is None:
         raise click.ClickException(f"there is no user {email}")
-    return Actor(label=found.email, user_id=found.id, role=found.role)
+    return Actor(label=found.email, user_id=found.id, role=found.role, agency_id=found.agency_id)
 
 
 def _case(session: Session, reference: str, event: str | None = None) -> CaseReview:
@@ -660,7 +662,7 @@ def _as_text(described: dict[str, Any]) -> str:
 
 # The figures, publishing, the import, backup, restore and the audit commands register
 # themselves on ``main``.
-from web import audit_cli, backup_cli, figures_cli  # noqa: E402, F401
+from web import audit_cli, backup_cli, figures_cli, subject_access_cli  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

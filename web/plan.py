@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from triggers.db import write_transaction
+from triggers.db import read_session, write_transaction
+from web.acting import signed_in_actor
 from web.app import services
-from web.auth import current_actor
 from web.step_forms import PartsDateField, place_errors
+from workflows import permissions
 from workflows.action_plan import (
     record_involvement,
     record_victim_response,
@@ -27,6 +28,7 @@ from workflows.action_plan import (
     update_recommendation,
 )
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
+from workflows.machine import FINAL_STATES, REVIEW_COMPLETE
 from workflows.service import Actor
 
 blueprint = Blueprint("plan", __name__)
@@ -102,11 +104,12 @@ class RecommendationForm(FlaskForm):
     submit = SubmitField("Update the recommendation", widget=GovSubmitInput())
 
 
-def plan_forms(case: dict[str, Any]) -> dict[str, Any]:
-    """The forms this person may use on this case, keyed by name."""
+def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """The forms ``actor`` may use on this case, keyed by name (``workflows.permissions``)."""
     forms: dict[str, Any] = {}
-    manager = current_user.role == "manager"
-    if manager and case["state"] not in ("closed", "withdrawn"):
+    if permissions.may(actor, permissions.RECORD_INVOLVEMENT) and (
+        case["state"] not in FINAL_STATES
+    ):
         forms["involvement"] = InvolvementForm(
             prefix="involvement",
             formdata=None,
@@ -116,18 +119,20 @@ def plan_forms(case: dict[str, Any]) -> dict[str, Any]:
             },
         )
     if (
-        manager
-        and case["state"] == "review_complete"
+        permissions.may(actor, permissions.SHARE_ACTION_PLAN)
+        and case["state"] == REVIEW_COMPLETE
         and case["recommendations"]
         and not (case["action_plan_shared_on"])
     ):
         forms["share"] = ShareForm(prefix="share", formdata=None)
-    if manager and case["action_plan_shared_on"] and not case["victim_responded_on"]:
+    if (
+        permissions.may(actor, permissions.RECORD_VICTIM_RESPONSE)
+        and case["action_plan_shared_on"]
+        and not case["victim_responded_on"]
+    ):
         forms["response"] = VictimResponseForm(prefix="response", formdata=None)
     for rec in case["recommendations"]:
-        if manager or (
-            current_user.role in ("agency", "panel") and rec["agency_id"] == current_user.agency_id
-        ):
+        if permissions.may_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec["agency_id"]):
             forms[f"rec-{rec['id']}"] = RecommendationForm(
                 prefix=f"rec-{rec['id']}", formdata=None, data={"status": rec["status"]}
             )
@@ -135,15 +140,19 @@ def plan_forms(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _actor() -> Actor:
-    return current_actor()
+    return signed_in_actor()
 
 
-def _run(reference: str, name: str, form: FlaskForm, action: Any) -> Any:
+def _run(reference: str, name: str, act: str, form: FlaskForm, action: Any) -> Any:
+    """Check who may ``act`` on the case (after "not found"), then the form, then do it."""
     from web.staff import _render_case, _visible_case
 
+    app = services()
+    with read_session(app.sessions) as session:
+        _visible_case(session, reference)
+    permissions.require(_actor(), act)
     if not form.validate_on_submit():
         return _render_case(reference, plan_form=(name, form), status=400)
-    app = services()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True)
@@ -177,7 +186,7 @@ def involvement(reference: str) -> Any:
         )
         return "The victim's choices are saved."
 
-    return _run(reference, "involvement", form, action)
+    return _run(reference, "involvement", permissions.RECORD_INVOLVEMENT, form, action)
 
 
 @blueprint.post("/cases/<reference>/action-plan/share")
@@ -190,7 +199,7 @@ def share(reference: str) -> Any:
         share_action_plan(session, case, data, _actor(), app.now(), app.policy)
         return "The draft action plan will go to the victim for comment."
 
-    return _run(reference, "share", form, action)
+    return _run(reference, "share", permissions.SHARE_ACTION_PLAN, form, action)
 
 
 @blueprint.post("/cases/<reference>/action-plan/response")
@@ -205,14 +214,12 @@ def response(reference: str) -> Any:
         record_victim_response(session, case, data, _actor(), app.now(), app.policy)
         return "The victim's response to the draft action plan is recorded."
 
-    return _run(reference, "response", form, action)
+    return _run(reference, "response", permissions.RECORD_VICTIM_RESPONSE, form, action)
 
 
 @blueprint.post("/cases/<reference>/recommendations/<int(max=2147483647):recommendation_id>")
 @login_required
 def recommendation(reference: str, recommendation_id: int) -> Any:
-    if current_user.role not in ("manager", "agency", "panel"):
-        abort(403)
     form = RecommendationForm(prefix=f"rec-{recommendation_id}")
 
     def action(session: Any, case: Any, app: Any) -> str:
@@ -226,10 +233,10 @@ def recommendation(reference: str, recommendation_id: int) -> Any:
                 "progress": form.progress.data or "",
             },
             _actor(),
-            current_user.agency_id,
             app.now(),
             app.policy,
         )
         return "The recommendation is updated."
 
-    return _run(reference, f"rec-{recommendation_id}", form, action)
+    name = f"rec-{recommendation_id}"
+    return _run(reference, name, permissions.UPDATE_RECOMMENDATION, form, action)

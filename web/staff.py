@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from triggers.access import visible_to
 from triggers.audit import case_trail, trail_csv
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
@@ -35,9 +34,9 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
+from web.acting import may, signed_in_actor
 from web.activation_form import ActivationForm
 from web.app import services
-from web.auth import current_actor
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.step_forms import (
@@ -50,11 +49,13 @@ from web.step_forms import (
 )
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
+from workflows import permissions
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
+from workflows.permissions import visible_to
 from workflows.service import (
-    EVENT_ROLES,
+    Actor,
     apply,
     for_a_step,
     open_case,
@@ -63,7 +64,7 @@ from workflows.service import (
     suggest_for,
     threshold_suggestion,
 )
-from workflows.subject_access import find_subject_cases, subject_access_record
+from workflows.subject_access import Subject, find_subject, subject_access_record
 from workflows.sweep import retry_by_hand
 
 blueprint = Blueprint("staff", __name__)
@@ -118,6 +119,8 @@ def labels() -> dict[str, Any]:
         "state_labels": STATE_LABELS,
         "step_labels": STEP_LABELS,
         "partnership_name": services().config.partnership.name,
+        "may": may,
+        "acts": permissions,
     }
 
 
@@ -293,7 +296,7 @@ def dashboard() -> str:
             if case_id in references
         ]
         failed = []
-        if current_user.role == "manager":
+        if may(permissions.RETRY_MESSAGE):
             messages = session.scalars(
                 select(OutboxMessage)
                 .where(OutboxMessage.status == literal("failed", literal_execute=True))
@@ -334,8 +337,7 @@ def dashboard() -> str:
 @login_required
 def log_activation() -> Any:
     """The manager logs an application received by phone, letter, e-mail or in person."""
-    if current_user.role != "manager":
-        abort(403)
+    permissions.require(signed_in_actor(), permissions.OPEN_CASE)
     app = services()
     with read_session(app.sessions) as session:
         agencies = _agency_names(session)
@@ -343,7 +345,7 @@ def log_activation() -> Any:
     form.agencies.choices = [SelectChoice(name, name) for name in agencies]
     problems: list[str] = []
     if form.validate_on_submit():
-        actor = current_actor()
+        actor = signed_in_actor()
         try:
             with write_transaction(app.sessions) as session:
                 partnership = session.get_one(Partnership, current_user.partnership_id)
@@ -375,9 +377,9 @@ def audit_trail(reference: str) -> Response:
     app = services()
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        if current_user.role != "manager":
-            abort(403)
-        record_view(session, case, current_actor(), app.now(), "audit trail export")
+        actor = signed_in_actor()
+        permissions.require(actor, permissions.READ_AUDIT_TRAIL)
+        record_view(session, case, actor, app.now(), "audit trail export")
         session.flush()
         rows = case_trail(session, case.id)
         name = f"audit-{case.reference}.csv"
@@ -388,27 +390,59 @@ def audit_trail(reference: str) -> Response:
     )
 
 
+@blueprint.get("/cases/<reference>/subject-access")
+@login_required
+def subject_access_cases(reference: str) -> str:
+    """What a subject access export from this case holds: the victim's case, their other
+    cases found by e-mail address or phone number, and, to tick only once checked, the cases
+    of someone with the same name (``workflows.subject_access``)."""
+    app = services()
+    with read_session(app.sessions) as session:
+        case = _visible_case(session, reference)
+        permissions.require(signed_in_actor(), permissions.SUBJECT_ACCESS)
+        subject = Subject.of_victim(case)
+        found = find_subject(session, case.partnership_id, subject, case)
+        matched = [_subject_row(c) for c in found.matched]
+        candidates = [_subject_row(c) for c in found.candidates]
+        reference = case.reference
+    return render_template(
+        "subject_access_cases.html",
+        reference=reference,
+        subject=subject,
+        matched=matched,
+        candidates=candidates,
+    )
+
+
+def _subject_row(case: CaseReview) -> dict[str, Any]:
+    """What a manager needs to tell one person's case from another's."""
+    applicant = case.applicant
+    return {
+        "reference": case.reference,
+        "received_on": case.received_on,
+        "victim": case.victim.name,
+        "email": case.victim.email,
+        "phone": case.victim.phone,
+        "applicant": applicant.name if applicant is not None else "",
+    }
+
+
 @blueprint.get("/cases/<reference>/subject-access.<any(pdf, json):extension>")
 @login_required
 def subject_access(reference: str, extension: str) -> Response:
-    """Everything held about this case's victim, across the partnership's cases (UK GDPR
-    Art. 15), as a PDF to send them or JSON for the record."""
+    """Everything held about this case's victim (UK GDPR Art. 15): this case, their cases
+    found by e-mail address or phone number, and the same-name cases the manager ticked
+    (``?include=REF``), as a PDF to send them or JSON for the record."""
     app = services()
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        if current_user.role != "manager":
-            abort(403)
-        victim = case.victim
-        cases = find_subject_cases(
-            session, case.partnership_id, email=victim.email, name=victim.name
-        )
+        actor = signed_in_actor()
+        permissions.require(actor, permissions.SUBJECT_ACCESS)
+        subject = Subject.of_victim(case)
+        found = find_subject(session, case.partnership_id, subject, case)
+        cases = found.chosen(request.args.getlist("include"))
         record = subject_access_record(
-            session,
-            cases,
-            app.policy,
-            current_actor(),
-            app.now(),
-            {"email": victim.email, "name": victim.name},
+            session, cases, app.policy, actor, app.now(), subject.asked_for()
         )
         name = f"subject-access-{case.reference}.{extension}"
     body = as_pdf(record) if extension == "pdf" else sar_json(record)
@@ -437,7 +471,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
             "Explain why the decision differs from the rules' suggestion"
         )
         return _render_case(reference, open_form=(event, form), status=400)
-    actor = current_actor()
+    actor = signed_in_actor()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True, event=event)
@@ -464,16 +498,14 @@ def add_chronology(reference: str) -> Any:
     app = services()
     with read_session(app.sessions) as session:
         _visible_case(session, reference)  # a case you may not see is not found, first
-        if current_user.role not in ("manager", "agency"):
-            abort(403)
-        choices = _chronology_agencies(session)
+        actor = signed_in_actor()
+        permissions.require(actor, permissions.ADD_CHRONOLOGY)
+        choices = _chronology_agencies(actor, _agencies(session))
     form = ChronologyForm(prefix="chronology")
     form.agency.choices = [SelectChoice(name, name) for name in choices]
     if not form.validate_on_submit():
         return _render_case(reference, chronology_form=form, status=400)
-    if form.agency.data not in choices:
-        abort(403)
-    actor = current_actor()
+    # Another agency's name is refused by record_chronology itself, as through the API.
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True)
@@ -485,13 +517,10 @@ def add_chronology(reference: str) -> Any:
     return redirect(url_for("staff.case_page", reference=reference))
 
 
-def _chronology_agencies(session: Session, names: list[str] | None = None) -> list[str]:
-    """An agency representative speaks for their own agency; the manager for any (``names``:
-    the partnership's agencies, when the caller has read them already)."""
-    if current_user.role == "agency":
-        agency = session.get(Agency, current_user.agency_id) if current_user.agency_id else None
-        return [agency.name] if agency else []
-    return _agency_names(session) if names is None else names
+def _chronology_agencies(actor: Actor, agencies: list[tuple[int, str]]) -> list[str]:
+    """The names of the ``agencies`` (id, name) that ``actor`` may write the chronology for
+    (``workflows.permissions``)."""
+    return permissions.agencies_to_act_for(actor, permissions.ADD_CHRONOLOGY, agencies)
 
 
 def _render_case(
@@ -506,21 +535,23 @@ def _render_case(
     today = app.policy.today(app.now())
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        record_view(session, case, current_actor(), app.now(), "case page")
+        record_view(session, case, signed_in_actor(), app.now(), "case page")
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
         described = describe_case(session, case, app.policy, today)
-        agencies = _agency_names(session)
+        agencies_by_id = _agencies(session)
+        agencies = [name for _, name in agencies_by_id]
         forms = {}
+        actor = signed_in_actor()
         for event in described["allowed_events"]:
-            if current_user.role in EVENT_ROLES[event]:
+            if permissions.may(actor, event):
                 forms[event] = make_form(event, app.config, agencies, case.version)
-        if chronology_form is None and current_user.role in ("manager", "agency"):
+        if chronology_form is None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
             chronology_form = ChronologyForm(prefix="chronology", formdata=None)
             chronology_form.agency.choices = [
-                SelectChoice(name, name) for name in _chronology_agencies(session, agencies)
+                SelectChoice(name, name) for name in _chronology_agencies(actor, agencies_by_id)
             ]
-    extra = plan_forms(described)
+    extra = plan_forms(described, actor)
     if plan_form is not None:
         extra[plan_form[0]] = plan_form[1]
     if open_form is not None:
@@ -556,20 +587,23 @@ def _against_suggestion(reference: str, form: DecideThresholdForm) -> bool:
 
 
 def _agency_names(session: Session) -> list[str]:
-    return list(
-        session.scalars(
-            select(Agency.name)
-            .where(Agency.partnership_id == current_user.partnership_id)
-            .order_by(Agency.name)
-        )
+    return [name for _, name in _agencies(session)]
+
+
+def _agencies(session: Session) -> list[tuple[int, str]]:
+    """The partnership's agencies (id, name), by name."""
+    query = (
+        select(Agency.id, Agency.name)
+        .where(Agency.partnership_id == current_user.partnership_id)
+        .order_by(Agency.name)
     )
+    return [(agency_id, name) for agency_id, name in session.execute(query)]
 
 
 @blueprint.post("/outbox/<int(max=2147483647):message_id>/retry")
 @login_required
 def retry(message_id: int) -> Response:
-    if current_user.role != "manager":
-        abort(403)
+    permissions.require(signed_in_actor(), permissions.RETRY_MESSAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     app = services()

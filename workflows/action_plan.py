@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from notifications.outbox import queue_for_event
 from triggers.models import CaseReview, Recommendation
 from triggers.policy import Policy
-from workflows.errors import EventNotAllowed, InvalidData, PermissionDenied
+from workflows import permissions
+from workflows.errors import EventNotAllowed, InvalidData
 from workflows.machine import REVIEW_COMPLETE, allowed_events
 from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
 from workflows.service import Actor, _audit, _step_date, flush_case
@@ -55,7 +56,7 @@ def record_involvement(
     now: datetime,
     policy: Policy,
 ) -> None:
-    _manager(actor)
+    permissions.require(actor, permissions.RECORD_INVOLVEMENT)
     values = parse(InvolvementIn, dict(data))
     case.involvement_level = values.involvement_level
     case.panel_attendance = values.panel_attendance
@@ -83,7 +84,7 @@ def share_action_plan(
     policy: Policy,
 ) -> None:
     """Send the draft action plan to the victim for comment, before the findings go."""
-    _manager(actor)
+    permissions.require(actor, permissions.SHARE_ACTION_PLAN)
     if case.state != REVIEW_COMPLETE:
         raise EventNotAllowed("share_action_plan", case.state, allowed_events(case.state))
     if not case.recommendations:
@@ -118,7 +119,7 @@ def record_victim_response(
     now: datetime,
     policy: Policy,
 ) -> None:
-    _manager(actor)
+    permissions.require(actor, permissions.RECORD_VICTIM_RESPONSE)
     if case.action_plan_shared_on is None:
         raise InvalidData({"response": "share the draft action plan with the victim first"})
     values = parse(VictimResponseIn, dict(data))
@@ -147,20 +148,15 @@ def update_recommendation(
     recommendation_id: int,
     data: Mapping[str, Any],
     actor: Actor,
-    agency_id: int | None,
     now: datetime,
     policy: Policy,
 ) -> Recommendation:
     """The owning agency (or the manager) responds to a recommendation and reports progress."""
+    permissions.require(actor, permissions.UPDATE_RECOMMENDATION)
     rec = next((r for r in case.recommendations if r.id == recommendation_id), None)
     if rec is None:
         raise InvalidData({"recommendation": "is not one of this case's recommendations"})
-    if actor.role != "manager" and not (
-        actor.role in ("agency", "panel") and agency_id == rec.agency_id
-    ):
-        raise PermissionDenied(
-            "Only the agency that owns a recommendation, or the manager, may update it."
-        )
+    permissions.require_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec.agency_id)
     values = parse(RecommendationUpdateIn, dict(data))
     rec.status = values.status
     rec.agency_response = values.agency_response or rec.agency_response
@@ -180,8 +176,3 @@ def update_recommendation(
     )
     flush_case(session, case.reference)
     return rec
-
-
-def _manager(actor: Actor) -> None:
-    if actor.role not in (None, "manager"):
-        raise PermissionDenied("Only a CSP manager may do this.")

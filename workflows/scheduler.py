@@ -3,7 +3,9 @@
 Due work lives in our own tables, so the job is only "sweep now": a restart or a second
 scheduler loses and duplicates nothing. `casereview serve` runs a BackgroundScheduler, but
 only in the one process that holds a lock file (a reloader or several workers would
-otherwise each run one); `casereview scheduler` runs the scheduler alone.
+otherwise each run one); `casereview scheduler` runs the scheduler alone. The same
+scheduler anchors the audit trail every ``audit.checkpoint_minutes`` (triggers.audit_anchor)
+and runs retention at night.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from notifications.senders import Sender
+from triggers.config import Config
 from triggers.policy import Policy
 from workflows.sweep import sweep
 
@@ -51,6 +54,24 @@ def retention_job(
             log.info("retention: anonymised %d case(s)", len(result.references))
     except Exception:  # tomorrow's run tries again; nothing half-done stays (one transaction)
         log.exception("retention failed; trying again tomorrow")
+
+
+def checkpoint_job(
+    sessions: sessionmaker[Session], config: Config, clock: Callable[[], datetime]
+) -> None:
+    """Anchor the audit chain outside the database, if it moved since the last checkpoint."""
+    from triggers.audit_anchor import AnchorError, write_checkpoint
+    from triggers.db import write_transaction
+
+    try:
+        with write_transaction(sessions) as session:
+            written = write_checkpoint(session, config, clock(), only_if_moved=True)
+        if written is not None:
+            log.info("audit checkpoint: %d events", written.events)
+    except AnchorError as error:  # a tampered trail, or the key or file gone: say so plainly
+        log.error("audit checkpoint not written: %s", error)
+    except Exception:  # the next interval tries again; verify names the gap meanwhile
+        log.exception("audit checkpoint failed; trying again at the next interval")
 
 
 def hold_lock(path: Path) -> bool:
@@ -87,6 +108,7 @@ def _add_sweep(
         args=[sessions, policy, sender, lambda: datetime.now(UTC)],
         next_run_time=datetime.now(UTC),
     )
+    _add_checkpoints(scheduler, sessions, policy.config)
     if policy.config.retention.daily:
         # At night, when nobody is working on a case.
         scheduler.add_job(
@@ -99,6 +121,38 @@ def _add_sweep(
             replace_existing=True,
             args=[sessions, policy, lambda: datetime.now(UTC)],
         )
+
+
+def _add_checkpoints(
+    scheduler: BackgroundScheduler | BlockingScheduler,
+    sessions: sessionmaker[Session],
+    config: Config,
+) -> None:
+    """Checkpoints every ``audit.checkpoint_minutes``, when a file and a key are configured."""
+    from triggers.audit_anchor import AnchorError, audit_key
+
+    minutes = config.audit.checkpoint_minutes
+    if not minutes or not config.audit.checkpoint_file:
+        return
+    try:
+        key = audit_key(config)
+    except AnchorError as error:
+        log.error("audit checkpoints not written: %s", error)
+        return
+    if key is None:
+        log.error(
+            "audit checkpoints not written: no key; set CASEREVIEW_AUDIT_KEY or audit.key_file"
+        )
+        return
+    scheduler.add_job(
+        checkpoint_job,
+        "interval",
+        minutes=minutes,
+        id="audit_checkpoint",
+        replace_existing=True,
+        args=[sessions, config, lambda: datetime.now(UTC)],
+        next_run_time=datetime.now(UTC),
+    )
 
 
 def start_background(

@@ -48,11 +48,10 @@ from triggers.threshold import (
     ThresholdSuggestion,
     suggest,
 )
-from workflows import deadlines
+from workflows import deadlines, permissions
 from workflows.errors import (
     EventNotAllowed,
     InvalidData,
-    PermissionDenied,
     StaleCase,
     ThresholdFloorMet,
 )
@@ -88,6 +87,9 @@ class Actor:
     role: str | None = None
     #: The IP address the person acted from, through the web or the API (for the audit).
     address: str = ""
+    #: The agency an agency representative or panel member speaks for
+    #: (``workflows.permissions``).
+    agency_id: int | None = None
 
 
 @dataclass
@@ -106,8 +108,7 @@ def open_case(
     policy: Policy,
 ) -> CaseReview:
     """Log an activation: the application is recorded and the acknowledgement clock starts."""
-    if actor.role not in (None, "manager"):
-        raise PermissionDenied("Only a CSP manager may log a new application.")
+    permissions.require(actor, permissions.OPEN_CASE)
     case_in = parse(CaseIn, dict(data))
     today = policy.today(now)
     _check_in_range(case_in.received_on, "received_on", policy)
@@ -229,8 +230,7 @@ def apply(
     allowed = allowed_events(case.state)
     if event not in allowed:
         raise EventNotAllowed(event, case.state, allowed)
-    if actor.role is not None and actor.role not in EVENT_ROLES[event]:
-        raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
+    permissions.require(actor, event)
     event_in = parse(EVENT_SCHEMAS[event], dict(data))
     on = _step_date(event_in, case, policy, now)
     reference = case.reference
@@ -301,12 +301,13 @@ def record_chronology(
     policy: Policy,
 ) -> ChronologyEntry:
     """Add one agency's record of contact with the victim to the case's chronology."""
-    if actor.role not in (None, "manager", "agency"):
-        raise PermissionDenied("Only the manager or an agency representative may add to it.")
+    permissions.require(actor, permissions.ADD_CHRONOLOGY)
     entry_in = parse(ChronologyIn, dict(data))
     if entry_in.occurred_on > policy.today(now):
         raise InvalidData({"occurred_on": "cannot be in the future"})
     agency = _agency(_agencies_by_name(session, case.partnership_id), entry_in.agency, "agency")
+    # Before the agency is linked to the case: writing for it would let its people see it.
+    permissions.require_act_for(actor, permissions.ADD_CHRONOLOGY, agency.id)
     entry = ChronologyEntry(
         agency=agency,
         occurred_on=entry_in.occurred_on,

@@ -39,25 +39,31 @@ def upgrade() -> None:
 
 
 def _chain_existing_events(chain: sa.Table) -> None:
-    """Events written before the chain existed are chained now, in the order of their ids."""
-    from sqlalchemy.orm import Session
+    """Events written before the chain existed are chained now, in the order of their ids,
+    with the digest of this revision (the live models describe a later schema)."""
+    from triggers.audit import GENESIS, HEAD_ID, digest_before_0010, link_hash
 
-    from triggers.audit import GENESIS, HEAD_ID, content_hash, link_hash
-    from triggers.models import AuditEvent
-
-    session = Session(bind=op.get_bind())
+    events = sa.table(
+        "audit_events",
+        *(sa.column(name) for name in ("id", "partnership_id", "case_id", "actor", "event")),
+        *(sa.column(name) for name in ("client_address", "from_state", "to_state")),
+        sa.column("at", sa.DateTime()),
+        sa.column("step_on", sa.Date()),
+        sa.column("data", sa.JSON()),
+        *(sa.column(name) for name in ("content_hash", "prev_hash", "hash")),
+    )
+    connection = op.get_bind()
     previous = GENESIS
-    table = AuditEvent.__table__
-    for audit in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)):
-        digest = content_hash(audit)
+    for row in connection.execute(sa.select(events).order_by(events.c.id)).mappings().all():
+        digest = digest_before_0010(row)
         link = link_hash(previous, digest)
-        session.execute(
-            sa.update(table)
-            .where(table.c.id == audit.id)
+        connection.execute(
+            sa.update(events)
+            .where(events.c.id == row["id"])
             .values(content_hash=digest, prev_hash=previous, hash=link)
         )
         previous = link
-    session.execute(sa.insert(chain).values(id=HEAD_ID, last_hash=previous))
+    connection.execute(sa.insert(chain).values(id=HEAD_ID, last_hash=previous))
 
 
 def downgrade() -> None:

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.factories import case_in_state
-from triggers.accounts import hash_password
+from triggers.accounts import create_token, hash_password
 from triggers.config import PartnershipConfig
 from triggers.db import write_transaction
 from triggers.models import Agency, User
@@ -64,3 +65,29 @@ def world(app, sessions, partnership, policy, config, now):
             "users": users,
             "recommendation": case.recommendations[0].id,
         }
+
+
+#: The API people of the shared world: name → (role, agency).
+API_PEOPLE = {
+    "manager": ("manager", None),
+    "viewer": ("viewer", None),
+    "chair": ("chair", None),
+    "agency-in": ("agency", "Leicestershire Police"),
+    "agency-out": ("agency", "Example Housing Association"),
+    "panel-in": ("panel", "Leicestershire Police"),
+    "panel-out": ("panel", "Example Housing Association"),
+    "other-manager": ("manager", None),
+}
+
+
+@pytest.fixture
+def tokens(world, sessions, now):
+    """An API token for each person of the shared world (their role, agency and partnership)."""
+    with write_transaction(sessions) as session:
+        found = {}
+        for name, (role, agency_name) in API_PEOPLE.items():
+            user = session.scalar(select(User).where(User.email == f"{name}@example.org"))
+            agency = session.scalar(select(Agency).where(Agency.name == agency_name))
+            assert user.role == role and (agency is None or user.agency_id == agency.id)
+            found[name] = create_token(session, user, now)
+    return found

@@ -180,6 +180,17 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    ("GET", "/cases/{case}/subject-access"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
     ("GET", "/cases/{case}/subject-access.json"): {
         "manager": OK,
         "viewer": FORBIDDEN,

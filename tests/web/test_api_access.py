@@ -2,24 +2,11 @@
 not see is 404 through the API exactly as on the pages."""
 
 import pytest
-from sqlalchemy import select
 
 from tests.factories import application
+from tests.web.conftest import API_PEOPLE as ROLES
 from tests.web.test_access import TABLE as PAGE_TABLE
-from triggers.accounts import create_token
-from triggers.db import write_transaction
-from triggers.models import Agency, User
 
-ROLES = {
-    "manager": ("manager", None),
-    "viewer": ("viewer", None),
-    "chair": ("chair", None),
-    "agency-in": ("agency", "Leicestershire Police"),
-    "agency-out": ("agency", "Example Housing Association"),
-    "panel-in": ("panel", "Leicestershire Police"),
-    "panel-out": ("panel", "Example Housing Association"),
-    "other-manager": ("manager", None),
-}
 #: endpoint → {role: status}; None is no token. "case" is in appeal, police and council on it.
 TABLE = {
     ("GET", "/api/v1/openapi.json"): {
@@ -121,19 +108,6 @@ BODIES = {
         "summary": "Visited the victim.",
     },
 }
-
-
-@pytest.fixture
-def tokens(world, sessions, now):
-    """An API token for each person of the shared world (their role, agency and partnership)."""
-    with write_transaction(sessions) as session:
-        found = {}
-        for name, (role, agency_name) in ROLES.items():
-            user = session.scalar(select(User).where(User.email == f"{name}@example.org"))
-            agency = session.scalar(select(Agency).where(Agency.name == agency_name))
-            assert user.role == role and (agency is None or user.agency_id == agency.id)
-            found[name] = create_token(session, user, now)
-    return found
 
 
 @pytest.mark.parametrize(

@@ -171,3 +171,81 @@ def test_the_retention_period_is_checked(years):
 
     with pytest.raises(ConfigError, match="years_after_closure"):
         config_from_dict({"retention": {"years_after_closure": years}})
+
+
+def _redacted_and_plain(sessions) -> tuple[int, int]:
+    """The first redacted event and the first event of a case not anonymised."""
+    with read_session(sessions) as session:
+        redacted = session.scalar(
+            select(AuditEvent.id).where(AuditEvent.redacted_on.is_not(None)).order_by(AuditEvent.id)
+        )
+        kept = session.scalar(
+            select(AuditEvent.id)
+            .join(CaseReview, CaseReview.id == AuditEvent.case_id)
+            .where(CaseReview.anonymised_on.is_(None))
+            .order_by(AuditEvent.id)
+        )
+    return redacted, kept
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"actor": "someone@else.org"},
+        {"client_address": "203.0.113.9"},
+        {"event": "view"},
+        {"data": {"reason": "Written in later."}},
+        {"from_state": "received", "to_state": "closed"},
+        {"step_on": date(2019, 1, 1)},
+    ],
+)
+def test_a_redacted_event_edited_behind_the_services_back_is_named(
+    engine, sessions, partnership, policy, edit
+):
+    """Redaction may remove the free text and nothing else: every other column stays
+    checked, and the free text may not be written back in."""
+    with write_transaction(sessions) as session:
+        closed_case(session, partnership, policy)
+    with write_transaction(sessions) as session:
+        run_retention(session, policy, SAMPLE_NOW)
+    redacted, _ = _redacted_and_plain(sessions)
+    with engine.begin() as connection:
+        connection.execute(update(AuditEvent).where(AuditEvent.id == redacted).values(**edit))
+    with read_session(sessions) as session:
+        report_ = verify_chain(session)
+    assert report_.broken_at == redacted, report_
+
+
+def test_marking_an_event_redacted_hides_no_edit(engine, sessions, partnership, policy):
+    """``redacted_on`` set by hand on a case nobody anonymised: the free text emptied or
+    rewritten is named, since the chain records no anonymisation of that case."""
+    with write_transaction(sessions) as session:
+        closed_case(session, partnership, policy)
+        open_case(session, partnership, application(), MANAGER, SAMPLE_NOW, policy)
+    with write_transaction(sessions) as session:
+        run_retention(session, policy, SAMPLE_NOW)
+    _, kept = _redacted_and_plain(sessions)
+    for data in ({"redacted": True}, {"reason": "Written in later."}):
+        with engine.begin() as connection:
+            connection.execute(
+                update(AuditEvent)
+                .where(AuditEvent.id == kept)
+                .values(redacted_on=SAMPLE_NOW.date(), data=data)
+            )
+        with read_session(sessions) as session:
+            report_ = verify_chain(session)
+        assert report_.broken_at == kept, report_
+
+
+def test_a_redaction_undone_by_hand_is_named(engine, sessions, partnership, policy):
+    with write_transaction(sessions) as session:
+        closed_case(session, partnership, policy)
+    with write_transaction(sessions) as session:
+        run_retention(session, policy, SAMPLE_NOW)
+    redacted, _ = _redacted_and_plain(sessions)
+    with engine.begin() as connection:
+        connection.execute(
+            update(AuditEvent).where(AuditEvent.id == redacted).values(redacted_on=None)
+        )
+    with read_session(sessions) as session:
+        assert verify_chain(session).broken_at == redacted

@@ -12,16 +12,17 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from triggers.access import visible_to
 from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
 from web.api.openapi import openapi_document
 from web.app import services
 from web.errors import error_response
+from workflows import permissions
 from workflows.describe import DESCRIBE_LOADS, describe_case
-from workflows.errors import CaseNotFound, InvalidData, PermissionDenied
+from workflows.errors import CaseNotFound, InvalidData
 from workflows.machine import STATES
+from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
     apply,
@@ -50,7 +51,11 @@ def authenticate() -> Response | None:
         if user is None:
             return _unauthorised("The API token is not valid, or has been revoked.")
         g.actor = Actor(
-            label=user.email, user_id=user.id, role=user.role, address=request.remote_addr or ""
+            label=user.email,
+            user_id=user.id,
+            role=user.role,
+            address=request.remote_addr or "",
+            agency_id=user.agency_id,
         )
         g.partnership_id, g.agency_id = user.partnership_id, user.agency_id
     return None
@@ -185,8 +190,7 @@ def list_outbox() -> Response:
 
 @blueprint.post("/outbox/<int(max=2147483647):message_id>/retry")
 def retry_message(message_id: int) -> Response:
-    if g.actor.role != "manager":
-        raise PermissionDenied("Only a CSP manager may retry a message.")
+    permissions.require(g.actor, permissions.RETRY_MESSAGE)
     app = services()
     with write_transaction(app.sessions) as session:
         row = session.scalar(

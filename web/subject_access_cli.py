@@ -1,0 +1,105 @@
+"""`casereview subject-access`: everything held about one person, as files.
+
+Registered on the main command group by ``web.cli``, after ``web.audit_cli``, whose older
+command of the same name (a name alone exported every case with that name) it replaces.
+As on the case page, an e-mail address, a phone number or a case's victim record decides
+which cases are the person's; a name only lists candidates, exported with ``--include REF``
+once the manager has checked that they are the same person (``workflows.subject_access``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from triggers.db import write_transaction
+from web.cli import (
+    Context,
+    _actor,
+    _case,
+    _partnership,
+    _require_current_schema,
+    main,
+    pass_context,
+)
+from web.subject_access import as_json, as_pdf
+from workflows.subject_access import Subject, find_subject, subject_access_record
+
+
+@main.command("subject-access")
+@click.option("--email", default="", help="The person's e-mail address.")
+@click.option("--phone", default="", help="The person's phone number.")
+@click.option("--name", default="", help="The person's name: it only proposes candidates.")
+@click.option("--case", "from_case", metavar="REF", help="Start from this case's victim.")
+@click.option(
+    "--include",
+    metavar="REF",
+    multiple=True,
+    help="A same-name candidate checked to be this person. Repeatable.",
+)
+@click.option(
+    "--partnership", metavar="NAME", help="The partnership (default: the configured one)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder for subject-access.json and subject-access.pdf.",
+)
+@pass_context
+def subject_access(
+    context: Context,
+    email: str,
+    phone: str,
+    name: str,
+    from_case: str | None,
+    include: tuple[str, ...],
+    partnership: str | None,
+    out: Path,
+) -> None:
+    """Export everything held about one victim or applicant (UK GDPR Art. 15)."""
+    if not (email.strip() or phone.strip() or name.strip() or from_case):
+        raise click.UsageError("give the person's --email, --phone or --name, or a --case")
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        chosen = _partnership(session, context, partnership)
+        start = _case(session, from_case) if from_case else None
+        if start is not None and start.partnership_id != chosen.id:
+            raise click.BadParameter(f"{start.reference} is not a case of {chosen.name}")
+        subject = Subject(name=name, email=email, phone=phone)
+        if start is not None:
+            victim = Subject.of_victim(start)
+            subject = Subject(
+                name=name or victim.name,
+                email=email or victim.email,
+                phone=phone or victim.phone,
+            )
+        found = find_subject(session, chosen.id, subject, start)
+        cases = found.chosen(list(include))
+        left_out = [case for case in found.candidates if case not in cases]
+        record = subject_access_record(
+            session,
+            cases,
+            context.policy,
+            _actor(session, None),
+            context.now(),
+            subject.asked_for(),
+        )
+        candidates = [
+            f"  {case.reference}  {case.victim.name}, {case.victim.email or 'no e-mail'}, "
+            f"received {case.received_on.isoformat()}"
+            for case in left_out
+        ]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "subject-access.json").write_text(as_json(record), encoding="utf-8")
+    (out / "subject-access.pdf").write_bytes(as_pdf(record))
+    found_text = ", ".join(case["reference"] for case in record["cases"]) or "none"
+    click.echo(f"Cases found: {found_text}. Wrote {out / 'subject-access.json'} and .pdf.")
+    if candidates:
+        click.echo(
+            "Not included: the same name, but no e-mail address or phone number in common. "
+            "Check each with the person; export again with --include REF for those that are "
+            "theirs:"
+        )
+        click.echo("\n".join(candidates))

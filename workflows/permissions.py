@@ -1,0 +1,140 @@
+"""Who may do what: the one rule the pages, the API and the command line all ask.
+
+Seeing a case is ``visible_to``: managers and viewers see every case of their partnership;
+agency representatives and panel members the cases their agency is involved in; the CSP
+chair the cases that reached appeal. Outside that a case is "not found", never "forbidden",
+so that a reference reveals nothing. Then this module decides what a person who sees a case
+may do with it: take a step of the process (``EVENT_ROLES``), act for an agency
+(chronology, recommendations), read the audit trail or answer a subject access request,
+manage people, publish. A refusal is ``PermissionDenied`` (403 on a page and in the API).
+
+Agency representatives and panel members speak for their own agency only: letting them
+write as another agency would also add that agency to the case and so widen who sees it
+(issue 16). The manager speaks for every agency of the partnership. A process (the command
+line without ``--as``, the scheduler) has no role: it is the operator's own hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Select, exists
+
+from triggers.models import Appeal, CaseAgency, CaseReview
+from workflows.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from workflows.service import Actor
+
+MANAGER, VIEWER, CHAIR, AGENCY, PANEL = "manager", "viewer", "chair", "agency", "panel"
+ROLES = (MANAGER, VIEWER, CHAIR, AGENCY, PANEL)
+#: Roles bound to one agency: the agency on their account is the one they speak for.
+AGENCY_ROLES = frozenset({AGENCY, PANEL})
+
+# What may be done to a case beside the process's events, and what else the service offers.
+OPEN_CASE = "open_case"
+ADD_CHRONOLOGY = "add_chronology"
+UPDATE_RECOMMENDATION = "update_recommendation"
+RECORD_INVOLVEMENT = "record_involvement"
+SHARE_ACTION_PLAN = "share_action_plan"
+RECORD_VICTIM_RESPONSE = "record_victim_response"
+READ_AUDIT_TRAIL = "read_audit_trail"
+SUBJECT_ACCESS = "subject_access"
+RETRY_MESSAGE = "retry_message"
+MANAGE_PEOPLE = "manage_people"
+PUBLISH = "publish"
+
+#: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
+ACT_ROLES: dict[str, frozenset[str]] = {
+    OPEN_CASE: frozenset({MANAGER}),
+    ADD_CHRONOLOGY: frozenset({MANAGER, AGENCY}),
+    UPDATE_RECOMMENDATION: frozenset({MANAGER, AGENCY, PANEL}),
+    RECORD_INVOLVEMENT: frozenset({MANAGER}),
+    SHARE_ACTION_PLAN: frozenset({MANAGER}),
+    RECORD_VICTIM_RESPONSE: frozenset({MANAGER}),
+    # The trail and a subject access export show every person's data on a case: the data
+    # controller's role, the manager (UK GDPR Art. 15).
+    READ_AUDIT_TRAIL: frozenset({MANAGER}),
+    SUBJECT_ACCESS: frozenset({MANAGER}),
+    RETRY_MESSAGE: frozenset({MANAGER}),
+    MANAGE_PEOPLE: frozenset({MANAGER}),
+    PUBLISH: frozenset({MANAGER}),
+}
+#: How a refusal names the act.
+ACT_WORDS = {
+    OPEN_CASE: "log a new application",
+    ADD_CHRONOLOGY: "add to the chronology",
+    UPDATE_RECOMMENDATION: "update a recommendation",
+    RECORD_INVOLVEMENT: "record the victim's choices",
+    SHARE_ACTION_PLAN: "share the action plan",
+    RECORD_VICTIM_RESPONSE: "record the victim's response",
+    READ_AUDIT_TRAIL: "read the audit trail",
+    SUBJECT_ACCESS: "answer a subject access request",
+    RETRY_MESSAGE: "retry a message",
+    MANAGE_PEOPLE: "manage people",
+    PUBLISH: "publish the figures",
+}
+
+AgencyLike = TypeVar("AgencyLike")
+
+
+def roles_for(act: str) -> frozenset[str]:
+    """The roles that may do ``act``: an event of the process, or one of ``ACT_ROLES``."""
+    # Read at call time: ``workflows.service`` holds the events' table and asks this module.
+    from workflows.service import EVENT_ROLES
+
+    if act in EVENT_ROLES:
+        return frozenset(EVENT_ROLES[act])
+    return ACT_ROLES[act]
+
+
+def may(actor: Actor, act: str) -> bool:
+    """Whether ``actor``'s role may do ``act`` at all (which agency is ``may_act_for``)."""
+    return actor.role is None or actor.role in roles_for(act)
+
+
+def require(actor: Actor, act: str) -> None:
+    """Raise ``PermissionDenied`` unless ``actor``'s role may do ``act``."""
+    if not may(actor, act):
+        words = ACT_WORDS.get(act, act.replace("_", " "))
+        raise PermissionDenied(f"Your role ({actor.role}) may not {words}.")
+
+
+def may_act_for(actor: Actor, act: str, agency_id: int | None) -> bool:
+    """Whether ``actor`` may do ``act`` in the name of the agency ``agency_id``."""
+    if not may(actor, act):
+        return False
+    if actor.role in AGENCY_ROLES:
+        return agency_id is not None and actor.agency_id == agency_id
+    return True
+
+
+def require_act_for(actor: Actor, act: str, agency_id: int | None) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` may do ``act`` for this agency."""
+    require(actor, act)
+    if not may_act_for(actor, act, agency_id):
+        raise PermissionDenied(
+            f"You may {ACT_WORDS[act]} for your own agency only, not for another agency."
+        )
+
+
+def agencies_to_act_for(
+    actor: Actor, act: str, agencies: Iterable[tuple[int, AgencyLike]]
+) -> list[AgencyLike]:
+    """Of ``agencies`` (id, anything), those ``actor`` may do ``act`` for: what a form offers."""
+    return [value for agency_id, value in agencies if may_act_for(actor, act, agency_id)]
+
+
+def visible_to(
+    query: Select[Any], *, partnership_id: int, role: str, agency_id: int | None
+) -> Select[Any]:
+    """Limit a query over CaseReview to what a person with this role may see."""
+    query = query.where(CaseReview.partnership_id == partnership_id)
+    if role in AGENCY_ROLES:
+        return query.where(
+            exists().where(CaseAgency.case_id == CaseReview.id, CaseAgency.agency_id == agency_id)
+        )
+    if role == CHAIR:
+        return query.where(exists().where(Appeal.case_id == CaseReview.id))
+    return query
