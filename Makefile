@@ -60,7 +60,7 @@ bench: install
 	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/record.py --sizes $(BENCH_SIZES) --figures-cases $(BENCH_CASES)
 
-## Print the process diagram (Mermaid) generated from the state machine
+## Print the process diagram (Mermaid) generated from the process declaration
 diagram: install
 	@$(BIN)/python -c "from workflows.machine import mermaid_diagram; print(mermaid_diagram())"
 

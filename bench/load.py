@@ -8,7 +8,8 @@ exactly one chronology entry per 201 answer (no update lost, none twice), every 
 write must be a 409 "changed by someone else", and the audit chain must verify.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--cases 10000] [--workers 3]
-                                   [--bulk] [--pause SECONDS]
+                                   [--bulk] [--pause SECONDS] [--schedulers 1]
+                                   [--limits-storage redis://127.0.0.1:6379/0]
 
 With ``--pause`` each client waits about that long after each answer, as a person reads a
 page before the next click; without it the clients never pause, which measures the
@@ -117,7 +118,9 @@ def prepare_bulk(url: str, cases: int) -> tuple[list[str], str]:
     return references, token
 
 
-def start(folder: Path, url: str, workers: int) -> tuple[list[subprocess.Popen], list[int]]:
+def start(
+    folder: Path, url: str, workers: int, schedulers: int = 1, limits_storage: str = ""
+) -> tuple[list[subprocess.Popen], list[int]]:
     config = (
         (ROOT / "config.toml")
         .read_text()
@@ -129,6 +132,8 @@ def start(folder: Path, url: str, workers: int) -> tuple[list[subprocess.Popen],
         "DATABASE_URL": url,
         "CASEREVIEW_SECRET_KEY": uuid.uuid4().hex,  # shared, so any worker reads a session
         "CASEREVIEW_LOG_LEVEL": "WARNING",
+        # Several nodes share their limits through Redis (README, "Running it for real").
+        **({"CASEREVIEW_LIMITS_STORAGE": limits_storage} if limits_storage else {}),
     }
     casereview = str(Path(sys.executable).parent / "casereview")
     ports = [free_port() for _ in range(workers)]
@@ -149,21 +154,26 @@ def start(folder: Path, url: str, workers: int) -> tuple[list[subprocess.Popen],
         )
         for port in ports
     ]
-    processes.append(
+    # Several schedulers: one leads (the advisory lock), the others wait to take over.
+    processes.extend(
         subprocess.Popen(
             [casereview, "--config", str(folder / "config.toml"), "scheduler"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        for _ in range(schedulers)
     )
+    # Each node ready (/readyz: the database at the schema head); a busy machine takes a while.
+    deadline = time.monotonic() + 180
     for port in ports:
-        for _ in range(100):
+        while time.monotonic() < deadline:
             try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
+                if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
             except requests.ConnectionError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.5)
     return processes, ports
 
 
@@ -238,6 +248,12 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--bulk", action="store_true")
+    parser.add_argument("--schedulers", type=int, default=1)
+    parser.add_argument(
+        "--limits-storage",
+        default="",
+        help="e.g. redis://127.0.0.1:6379/0: the workers share their limits, as nodes do",
+    )
     parser.add_argument(
         "--pause",
         type=float,
@@ -261,7 +277,9 @@ def main() -> None:
             agency = "Leicestershire Police"
         hot = references[:40]
         with tempfile.TemporaryDirectory() as folder:
-            processes, ports = start(Path(folder), url, args.workers)
+            processes, ports = start(
+                Path(folder), url, args.workers, args.schedulers, args.limits_storage
+            )
             results: dict[str, list[tuple[int, float]]] = defaultdict(list)
             lock = threading.Lock()
             ready = threading.Barrier(args.clients)
@@ -320,7 +338,8 @@ def report(results, warm_up, url, args) -> None:  # type: ignore[no-untyped-def]
     print(
         f"| kind | requests | errors (5xx or none) | 409 | p50 ms | p95 ms | p99 ms |  "
         f"({args.clients} clients, {args.seconds} s, {args.cases:,} cases, "
-        f"{args.workers} workers + scheduler, PostgreSQL, "
+        f"{args.workers} workers + {args.schedulers} scheduler(s), PostgreSQL, "
+        f"{'limits in ' + args.limits_storage + ', ' if args.limits_storage else ''}"
         f"{f'a pause of about {args.pause:g} s after each answer' if args.pause else 'no pause'})"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -332,6 +351,8 @@ def report(results, warm_up, url, args) -> None:  # type: ignore[no-untyped-def]
             f"| {kind} | {len(rows):,} | {errors} | {conflicts} | {percentile(times, 0.5):.0f} "
             f"| {percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} |"
         )
+    answered = sum(len(rows) for rows in results.values())
+    print(f"\nRequests a second: {answered / args.seconds:.1f} ({answered:,} in {args.seconds} s).")
     # The warm-up's entries (one per client, not timed) are written too.
     created = sum(1 for status, _ in results["event"] if status == 201)
     created += sum(1 for status in warm_up["event"] if status == 201)

@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from figures import database  # noqa: E402
 from peer.runner import Peer  # noqa: E402
 
-from notifications.outbox import ALL_AGENCIES, MESSAGES, RECOMMENDATION_OWNERS  # noqa: E402
+from notifications.outbox import ALL_AGENCIES, RECOMMENDATION_OWNERS  # noqa: E402
 from triggers.audit import GENESIS, HEAD_ID, chain_fields  # noqa: E402
 from triggers.config import load_config  # noqa: E402
 from triggers.db import make_engine, make_session_factory, write_transaction  # noqa: E402
@@ -66,6 +66,7 @@ from triggers.models import CaseReview  # noqa: E402
 from triggers.partnerships import sync_partnership  # noqa: E402
 from triggers.policy import Policy  # noqa: E402
 from triggers.schema import upgrade  # noqa: E402
+from workflows.case_review import CASE_REVIEW  # noqa: E402
 from workflows.service import Actor, apply, for_a_step, open_case  # noqa: E402
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
@@ -73,7 +74,7 @@ RECEIVED = date(2026, 10, 20)
 ACTOR = Actor(label="manager@example.org", role="manager")
 AGENCIES = ["Leicestershire Police", "Charnwood Borough Council"]
 
-#: (event, data, state before, state after, the outbox's key for it)
+#: (event, data, state before, state after, the step's name for it)
 STEPS: list[tuple[str, dict[str, Any], str, str, str]] = [
     ("acknowledge", {}, "received", "acknowledged", "acknowledge"),
     (
@@ -283,7 +284,7 @@ def _floor(url: str, ids: Sequence[int], step_rows: bool) -> None:
         }
     for case_id in ids:
         case, version = cases[case_id], cases[case_id].version
-        for event, data, before, after, effect in STEPS:
+        for event, data, before, after, _ in STEPS:
             with engine.begin() as connection:
                 if not postgres:  # take the write lock first, as the service does
                     connection.exec_driver_sql("SELECT 1")
@@ -350,7 +351,8 @@ def _floor(url: str, ids: Sequence[int], step_rows: bool) -> None:
                     {"hash": link, "id": HEAD_ID},
                 )
                 outbox = []
-                for kind, audience in MESSAGES.get(effect, []):
+                for letter in CASE_REVIEW.move_for(event, data, before).letters:
+                    kind, audience = letter.kind, letter.to
                     if audience == ALL_AGENCIES:
                         recipients = [f"agency:{a}" for a in agencies[case_id]]
                     elif audience == RECOMMENDATION_OWNERS:

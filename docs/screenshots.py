@@ -35,6 +35,9 @@ with sync_playwright() as playwright:
     page.click("button:has-text('Show')")
     page.wait_for_load_state()
     page.screenshot(path=OUT / "statistics.png", full_page=True)
+    page.click("a:has-text('People')")
+    page.wait_for_load_state()
+    page.screenshot(path=OUT / "people.png", full_page=True)
 
     # The public form, as a victim fills it in (a new browser: nobody is signed in).
     public = browser.new_page(viewport={"width": 1000, "height": 900})

@@ -9,9 +9,10 @@ to the managers and the CSP chair; agency letters to the agency's address.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,16 +27,15 @@ from notifications.letters import (
 from notifications.senders import Attachment, OutgoingMessage
 from triggers.config import Config, relative_path
 from triggers.models import Agency, CaseReview, OutboxMessage, Partnership, User
+from triggers.text import header_text
 
-STEP_LABELS = {
-    "acknowledge": "acknowledgement",
-    "threshold_decision": "threshold decision",
-    "panel": "case review panel",
-    "findings": "findings letter",
-    "appeal_window": "appeal window",
-    "appeal_decision": "appeal decision",
-    "recommendation": "recommendation",
-}
+
+class LabelledProcess(Protocol):
+    """What letters need of the process (``workflows.process.Process``): each clock's name
+    as a letter says it ("case review panel")."""
+
+    @property
+    def letter_labels(self) -> Mapping[str, str]: ...
 
 
 class CannotCompose(Exception):
@@ -50,7 +50,13 @@ class Recipient:
     by_post: bool = False
 
 
-def compose(session: Session, row: OutboxMessage, config: Config, today: date) -> OutgoingMessage:
+def compose(
+    session: Session,
+    row: OutboxMessage,
+    config: Config,
+    today: date,
+    process: LabelledProcess,
+) -> OutgoingMessage:
     case = session.get(CaseReview, row.case_id) if row.case_id else None
     partnership = (
         case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
@@ -66,9 +72,11 @@ def compose(session: Session, row: OutboxMessage, config: Config, today: date) -
     context["recipient_name"] = recipient.name
     context["to_agency"] = row.recipient.startswith("agency:")
     context["recipient_address"] = recipient.postal_address
-    context["step_label"] = STEP_LABELS.get(row.payload.get("step", ""), "")
+    # Only reminders and digests name a clock; a letter for a step has no "step".
+    labels = process.letter_labels
+    context["step_label"] = labels[row.payload["step"]] if "step" in row.payload else ""
     for item in context.get("items", []):
-        item["step_label"] = STEP_LABELS.get(item.get("step", ""), "")
+        item["step_label"] = labels[item["step"]]
     template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
     folder = config.mail.templates_folder
     env = environment(relative_path(config, folder) if folder else None)
@@ -79,7 +87,7 @@ def compose(session: Session, row: OutboxMessage, config: Config, today: date) -
 
     attachments: list[Attachment] = []
     headers = {
-        "X-Casereview-Reference": case.reference if case else "",
+        "X-Casereview-Reference": header_text(case.reference) if case else "",
         "X-Casereview-Kind": row.kind,
     }
     if row.kind == "panel_invitation" and case and case.panels:
@@ -112,14 +120,14 @@ def compose(session: Session, row: OutboxMessage, config: Config, today: date) -
             ),
         )
         to = _role_addresses(session, partnership, "manager")
-        subject = f"To print and post to {recipient.name}: {letter.subject}"
+        subject = f"To print and post to {header_text(recipient.name)}: {letter.subject}"
         headers["X-Casereview-Post"] = "yes"
         letter = Letter(subject, _post_note(recipient) + letter.body)
     if not to:
         raise CannotCompose(f"no e-mail address for {row.recipient} ({recipient.name})")
     return OutgoingMessage(
         to=to,
-        subject=subject,
+        subject=header_text(subject),
         body=letter.body,
         message_id=message_id(row, config),
         attachments=tuple(attachments),
@@ -158,6 +166,11 @@ def _recipient(
             address,
             by_post=by_post,
         )
+    if key.startswith("user:"):
+        user = session.get(User, int(key.split(":", 1)[1]))
+        if user is None or not user.is_active:
+            raise CannotCompose(f"{key} is not an active user")
+        return Recipient(user.email, (user.email,))
     if key.startswith("agency:"):
         agency = session.get(Agency, int(key.split(":", 1)[1]))
         if agency is None:

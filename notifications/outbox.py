@@ -10,8 +10,9 @@ rolled back; the senders (a later part) deliver them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -28,21 +29,15 @@ MANAGER = "manager"
 ALL_AGENCIES = "agencies"
 RECOMMENDATION_OWNERS = "recommendation_owners"
 
-#: event (with outcome) → [(kind of message, to whom)].
-MESSAGES: dict[str, list[tuple[str, str]]] = {
-    "acknowledge": [("acknowledgement", APPLICANT), ("chronology_request", ALL_AGENCIES)],
-    "decide_threshold:met": [("threshold_met", APPLICANT)],
-    "decide_threshold:not_met": [("threshold_not_met", APPLICANT)],
-    "schedule_panel": [("panel_invitation", APPLICANT), ("panel_invitation", ALL_AGENCIES)],
-    "record_review": [],
-    "share_action_plan": [("action_plan_draft", APPLICANT)],
-    "send_findings": [("findings", APPLICANT), ("action_plan", RECOMMENDATION_OWNERS)],
-    "appeal": [("appeal_received", APPLICANT), ("appeal_referral", CHAIR)],
-    "decide_appeal:upheld": [("appeal_outcome", APPLICANT)],
-    "decide_appeal:not_upheld": [("appeal_outcome", APPLICANT), ("closure", APPLICANT)],
-    "close": [("closure", APPLICANT)],
-    "withdraw": [("closure", APPLICANT)],
-}
+
+class Letter(Protocol):
+    """A letter a step sends, as the process declares it (``workflows.process.Letter``)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def to(self) -> str: ...
 
 
 def recipients(case: CaseReview, audience: str) -> list[str]:
@@ -62,12 +57,12 @@ def _agency_id(row: CaseAgency | Recommendation) -> int:
 def queue_for_event(
     session: Session,
     case: CaseReview,
-    effect: str,
+    letters: Iterable[Letter],
     step_key: str,
     now: datetime,
     payload: dict[str, Any],
 ) -> int:
-    """Write the messages an event sends; ``step_key`` makes each one unique to this step.
+    """Write the ``letters`` a step sends; ``step_key`` makes each one unique to this step.
 
     One multi-row INSERT in the step's transaction (not an ORM object each: on SQLite those
     are inserted one statement at a time); returns how many were written."""
@@ -82,8 +77,9 @@ def queue_for_event(
             "created_at": now,
             "payload": payload,
         }
-        for kind, audience in MESSAGES.get(effect, [])
-        for recipient in recipients(case, audience)
+        for letter in letters
+        for kind in (letter.kind,)
+        for recipient in recipients(case, letter.to)
     ]
     if rows:  # the table, not the class: the ORM's bulk path costs more than the INSERT
         session.execute(insert(OutboxMessage.__table__), rows)

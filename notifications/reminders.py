@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,10 +18,20 @@ from sqlalchemy.orm import Session
 
 from triggers.models import CaseReview, Deadline, OutboxMessage, Recommendation
 from triggers.policy import Policy
-from workflows.machine import FINAL_STATES
 
-#: Deadlines a person has to act on. The appeal window is the applicant's, not the manager's.
-REMINDED_STEPS = ("acknowledge", "threshold_decision", "panel", "findings", "appeal_decision")
+
+class RemindedProcess(Protocol):
+    """What reminders need of the process (``workflows.process.Process``): the clocks a
+    person has to act on (the appeal window is the applicant's, not the manager's), and the
+    states in which a case has ended."""
+
+    @property
+    def reminded_clocks(self) -> tuple[str, ...]: ...
+
+    @property
+    def final_states(self) -> frozenset[str]: ...
+
+
 MANAGERS = "managers"
 ESCALATION = "managers,chairs"
 
@@ -56,7 +66,9 @@ def latest_stage(due_on: date, started_on: date, today: date, policy: Policy) ->
 REMINDER_CHUNK = 500
 
 
-def queue_reminders(session: Session, policy: Policy, now: datetime) -> int:
+def queue_reminders(
+    session: Session, policy: Policy, now: datetime, process: RemindedProcess
+) -> int:
     """Queue every reminder that has come by ``now``; return how many were new."""
     today = policy.today(now)
     horizon = policy.calendar.add_working_days(
@@ -69,8 +81,8 @@ def queue_reminders(session: Session, policy: Policy, now: datetime) -> int:
         .where(
             Deadline.status == "running",
             Deadline.due_on <= horizon,
-            Deadline.step.in_(REMINDED_STEPS),
-            CaseReview.state.not_in(FINAL_STATES),
+            Deadline.step.in_(process.reminded_clocks),
+            CaseReview.state.not_in(process.final_states),
         )
     )
     for deadline, reference, partnership_id, case_id in deadlines:
@@ -94,7 +106,7 @@ def queue_reminders(session: Session, policy: Policy, now: datetime) -> int:
         .where(
             Recommendation.status.in_(("open", "in_progress")),
             Recommendation.due_on <= horizon,
-            CaseReview.state.not_in(FINAL_STATES),
+            CaseReview.state.not_in(process.final_states),
         )
     )
     for rec, reference, partnership_id in recommendations:

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 
 from triggers.config import Config, relative_path
 from triggers.private_files import private_folder, write_private_bytes
+from triggers.text import email_problem, header_text
 
 ENV_MAIL_URL = "CASEREVIEW_MAIL_URL"
 
@@ -56,17 +57,30 @@ class Sender(Protocol):
     def send(self, message: OutgoingMessage) -> None: ...
 
 
+def recipients(message: OutgoingMessage) -> list[str]:
+    """Each recipient, checked to be exactly one address: a stored "a@example.org,bob" must
+    never become two recipients. A bad address is a permanent failure, not retried as if
+    the server were down."""
+    for address in message.to:
+        if problem := email_problem(address):
+            raise SendError(f"recipient {address!r} {problem}", temporary=False)
+    return list(message.to)
+
+
 def _email(message: OutgoingMessage, from_address: str, from_name: str) -> EmailMessage:
     from datetime import UTC, datetime
 
     email = EmailMessage()
-    email["From"] = formataddr((from_name, from_address)) if from_name else from_address
-    email["To"] = ", ".join(message.to)
-    email["Subject"] = message.subject
+    email["From"] = (
+        formataddr((header_text(from_name), from_address)) if from_name else from_address
+    )
+    email["To"] = ", ".join(recipients(message))
+    # Header values pass through header_text: a line break in one would fail every retry.
+    email["Subject"] = header_text(message.subject)
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(datetime.now(UTC))
     for name, value in message.headers.items():
-        email[name] = value
+        email[name] = header_text(value)
     email.set_content(message.body)
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
@@ -116,7 +130,7 @@ class SmtpSender:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.username:
                     smtp.login(self.username, self.password)
-                smtp.send_message(email, from_addr=self.from_address, to_addrs=list(message.to))
+                smtp.send_message(email, from_addr=self.from_address, to_addrs=recipients(message))
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             raise SendError(
@@ -168,8 +182,9 @@ class NotifySender:
         from notifications_python_client.notifications import NotificationsAPIClient
 
         client = NotificationsAPIClient(self.api_key, base_url=self.base_url)
+        addresses = recipients(message)
         try:
-            for address in message.to:
+            for address in addresses:
                 client.send_email_notification(
                     email_address=address,
                     template_id=self.template_id,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -20,11 +21,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triggers.models import ApiToken, Partnership, User
+from triggers.models import ApiToken, Partnership, SignInFailure, User
+from triggers.text import email_problem
 
 ROLES = ("manager", "panel", "chair", "agency", "viewer")
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "cr_"
+#: ``server.token_days``' default.
+TOKEN_DAYS = 90
+#: Failed sign-ins in a row for one address before it is locked, and for how long.
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
 
 #: Argon2id as OWASP recommends (19 MiB, 2 passes, 1 lane): each sign-in holds this much
 #: memory while it checks, so a web worker's peak stays small. Hashes made with other
@@ -80,8 +87,8 @@ def create_user(
     now: datetime,
 ) -> User:
     email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError(f"'{email}' is not an e-mail address")
+    if problem := email_problem(email):  # the one e-mail rule of every channel
+        raise AccountError(f"'{email}' {problem}")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)} (got '{role}')")
     if problem := password_problem(password, [email, partnership.name, partnership.code]):
@@ -106,37 +113,94 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User, password: str) -> bool:
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _verify(user.password_hash, password):
         return False
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return True
 
 
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash no password matches in practice, checked for an address that is no user's, so
+    that answering takes the same Argon2 work either way (OWASP authentication cheat sheet)."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What a sign-in attempt came to: the user, or why not (``locked`` or ``wrong``)."""
+
+    user: User | None
+    problem: str = ""
+
+
+def sign_in_with_password(session: Session, email: str, password: str, now: datetime) -> SignIn:
+    """Check an e-mail and password the same way whether or not the address is a user's.
+
+    The same Argon2 verify happens (against a dummy hash for an unknown address), and
+    failures are counted per submitted address, so an unknown address also "locks": neither
+    the time taken nor the words tell whether someone has an account (OWASP ASVS 2.2, NCSC
+    guidance on lock-out)."""
+    address = email.strip().lower()
+    user = find_user(session, address)
+    matches = _verify(user.password_hash if user is not None else _dummy_hash(), password)
+    key = digest(address)
+    failures = session.get(SignInFailure, key)
+    if failures is not None and failures.locked_until is not None and failures.locked_until > now:
+        return SignIn(None, "locked")
+    if matches and user is not None and user.is_active:
+        if failures is not None:
+            session.delete(failures)
+        check_password(user, password)  # rehashes with today's parameters when they changed
+        return SignIn(user)
+    if failures is None:
+        failures = SignInFailure(email_hash=key, failures=0)
+        session.add(failures)
+    failures.failures += 1
+    if failures.failures >= MAX_FAILURES:
+        failures.locked_until, failures.failures = now + LOCK_FOR, 0
+    return SignIn(None, "wrong")
+
+
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_token(session: Session, user: User, now: datetime) -> str:
-    """A new API token for ``user``; the only time the token itself is seen."""
+def create_token(session: Session, user: User, now: datetime, days: int = TOKEN_DAYS) -> str:
+    """A new API token for ``user``, working for ``days``; the only time the token is seen."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_digest(token), created_at=now))
+    session.add(
+        ApiToken(
+            user=user,
+            token_hash=digest(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     session.flush()
     return token
 
 
 def user_for_token(session: Session, token: str, now: datetime) -> User | None:
-    """The active user a token belongs to, or None; records when it was last used."""
+    """The active user a token belongs to, or None (unknown, revoked, expired, or its user
+    deactivated); records when it was last used."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
         return None
     row.last_used_at = now
     return row.user
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def digest(secret: str) -> str:
+    """SHA-256 of a random secret (a token, a session id): what is stored instead of it."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, get_type_hints
+
+from triggers.text import email_problem
 
 #: Environment variables that override the file, for secrets and per-deployment settings.
 ENV_CONFIG = "CASEREVIEW_CONFIG"
@@ -49,6 +52,20 @@ class ServerConfig:
     secure_cookies: bool = False
     #: Sign-in attempts allowed per client address, as Flask-Limiter reads it.
     sign_in_limit: str = "10 per minute"
+    #: An API token stops working this many days after it was made (NCSC: credentials
+    #: that expire limit what a lost one can do).
+    token_days: int = 90
+    #: The address people reach the service at, for links in e-mails (a password reset).
+    #: Never taken from a request's Host header, which anyone can set.
+    public_url: str = ""
+    #: Where the sign-in and submission limits are counted: memory:// (one machine) or
+    #: redis://host:6379/0, shared by every node (Flask-Limiter's storage URI).
+    limits_storage: str = "memory://"
+    #: "text" (for a person at a terminal) or "json" (one JSON object a line, per request).
+    log_format: str = "text"
+    #: Reverse proxies in front that set X-Forwarded-For/-Proto (0: none, clients connect
+    #: directly); the client's address is then read from the proxy's header.
+    proxies: int = 0
 
 
 @dataclass(frozen=True)
@@ -240,6 +257,16 @@ class AuditConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """The Prometheus endpoint (/metrics), for the operations team; off by default."""
+
+    enabled: bool = False
+    #: The scraper sends it as "Authorization: Bearer TOKEN"; CASEREVIEW_METRICS_TOKEN
+    #: overrides it. Required when enabled.
+    token: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -253,6 +280,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sso: SsoConfig = field(default_factory=SsoConfig)
     online: OnlineConfig = field(default_factory=OnlineConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
@@ -298,12 +326,21 @@ def config_from_dict(raw: dict[str, Any], *, source: Path | None = None) -> Conf
 
 
 def apply_environment(config: Config, environ: dict[str, str]) -> Config:
-    """Let the environment override the database URL and the secret key."""
+    """Let the environment override the database URL, the secret key, the metrics token and
+    the limits' storage (which may carry a Redis password)."""
     if url := environ.get(ENV_DATABASE_URL):
         config = dataclasses.replace(config, database=DatabaseConfig(url=url))
     if secret := environ.get("CASEREVIEW_SECRET_KEY"):
         config = dataclasses.replace(
             config, server=dataclasses.replace(config.server, secret_key=secret)
+        )
+    if token := environ.get("CASEREVIEW_METRICS_TOKEN"):
+        config = dataclasses.replace(
+            config, metrics=dataclasses.replace(config.metrics, token=token)
+        )
+    if storage := environ.get("CASEREVIEW_LIMITS_STORAGE"):
+        config = dataclasses.replace(
+            config, server=dataclasses.replace(config.server, limits_storage=storage)
         )
     return config
 
@@ -474,6 +511,12 @@ def _check_policy(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: [sso] needs an 'issuer' URL and a 'client_id' when enabled")
     if not 1 <= config.server.session_minutes <= 24 * 60:
         raise ConfigError(f"{where}: 'server.session_minutes' must be from 1 to 1440")
+    if not 1 <= config.server.token_days <= 3660:
+        raise ConfigError(f"{where}: 'server.token_days' must be from 1 to 3660")
+    if config.server.public_url and not config.server.public_url.startswith(
+        ("https://", "http://")
+    ):
+        raise ConfigError(f"{where}: 'server.public_url' must start with https:// or http://")
     if not 1 <= config.retention.years_after_closure <= 100:
         raise ConfigError(
             f"{where}: 'retention.years_after_closure' must be whole years from 1 to 100 "
@@ -515,11 +558,21 @@ def _check_policy(config: Config, where: str) -> None:
         ("online.draft_limit", config.online.draft_limit),
     ):
         _check_rate(where, name, limit)
+    _check_operations(config, where)
     code = config.partnership.code
-    if not code or not code.replace("-", "").isalnum() or len(code) > 10:
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,10}", code):
+        # ASCII only: the code starts every case reference, in URLs, letters and headers.
         raise ConfigError(
             f"{where}: 'partnership.code' must be 1 to 10 letters or digits (got {code!r})"
         )
+    addresses = [
+        ("mail.from_address", config.mail.from_address),
+        ("partnership.contact_email", config.partnership.contact_email),
+        *((f"agencies[{i}].email", agency.email) for i, agency in enumerate(config.agencies)),
+    ]
+    for name, address in addresses:
+        if address and (problem := email_problem(address)):
+            raise ConfigError(f"{where}: '{name}' {problem}")
     for index, agency in enumerate(config.agencies):
         if agency.kind not in AGENCY_KINDS:
             raise ConfigError(
@@ -532,6 +585,28 @@ def _check_policy(config: Config, where: str) -> None:
     keys = config.theme_keys()
     if len(set(keys)) != len(keys):
         raise ConfigError(f"{where}: two themes share a key; keys must be unique")
+
+
+LOG_FORMATS = ("text", "json")
+LIMITS_STORAGES = ("memory://", "redis://", "rediss://")
+
+
+def _check_operations(config: Config, where: str) -> None:
+    """Settings for running on several machines (health, limits, metrics, logs)."""
+    server = config.server
+    if server.log_format not in LOG_FORMATS:
+        raise ConfigError(
+            f"{where}: 'server.log_format' must be one of {', '.join(LOG_FORMATS)} "
+            f"(got {server.log_format!r})"
+        )
+    if not server.limits_storage.startswith(LIMITS_STORAGES):
+        raise ConfigError(
+            f"{where}: 'server.limits_storage' must be memory:// or a Redis URL such as "
+            f"redis://127.0.0.1:6379/0 (got {server.limits_storage.split('@')[-1]!r})"
+        )
+    if not 0 <= server.proxies <= 5:
+        raise ConfigError(f"{where}: 'server.proxies' must be from 0 to 5")
+    # A metrics token set by the environment is checked when the app starts (web.metrics).
 
 
 def _join(path: str, key: str) -> str:

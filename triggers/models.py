@@ -82,9 +82,6 @@ class User(Base):
     #: For agency representatives and panel members: the agency they speak for; they see
     #: the cases that agency is involved in.
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
-    #: Failed sign-ins in a row, and until when the account is locked after too many.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None]
 
     partnership: Mapped[Partnership] = relationship()
     agency: Mapped[Agency | None] = relationship()
@@ -100,6 +97,50 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: After this the token no longer works (``server.token_days`` after it was made).
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()
+
+
+class StaffSession(Base):
+    """A signed-in browser, kept on the server so that ending the row ends the session on
+    every web node at once (sign-out, deactivation, a password change)."""
+
+    __tablename__ = "staff_sessions"
+
+    #: SHA-256 of the random session id; the id itself lives only in the signed cookie.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    #: The idle timeout runs from here.
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class SignInFailure(Base):
+    """Failed sign-ins in a row for one submitted address, whether or not it is a user's,
+    so that an unknown address locks exactly as a known one does (no enumeration)."""
+
+    __tablename__ = "sign_in_failures"
+
+    #: SHA-256 of the lower-cased address as typed: no list of guessed addresses is kept.
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+
+
+class PasswordReset(Base):
+    """A one-time link to set a new password: single use, and it expires."""
+
+    __tablename__ = "password_resets"
+
+    #: SHA-256 of the random token in the link; the token is only in the e-mail.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
 
@@ -576,3 +617,16 @@ class ApplicationDraft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Heartbeat(Base):
+    """The last time something periodic succeeded, for the metrics endpoint (web.metrics):
+    a scheduler that stopped sweeping shows as a growing age, whichever host it ran on."""
+
+    __tablename__ = "heartbeats"
+
+    #: ``sweep`` (each successful sweep), ``audit_verified`` (each clean `audit verify`).
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    at: Mapped[datetime]
+    #: The host and process that wrote it (host:pid).
+    by: Mapped[str] = mapped_column(String(100), default="", server_default="")

@@ -6,6 +6,7 @@ existing one it applies what is missing, and run twice it does nothing the secon
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from alembic import command
@@ -14,13 +15,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-import migrations
 from triggers.db import refresh_statistics
 
 
 def _alembic_config() -> AlembicConfig:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    # Found, not imported: the migrations depend on triggers, never the other way round.
+    spec = find_spec("migrations")
+    assert spec is not None and spec.origin is not None
+    config.set_main_option("script_location", str(Path(spec.origin).parent))
     return config
 
 
@@ -36,6 +39,12 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision this version knows; one it does not know is a newer version's."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:

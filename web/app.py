@@ -80,15 +80,31 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         complaint_bodies,
         errors,
         health,
+        metrics,
+        people,
         plan,
+        request_log,
         security,
+        shared_limits,
         sso,
         staff,
         statistics,
     )
+    from web import input as input_rules
     from web.api import views as api
 
+    if config.server.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy the client's address (for the limits and the audit trail)
+        # and the scheme are the proxy's headers; trust exactly as many proxies as there are.
+        proxies = config.server.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    request_log.init_app(app)
+    metrics.init_app(app)
+    shared_limits.init_app(app)
     errors.register_errors(app)
+    input_rules.init_app(app)  # first: odd input never reaches a view or the database
     security.init_app(app)
     WTFormsHelpers(app)
     csrf = CSRFProtect(app)
@@ -101,6 +117,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(statistics.blueprint)
+    app.register_blueprint(people.blueprint)
     app.register_blueprint(api.blueprint)
     return app
 

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from notifications.outbox import queue_confirmation
 from triggers.config import Config
 from triggers.db import read_session, write_transaction
 from triggers.models import ApplicationDraft, Partnership
@@ -42,10 +41,9 @@ from web.apply_forms import (
     WhoForm,
 )
 from web.complaint_bodies import complaint_body
-from workflows import deadlines
-from workflows.drafts import find_draft, mark_sent, save_answers, sent_already, start_draft
+from workflows.drafts import find_draft, save_answers, sent_already, start_draft
 from workflows.errors import InvalidData
-from workflows.service import Actor, open_case
+from workflows.service import Actor, send_online_application
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("apply", __name__, url_prefix="/apply")
@@ -537,15 +535,7 @@ def _send(answers: dict[str, Any]) -> dict[str, Any]:
             raise InvalidData({"application": "has expired; please start again"})
         partnership = _partnership(db, app.config)
         data = application_data(answers, _today())
-        case = open_case(db, partnership, data, actor, now, app.policy)
-        emailed = queue_confirmation(db, case, now) is not None
-        due = deadlines.find(case, "acknowledge")
-        sent = {
-            "reference": case.reference,
-            "acknowledge_by": due.due_on.isoformat() if due else "",
-            "emailed": emailed,
-        }
-        mark_sent(draft, sent, now)
+        sent = send_online_application(db, draft, partnership, data, actor, now, app.policy)
     log.info("online application sent: %s", sent["reference"])
     return sent
 

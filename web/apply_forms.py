@@ -33,9 +33,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from triggers.config import OnlineConfig
+from triggers.text import email_problem, one_line_problem
 from web.complaint_bodies import PUBLIC_BODIES
 from web.step_forms import PartsDateField
-from workflows.schemas import EMAIL
 
 #: Characters a person never means to type (NUL, escape, the C1 controls...): dropped, so
 #: pasted text cannot break a letter or the database. Tabs and new lines are kept.
@@ -56,6 +56,11 @@ def clean(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     return unicodedata.normalize("NFC", value.translate(_CONTROL)).strip()
+
+
+def _one_line(form: Any, field: Any) -> None:
+    if field.data and one_line_problem(field.data):
+        raise ValidationError(f"{field.label.text} must be on one line")
 
 
 def _limit(what: str, most: int) -> Length:
@@ -108,6 +113,10 @@ class PublicForm(FlaskForm):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
             if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
                 filters = [clean, *unbound_field.kwargs.get("filters", [])]
+                if not issubclass(unbound_field.field_class, TextAreaField):
+                    # A one-line answer ends up in letters' headers and address blocks.
+                    validators = [*unbound_field.kwargs.get("validators", []), _one_line]
+                    options = {**options, "validators": validators}
                 return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
 
@@ -217,7 +226,7 @@ class ContactForm(PublicForm):
             raise ValidationError(f"Enter your {what}, or choose another way to contact you")
 
     def validate_email(self, field: StringField) -> None:
-        if field.data and not EMAIL.match(field.data):
+        if field.data and email_problem(field.data):
             raise ValidationError(
                 "Enter an e-mail address in the correct format, like name@example.com"
             )

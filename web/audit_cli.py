@@ -17,9 +17,7 @@ from triggers.calendar import english_date
 from triggers.db import read_session
 from web.cli import (
     Context,
-    _actor,
     _case,
-    _partnership,
     _require_current_schema,
     main,
     pass_context,
@@ -143,45 +141,3 @@ def retention_run(context: Context, dry_run: bool) -> None:
         f"{english_date(result.closed_on_or_before)} ({years} years ago) {verb}"
         + (": " + ", ".join(result.references) if result.references else ".")
     )
-
-
-@main.command("subject-access")
-@click.option("--email", default="", help="The person's e-mail address.")
-@click.option("--name", default="", help="The person's name, as recorded.")
-@click.option(
-    "--partnership", metavar="NAME", help="The partnership (default: the configured one)."
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="The folder for subject-access.json and subject-access.pdf.",
-)
-@pass_context
-def subject_access(
-    context: Context, email: str, name: str, partnership: str | None, out: Path
-) -> None:
-    """Export everything held about one victim or applicant (UK GDPR Art. 15)."""
-    from triggers.db import write_transaction
-    from web.subject_access import as_json, as_pdf
-    from workflows.subject_access import find_subject_cases, subject_access_record
-
-    if not email.strip() and not name.strip():
-        raise click.UsageError("give the person's --email or --name (or both)")
-    _require_current_schema(context)
-    with write_transaction(context.sessions()) as session:
-        chosen = _partnership(session, context, partnership)
-        cases = find_subject_cases(session, chosen.id, email=email, name=name)
-        record = subject_access_record(
-            session,
-            cases,
-            context.policy,
-            _actor(session, None),
-            context.now(),
-            {"email": email, "name": name},
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "subject-access.json").write_text(as_json(record), encoding="utf-8")
-    (out / "subject-access.pdf").write_bytes(as_pdf(record))
-    found = ", ".join(case["reference"] for case in record["cases"]) or "none"
-    click.echo(f"Cases found: {found}. Wrote {out / 'subject-access.json'} and .pdf.")

@@ -1,5 +1,8 @@
 """Signing in and out (Flask-Login): e-mail and argon2-checked password, locked for a while
-after repeated failures, with the same message whether or not the address is known."""
+after repeated failures, with the same words and the same work whether or not the address
+is known. Sessions live on the server (``triggers.staff_sessions``): the cookie holds a
+random id, checked on every request, so ending the row ends the session everywhere.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,16 @@ from flask import session as session_cookie
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from triggers.accounts import check_password, find_user
+from triggers.accounts import LOCK_FOR, sign_in_with_password
 from triggers.db import read_session, write_transaction
 from triggers.models import User
+from triggers.staff_sessions import store
 from web.app import services
 from web.forms import ConfirmForm, SignInForm
+from web.redirects import local_target
 from workflows.service import Actor
 
 blueprint = Blueprint("auth", __name__)
@@ -25,10 +31,14 @@ login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to see this page."
 login_manager.login_message_category = "info"
 
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 WRONG = "The e-mail address or the password is not right"
+LOCKED = (
+    "This account is locked after too many failed attempts. "
+    f"Try again in {int(LOCK_FOR.total_seconds() // 60)} minutes, or ask your CSP manager."
+)
 TOO_MANY = "Too many attempts to sign in from this address. Wait a minute and try again."
+#: The key of the server-side session's id in the signed cookie.
+SESSION_ID = "casereview_session"
 
 
 class StaffUser(UserMixin):
@@ -49,16 +59,43 @@ class StaffUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    with read_session(services().sessions) as session:
-        user = session.get(User, int(user_id)) if user_id.isdigit() else None
-        return StaffUser(user) if user is not None and user.is_active else None
+    """The person of a live server-side session; None when it was ended, went idle, or its
+    user was deactivated (then Flask-Login treats the request as signed out)."""
+    session_id = session_cookie.get(SESSION_ID)
+    if not isinstance(session_id, str) or not user_id.isdigit():
+        return None
+    app = services()
+    idle = timedelta(minutes=app.config.server.session_minutes)
+    now = app.now()
+    with read_session(app.sessions) as db:
+        live = store.live(db, session_id, now, idle)
+        if live is None or live.user_id != int(user_id):
+            return None
+        user = db.get(User, live.user_id)
+        if user is None or not user.is_active:
+            return None
+        signed_in = StaffUser(user)
+    if live.due_a_touch:
+        with write_transaction(app.sessions) as db:
+            store.touch(db, session_id, now)
+    return signed_in
+
+
+def start_session(db: Session, user: User) -> None:
+    """Sign ``user`` in with a fresh cookie: a new session id and a new CSRF token, so that
+    nothing set before signing in (session fixation) carries over."""
+    session_cookie.clear()
+    session_cookie.permanent = True  # so the idle timeout applies to the cookie too
+    session_cookie[SESSION_ID] = store.start(db, user.id, services().now())
+    login_user(StaffUser(user))
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     # Sign-in attempts per client address, on top of the per-account lock-out: one address
-    # trying many accounts is slowed too. In memory, per application (waitress serves one).
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
+    # trying many accounts is slowed too. Counted where `server.limits_storage` says
+    # (memory by default; Redis shared by every node: web/shared_limits.py).
+    limiter = Limiter(get_remote_address, app=app, default_limits=[])  # storage: web.shared_limits
     app.extensions["casereview.limiter"] = limiter  # the public form limits sending with it
     limit = app.extensions["casereview"].config.server.sign_in_limit
     app.register_blueprint(blueprint)
@@ -74,31 +111,15 @@ def sign_in() -> str | Response:
     problem = None
     if form.validate_on_submit():
         app = services()
-        now = app.now()
-        with write_transaction(app.sessions) as session:
-            user = find_user(session, form.email.data or "")
-            if user is not None and user.locked_until is not None and user.locked_until > now:
-                problem = (
-                    "This account is locked after too many failed attempts. "
-                    "Try again in 15 minutes, or ask your CSP manager."
-                )
-            elif (
-                user is not None
-                and user.is_active
-                and check_password(user, form.password.data or "")
-            ):
-                user.failed_logins, user.locked_until = 0, None
-                session_cookie.permanent = True  # so the idle timeout applies
-                login_user(StaffUser(user))
-                target = request.args.get("next", "")
-                safe = target.startswith("/") and not target.startswith("//")
-                return redirect(target if safe else url_for("staff.dashboard"))
-            else:
-                problem = WRONG
-                if user is not None:
-                    user.failed_logins += 1
-                    if user.failed_logins >= MAX_FAILURES:
-                        user.locked_until, user.failed_logins = now + LOCK_FOR, 0
+        with write_transaction(app.sessions) as db:
+            result = sign_in_with_password(
+                db, form.email.data or "", form.password.data or "", app.now()
+            )
+            if result.user is not None:
+                start_session(db, result.user)
+                target = local_target(request.args.get("next"), url_for("staff.dashboard"))
+                return redirect(target)
+        problem = LOCKED if result.problem == "locked" else WRONG
         form.email.errors = [problem]
     return render_template("sign_in.html", form=form), (400 if problem else 200)
 
@@ -106,7 +127,13 @@ def sign_in() -> str | Response:
 @blueprint.post("/sign-out")
 def sign_out() -> Response:
     ConfirmForm().validate_on_submit()
+    session_id = session_cookie.get(SESSION_ID)
+    if isinstance(session_id, str):
+        app = services()
+        with write_transaction(app.sessions) as db:
+            store.end(db, session_id, app.now())
     logout_user()
+    session_cookie.clear()
     return redirect(url_for("auth.sign_in"))
 
 

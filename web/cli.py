@@ -32,6 +32,7 @@ from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name, sync_partnership
 from triggers.policy import Policy
 from triggers.schema import current_revision, head_revision, upgrade
+from triggers.text import email_problem
 from workflows import permissions
 from workflows.describe import describe_case
 from workflows.errors import CaseNotFound, InvalidData, WorkflowError
@@ -211,11 +212,16 @@ def sweep_command(context: Context, now_text: str | None) -> None:
 @main.command("scheduler")
 @pass_context
 def scheduler_command(context: Context) -> None:
-    """Run only the scheduler (sweeping every minute), for a deployment with several web workers."""
+    """Run only the scheduler (sweeping every minute while it leads), for several web nodes.
+
+    On PostgreSQL one process on all hosts leads (an advisory lock); the others take over
+    within a minute of its death."""
+    from workflows.leadership import leadership_for
     from workflows.scheduler import run_blocking
 
     _require_current_schema(context)
-    run_blocking(context.sessions(), context.policy, _sender(context))
+    leadership = leadership_for(context.engine, _lock_path(context))
+    run_blocking(context.sessions(), context.policy, _sender(context), leadership)
 
 
 @main.group()
@@ -298,10 +304,27 @@ def _parse_now(text: str, context: Context) -> datetime:
 @click.option("--no-serve", is_flag=True, help="Load the demo data and stop.")
 @pass_context
 def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -> None:
-    """Set up the database, load demo cases and a demo manager, and serve."""
-    from web.demo import load_demo, load_demo_history
+    """Set up the database, load demo cases and a demo manager, and serve.
+
+    Only into an empty database: on one that holds data the demo adds nothing and says why,
+    then serves what is there (or, with --no-serve, exits 1)."""
+    from web.demo import existing_data, load_demo, load_demo_history
 
     initialise(context)
+    with read_session(context.sessions()) as session:
+        held = existing_data(session, context.config.partnership.code)
+    if held:
+        click.echo(
+            f"The database ({_safe_url(context)}) already holds {held}. Demo data (users with "
+            "a published password, an API token, invented past years) is loaded only into an "
+            "empty database, so nothing was added.",
+            err=True,
+        )
+        if no_serve:
+            sys.exit(1)
+        click.echo("Serving what is there.", err=True)
+        _serve(context, host, port)
+        return
     with write_transaction(context.sessions()) as session:
         partnership = partnership_by_name(session, context.config.partnership.code)
         assert partnership is not None
@@ -342,11 +365,13 @@ def _serve(
     import waitress
 
     from web.app import create_app
+    from workflows.leadership import leadership_for
     from workflows.scheduler import start_background
 
     app = create_app(context.config, engine=context.engine)
     if with_scheduler:
-        start_background(context.sessions(), context.policy, _sender(context), _lock_path(context))
+        leadership = leadership_for(context.engine, _lock_path(context))
+        start_background(context.sessions(), context.policy, _sender(context), leadership)
     host = host or context.config.server.host
     port = port or context.config.server.port
     click.echo(
@@ -396,6 +421,8 @@ def user_add(
     context: Context, email: str, role: str, agency_name: str | None, partnership_name: str | None
 ) -> None:
     """Add a user; the password is read from standard input."""
+    if problem := email_problem(email):
+        raise click.BadParameter(f"'{email}' {problem}", param_hint="EMAIL")
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != password:
@@ -445,7 +472,7 @@ def token_create(context: Context, email: str) -> None:
         found = find_user(session, email)
         if found is None:
             raise click.ClickException(f"there is no user {email}; add one with `user add`")
-        click.echo(create_token(session, found, context.now()))
+        click.echo(create_token(session, found, context.now(), context.config.server.token_days))
 
 
 # --- cases ----------------------------------------------------------------------------
@@ -660,9 +687,16 @@ def _as_text(described: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# The figures, publishing, the import, backup, restore and the audit commands register
-# themselves on ``main``.
-from web import audit_cli, backup_cli, figures_cli, subject_access_cli  # noqa: E402, F401
+# The figures, publishing, the import, backup, restore, the audit, subject access, the
+# people and the process commands register themselves on ``main``.
+from web import (  # noqa: E402, F401
+    audit_cli,
+    backup_cli,
+    figures_cli,
+    people_cli,
+    process_cli,
+    subject_access_cli,
+)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triggers.figures import performance_year, year_containing
-from triggers.models import CaseReview, Partnership
+from triggers.models import CaseReview, Partnership, User
 from triggers.policy import Policy
 from workflows.history_import import CHANNEL, COLUMNS, check_file, import_cases
 from workflows.service import Actor, apply, open_case
@@ -210,6 +210,27 @@ SCENARIOS: list[tuple[str, str, int, bool, list[tuple[str, int, dict[str, Any]]]
         ],
     ),
 ]
+
+
+def existing_data(session: Session, partnership_code: str) -> str:
+    """What the database holds beyond what ``casereview init`` creates (the configured
+    partnership and its agencies), in words; empty when it holds nothing else.
+
+    The demo adds accounts with a published password, prints a manager's API token and
+    imports invented past years into the figures: never on a database with real data, so
+    any case, any user or any other partnership counts as data.
+    """
+    cases = session.scalar(select(func.count()).select_from(CaseReview)) or 0
+    users = session.scalar(select(func.count()).select_from(User)) or 0
+    others = session.scalar(
+        select(func.count()).select_from(Partnership).where(Partnership.code != partnership_code)
+    )
+    held = [
+        f"{count} {noun}{'' if count == 1 else 's'}"
+        for count, noun in ((cases, "case"), (users, "user"), (others or 0, "other partnership"))
+        if count
+    ]
+    return ", ".join(held)
 
 
 def load_demo(session: Session, partnership: Partnership, policy: Policy, now: datetime) -> int:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Blueprint, Flask, abort, current_app, redirect, session, url_for
-from flask_login import login_user
+from flask import Blueprint, Flask, abort, current_app, redirect, url_for
 from werkzeug.wrappers import Response
 
 from triggers.accounts import find_user
@@ -62,7 +61,7 @@ def start() -> Response:
 def callback() -> Response:
     from authlib.integrations.base_client.errors import OAuthError
 
-    from web.auth import StaffUser
+    from web.auth import start_session
 
     provider = _provider()
     try:
@@ -84,6 +83,5 @@ def callback() -> Response:
         user = find_user(db, email)
         if user is None or not user.is_active:
             abort(403, NOT_KNOWN)
-        session.permanent = True  # the idle timeout applies as with a password
-        login_user(StaffUser(user))
+        start_session(db, user)  # a server-side session, as with a password
     return redirect(url_for("staff.dashboard"))

@@ -34,11 +34,13 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
+from triggers.text import LARGEST_ID, whole_number
 from web.acting import may, signed_in_actor
 from web.activation_form import ActivationForm
 from web.app import services
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
+from web.redirects import local_target
 from web.step_forms import (
     FORMS,
     TITLES,
@@ -50,9 +52,10 @@ from web.step_forms import (
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
 from workflows import permissions
+from workflows.case_review import CASE_REVIEW
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
-from workflows.machine import FINAL_STATES, STATES, TRANSITIONS
+from workflows.machine import FINAL_STATES, STATES
 from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
@@ -71,26 +74,9 @@ blueprint = Blueprint("staff", __name__)
 #: Cases per page of the dashboard.
 PAGE_SIZE = 50
 
-STATE_LABELS = {
-    "received": "Received",
-    "acknowledged": "Acknowledged",
-    "threshold_met": "Threshold met",
-    "threshold_not_met": "Threshold not met",
-    "panel_scheduled": "Panel scheduled",
-    "review_complete": "Review complete",
-    "findings_sent": "Findings sent",
-    "appeal": "Appeal",
-    "closed": "Closed",
-    "withdrawn": "Withdrawn",
-}
-STEP_LABELS = {
-    "acknowledge": "Acknowledge",
-    "threshold_decision": "Threshold decision",
-    "panel": "Panel meeting",
-    "findings": "Findings letter",
-    "appeal_window": "Appeal window closes",
-    "appeal_decision": "Appeal decision",
-}
+#: What the staff pages call each state and each clock (the process declaration's words).
+STATE_LABELS = CASE_REVIEW.state_labels
+STEP_LABELS = CASE_REVIEW.clock_labels
 
 
 @blueprint.app_template_filter("english")
@@ -125,13 +111,12 @@ def labels() -> dict[str, Any]:
 
 
 def process_rows(current: str) -> list[dict[str, Any]]:
-    """The process, generated from the machine's table: each state and where it leads."""
+    """The process, generated from its declaration: each state and where it leads."""
     rows = []
     for state in STATES:
         moves = []
-        for transition in TRANSITIONS:
-            sources = transition["source"]
-            if state in ([sources] if isinstance(sources, str) else sources):
+        for transition in CASE_REVIEW.transitions:
+            if state in transition["source"]:
                 moves.append(
                     (transition["trigger"].replace("_", " "), STATE_LABELS[transition["dest"]])
                 )
@@ -202,19 +187,16 @@ def dashboard() -> str:
         state = form.state.data if form.state.data in STATES else ""
         wanted = [state] if state else [s for s in STATES if s not in FINAL_STATES]
         cases = visible(select(CaseReview.id)).where(CaseReview.state.in_(wanted))
-        if (form.agency.data or "").isdigit():
+        if (agency_id := whole_number(form.agency.data, 1, LARGEST_ID)) is not None:
             cases = cases.where(
                 exists().where(
                     CaseAgency.case_id == CaseReview.id,
-                    CaseAgency.agency_id == int(form.agency.data),
+                    CaseAgency.agency_id == agency_id,
                 )
             )
         total = session.scalar(select(func.count()).select_from(cases.subquery())) or 0
         pages = max(1, -(-total // PAGE_SIZE))
-        page = (
-            min(int(request.args["page"]), pages) if request.args.get("page", "").isdigit() else 1
-        )
-        page = max(page, 1)
+        page = min(whole_number(request.args.get("page"), 1, LARGEST_ID) or 1, pages)
         # The running deadline that comes first names the step the case waits for.
         next_step = (
             select(Deadline.step)
@@ -622,12 +604,7 @@ def retry(message_id: int) -> Response:
                 "within a minute.",
                 "success",
             )
-    target = request.form.get("back", "")
-    return redirect(
-        target
-        if target.startswith("/") and not target.startswith("//")
-        else url_for("staff.dashboard")
-    )
+    return redirect(local_target(request.form.get("back"), url_for("staff.dashboard")))
 
 
 def _suggestions(session: Session, cases: list[Any], policy: Policy) -> dict[int, bool]:

@@ -37,6 +37,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.config import Config
+from triggers.text import LARGEST_ID, whole_number
+from workflows.case_review import CASE_REVIEW
+from workflows.process import Process
 
 LONG = Length(max=10_000, message="Keep this under 10,000 characters")
 
@@ -70,8 +73,9 @@ class StepForm(FlaskForm):
         data: dict[str, Any] = {}
         if self.on.data:
             data["on"] = self.on.data.isoformat()
-        if (self.version.data or "").isdigit():
-            data["version"] = int(self.version.data)
+        if self.version.data:
+            version = whole_number(self.version.data, 0, LARGEST_ID)
+            data["version"] = self.version.data if version is None else version
         return data
 
 
@@ -251,34 +255,33 @@ class ChronologyForm(FlaskForm):
         }
 
 
-FORMS: dict[str, type[StepForm]] = {
-    "acknowledge": AcknowledgeForm,
-    "decide_threshold": DecideThresholdForm,
-    "schedule_panel": SchedulePanelForm,
-    "record_review": RecordReviewForm,
-    "send_findings": SendFindingsForm,
-    "appeal": AppealForm,
-    "decide_appeal": DecideAppealForm,
-    "close": ReasonForm,
-    "withdraw": ReasonForm,
-}
-TITLES = {
-    "acknowledge": "Acknowledge the application",
-    "decide_threshold": "Decide the threshold",
-    "schedule_panel": "Schedule the panel",
-    "record_review": "Record the review",
-    "send_findings": "Send the findings",
-    "appeal": "Record an appeal",
-    "decide_appeal": "Decide the appeal",
-    "close": "Close the case",
-    "withdraw": "Withdraw the case",
-}
+def form_class(event: str, process: Process = CASE_REVIEW) -> type[StepForm]:
+    """The form the process declares for ``event``, by its class name (a StepForm)."""
+    classes = {cls.__name__: cls for cls in _step_forms(StepForm)}
+    return classes[process.step[event].form]
+
+
+def _step_forms(cls: type[StepForm]) -> list[type[StepForm]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_step_forms(sub)]
+    return found
+
+
+#: Each step's form and title, as the process declares them.
+FORMS: dict[str, type[StepForm]] = {event: form_class(event) for event in CASE_REVIEW.events}
+TITLES = CASE_REVIEW.titles
 
 
 def make_form(
-    event: str, config: Config, agencies: list[str], version: int, formdata: Any = None
+    event: str,
+    config: Config,
+    agencies: list[str],
+    version: int,
+    formdata: Any = None,
+    process: Process = CASE_REVIEW,
 ) -> StepForm:
-    form = FORMS[event](formdata=formdata, prefix=event)
+    form = form_class(event, process)(formdata=formdata, prefix=event)
     form.version.data = form.version.data or str(version)
     if isinstance(form, RecordReviewForm):
         form.themes.choices = [SelectChoice(theme.key, theme.label) for theme in config.themes]
@@ -287,7 +290,7 @@ def make_form(
                 SelectChoice(name, name) for name in agencies
             ]
     if isinstance(form, ReasonForm):
-        form.submit.label.text = TITLES[event]
+        form.submit.label.text = process.titles[event]
     return form
 
 

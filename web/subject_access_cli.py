@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from triggers.db import write_transaction
+from triggers.private_files import private_folder, write_private_bytes
 from web.cli import (
     Context,
     _actor,
@@ -91,9 +92,10 @@ def subject_access(
             f"received {case.received_on.isoformat()}"
             for case in left_out
         ]
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "subject-access.json").write_text(as_json(record), encoding="utf-8")
-    (out / "subject-access.pdf").write_bytes(as_pdf(record))
+    # Everything held about a person: private to the service's account, like the database.
+    private_folder(out)
+    write_private_bytes(out / "subject-access.json", as_json(record).encode("utf-8"))
+    write_private_bytes(out / "subject-access.pdf", as_pdf(record))
     found_text = ", ".join(case["reference"] for case in record["cases"]) or "none"
     click.echo(f"Cases found: {found_text}. Wrote {out / 'subject-access.json'} and .pdf.")
     if candidates:

@@ -19,10 +19,10 @@ from notifications.outbox import queue_for_event
 from triggers.models import CaseReview, Recommendation
 from triggers.policy import Policy
 from workflows import permissions
+from workflows.case_review import CASE_REVIEW
 from workflows.errors import EventNotAllowed, InvalidData
-from workflows.machine import REVIEW_COMPLETE, allowed_events
 from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
-from workflows.service import Actor, _audit, _step_date, flush_case
+from workflows.service import Actor, flush_case, step_date, write_audit
 
 Involvement = Literal["informed", "consulted", "involved"]
 Attendance = Literal["in_person", "online", "representative", "written_statement", "not_attending"]
@@ -61,7 +61,7 @@ def record_involvement(
     case.involvement_level = values.involvement_level
     case.panel_attendance = values.panel_attendance
     case.updated_at = now
-    _audit(
+    write_audit(
         session,
         case,
         actor,
@@ -85,8 +85,9 @@ def share_action_plan(
 ) -> None:
     """Send the draft action plan to the victim for comment, before the findings go."""
     permissions.require(actor, permissions.SHARE_ACTION_PLAN)
-    if case.state != REVIEW_COMPLETE:
-        raise EventNotAllowed("share_action_plan", case.state, allowed_events(case.state))
+    sharing = CASE_REVIEW.operation["share_action_plan"]
+    if case.state not in sharing.allowed_in:
+        raise EventNotAllowed(sharing.name, case.state, CASE_REVIEW.allowed_events(case.state))
     if not case.recommendations:
         raise InvalidData(
             {
@@ -95,15 +96,15 @@ def share_action_plan(
             }
         )
     values = parse(DatedIn, dict(data))
-    on = _step_date(values, case, policy, now)  # type: ignore[arg-type]
+    on = step_date(values, case, policy, now)  # type: ignore[arg-type]
     case.action_plan_shared_on = on
     case.updated_at = now
-    _audit(session, case, actor, now, "share_action_plan", case.state, case.state, on, {})
+    write_audit(session, case, actor, now, "share_action_plan", case.state, case.state, on, {})
     flush_case(session, case.reference)
     queue_for_event(
         session,
         case,
-        "share_action_plan",
+        sharing.letters,
         f"plan-v{case.version}",
         now,
         {"event": "share_action_plan", "on": on.isoformat()},
@@ -128,7 +129,7 @@ def record_victim_response(
         raise InvalidData({"on": "must be between the day the plan was shared and today"})
     case.victim_response, case.victim_responded_on = values.response, on
     case.updated_at = now
-    _audit(
+    write_audit(
         session,
         case,
         actor,
@@ -163,7 +164,7 @@ def update_recommendation(
     rec.progress = values.progress or rec.progress
     rec.updated_on = values.on or policy.today(now)
     case.updated_at = now
-    _audit(
+    write_audit(
         session,
         case,
         actor,

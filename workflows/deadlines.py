@@ -1,58 +1,40 @@
-"""Which limit each step starts and which it meets, in working days (config.toml).
+"""The working-day clocks of a case: started, met and stopped as the process declares.
 
-Acknowledge within 5 of receipt; decide the threshold within 10 of acknowledging; hold the
-panel within 28 of a "met" decision (Charnwood procedure, Home Office guidance); send the
-findings within 5 of the panel; the applicant may appeal within 20 of the findings or of a
-"not met" letter (LLR procedure); the chair decides within 20 of the appeal.
+Which clock each step starts and which it meets is the process declaration's (a ``Move``'s
+``starts``/``meets``/``stops_all``, ``workflows/case_review.py``); the limits are config.toml's
+``[deadlines]`` where it names the clock, else the declaration's default. Day 1 is the first
+working day after the starting date.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from datetime import date
 
 from triggers.models import CaseReview, Deadline
 from triggers.policy import Policy
-
-STEPS = (
-    "acknowledge",
-    "threshold_decision",
-    "panel",
-    "findings",
-    "appeal_window",
-    "appeal_decision",
-)
-
-#: event → (steps it meets, steps it starts). decide_* depend on the outcome: see below.
-EFFECTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "acknowledge": (("acknowledge",), ("threshold_decision",)),
-    "decide_threshold:met": (("threshold_decision",), ("panel",)),
-    "decide_threshold:not_met": (("threshold_decision",), ("appeal_window",)),
-    "schedule_panel": ((), ()),
-    "record_review": (("panel",), ("findings",)),
-    "send_findings": (("findings",), ("appeal_window",)),
-    "appeal": (("appeal_window",), ("appeal_decision",)),
-    "decide_appeal:upheld": (("appeal_decision",), ("panel",)),
-    "decide_appeal:not_upheld": (("appeal_decision",), ()),
-    "close": ((), ()),
-    "withdraw": ((), ()),
-}
+from workflows.process import Clock, Move
 
 
-def effect_key(event: str, data: dict[str, object]) -> str:
-    if event == "decide_threshold":
-        return f"{event}:{data['decision']}"
-    if event == "decide_appeal":
-        return f"{event}:{data['outcome']}"
-    return event
+def limit(clock: Clock, policy: Policy) -> int:
+    """The clock's limit in working days: the partnership's, where config.toml sets it."""
+    if clock.configurable and clock.key in _configured(type(policy.config.deadlines)):
+        return int(getattr(policy.config.deadlines, clock.key))
+    return clock.days
 
 
-def start(case: CaseReview, step: str, on: date, policy: Policy) -> Deadline:
-    """Start (or restart, after an upheld appeal) the clock for ``step`` on ``on``."""
-    days = getattr(policy.config.deadlines, step)
-    due_on = policy.calendar.add_working_days(on, days)
-    deadline = find(case, step)
+@functools.cache
+def _configured(deadlines_config: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(deadlines_config))
+
+
+def start(case: CaseReview, clock: Clock, on: date, policy: Policy) -> Deadline:
+    """Start (or restart, after an upheld appeal) ``clock`` on ``on``."""
+    due_on = policy.calendar.add_working_days(on, limit(clock, policy))
+    deadline = find(case, clock.key)
     if deadline is None:
-        deadline = Deadline(step=step, started_on=on, due_on=due_on, status="running")
+        deadline = Deadline(step=clock.key, started_on=on, due_on=due_on, status="running")
         case.deadlines.append(deadline)
     else:
         deadline.started_on, deadline.due_on = on, due_on
@@ -73,15 +55,15 @@ def stop_all(case: CaseReview, on: date) -> None:
             deadline.status, deadline.ended_on = "stopped", on
 
 
-def apply_effects(
-    case: CaseReview, event: str, data: dict[str, object], on: date, policy: Policy
+def apply_move(
+    case: CaseReview, move: Move, clocks: dict[str, Clock], on: date, policy: Policy
 ) -> None:
-    meets, starts = EFFECTS[effect_key(event, data)]
-    for step in meets:
+    """What ``move`` does to the case's clocks: meet some, start others, or stop them all."""
+    for step in move.meets:
         end(case, step, on)
-    for step in starts:
-        start(case, step, on, policy)
-    if event in ("close", "withdraw") or effect_key(event, data) == "decide_appeal:not_upheld":
+    for step in move.starts:
+        start(case, clocks[step], on, policy)
+    if move.stops_all:
         stop_all(case, on)
 
 

@@ -38,9 +38,10 @@ from triggers.models import (
 )
 from triggers.partnerships import partnership_by_name
 from triggers.policy import Policy
+from triggers.text import one_line_problem, whole_number
 from workflows import deadlines
+from workflows.case_review import CASE_REVIEW, RECEIVED
 from workflows.errors import InvalidData
-from workflows.machine import MACHINE, RECEIVED, fire
 from workflows.service import audit_event
 
 #: The columns read; any other column is ignored.
@@ -70,7 +71,13 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NUMBERED = re.compile(r"^(?P<code>.+)-(?P<year>\d{4})-(?P<number>\d+)$")
+#: CT-2021-007 (or CT-2021-H07: a letter marks a series casereview never gives itself).
+_NUMBERED = re.compile(
+    r"(?P<code>[A-Z0-9-]{1,10})-(?P<year>[0-9]{4})-(?P<series>[A-Z]?)(?P<number>[0-9]{1,6})"
+)
+#: The first year a reference may carry: the Community Trigger began in October 2014, but
+#: pilots and older local schemes came before it.
+FIRST_REFERENCE_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -217,11 +224,12 @@ class _RowChecker:
         session: Session,
         default: Partnership,
     ) -> HistoricalCase | None:
+        for column, text in self.values.items():
+            if problem := one_line_problem(text):
+                self.problem(column, problem)
         reference = self.values.get("reference", "").upper()
         if not reference:
             self.problem("reference", "is empty: every case needs its reference")
-        elif len(reference) > 30:
-            self.problem("reference", "is longer than 30 characters")
         dates = {
             name: self.date(name)
             for name in COLUMNS
@@ -239,6 +247,8 @@ class _RowChecker:
         if len(ward) > 100:
             self.problem("ward", "is longer than 100 characters")
         partnership = self.partnership(partnerships, session, default)
+        if reference and partnership is not None:
+            self.reference(reference, partnership)
         if self.problems or received_on is None or partnership is None:
             return None
         steps = self.steps(dates, decision, outcome, recommendations, themes)
@@ -296,10 +306,11 @@ class _RowChecker:
         text = self.values.get(column, "")
         if not text:
             return 0
-        if not text.isdigit():
-            self.problem(column, f"'{text}' is not a whole number of 0 or more")
+        number = whole_number(text, 0, 1000)
+        if number is None:
+            self.problem(column, f"'{text}' is not a whole number from 0 to 1000")
             return 0
-        return int(text)
+        return number
 
     def flag(self, column: str) -> bool:
         text = self.values.get(column, "").lower()
@@ -322,6 +333,28 @@ class _RowChecker:
             elif key not in result:
                 result.append(key)
         return result
+
+    def reference(self, reference: str, partnership: Partnership) -> None:
+        """A reference is the partnership's own numbering, or a new case would later be
+        given one already taken (another partnership's code), or a counter would overflow
+        (a number past 6 digits); nor can a formula or a path pass for one."""
+        match = _NUMBERED.fullmatch(reference)
+        example = f"{partnership.code}-2021-007"
+        if match is None or match["code"] != partnership.code.upper():
+            self.problem(
+                "reference",
+                f"'{reference[:40]}' is not a reference of {partnership.name}: write it like "
+                f"{example} (the code {partnership.code}, the year and a number of up to "
+                "6 digits)",
+            )
+        elif not FIRST_REFERENCE_YEAR <= int(match["year"]) <= self.today.year:
+            self.problem(
+                "reference",
+                f"'{reference}' has the year {match['year']}: a year from "
+                f"{FIRST_REFERENCE_YEAR} to {self.today.year} is expected",
+            )
+        elif int(match["number"]) == 0:
+            self.problem("reference", f"'{reference}' has the number 0: numbers start at 1")
 
     def partnership(
         self,
@@ -403,7 +436,7 @@ class _RowChecker:
                 )
                 return
             state = probe.state
-            if step.event not in MACHINE.get_triggers(state) or not fire(
+            if step.event not in CASE_REVIEW.allowed_events(state) or not CASE_REVIEW.fire(
                 probe, step.event, **step.data
             ):
                 self.problem(step.column, _not_possible(step, state))
@@ -416,18 +449,7 @@ class _Probe:
 
 
 def _not_possible(step: Step, state: str) -> str:
-    needs = {
-        "acknowledge": "",
-        "decide_threshold": "acknowledged_on is needed before a threshold decision",
-        "schedule_panel": "a panel needs a 'met' threshold decision (or an upheld appeal) first",
-        "record_review": "a panel needs a 'met' threshold decision (or an upheld appeal) first",
-        "send_findings": "findings follow a panel: panel_held_on is needed",
-        "appeal": "an appeal follows the findings or a 'not met' decision",
-        "decide_appeal": "an appeal outcome needs an appeal",
-        "close": "a case closes after its findings were sent or a 'not met' decision "
-        "(otherwise give withdrawn_on)",
-        "withdraw": "",
-    }[step.event]
+    needs = CASE_REVIEW.step[step.event].import_hint
     return f"not possible here: the case would be '{state}'" + (f"; {needs}" if needs else "")
 
 
@@ -465,15 +487,16 @@ def _write(
     # No personal data comes with a historical row: the figures need none.
     case.victim = Victim(type="individual", name="", contact_preference="letter")
     case.applicant = Applicant(on_behalf=False)
-    deadlines.start(case, "acknowledge", found.received_on, policy)
+    deadlines.start(case, CASE_REVIEW.clock[CASE_REVIEW.first_clock], found.received_on, policy)
     session.add(case)
     imported = {"imported": True, "line": found.line}
     audit = [audit_event(case, actor, now, "import", "", RECEIVED, found.received_on, imported)]
     for step in found.steps:
         before = case.state
         _record(case, found, step)
-        fire(case, step.event, **step.data)
-        deadlines.apply_effects(case, step.event, step.data, step.on, policy)
+        CASE_REVIEW.fire(case, step.event, **step.data)
+        move = CASE_REVIEW.move_for(step.event, step.data, before)
+        deadlines.apply_move(case, move, CASE_REVIEW.clock, step.on, policy)
         case.last_step_on = step.on
         audit.append(
             audit_event(case, actor, now, step.event, before, case.state, step.on, imported)
@@ -523,10 +546,11 @@ def _record(case: CaseReview, found: HistoricalCase, step: Step) -> None:
 def _advance_reference_counters(session: Session, cases: Iterable[HistoricalCase]) -> None:
     """A new case must never be given a reference an imported one already has."""
     highest: dict[tuple[int, int], int] = {}
-    codes = {row.id: row.code for row in session.scalars(select(Partnership))}
+    codes = {row.id: row.code.upper() for row in session.scalars(select(Partnership))}
     for found in cases:
-        match = _NUMBERED.match(found.reference)
-        if match and match["code"] == codes.get(found.partnership_id):
+        match = _NUMBERED.fullmatch(found.reference)
+        # A lettered series (CT-2021-H07) never meets the numbers casereview gives.
+        if match and match["code"] == codes.get(found.partnership_id) and not match["series"]:
             key = (found.partnership_id, int(match["year"]))
             highest[key] = max(highest.get(key, 0), int(match["number"]))
     for (partnership_id, year), number in highest.items():

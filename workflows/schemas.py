@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,11 +22,10 @@ from pydantic import (
     model_validator,
 )
 
+from triggers.text import LARGEST_ID, email_problem, one_line_problem, strings_with_control
 from workflows.errors import InvalidData
 
 M = TypeVar("M", bound=BaseModel)
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _iso_date(value: Any) -> Any:
@@ -39,24 +39,36 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("must be a date written YYYY-MM-DD")
 
 
-def _email(value: Any) -> Any:
-    if isinstance(value, str) and value.strip() and not EMAIL.match(value.strip()):
-        raise ValueError("must be an e-mail address, like name@example.org")
+def _email(value: str) -> str:
+    if value and (problem := email_problem(value)):
+        raise ValueError(problem)
     return value
 
 
+def _one_line(value: str) -> str:
+    """Names, references and the like reach e-mail headers and address blocks (triggers.text)."""
+    if problem := one_line_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+OneLine = AfterValidator(_one_line)
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), OneLine]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
 #: Text that must fit a column of 100 or 60 characters.
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Text60 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+Text100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), OneLine]
+Text60 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60), OneLine]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), OneLine]
+Postcode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), OneLine]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 RequiredText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
 ]
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=320), BeforeValidator(_email)
+    str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_email)
 ]
 Contact = Literal["email", "phone", "letter"]
 #: Who a complaint was made to. The first four are relevant bodies (s.104-105 and Schedule 4
@@ -109,9 +121,9 @@ class VictimIn(Strict):
     type: Literal["individual", "business", "community_group"]
     name: Name
     address: LongText = ""
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] = ""
+    postcode: Postcode = ""
     email: Email = ""
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    phone: Phone = ""
     contact_preference: Contact = "letter"
     accessibility_needs: LongText = ""
     language: Text60 = ""
@@ -125,7 +137,7 @@ class ApplicantIn(Strict):
     relationship: Text100 = ""
     consent_given_on: IsoDate | None = None
     email: Email = ""
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    phone: Phone = ""
     address: LongText = ""
     contact_preference: Contact = "letter"
 
@@ -157,7 +169,7 @@ class CaseIn(Strict):
     agencies: list[Name] = Field(default_factory=list, max_length=50)
     lead_agency: ShortText = ""
     #: The ward or police beat, for the published breakdown by area.
-    ward: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    ward: Text100 = ""
 
     @model_validator(mode="after")
     def _nothing_after_the_application(self) -> CaseIn:
@@ -179,7 +191,7 @@ class EventIn(Strict):
     #: The date the step happened; today when left out. Never in the future.
     on: IsoDate | None = None
     #: The case's version as last read; a mismatch means someone else changed it (409).
-    version: int | None = None
+    version: Annotated[int, Field(ge=0, le=LARGEST_ID)] | None = None
 
 
 class AcknowledgeIn(EventIn):
@@ -244,18 +256,6 @@ class ChronologyIn(Strict):
     summary: RequiredText
 
 
-EVENT_SCHEMAS: dict[str, type[EventIn]] = {
-    "acknowledge": AcknowledgeIn,
-    "decide_threshold": DecideThresholdIn,
-    "schedule_panel": SchedulePanelIn,
-    "record_review": RecordReviewIn,
-    "send_findings": SendFindingsIn,
-    "appeal": AppealIn,
-    "decide_appeal": DecideAppealIn,
-    "close": ReasonIn,
-    "withdraw": ReasonIn,
-}
-
 _MESSAGES = {
     "missing": "is required",
     "extra_forbidden": "is not a field this accepts",
@@ -274,6 +274,9 @@ def parse(schema: type[M], data: Any) -> M:
     """Validate ``data`` against ``schema``; raise InvalidData naming every wrong field."""
     if not isinstance(data, dict):
         raise InvalidData({"body": "must be a JSON object"})
+    # Before the schema, so every channel (the CLI and the import too) refuses them alike.
+    if control := strings_with_control(data):
+        raise InvalidData(control)
     try:
         return schema.model_validate(data)
     except ValidationError as error:

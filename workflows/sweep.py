@@ -25,6 +25,7 @@ from notifications.senders import OutgoingMessage, Sender, SendError
 from triggers.db import read_session, write_transaction
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
+from workflows.case_review import CASE_REVIEW
 from workflows.drafts import delete_expired_drafts
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def sweep(
     worker = worker or worker_name()
     result = SweepResult()
     with write_transaction(sessions) as session:
-        result.queued = queue_reminders(session, policy, now)
+        result.queued = queue_reminders(session, policy, now, CASE_REVIEW)
     with write_transaction(sessions) as session:
         result.released = release_stale_claims(session, now)
     with write_transaction(sessions) as session:
@@ -126,7 +127,7 @@ def deliver(
     try:
         with read_session(sessions) as session:
             row = session.get_one(OutboxMessage, row_id)
-            message = compose(session, row, policy.config, policy.today(now))
+            message = compose(session, row, policy.config, policy.today(now), CASE_REVIEW)
         sender.send(message)
     except (SendError, CannotCompose) as error:
         return _record_failure(sessions, policy, row_id, worker, now, str(error))

@@ -5,7 +5,7 @@ Schedule 4 of the 2014 Act, is a relevant body, so only a complaint to one count
 s.104 floor. Complaints already recorded keep counting (the default is true).
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0016
 Create Date: 2026-12-01 04:15:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0010"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -28,6 +28,7 @@ from notifications.senders import (
 from tests.factories import MANAGER, at, new_case
 from triggers.db import write_transaction
 from triggers.models import OutboxMessage
+from workflows.leadership import FileLeadership
 from workflows.scheduler import start_background, stop_background
 from workflows.service import apply
 from workflows.sweep import sweep
@@ -92,10 +93,9 @@ def test_the_scheduler_sweeps_and_only_one_process_runs_it(
     due_letters(sessions, partnership, policy, 1)
     sender = FileSender(tmp_path / "mail", "community.safety@example.org")
     lock = tmp_path / "scheduler.lock"
-    scheduler = start_background(sessions, policy, sender, lock)
-    assert scheduler is not None
+    leader, follower = FileLeadership(lock), FileLeadership(lock)
+    scheduler = start_background(sessions, policy, sender, leader)
     try:
-        assert start_background(sessions, policy, sender, lock) is None
         # Three letters, and (at today's real date) the escalation of the long-overdue
         # threshold decision.
         deadline = time.monotonic() + 20
@@ -115,11 +115,11 @@ def test_the_scheduler_sweeps_and_only_one_process_runs_it(
             "escalation",
         ]
         assert len(list((tmp_path / "mail").glob("*.eml"))) == 4
+        assert leader.is_leader and not follower.lead()
     finally:
-        stop_background(scheduler)
-    again = start_background(sessions, policy, sender, lock)
-    assert again is not None
-    stop_background(again)
+        stop_background(scheduler, leader)
+    assert follower.lead()
+    follower.release()
 
 
 class NotifyStub(BaseHTTPRequestHandler):
@@ -233,21 +233,19 @@ def test_a_bad_mail_url_is_a_clear_error(base_config, url, message):
 def test_the_scheduler_lock_falls_back_when_the_folder_is_read_only(tmp_path):
     import tempfile
 
-    from workflows import scheduler
-
     read_only = tmp_path / "etc"
     read_only.mkdir()
     read_only.chmod(0o500)
+    leadership = None
     try:
         if os.access(read_only, os.W_OK):  # root ignores permissions: use a missing folder
             target = tmp_path / "missing" / "scheduler.lock"
         else:
             target = read_only / "scheduler.lock"
-        assert scheduler.hold_lock(target)
-        assert scheduler._lock is not None
-        assert Path(scheduler._lock.name).parent == Path(tempfile.gettempdir())
+        leadership = FileLeadership(target)
+        assert leadership.lead()
+        assert leadership.path.parent == Path(tempfile.gettempdir())
     finally:
-        if scheduler._lock is not None:
-            scheduler._lock.close()
-            scheduler._lock = None
+        if leadership is not None:
+            leadership.release()
         read_only.chmod(0o700)

@@ -11,6 +11,7 @@ from notifications.letters import Letter, environment, render_letter, render_pdf
 from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, at, new_case
 from triggers.db import write_transaction
 from triggers.models import OutboxMessage
+from workflows.case_review import CASE_REVIEW
 from workflows.service import apply
 
 
@@ -67,7 +68,11 @@ def test_the_acknowledgement_names_the_dates_and_the_single_point_of_contact(
     with write_transaction(sessions) as session:
         case = walk(session, partnership, policy)
         message = compose(
-            session, message_for(session, case, "acknowledgement"), config, date(2025, 4, 22)
+            session,
+            message_for(session, case, "acknowledgement"),
+            config,
+            date(2025, 4, 22),
+            CASE_REVIEW,
         )
     assert message.to == ("alex@example.org",)
     assert message.subject == "Your application for an ASB case review (CT-2025-001)"
@@ -85,13 +90,18 @@ def test_the_panel_invitation_carries_a_calendar_invitation(sessions, partnershi
             link.agency for link in case.agencies if link.agency.name == "Leicestershire Police"
         )
         victim = compose(
-            session, message_for(session, case, "panel_invitation"), config, date(2025, 4, 28)
+            session,
+            message_for(session, case, "panel_invitation"),
+            config,
+            date(2025, 4, 28),
+            CASE_REVIEW,
         )
         agency = compose(
             session,
             message_for(session, case, "panel_invitation", f"agency:{police.id}"),
             config,
             date(2025, 4, 28),
+            CASE_REVIEW,
         )
     assert victim.subject == "ASB case review CT-2025-001: panel meeting on Tuesday 20 May 2025"
     assert "send a representative" in victim.body
@@ -128,7 +138,11 @@ def test_the_not_met_letter_gives_the_reasons_and_the_appeal_deadline(
             policy,
         )
         message = compose(
-            session, message_for(session, case, "threshold_not_met"), config, date(2025, 12, 1)
+            session,
+            message_for(session, case, "threshold_not_met"),
+            config,
+            date(2025, 12, 1),
+            CASE_REVIEW,
         )
     assert "decided on Monday 1 December 2025 that the threshold" in message.body
     assert "Our reasons: One complaint only" in message.body
@@ -154,7 +168,7 @@ def test_the_findings_list_each_recommendation_and_the_appeal_route(
             session, case, "send_findings", {"on": "2025-05-22"}, MANAGER, at(2025, 5, 22), policy
         )
         message = compose(
-            session, message_for(session, case, "findings"), config, date(2025, 5, 22)
+            session, message_for(session, case, "findings"), config, date(2025, 5, 22), CASE_REVIEW
         )
     assert "The case review panel met on Tuesday 20 May 2025" in message.body
     assert "1. Leicestershire Police: Flag the address (by Friday 30 January 2026)" in message.body
@@ -171,7 +185,11 @@ def test_a_letter_by_post_is_a_pdf_for_the_manager_to_send(
         case.victim.address = "12 Park Road\nLoughborough\nLE11 1AA"
         session.flush()
         message = compose(
-            session, message_for(session, case, "acknowledgement"), config, date(2025, 4, 22)
+            session,
+            message_for(session, case, "acknowledgement"),
+            config,
+            date(2025, 4, 22),
+            CASE_REVIEW,
         )
     assert message.to == ("manager@example.org",)
     assert message.subject.startswith("To print and post to Alex Morgan:")

@@ -251,6 +251,7 @@ def test_thousands_of_reminders_at_once_are_all_queued(sessions, partnership, po
 
     from notifications.reminders import queue_reminders
     from triggers.models import CaseReview, Deadline
+    from workflows.case_review import CASE_REVIEW
 
     now = at(2025, 12, 1, 10)
     today, count = now.date(), 7_000
@@ -286,7 +287,7 @@ def test_thousands_of_reminders_at_once_are_all_queued(sessions, partnership, po
             ],
         )
     with write_transaction(sessions) as session:
-        assert queue_reminders(session, policy, now) == count
+        assert queue_reminders(session, policy, now, CASE_REVIEW) == count
     with write_transaction(sessions) as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == count
-        assert queue_reminders(session, policy, now) == 0  # and not twice
+        assert queue_reminders(session, policy, now, CASE_REVIEW) == 0  # and not twice

@@ -94,3 +94,20 @@ def test_the_shipped_config_serves_the_online_form():
         60,
         "5 per hour",
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"mail": {"from_address": "a@example.org,b@example.org"}}, "'mail.from_address' is not"),
+        ({"partnership": {"contact_email": "csp@"}}, "'partnership.contact_email' is not"),
+        (
+            {"agencies": [{"name": "Police", "kind": "police", "email": "a@x.org,bob"}]},
+            r"'agencies\[0\].email' is not an e-mail address",
+        ),
+        ({"partnership": {"code": "C²"}}, "'partnership.code' must be 1 to 10 letters"),
+    ],
+)
+def test_addresses_and_the_code_follow_the_input_rules(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict(raw)

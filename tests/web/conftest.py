@@ -59,7 +59,10 @@ def world(app, sessions, partnership, policy, config, now):
             users[name] = f"{name}@example.org"
         message = session.scalars(select(OutboxMessage)).first()
         message.status = "failed"
+        session.flush()
+        viewer = session.scalar(select(User.id).where(User.email == users["viewer"]))
         return {
+            "person": viewer,
             "case": case.reference,
             "message": message.id,
             "users": users,

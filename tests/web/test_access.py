@@ -247,6 +247,42 @@ TABLE = {
         "other-manager": OK,
         None: SIGN_IN,
     },
+    # The People page is for managers, and only for their own partnership's people. A POST
+    # without a valid form is answered on the page (400); deactivating and sending a reset
+    # link need no more than the button.
+    ("GET", "/people"): {**everyone(FORBIDDEN), "manager": OK, "other-manager": OK, None: SIGN_IN},
+    ("POST", "/people"): {
+        **everyone(FORBIDDEN),
+        "manager": 400,
+        "other-manager": 400,
+        None: SIGN_IN,
+    },
+    ("GET", "/people/{person}"): {
+        **everyone(FORBIDDEN),
+        "manager": OK,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/people/{person}/role"): {
+        **everyone(FORBIDDEN),
+        "manager": 400,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/people/{person}/deactivate"): {
+        **everyone(FORBIDDEN),
+        "manager": OK,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/people/{person}/reset-password"): {
+        **everyone(FORBIDDEN),
+        "manager": OK,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    # A reset link is its own key: without a live one, nobody finds the page.
+    ("GET", "/reset-password/not-a-live-link"): everyone(NOT_FOUND),
     ("GET", "/sign-in"): {
         "manager": OK,
         "viewer": OK,
@@ -304,6 +340,8 @@ TABLE = {
         "other-manager": OK,
         None: OK,
     },
+    # Readiness is for the load balancer, which never signs in.
+    ("GET", "/readyz"): everyone(OK),
     ("GET", "/apply"): everyone(OK),
     ("GET", "/apply/who"): everyone(OK),
     **{
@@ -350,7 +388,10 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
     if role:
         sign_in(client, world["users"][role])
     url = path.format(
-        case=world["case"], message=world["message"], recommendation=world["recommendation"]
+        case=world["case"],
+        message=world["message"],
+        recommendation=world["recommendation"],
+        person=world["person"],
     )
     if method == "POST":
         data = {

@@ -8,14 +8,13 @@ from click.testing import CliRunner
 
 from tests.factories import application
 from tests.web.conftest import ROOT
+from triggers.schema import head_revision
 from web.cli import main
 
 
 def test_init_is_idempotent(run):
     first, second = run("init"), run("init")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
-    from triggers.schema import head_revision
-
     assert "Database ready" in second.output and f"schema {head_revision()}" in second.output
 
 

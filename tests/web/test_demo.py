@@ -3,13 +3,15 @@
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from triggers.db import write_transaction
+from triggers.db import read_session, write_transaction
 from triggers.figures import performance_year, recent_years, report, year_containing
-from triggers.models import CaseReview
+from triggers.models import CaseReview, User
 from web.demo import load_demo, load_demo_history
 from workflows.machine import STATES
+
+PASSWORD = "kettle-orbit-meadow-lantern\n"
 
 
 @pytest.mark.parametrize(
@@ -48,6 +50,38 @@ def test_the_demo_history_fills_five_past_years_once(sessions, partnership, poli
             report(session, year, config).total.count("applications_received") for year in past
         ]
     assert all(count > 0 for count in received)
+
+
+def test_the_demo_loads_into_an_empty_database_and_prints_its_users(run):
+    result = run("demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    assert "Loaded 10 demo cases." in result.output
+    assert "Demo API token: cr_" in result.output
+
+
+def test_the_demo_refuses_a_database_that_holds_data(run, sessions, partnership):
+    assert (
+        run("user", "add", "real@example.org", "--role", "manager", input=PASSWORD).exit_code == 0
+    )
+    result = run("demo", "--no-serve")
+    assert result.exit_code == 1
+    assert "already holds 1 user" in result.output
+    assert "nothing was added" in result.output
+    assert "Demo API token" not in result.output
+    with read_session(sessions) as session:
+        assert list(session.scalars(select(User.email))) == ["real@example.org"]
+        assert session.scalar(select(func.count()).select_from(CaseReview)) == 0
+
+
+def test_the_demo_run_again_adds_nothing_and_says_so(run, sessions):
+    assert run("demo", "--no-serve").exit_code == 0
+    with read_session(sessions) as session:
+        cases = session.scalar(select(func.count()).select_from(CaseReview))
+    again = run("demo", "--no-serve")
+    assert again.exit_code == 1
+    assert "already holds" in again.output and f"{cases} cases" in again.output
+    with read_session(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(CaseReview)) == cases
 
 
 def test_the_demo_reports_to_every_kind_of_body(sessions, partnership, policy):

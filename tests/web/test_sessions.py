@@ -2,6 +2,7 @@
 
 import dataclasses
 from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -123,3 +124,141 @@ def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(app, wor
             select(User.password_hash).where(User.email == "manager@example.org")
         )
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def sign_in_to(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    path = "/sign-in" if next_url is None else "/sign-in?" + urlencode({"next": next_url})
+    return client.post(path, data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\nSet-Cookie: x=1",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\\/evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/%09/evil.example",  # decoded once by Werkzeug: a tab again when encoded twice
+        " //evil.example",
+        "\x00//evil.example",
+        "evil.example",
+        "//%65vil.example",
+    ],
+)
+def test_no_target_after_sign_in_leads_off_site_or_fails(app, world, target):
+    response = sign_in_to(app.test_client(), world["users"]["manager"], next_url=target)
+    if response.status_code == 400:  # refused whole by the input rules (web/input.py): NUL
+        assert "\x00" in target and response.location is None
+        return
+    assert response.status_code == 302
+    location = urlsplit(response.location)
+    assert location.netloc in ("", "localhost"), response.location
+    assert not response.location.startswith("//") and "\\" not in response.location
+    assert "evil" not in location.path.lstrip("/").split("/")[0]
+
+
+def test_a_local_target_is_followed_after_sign_in(app, world):
+    response = sign_in_to(app.test_client(), world["users"]["manager"], next_url="/statistics")
+    assert response.status_code == 302 and response.location == "/statistics"
+
+
+@pytest.mark.parametrize("back", ["//evil.example", "/\t/evil.example", "/\\evil.example"])
+def test_the_back_field_never_leads_off_site(app, world, back):
+    from tests.web.test_access import csrf
+
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    response = client.post(
+        f"/outbox/{world['message']}/retry", data={"csrf_token": csrf(client), "back": back}
+    )
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_a_cookie_saved_before_signing_out_no_longer_opens_cases(app, world):
+    from tests.web.test_access import csrf
+
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    saved = client.get_cookie("session").value
+    assert client.get(f"/cases/{world['case']}").status_code == 200
+    client.post("/sign-out", data={"csrf_token": csrf(client)})
+    thief = app.test_client()
+    thief.set_cookie("session", saved)
+    response = thief.get(f"/cases/{world['case']}")
+    assert response.status_code == 302 and "/sign-in" in response.location
+
+
+def test_the_session_and_csrf_token_are_new_at_each_sign_in(app, world):
+    from tests.web.test_access import csrf
+
+    client = app.test_client()
+    before = csrf(client, "/sign-in")
+    sign_in(client, world["users"]["manager"])
+    first = client.get_cookie("session").value
+    after = csrf(client)
+    assert after != before
+    client.post("/sign-out", data={"csrf_token": after})
+    sign_in(client, world["users"]["manager"])
+    assert client.get_cookie("session").value != first
+    thief = app.test_client()
+    thief.set_cookie("session", first)
+    assert thief.get("/").status_code == 302
+
+
+@pytest.fixture
+def argon2_verifies(monkeypatch):
+    """Counts the Argon2 verifications sign-in does (the work an attacker could time)."""
+    from argon2 import PasswordHasher
+
+    from triggers import accounts
+
+    calls = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hashed, password):
+            calls.append(hashed)
+            return super().verify(hashed, password)
+
+    monkeypatch.setattr(
+        accounts, "_hasher", Counting(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+    )
+    return calls
+
+
+def test_a_known_and_an_unknown_address_cost_the_same_argon2_work(app, world, argon2_verifies):
+    sign_in_to(app.test_client(), world["users"]["manager"], "wrong password")
+    known = len(argon2_verifies)
+    argon2_verifies.clear()
+    sign_in_to(app.test_client(), "nobody@example.org", "wrong password")
+    assert known == len(argon2_verifies) == 1
+
+
+def test_an_unknown_address_locks_with_the_same_words(app, world):
+    answers = {}
+    for email in (world["users"]["manager"], "nobody@example.org"):
+        client = app.test_client()
+        for _ in range(5):
+            sign_in_to(client, email, "wrong password")
+        response = sign_in_to(client, email, PASSWORD)
+        answers[email] = (response.status_code, "locked" in response.get_data(as_text=True))
+    assert set(answers.values()) == {(400, True)}
+
+
+def test_the_server_ends_an_idle_session_and_use_keeps_it_alive(app, world):
+    """The idle timeout holds on the server too: a cookie kept past it opens nothing."""
+    from tests.factories import SAMPLE_NOW
+
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    services = app.extensions["casereview"]
+    for minutes, expected in ((20, 200), (40, 200), (71, 302)):
+        services.clock = lambda minutes=minutes: SAMPLE_NOW + timedelta(minutes=minutes)
+        assert client.get("/").status_code == expected, minutes

@@ -156,19 +156,35 @@ def test_one_bad_row_stops_the_import_with_every_problem_listed(sessions, policy
     ("row", "where", "message"),
     [
         (",2019-05-01,,,,,,,,,,,", "reference", "every case needs its reference"),
-        ("CT-1,,,,,,,,,,,,", "received_on", "every case needs the date"),
-        ("CT-1,2019-05-01,,met,2019-05-10,,,,,,,,", "threshold_decided_on", "acknowledged_on"),
-        ("CT-1,2019-05-01,2019-05-03,met,,,,,,,,,", "threshold_decided_on", "is needed"),
-        ("CT-1,2019-05-01,2019-05-03,,,2019-06-01,,,,,,,", "panel_held_on", "'met' threshold"),
-        ("CT-1,2019-05-01,2019-05-03,met,2019-05-10,,,,,,2019-06-01,,", "closed_on", "withdrawn"),
-        ("CT-1,2019-05-01,,,,,,,,,2019-06-01,2019-06-01,", "withdrawn_on", "not both"),
-        ("CT-1,2019-05-01,,,,,x,,,,,,", "recommendations", "whole number"),
-        ("CT-1,2019-05-01,,,,,2,,,,,,", "recommendations", "needs panel_held_on"),
-        ("CT-1,2019-05-01,,,,,,,,,,,Nobody cared", "themes", "not a configured theme"),
-        ("CT-1,2030-05-01,,,,,,,,,,,", "received_on", "in the future"),
-        ("CT-1,1999-05-01,,,,,,,,,,,", "received_on", "outside the years"),
-        ("CT-1,2019-05-01,2019-04-01,,,,,,,,,,", "acknowledged_on", "is before received_on"),
-        ("CT-1,2019-05-01,,,,,,,2019-06-01,,,,", "appeal_received_on", "follows the findings"),
+        ("CT-2019-001,,,,,,,,,,,,", "received_on", "every case needs the date"),
+        (
+            "CT-2019-001,2019-05-01,,met,2019-05-10,,,,,,,,",
+            "threshold_decided_on",
+            "acknowledged_on",
+        ),
+        ("CT-2019-001,2019-05-01,2019-05-03,met,,,,,,,,,", "threshold_decided_on", "is needed"),
+        (
+            "CT-2019-001,2019-05-01,2019-05-03,,,2019-06-01,,,,,,,",
+            "panel_held_on",
+            "'met' threshold",
+        ),
+        (
+            "CT-2019-001,2019-05-01,2019-05-03,met,2019-05-10,,,,,,2019-06-01,,",
+            "closed_on",
+            "withdrawn",
+        ),
+        ("CT-2019-001,2019-05-01,,,,,,,,,2019-06-01,2019-06-01,", "withdrawn_on", "not both"),
+        ("CT-2019-001,2019-05-01,,,,,x,,,,,,", "recommendations", "whole number"),
+        ("CT-2019-001,2019-05-01,,,,,2,,,,,,", "recommendations", "needs panel_held_on"),
+        ("CT-2019-001,2019-05-01,,,,,,,,,,,Nobody cared", "themes", "not a configured theme"),
+        ("CT-2019-001,2030-05-01,,,,,,,,,,,", "received_on", "in the future"),
+        ("CT-2019-001,1999-05-01,,,,,,,,,,,", "received_on", "outside the years"),
+        ("CT-2019-001,2019-05-01,2019-04-01,,,,,,,,,,", "acknowledged_on", "is before received_on"),
+        (
+            "CT-2019-001,2019-05-01,,,,,,,2019-06-01,,,,",
+            "appeal_received_on",
+            "follows the findings",
+        ),
     ],
 )
 def test_each_problem_names_its_line_and_column(sessions, policy, partnership, row, where, message):
@@ -235,3 +251,44 @@ def test_an_unknown_partnership_is_refused(sessions, policy, partnership):
 def _column(sessions, column) -> list:
     with read_session(sessions) as session:
         return list(session.scalars(select(column)))
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("EV-2026-002", "is not a reference of"),  # another partnership's numbering
+        ("CT-2025-9223372036854775807", "is not a reference of"),  # past 6 digits
+        ("CT-2025-1000000", "is not a reference of"),
+        ('=HYPERLINK("http://x")', "is not a reference of"),
+        ("../../etc/passwd", "is not a reference of"),
+        ("CT-2025-²", "is not a reference of"),
+        ("CT-1999-001", "a year from 2000"),
+        ("CT-2031-001", "a year from 2000"),
+        ("CT-2025-000", "numbers start at 1"),
+        ("CT-2025-001\x00", "must not contain control characters"),
+    ],
+)
+def test_a_reference_must_be_the_partnerships_own_numbering(
+    sessions, policy, partnership, reference, message
+):
+    text = HEADER + f'"{reference.replace(chr(34), chr(34) * 2)}",2025-04-01,,,,,,,,,,,\n'
+    with pytest.raises(ImportRefused) as refused:
+        run_import(sessions, policy, partnership, text)
+    assert message in refused.value.fields["line 2, reference"]
+    assert count(sessions, CaseReview) == 0
+
+
+def test_new_cases_of_every_year_still_get_a_number_after_an_import(sessions, policy, partnership):
+    rows = "CT-2025-999999,2025-04-01,,,,,,,,,,,\nCT-2025-H07,2025-04-02,,,,,,,,,,,\n"
+    run_import(sessions, policy, partnership, HEADER + rows)
+    with write_transaction(sessions) as session:
+        assert new_case(session, partnership, policy).reference == "CT-2025-1000000"
+
+
+def test_a_line_break_inside_a_quoted_cell_is_refused(sessions, policy, partnership):
+    text = HEADER.replace(",themes\n", ",themes,ward\n") + (
+        'CT-2025-001,2025-04-01,,,,,,,,,,,,"North\nSouth"\n'
+    )
+    with pytest.raises(ImportRefused) as refused:
+        run_import(sessions, policy, partnership, text)
+    assert "must be on one line" in refused.value.fields["line 3, ward"]

@@ -2,6 +2,7 @@
 
 import io
 import json
+import stat
 from datetime import date
 
 import pytest
@@ -117,8 +118,14 @@ def test_the_record_holds_the_cases_their_trails_and_is_itself_audited(
 def test_subject_access_from_the_command_line(run, sessions, partnership, policy, tmp_path):
     with write_transaction(sessions) as session:
         reference = log(session, partnership, policy, date(2025, 6, 2), "Rose Patel", "r@e.org")
-    result = run("subject-access", "--email", "r@e.org", "--out", str(tmp_path))
+    out = tmp_path / "export"
+    result = run("subject-access", "--email", "r@e.org", "--out", str(out))
     assert result.exit_code == 0, result.output
+    # Everything held about a person: readable by the service's account alone.
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    for name in ("subject-access.json", "subject-access.pdf"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
+    tmp_path = out
     assert f"Cases found: {reference}" in result.output
     assert (tmp_path / "subject-access.pdf").read_bytes().startswith(b"%PDF")
     assert json.loads((tmp_path / "subject-access.json").read_text())["cases"][0]["reference"] == (

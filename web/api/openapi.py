@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document for /api/v1, built from the same schemas that validate input.
 
-Generating it from ``workflows.schemas`` means the description can never drift from what
-the service actually accepts.
+Generating it from the schemas the process declaration names (``workflows.schemas``) means
+the description can never drift from what the service actually accepts.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from typing import Any, Literal
 from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
-from workflows.deadlines import STEPS
+from workflows.case_review import CASE_REVIEW
 from workflows.machine import EVENTS, STATES
-from workflows.schemas import EVENT_SCHEMAS, CaseIn, ChronologyIn
+from workflows.schemas import CaseIn, ChronologyIn
 
 REF = "#/components/schemas/{model}"
 
 
 def _event_models() -> list[type]:
     models = []
-    for event, schema in EVENT_SCHEMAS.items():
+    for event, schema in ((step.event, step.schema) for step in CASE_REVIEW.steps):
         name = "".join(part.title() for part in event.split("_")) + "Event"
         models.append(
             create_model(name, __base__=schema, event=(Literal[event], ...))  # type: ignore[call-overload]
@@ -89,7 +89,7 @@ def openapi_document() -> dict[str, Any]:
             "deadlines": {
                 "type": "object",
                 "description": "Due date of each step whose clock has started.",
-                "properties": {step: step_dates for step in STEPS},
+                "properties": {clock.key: step_dates for clock in CASE_REVIEW.clocks},
             },
             "threshold_suggestion": {
                 "type": "object",
@@ -246,8 +246,9 @@ def openapi_document() -> dict[str, Any]:
 def _with_every_status(document: dict[str, Any]) -> dict[str, Any]:
     """Add to each operation the answers any request can get, so the document lists every
     status an endpoint can answer: 422 where the request carries something to check (a query
-    parameter or a body; web.api.views refuses a bad one with 422, not 400), and 503 when
-    the database is not available (web.errors)."""
+    parameter or a body; web.api.views refuses a bad one with 422), 400 for a control
+    character anywhere in the request (web.input), and 503 when the database is not
+    available (web.errors)."""
     for operations in document["paths"].values():
         for operation in operations.values():
             responses = operation["responses"]
@@ -257,4 +258,6 @@ def _with_every_status(document: dict[str, Any]) -> dict[str, Any]:
             if has_input:
                 responses.setdefault("422", _error("A parameter or the body is wrong"))
             responses.setdefault("503", _error("The database is not available; try again"))
+            # web.input refuses a control character (NUL...) anywhere in any request, first.
+            responses.setdefault("400", _error("A control character in the path, query or body"))
     return document

@@ -1,0 +1,36 @@
+"""The packages depend one way (README, Architecture): web → workflows → notifications →
+triggers, and migrations → triggers. A module importing against the arrow fails here."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+#: package → the project's packages it must never import.
+FORBIDDEN = {
+    "triggers": {"workflows", "notifications", "web", "migrations"},
+    "notifications": {"workflows", "web", "migrations"},
+    "workflows": {"web", "migrations"},
+}
+
+
+def imported_packages(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_imports_point_one_way(package):
+    against = {
+        str(path.relative_to(ROOT)): sorted(imported_packages(path) & FORBIDDEN[package])
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+    assert {module: wrong for module, wrong in against.items() if wrong} == {}

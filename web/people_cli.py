@@ -1,0 +1,143 @@
+"""`casereview user list|deactivate|set-role|reset-password` and `casereview token
+list|revoke`: removing people and their tokens from the terminal.
+
+Registered on the main command group by ``web.cli``; the rules (the last active manager
+stays, a leaver's sessions and tokens end at once) are in ``workflows.people``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from sqlalchemy.orm import Session
+
+from triggers.accounts import ROLES, find_user
+from triggers.db import read_session, write_transaction
+from triggers.models import User
+from web.cli import Context, _actor, _partnership, _require_current_schema, pass_context, token
+from web.cli import user as user_group
+from workflows.people import (
+    deactivate,
+    people_of,
+    revoke_token,
+    send_reset_link,
+    set_password,
+    set_role,
+    site_url,
+    tokens_of,
+)
+
+
+def _person(session: Session, email: str) -> User:
+    found = find_user(session, email)
+    if found is None:
+        raise click.ClickException(f"there is no user {email}")
+    return found
+
+
+@user_group.command("list")
+@click.option("--partnership", "partnership_name", help="Partnership name or code.")
+@pass_context
+def user_list(context: Context, partnership_name: str | None) -> None:
+    """List the people of the partnership, with their role and whether they are active."""
+    _require_current_schema(context)
+    with read_session(context.sessions()) as session:
+        partnership = _partnership(session, context, partnership_name)
+        for person in people_of(session, partnership.id):
+            agency = f" ({person.agency.name})" if person.agency else ""
+            state = "active" if person.is_active else "deactivated"
+            click.echo(f"{person.email:<40} {person.role + agency:<40} {state}")
+
+
+@user_group.command("deactivate")
+@click.argument("email")
+@pass_context
+def user_deactivate(context: Context, email: str) -> None:
+    """Deactivate a leaver: their sessions end and their tokens stop working at once."""
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        person = _person(session, email)
+        deactivate(session, person, _actor(session, None), context.now())
+        click.echo(f"Deactivated {person.email}; their sessions and tokens no longer work.")
+
+
+@user_group.command("set-role")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--agency", "agency_name", help="For agency and panel users: their agency.")
+@pass_context
+def user_set_role(context: Context, email: str, role: str, agency_name: str | None) -> None:
+    """Change what someone may do."""
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        person = _person(session, email)
+        set_role(session, person, role, agency_name, _actor(session, None), context.now())
+        click.echo(f"{person.email} is now {role}.")
+
+
+@user_group.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--send-link",
+    is_flag=True,
+    help="E-mail a one-time link to set a new password, instead of reading one.",
+)
+@pass_context
+def user_reset_password(context: Context, email: str, send_link: bool) -> None:
+    """Set a new password (read from standard input), or e-mail a one-time link; either way
+    the person's sessions end."""
+    password = "" if send_link else _read_password()
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        person = _person(session, email)
+        actor = _actor(session, None)
+        if send_link:
+            send_reset_link(session, person, site_url(context.config), actor, context.now())
+            click.echo(f"A one-time link to set a new password is queued for {person.email}.")
+        else:
+            set_password(session, person, password, actor, context.now())
+            click.echo(f"New password set for {person.email}; their sessions have ended.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("New password again: ") != password:
+            raise click.ClickException("the passwords do not match")
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
+@token.command("list")
+@click.argument("email", required=False)
+@pass_context
+def token_list(context: Context, email: str | None) -> None:
+    """List API tokens (never the tokens themselves): id, whose, made, expires, state."""
+    _require_current_schema(context)
+    now = context.now()
+    with read_session(context.sessions()) as session:
+        for row in tokens_of(session, email):
+            if row.revoked_at is not None:
+                state = f"revoked {row.revoked_at:%Y-%m-%d}"
+            elif row.expires_at <= now:
+                state = "expired"
+            else:
+                state = "active"
+            used = f"{row.last_used_at:%Y-%m-%d}" if row.last_used_at else "never"
+            click.echo(
+                f"{row.id:>5}  {row.user.email:<40} made {row.created_at:%Y-%m-%d}  "
+                f"expires {row.expires_at:%Y-%m-%d}  last used {used}  {state}"
+            )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@pass_context
+def token_revoke(context: Context, token_id: int) -> None:
+    """Revoke API token ID (see `token list`): it stops working at once."""
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        row = revoke_token(session, token_id, _actor(session, None), context.now())
+        click.echo(f"Revoked token {row.id} of {row.user.email}.")

@@ -1,0 +1,291 @@
+"""The ASB case review as casereview runs it: the one declaration of its process.
+
+received → acknowledged (5 working days) → threshold met / not met → panel scheduled
+(within 28 working days of the decision) → review complete → findings sent (with appeal
+rights) → appeal → upheld: a fresh review, or not upheld: closed. Any open case may be
+withdrawn. (Charnwood procedure and Home Office statutory guidance for the limits; LLR
+procedure for the appeal.) The state and event names are part of the API.
+
+Adding a step is adding to this file (and its templates): see "Changing the process" in
+the README. ``tests/workflows/test_process.py`` fails if anything a step needs is missing.
+"""
+
+from __future__ import annotations
+
+from notifications.outbox import (
+    ALL_AGENCIES,
+    APPLICANT,
+    CHAIR,
+    RECOMMENDATION_OWNERS,
+)
+from workflows import steps
+from workflows.errors import InvalidData
+from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Operation, Process, State, Step
+from workflows.schemas import (
+    AcknowledgeIn,
+    AppealIn,
+    DecideAppealIn,
+    DecideThresholdIn,
+    ReasonIn,
+    RecordReviewIn,
+    SchedulePanelIn,
+    SendFindingsIn,
+)
+
+RECEIVED = "received"
+ACKNOWLEDGED = "acknowledged"
+THRESHOLD_MET = "threshold_met"
+THRESHOLD_NOT_MET = "threshold_not_met"
+PANEL_SCHEDULED = "panel_scheduled"
+REVIEW_COMPLETE = "review_complete"
+FINDINGS_SENT = "findings_sent"
+APPEAL = "appeal"
+CLOSED = "closed"
+WITHDRAWN = "withdrawn"
+
+MANAGER_ONLY = frozenset({"manager"})
+
+STATES = (
+    State(RECEIVED, "Received"),
+    State(ACKNOWLEDGED, "Acknowledged"),
+    State(THRESHOLD_MET, "Threshold met"),
+    State(THRESHOLD_NOT_MET, "Threshold not met"),
+    State(PANEL_SCHEDULED, "Panel scheduled"),
+    State(REVIEW_COMPLETE, "Review complete"),
+    State(FINDINGS_SENT, "Findings sent"),
+    State(APPEAL, "Appeal"),
+    State(CLOSED, "Closed", final=True),
+    State(WITHDRAWN, "Withdrawn", final=True),
+)
+
+#: Acknowledge within 5 of receipt; decide the threshold within 10 of acknowledging; hold
+#: the panel within 28 of a "met" decision; send the findings within 5 of the panel; the
+#: applicant may appeal within 20 of the findings or of a "not met" letter; the chair
+#: decides within 20 of the appeal. config.toml's [deadlines] may change each.
+CLOCKS = (
+    Clock("acknowledge", 5, "Acknowledge", "acknowledgement"),
+    Clock("threshold_decision", 10, "Threshold decision", "threshold decision"),
+    Clock("panel", 28, "Panel meeting", "case review panel"),
+    Clock("findings", 5, "Findings letter", "findings letter"),
+    Clock("appeal_window", 20, "Appeal window closes", "appeal window", reminded=False),
+    Clock("appeal_decision", 20, "Appeal decision", "appeal decision"),
+)
+
+CLOSURE = Letter("closure", APPLICANT)
+
+STEPS = (
+    Step(
+        "acknowledge",
+        "Acknowledge the application",
+        AcknowledgeIn,
+        "AcknowledgeForm",
+        MANAGER_ONLY,
+        (
+            Move(
+                (RECEIVED,),
+                ACKNOWLEDGED,
+                meets=("acknowledge",),
+                starts=("threshold_decision",),
+                letters=(
+                    Letter("acknowledgement", APPLICANT),
+                    Letter("chronology_request", ALL_AGENCIES),
+                ),
+            ),
+        ),
+        reads=("agencies",),
+        record=steps.acknowledge,
+    ),
+    Step(
+        "decide_threshold",
+        "Decide the threshold",
+        DecideThresholdIn,
+        "DecideThresholdForm",
+        MANAGER_ONLY,
+        (
+            Move(
+                (ACKNOWLEDGED,),
+                THRESHOLD_MET,
+                when=("decision", "met"),
+                condition_label="decision is met",
+                meets=("threshold_decision",),
+                starts=("panel",),
+                letters=(Letter("threshold_met", APPLICANT),),
+            ),
+            Move(
+                (ACKNOWLEDGED,),
+                THRESHOLD_NOT_MET,
+                when=("decision", "not_met"),
+                condition_label="decision is not met",
+                meets=("threshold_decision",),
+                starts=("appeal_window",),
+                letters=(Letter("threshold_not_met", APPLICANT),),
+            ),
+        ),
+        reads=("incidents",),
+        record=steps.decide_threshold,
+        import_hint="acknowledged_on is needed before a threshold decision",
+    ),
+    Step(
+        "schedule_panel",
+        "Schedule the panel",
+        SchedulePanelIn,
+        "SchedulePanelForm",
+        MANAGER_ONLY,
+        tuple(
+            Move(
+                (source,),
+                PANEL_SCHEDULED,
+                letters=(
+                    Letter("panel_invitation", APPLICANT),
+                    Letter("panel_invitation", ALL_AGENCIES),
+                ),
+            )
+            for source in (THRESHOLD_MET, PANEL_SCHEDULED)
+        ),
+        reads=("panels", "agencies"),
+        record=steps.schedule_panel,
+        import_hint="a panel needs a 'met' threshold decision (or an upheld appeal) first",
+    ),
+    Step(
+        "record_review",
+        "Record the review",
+        RecordReviewIn,
+        "RecordReviewForm",
+        # The panel records its own meeting (findings, recommendations, who attended).
+        frozenset({"manager", "panel"}),
+        (Move((PANEL_SCHEDULED,), REVIEW_COMPLETE, meets=("panel",), starts=("findings",)),),
+        reads=("panels", "agencies"),
+        record=steps.record_review,
+        import_hint="a panel needs a 'met' threshold decision (or an upheld appeal) first",
+    ),
+    Step(
+        "send_findings",
+        "Send the findings",
+        SendFindingsIn,
+        "SendFindingsForm",
+        MANAGER_ONLY,
+        (
+            Move(
+                (REVIEW_COMPLETE,),
+                FINDINGS_SENT,
+                meets=("findings",),
+                starts=("appeal_window",),
+                letters=(
+                    Letter("findings", APPLICANT),
+                    Letter("action_plan", RECOMMENDATION_OWNERS),
+                ),
+            ),
+        ),
+        reads=("recommendations",),
+        record=steps.send_findings,
+        import_hint="findings follow a panel: panel_held_on is needed",
+    ),
+    Step(
+        "appeal",
+        "Record an appeal",
+        AppealIn,
+        "AppealForm",
+        MANAGER_ONLY,
+        (
+            Move(
+                (FINDINGS_SENT, THRESHOLD_NOT_MET),
+                APPEAL,
+                meets=("appeal_window",),
+                starts=("appeal_decision",),
+                letters=(Letter("appeal_received", APPLICANT), Letter("appeal_referral", CHAIR)),
+            ),
+        ),
+        record=steps.appeal,
+        import_hint="an appeal follows the findings or a 'not met' decision",
+    ),
+    Step(
+        "decide_appeal",
+        "Decide the appeal",
+        DecideAppealIn,
+        "DecideAppealForm",
+        frozenset({"manager", "chair"}),
+        (
+            Move(
+                (APPEAL,),
+                THRESHOLD_MET,
+                when=("outcome", "upheld"),
+                condition_label="appeal upheld",
+                meets=("appeal_decision",),
+                starts=("panel",),
+                letters=(Letter("appeal_outcome", APPLICANT),),
+            ),
+            Move(
+                (APPEAL,),
+                CLOSED,
+                when=("outcome", "not_upheld"),
+                condition_label="appeal not upheld",
+                meets=("appeal_decision",),
+                stops_all=True,
+                letters=(Letter("appeal_outcome", APPLICANT), CLOSURE),
+            ),
+        ),
+        reads=("appeals",),
+        record=steps.decide_appeal,
+        import_hint="an appeal outcome needs an appeal",
+    ),
+    Step(
+        "close",
+        "Close the case",
+        ReasonIn,
+        "ReasonForm",
+        MANAGER_ONLY,
+        (Move((FINDINGS_SENT, THRESHOLD_NOT_MET), CLOSED, stops_all=True, letters=(CLOSURE,)),),
+        record=steps.end,
+        import_hint="a case closes after its findings were sent or a 'not met' decision "
+        "(otherwise give withdrawn_on)",
+    ),
+    Step(
+        "withdraw",
+        "Withdraw the case",
+        ReasonIn,
+        "ReasonForm",
+        MANAGER_ONLY,
+        (Move((ANY_OPEN_STATE,), WITHDRAWN, stops_all=True, letters=(CLOSURE,)),),
+        record=steps.end,
+    ),
+)
+
+CASE_REVIEW = Process(
+    version=1,
+    states=STATES,
+    clocks=CLOCKS,
+    steps=STEPS,
+    initial=RECEIVED,
+    first_clock="acknowledge",
+    operations=(
+        # The draft action plan goes to the victim for comment before the findings (2025
+        # statutory guidance).
+        Operation(
+            "share_action_plan",
+            (Letter("action_plan_draft", APPLICANT),),
+            allowed_in=(REVIEW_COMPLETE,),
+        ),
+    ),
+    # An action plan's recommendations are reminded to their agencies under this name.
+    extra_letter_labels={"recommendation": "recommendation"},
+)
+
+#: Every version of the process cases may be on; a new version is added here, never
+#: replacing the one before while a case is on it.
+PROCESSES: dict[int, Process] = {CASE_REVIEW.version: CASE_REVIEW}
+
+
+def process_for(version: int) -> Process:
+    """The process a case on ``version`` runs on."""
+    try:
+        return PROCESSES[version]
+    except KeyError:
+        known = ", ".join(str(v) for v in sorted(PROCESSES))
+        raise InvalidData(
+            {"workflow_version": f"{version} is not a version of the process (known: {known})"}
+        ) from None
+
+
+def newest() -> Process:
+    """The version new cases are opened under."""
+    return PROCESSES[max(PROCESSES)]

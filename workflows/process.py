@@ -1,0 +1,273 @@
+"""The kinds of thing a process is declared with: states, clocks, letters and steps.
+
+A ``Process`` is the whole procedure in one value: every state with its label, every
+working-day clock (deadline) with its default limit and labels, and every step (event)
+with its transitions and their conditions, its input schema, the roles that may take it,
+what it reads, which clocks it starts and stops, the letters it queues and to whom, its
+title and its form. The state machine, the deadlines, the outbox, the reminders, the
+staff pages, the step forms, the history import and the README diagram all read one
+``Process``; ``tests/workflows/test_process.py`` checks that nothing is missing anywhere.
+The procedure itself (the Act's and the partnership's) is declared in
+``workflows/case_review.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import EventData, Machine
+
+#: A transition's source that stands for every state that is not final (e.g. withdraw).
+ANY_OPEN_STATE = "*"
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    #: What the staff pages call it ("Threshold met").
+    label: str
+    #: A closed or withdrawn case: no clock runs, no reminder is sent.
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A limit in working days, started by one step and met by another."""
+
+    key: str
+    #: The limit when config.toml's [deadlines] does not name this clock.
+    days: int
+    #: The staff pages' words ("Panel meeting").
+    label: str
+    #: The letters' and reminders' words ("case review panel").
+    letter_label: str
+    #: Whether staff are reminded of it (the appeal window is the applicant's, not theirs).
+    reminded: bool = True
+    #: Whether config.toml's [deadlines] may change it. A version of the process that
+    #: changes a limit by law declares it not configurable, so that the cases on the
+    #: earlier version keep theirs.
+    configurable: bool = True
+
+
+@dataclass(frozen=True)
+class Letter:
+    #: The template's name (notifications/templates/<kind>.txt, .html).
+    kind: str
+    #: An audience of notifications.outbox (APPLICANT, ALL_AGENCIES, CHAIR...).
+    to: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """One transition of a step, and what it does to the clocks and who is told."""
+
+    source: tuple[str, ...]
+    dest: str
+    #: The input field and the value it must have for this move (None: always).
+    when: tuple[str, str] | None = None
+    #: The README diagram's words for the condition ("decision is met").
+    condition_label: str = ""
+    meets: tuple[str, ...] = ()
+    starts: tuple[str, ...] = ()
+    #: The case ends here: every clock still running stops.
+    stops_all: bool = False
+    letters: tuple[Letter, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The name of this outcome within its step ("met", "not_upheld"); "" if only one."""
+        return self.when[1] if self.when else ""
+
+
+#: What a step does with the case beyond the machine: check what the schema cannot and
+#: record the step's own rows. (session, case, event_in, on, actor, policy, outcome)
+#: → details for the audit event.
+Recorder = Callable[..., dict[str, Any]]
+
+
+def _records_nothing(*_: Any) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Step:
+    event: str
+    #: The staff page's heading and button ("Decide the threshold").
+    title: str
+    #: The pydantic model of its input (workflows.schemas.EventIn or a subclass).
+    schema: type
+    #: The class name of its form in web.step_forms.
+    form: str
+    roles: frozenset[str]
+    moves: tuple[Move, ...]
+    #: Relationships of CaseReview loaded with the case for this step.
+    reads: tuple[str, ...] = ()
+    record: Recorder = _records_nothing
+    #: Why the history import cannot replay this step where it is refused.
+    import_hint: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A change of a case outside the state machine that still sends letters."""
+
+    name: str
+    letters: tuple[Letter, ...] = ()
+    #: The states in which it may be done.
+    allowed_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap, and cacheable
+class Process:
+    version: int
+    states: tuple[State, ...]
+    clocks: tuple[Clock, ...]
+    steps: tuple[Step, ...]
+    initial: str
+    #: The clock that starts when a case is opened.
+    first_clock: str
+    operations: tuple[Operation, ...] = ()
+    #: Clocks that are not working-day limits of a step but still get a letter label.
+    extra_letter_labels: Mapping[str, str] = field(default_factory=dict)
+
+    # --- derived once, read on every step ---------------------------------------------
+
+    @functools.cached_property
+    def state_names(self) -> list[str]:
+        return [state.name for state in self.states]
+
+    @functools.cached_property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(state.name for state in self.states if state.final)
+
+    @functools.cached_property
+    def open_states(self) -> list[str]:
+        return [state.name for state in self.states if not state.final]
+
+    @functools.cached_property
+    def events(self) -> list[str]:
+        return [step.event for step in self.steps]
+
+    @functools.cached_property
+    def step(self) -> dict[str, Step]:
+        return {step.event: step for step in self.steps}
+
+    @functools.cached_property
+    def clock(self) -> dict[str, Clock]:
+        return {clock.key: clock for clock in self.clocks}
+
+    @functools.cached_property
+    def state_labels(self) -> dict[str, str]:
+        return {state.name: state.label for state in self.states}
+
+    @functools.cached_property
+    def clock_labels(self) -> dict[str, str]:
+        return {clock.key: clock.label for clock in self.clocks}
+
+    @functools.cached_property
+    def letter_labels(self) -> dict[str, str]:
+        labels = {clock.key: clock.letter_label for clock in self.clocks}
+        return {**labels, **self.extra_letter_labels}
+
+    @functools.cached_property
+    def reminded_clocks(self) -> tuple[str, ...]:
+        return tuple(clock.key for clock in self.clocks if clock.reminded)
+
+    @functools.cached_property
+    def titles(self) -> dict[str, str]:
+        return {step.event: step.title for step in self.steps}
+
+    @functools.cached_property
+    def event_roles(self) -> dict[str, set[str]]:
+        return {step.event: set(step.roles) for step in self.steps}
+
+    @functools.cached_property
+    def operation(self) -> dict[str, Operation]:
+        return {operation.name: operation for operation in self.operations}
+
+    def sources(self, move: Move) -> list[str]:
+        return self.open_states if move.source == (ANY_OPEN_STATE,) else list(move.source)
+
+    @functools.cached_property
+    def transitions(self) -> list[dict[str, Any]]:
+        """The table the ``transitions`` library takes, one row per move."""
+        rows = []
+        for step in self.steps:
+            for move in step.moves:
+                row: dict[str, Any] = {
+                    "trigger": step.event,
+                    "source": self.sources(move),
+                    "dest": move.dest,
+                }
+                if move.when is not None:
+                    row["conditions"] = [_condition(*move.when)]
+                rows.append(row)
+        return rows
+
+    @functools.cached_property
+    def machine(self) -> Machine:
+        """One machine for the process; rows are never bound to it (binding leaks and slows
+        down past thousands of rows): ``fire`` triggers the event on the row directly."""
+        return Machine(
+            model=None,
+            states=self.state_names,
+            transitions=self.transitions,
+            initial=self.initial,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
+
+    @functools.cached_property
+    def _allowed(self) -> dict[str, list[str]]:
+        allowed: dict[str, list[str]] = {state: [] for state in self.state_names}
+        for step in self.steps:
+            for move in step.moves:
+                for source in self.sources(move):
+                    if step.event not in allowed[source]:
+                        allowed[source].append(step.event)
+        return {state: sorted(events, key=self.events.index) for state, events in allowed.items()}
+
+    def allowed_events(self, state: str) -> list[str]:
+        """The events a case in ``state`` accepts, in the order of the procedure."""
+        return list(self._allowed[state])
+
+    def fire(self, case: Any, event: str, **data: Any) -> bool:
+        """Move ``case`` (anything with a ``state``) by ``event``; False if no condition held."""
+        return bool(self.machine.events[event].trigger(case, **data))
+
+    def move_for(self, event: str, data: Mapping[str, Any], source: str) -> Move:
+        """The move ``event`` makes from ``source`` with ``data`` (its conditions checked)."""
+        for move in self.step[event].moves:
+            if source in self.sources(move) and (
+                move.when is None or data.get(move.when[0]) == move.when[1]
+            ):
+                return move
+        raise LookupError(f"{event} from {source} with {dict(data)!r}")
+
+    def mermaid_diagram(self) -> str:
+        """The process as Mermaid text (for the README)."""
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
+        for step in self.steps:
+            for move in step.moves:
+                label = step.event + (f" ({move.condition_label})" if move.condition_label else "")
+                if move.source == (ANY_OPEN_STATE,):
+                    lines.append(f"    note right of {move.dest}: {step.event} from any open state")
+                    continue
+                for source in move.source:
+                    lines.append(f"    {source} --> {move.dest}: {label}")
+        lines += [
+            f"    {state} --> [*]" for state in self.state_names if state in self.final_states
+        ]
+        return "\n".join(lines)
+
+
+def _condition(name: str, value: str) -> Callable[[EventData], bool]:
+    def holds(event: EventData) -> bool:
+        return event.kwargs.get(name) == value
+
+    holds.__name__ = f"{name}_is_{value}"
+    return holds
