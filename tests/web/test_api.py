@@ -308,6 +308,8 @@ def test_the_api_records_complaints_to_health_and_the_registered_provider_fact(c
     housing = create(
         client, auth, incidents=reported_only_to("housing_provider", is_registered_provider=False)
     )
+    # Not a registered provider, so not a relevant body: the floor is not met.
+    assert housing["threshold_suggestion"]["met"] is False
     complaints = [c for i in housing["incidents"] for c in i["complaints"]]
     assert [(c["reported_to"], c["is_registered_provider"]) for c in complaints] == [
         ("housing_provider", False)

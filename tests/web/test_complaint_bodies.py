@@ -54,6 +54,7 @@ def test_the_staff_form_records_health_and_an_unregistered_housing_provider(app,
         ]
     shown = client.get(response.location).get_data(as_text=True)
     assert "did not go to a relevant body" in shown
+    assert "went to a housing provider that is not registered" in shown
     # Complaints that do not count are still shown to the people who decide.
     for label in (
         "Health (integrated care board",
