@@ -118,10 +118,13 @@ class HateIncidentRule:
 class ThresholdConfig:
     #: Separate incidents with a qualifying complaint that meet the threshold (Act: 3 at most).
     statutory_minimum_incidents: int = 3
-    #: A complaint qualifies when made within this many calendar months of the behaviour.
+    #: A complaint qualifies when made within this many months beginning with the behaviour.
     complaint_within_months: int = 1
-    #: ... and the application is made within this many calendar months of the complaint.
+    #: ... and the application is made within this many months beginning with the complaint.
     application_within_months: int = 6
+    #: Whether the local routes (not the Act's floor) also count complaints made to bodies
+    #: that are not relevant bodies (an MP, a private landlord). The floor never does.
+    local_routes_count_any_body: bool = False
     same_incident_reporters: SameIncidentReportersRule = field(
         default_factory=SameIncidentReportersRule
     )

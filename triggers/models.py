@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -316,8 +317,14 @@ class Complaint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     reported_on: Mapped[date] = mapped_column(Date)
-    #: council, police, housing_provider or other.
+    #: council, police, health, housing_provider or other (an MP, a private landlord): only
+    #: the first four are relevant bodies whose complaints count towards the Act's floor.
     reported_to: Mapped[str] = mapped_column(String(30))
+    #: For a housing provider: a registered provider (England) or registered social landlord
+    #: (Wales), so a relevant body under Schedule 4; ignored for the other bodies.
+    is_registered_provider: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     #: The name of the person who complained (three people about one incident is a route).
     reporter: Mapped[str] = mapped_column(String(200), default="")
     #: The body's own reference (crime number, ASB case number).

@@ -35,15 +35,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from web.complaint_bodies import STAFF_BODIES, complaint_body
 from web.step_forms import PartsDateField, place_errors
 
 INCIDENT_ROWS = 5
 BODIES = [
     SelectChoice("", "Choose who it was reported to"),
-    SelectChoice("police", "Police"),
-    SelectChoice("council", "Council"),
-    SelectChoice("housing_provider", "Housing provider"),
-    SelectChoice("other", "Other"),
+    *(SelectChoice(value, label) for value, label in STAFF_BODIES.items()),
 ]
 
 
@@ -181,7 +179,7 @@ class ActivationForm(FlaskForm):
                         "reported_on": row.reported_on.data.isoformat()
                         if row.reported_on.data
                         else "",
-                        "reported_to": row.reported_to.data or "",
+                        **complaint_body(row.reported_to.data or ""),
                         "reporter": row.reporter.data or "",
                         "reference": row.reference.data or "",
                     }

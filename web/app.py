@@ -77,6 +77,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from web import (
         apply,
         auth,
+        complaint_bodies,
         errors,
         health,
         metrics,
@@ -111,6 +112,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     auth.init_app(app)
     sso.init_app(app)
     apply.init_app(app, csrf)
+    complaint_bodies.init_app(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(plan.blueprint)

@@ -40,6 +40,7 @@ from web.apply_forms import (
     VictimTypeForm,
     WhoForm,
 )
+from web.complaint_bodies import complaint_body
 from web.request_log import request_id
 from workflows.drafts import find_draft, save_answers, sent_already, start_draft
 from workflows.errors import InvalidData
@@ -604,7 +605,7 @@ def application_data(answers: dict[str, Any], today: date) -> dict[str, Any]:
                 "complaints": [
                     {
                         "reported_on": incident["reported_on"],
-                        "reported_to": incident["reported_to"],
+                        **complaint_body(incident["reported_to"]),
                         "reporter": reporter,
                         "reference": incident.get("reference") or "",
                     }

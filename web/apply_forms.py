@@ -34,6 +34,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from triggers.config import OnlineConfig
 from triggers.text import email_problem, one_line_problem
+from web.complaint_bodies import PUBLIC_BODIES
 from web.step_forms import PartsDateField
 
 #: Characters a person never means to type (NUL, escape, the C1 controls...): dropped, so
@@ -46,12 +47,8 @@ PHONE = re.compile(r"^\+?[0-9 ()-]+$")
 #: A long answer's cap until the page sets the partnership's own (online.longest_answer).
 TEXT_LIMIT = OnlineConfig().longest_answer
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-BODIES = {
-    "police": "The police",
-    "council": "The council",
-    "housing_provider": "A housing provider (landlord)",
-    "other": "Someone else",
-}
+#: Who the person reported it to, in their words (``web.complaint_bodies`` maps each choice).
+BODIES = PUBLIC_BODIES
 
 
 def clean(value: Any) -> Any:

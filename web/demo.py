@@ -280,6 +280,15 @@ def _resolve(value: Any, received_on: date) -> Any:
     return value
 
 
+#: Who each demo incident was reported to: every relevant body appears, and one complaint to
+#: the victim's MP that is shown to the panel but never counts towards the Act's floor.
+REPORTED_TO = {
+    16: ("police", "council"),
+    10: ("health", "other"),
+    4: ("housing_provider",),
+}
+
+
 def _application(
     name: str, victim_type: str, received_on: date, hate: bool, calendar: Any, incidents: int
 ) -> dict[str, Any]:
@@ -304,7 +313,7 @@ def _application(
                         "reporter": name,
                         "reference": f"REF-{weeks_before:02d}",
                     }
-                    for body in ("police", "council")[: 1 + weeks_before % 2]
+                    for body in REPORTED_TO[weeks_before]
                 ],
             }
         )

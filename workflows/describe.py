@@ -267,6 +267,7 @@ def _incident(incident: Any) -> dict[str, Any]:
             {
                 "reported_on": c.reported_on.isoformat(),
                 "reported_to": c.reported_to,
+                "is_registered_provider": c.is_registered_provider,
                 "reporter": c.reporter,
                 "reference": c.reference,
             }

@@ -71,7 +71,10 @@ Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_email)
 ]
 Contact = Literal["email", "phone", "letter"]
-Body = Literal["council", "police", "housing_provider", "other"]
+#: Who a complaint was made to. The first four are relevant bodies (s.104-105 and Schedule 4
+#: of the 2014 Act; health is the integrated care board or Welsh local health board); "other"
+#: (an MP, a private landlord) is kept for the panel but never counts towards the Act's floor.
+Body = Literal["council", "police", "health", "housing_provider", "other"]
 
 
 class FieldProblem(ValueError):
@@ -89,6 +92,9 @@ class Strict(BaseModel):
 class ComplaintIn(Strict):
     reported_on: IsoDate
     reported_to: Body
+    #: For a housing provider: whether it is a registered provider (England) or registered
+    #: social landlord (Wales). A private landlord is "other".
+    is_registered_provider: bool = True
     #: The name of the person who complained.
     reporter: ShortText = ""
     reference: Text100 = ""

@@ -62,7 +62,7 @@ def suggest_for(
             occurred_on=incident.occurred_on,
             hate_related=incident.is_hate_related,
             complaints=[
-                ComplaintFacts(c.reported_on, c.reporter, c.reported_to)
+                ComplaintFacts(c.reported_on, c.reporter, c.reported_to, c.is_registered_provider)
                 for c in incident.complaints
             ],
         )

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import make_token
-from tests.factories import EVENT_DATA, application, one_incident
+from tests.factories import EVENT_DATA, application, one_incident, three_incidents
 from triggers.config import PartnershipConfig
 from triggers.db import write_transaction
 from triggers.models import CaseReview
@@ -275,3 +275,50 @@ def test_unexpected_errors_show_no_traceback(app, client, auth):
 def test_unknown_paths_are_json_404(client, auth):
     response = client.get("/api/v1/nothing", headers=auth)
     assert response.status_code == 404 and response.json["error"]["status"] == 404
+
+
+def reported_only_to(body: str, received_on: date = date(2025, 11, 20), **fact) -> list:
+    incidents = three_incidents(received_on)
+    for incident in incidents:
+        for complaint in incident["complaints"]:
+            complaint.update(reported_to=body, **fact)
+    return incidents
+
+
+def test_three_incidents_reported_only_to_an_mp_may_be_decided_not_met(client, auth):
+    """s.104: only complaints to a relevant body count towards the floor."""
+    case = create(client, auth, incidents=reported_only_to("other"))
+    assert case["threshold_suggestion"]["met"] is False
+    event(client, auth, case["reference"], "acknowledge")
+    response = event(
+        client,
+        auth,
+        case["reference"],
+        "decide_threshold",
+        decision="not_met",
+        rationale="Reported to their MP only; no agency was told.",
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["state"] == "threshold_not_met"
+
+
+def test_the_api_records_complaints_to_health_and_the_registered_provider_fact(client, auth):
+    case = create(client, auth, incidents=reported_only_to("health"))
+    assert case["threshold_suggestion"]["rules_held"] == ["statutory_three_incidents"]
+    housing = create(
+        client, auth, incidents=reported_only_to("housing_provider", is_registered_provider=False)
+    )
+    # Not a registered provider, so not a relevant body: the floor is not met.
+    assert housing["threshold_suggestion"]["met"] is False
+    complaints = [c for i in housing["incidents"] for c in i["complaints"]]
+    assert [(c["reported_to"], c["is_registered_provider"]) for c in complaints] == [
+        ("housing_provider", False)
+    ] * 3
+
+
+def test_a_complaint_to_an_unknown_body_is_422_naming_the_field(client, auth):
+    response = client.post(
+        "/api/v1/cases", json=application(incidents=reported_only_to("an MP")), headers=auth
+    )
+    assert response.status_code == 422
+    assert "incidents.0.complaints.0.reported_to" in response.json["error"]["fields"]

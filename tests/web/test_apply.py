@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.factories import SAMPLE_NOW
 from triggers.db import read_session
 from triggers.models import ApplicationDraft, AuditEvent, CaseReview, OutboxMessage
+from workflows.service import threshold_suggestion
 
 #: A victim's answers, page by page; the clock is Monday 1 December 2025.
 AS_VICTIM = [
@@ -520,3 +521,33 @@ def test_the_sweep_deletes_what_is_left_of_a_sent_application(client, sessions, 
     later = SAMPLE_NOW + timedelta(minutes=60)
     sweep(sessions, policy, FileSender(tmp_path, "casereview@example.org"), later)
     assert count(sessions, ApplicationDraft) == 0
+
+
+def reported_to(pages, *bodies: str):
+    """The victim's answers with incidents 1, 2 and 3 reported to these bodies instead."""
+    changed = iter(bodies)
+    return [
+        (path, {**fields, "reported_to": next(changed)})
+        if path.startswith("/apply/incidents/")
+        else (path, fields)
+        for path, fields in pages
+    ]
+
+
+def test_the_public_form_records_health_and_a_private_landlord_apart(client, sessions, policy):
+    fill(client, reported_to(AS_VICTIM, "health", "private_landlord", "housing_provider"))
+    check = client.get("/apply/check").get_data(as_text=True)
+    assert "The NHS" in check and "A private landlord" in check
+    send(client)
+    with read_session(sessions) as session:
+        case = session.scalar(select(CaseReview))
+        complaints = [c for i in case.incidents for c in i.complaints]
+        assert [(c.reported_to, c.is_registered_provider) for c in complaints] == [
+            ("health", True),
+            ("other", True),
+            ("housing_provider", True),
+        ]
+        # A private landlord is not a relevant body: two qualifying complaints, not three.
+        suggestion = threshold_suggestion(case, policy)
+        assert not suggestion.statutory_floor_met
+        assert "did not go to a relevant body" in suggestion.rules[0].explanation

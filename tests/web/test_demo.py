@@ -82,3 +82,14 @@ def test_the_demo_run_again_adds_nothing_and_says_so(run, sessions):
     assert "already holds" in again.output and f"{cases} cases" in again.output
     with read_session(sessions) as session:
         assert session.scalar(select(func.count()).select_from(CaseReview)) == cases
+
+
+def test_the_demo_reports_to_every_kind_of_body(sessions, partnership, policy):
+    """Health and a complaint to an MP (kept for the panel, never counted) appear in the demo."""
+    from triggers.models import Complaint
+
+    now = datetime.fromisoformat("2026-11-23T10:00:00+00:00")
+    with write_transaction(sessions) as session:
+        load_demo(session, session.merge(partnership), policy, now)
+        bodies = set(session.scalars(select(Complaint.reported_to)))
+    assert bodies == {"police", "council", "health", "housing_provider", "other"}
