@@ -61,11 +61,17 @@ def history_csv(
     writer.writeheader()
     themes = policy.config.theme_keys()
     span = (date(FIRST_YEAR + YEARS, 4, 1) - date(FIRST_YEAR, 4, 1)).days
+    numbered: dict[tuple[str, int], int] = {}
     for number in range(1, cases + 1):
         received = date(FIRST_YEAR, 4, 1) + timedelta(days=rng.randrange(span))
         row = history_row(rng, received, policy.calendar, themes)
         code = codes[number % len(codes)]
-        row.update(reference=f"B-{number:07d}", ward=rng.choice(WARDS), partnership=code)
+        # A reference the import accepts: the partnership's code, the year, and a number in
+        # the "H" series that casereview never gives itself (workflows.history_import).
+        key = (code, received.year)
+        numbered[key] = numbered.get(key, 0) + 1
+        reference = f"{code}-{received.year}-H{numbered[key]:03d}"
+        row.update(reference=reference, ward=rng.choice(WARDS), partnership=code)
         writer.writerow(row)
     return buffer.getvalue()
 

@@ -8,6 +8,7 @@ from notifications.compose import compose
 from notifications.senders import OutgoingMessage, SendError
 from tests.notifications.test_letters import message_for, walk
 from triggers.db import write_transaction
+from workflows.case_review import CASE_REVIEW
 
 
 def test_a_name_with_a_line_break_still_gives_a_letter_to_print_and_post(
@@ -21,7 +22,11 @@ def test_a_name_with_a_line_break_still_gives_a_letter_to_print_and_post(
         case.victim.address = "12 Park Road\nLoughborough"
         session.flush()
         message = compose(
-            session, message_for(session, case, "acknowledgement"), config, date(2025, 4, 22)
+            session,
+            message_for(session, case, "acknowledgement"),
+            config,
+            date(2025, 4, 22),
+            CASE_REVIEW,
         )
     smtp.send(message)
     [sent] = mailbox.messages

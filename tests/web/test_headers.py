@@ -21,6 +21,8 @@ def _get_urls(app, world) -> list[str]:  # type: ignore[no-untyped-def]
             continue
         path = rule.rule.replace("<reference>", world["case"])
         path = path.replace("<int(max=1000):number>", "1")
+        path = path.replace("<int(max=2147483647):person_id>", str(world["person"]))
+        path = path.replace("<token>", "a-reset-link-that-was-never-sent")
         if "<any(pdf, json):extension>" in path:
             urls += [path.replace("<any(pdf, json):extension>", ext) for ext in ("pdf", "json")]
         elif "<any(csv, json):extension>" in path:

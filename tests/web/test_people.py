@@ -11,6 +11,7 @@ from tests.web.test_access import csrf, sign_in
 from triggers.accounts import create_token, find_user
 from triggers.db import read_session, write_transaction
 from triggers.models import ApiToken, AuditEvent, OutboxMessage, User
+from workflows.case_review import CASE_REVIEW
 
 NEW_PASSWORD = "kettle orbit meadow lantern"
 
@@ -229,7 +230,7 @@ def test_a_password_reset_e_mail_is_composed_for_the_person(app, world, sessions
     manager.post(f"/people/{world['person']}/reset-password", data={"csrf_token": csrf(manager)})
     with read_session(sessions) as session:
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "password_reset"))
-        message = compose(session, row, config, SAMPLE_NOW.date())
+        message = compose(session, row, config, SAMPLE_NOW.date(), CASE_REVIEW)
         link = row.payload["link"]
     assert message.to == ("viewer@example.org",)
     assert link in message.body and "works once" in message.body
