@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -324,7 +325,8 @@ def _application(
             "type": victim_type,
             "name": name,
             "contact_preference": "letter" if name in BY_POST else "email",
-            "email": "victim@example.org",
+            # Each victim their own address: subject access matches a person by it.
+            "email": re.sub(r"[^a-z]+", ".", name.lower()).strip(".") + "@example.org",
             "address": "1 Example Street, Loughborough",
         },
         "incidents": recorded,
