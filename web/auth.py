@@ -139,11 +139,13 @@ def sign_out() -> Response:
 
 
 def current_actor() -> Actor:
-    """The signed-in person, as the audit trail records them: who, and from which address."""
+    """The signed-in person, as the audit trail records them (who, from which address, in
+    which request) and as ``workflows.permissions`` checks them (the agency they speak for)."""
     return Actor(
         label=current_user.email,
         user_id=int(current_user.id),
         role=current_user.role,
         address=request.remote_addr or "",
+        agency_id=current_user.agency_id,
         request_id=request_id(),
     )

@@ -17,8 +17,8 @@ from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.db import read_session, write_transaction
-from web.acting import signed_in_actor
 from web.app import services
+from web.auth import current_actor
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.action_plan import (
@@ -140,7 +140,7 @@ def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
 
 
 def _actor() -> Actor:
-    return signed_in_actor()
+    return current_actor()
 
 
 def _run(reference: str, name: str, act: str, form: FlaskForm, action: Any) -> Any:

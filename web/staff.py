@@ -35,9 +35,10 @@ from triggers.models import (
 )
 from triggers.policy import Policy
 from triggers.text import LARGEST_ID, whole_number
-from web.acting import may, signed_in_actor
+from web.acting import may
 from web.activation_form import ActivationForm
 from web.app import services
+from web.auth import current_actor
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
@@ -319,7 +320,7 @@ def dashboard() -> str:
 @login_required
 def log_activation() -> Any:
     """The manager logs an application received by phone, letter, e-mail or in person."""
-    permissions.require(signed_in_actor(), permissions.OPEN_CASE)
+    permissions.require(current_actor(), permissions.OPEN_CASE)
     app = services()
     with read_session(app.sessions) as session:
         agencies = _agency_names(session)
@@ -327,7 +328,7 @@ def log_activation() -> Any:
     form.agencies.choices = [SelectChoice(name, name) for name in agencies]
     problems: list[str] = []
     if form.validate_on_submit():
-        actor = signed_in_actor()
+        actor = current_actor()
         try:
             with write_transaction(app.sessions) as session:
                 partnership = session.get_one(Partnership, current_user.partnership_id)
@@ -359,7 +360,7 @@ def audit_trail(reference: str) -> Response:
     app = services()
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        actor = signed_in_actor()
+        actor = current_actor()
         permissions.require(actor, permissions.READ_AUDIT_TRAIL)
         record_view(session, case, actor, app.now(), "audit trail export")
         session.flush()
@@ -381,7 +382,7 @@ def subject_access_cases(reference: str) -> str:
     app = services()
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference)
-        permissions.require(signed_in_actor(), permissions.SUBJECT_ACCESS)
+        permissions.require(current_actor(), permissions.SUBJECT_ACCESS)
         subject = Subject.of_victim(case)
         found = find_subject(session, case.partnership_id, subject, case)
         matched = [_subject_row(c) for c in found.matched]
@@ -418,7 +419,7 @@ def subject_access(reference: str, extension: str) -> Response:
     app = services()
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        actor = signed_in_actor()
+        actor = current_actor()
         permissions.require(actor, permissions.SUBJECT_ACCESS)
         subject = Subject.of_victim(case)
         found = find_subject(session, case.partnership_id, subject, case)
@@ -453,7 +454,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
             "Explain why the decision differs from the rules' suggestion"
         )
         return _render_case(reference, open_form=(event, form), status=400)
-    actor = signed_in_actor()
+    actor = current_actor()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True, event=event)
@@ -480,7 +481,7 @@ def add_chronology(reference: str) -> Any:
     app = services()
     with read_session(app.sessions) as session:
         _visible_case(session, reference)  # a case you may not see is not found, first
-        actor = signed_in_actor()
+        actor = current_actor()
         permissions.require(actor, permissions.ADD_CHRONOLOGY)
         choices = _chronology_agencies(actor, _agencies(session))
     form = ChronologyForm(prefix="chronology")
@@ -517,14 +518,14 @@ def _render_case(
     today = app.policy.today(app.now())
     with write_transaction(app.sessions) as session:
         case = _visible_case(session, reference)
-        record_view(session, case, signed_in_actor(), app.now(), "case page")
+        record_view(session, case, current_actor(), app.now(), "case page")
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
         described = describe_case(session, case, app.policy, today)
         agencies_by_id = _agencies(session)
         agencies = [name for _, name in agencies_by_id]
         forms = {}
-        actor = signed_in_actor()
+        actor = current_actor()
         for event in described["allowed_events"]:
             if permissions.may(actor, event):
                 forms[event] = make_form(event, app.config, agencies, case.version)
@@ -585,7 +586,7 @@ def _agencies(session: Session) -> list[tuple[int, str]]:
 @blueprint.post("/outbox/<int(max=2147483647):message_id>/retry")
 @login_required
 def retry(message_id: int) -> Response:
-    permissions.require(signed_in_actor(), permissions.RETRY_MESSAGE)
+    permissions.require(current_actor(), permissions.RETRY_MESSAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     app = services()
