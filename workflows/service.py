@@ -25,7 +25,6 @@ from triggers.calendar import english_date
 from triggers.models import (
     Applicant,
     ApplicationDraft,
-    AuditEvent,
     CaseAgency,
     CaseReview,
     ChronologyEntry,
@@ -416,29 +415,3 @@ def record_view(session: Session, case: CaseReview, actor: Actor, now: datetime,
     """Reading a case's personal data is accounted for as well as changing it (UK GDPR
     accountability): who saw which case, when, from where, and through what."""
     write_audit(session, case, actor, now, "viewed", case.state, case.state, None, {"what": what})
-
-
-def audit_event(
-    case: CaseReview,
-    actor: str,
-    now: datetime,
-    event: str,
-    from_state: str,
-    to_state: str,
-    on: date | None,
-    data: dict[str, Any],
-    address: str = "",
-) -> AuditEvent:
-    """One entry of the case's append-only history (``case`` may not be flushed yet)."""
-    return AuditEvent(
-        partnership_id=case.partnership_id,
-        case=case,
-        client_address=address,
-        at=now,
-        actor=actor,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        step_on=on,
-        data=data,
-    )

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from notifications.compose import CannotCompose, compose
 from notifications.reminders import queue_reminders
 from notifications.senders import OutgoingMessage, Sender, SendError
+from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
-from triggers.models import AuditEvent, CaseReview, OutboxMessage
+from triggers.models import CaseReview, OutboxMessage
 from triggers.policy import Policy
 from workflows.case_review import CASE_REVIEW
 from workflows.drafts import delete_expired_drafts
@@ -156,17 +157,18 @@ def deliver(
         ).first()
         if done is not None and done.case_id is not None:
             case = session.get_one(CaseReview, done.case_id)
-            session.add(
-                AuditEvent(
-                    partnership_id=case.partnership_id,
-                    case_id=case.id,
-                    at=now,
-                    actor=f"{sender.name} sender",
-                    event="message_sent",
-                    from_state=case.state,
-                    to_state=case.state,
-                    step_on=policy.today(now),
-                    data={
+            append_event(
+                session,
+                {
+                    "partnership_id": case.partnership_id,
+                    "case_id": case.id,
+                    "at": now,
+                    "actor": f"{sender.name} sender",
+                    "event": "message_sent",
+                    "from_state": case.state,
+                    "to_state": case.state,
+                    "step_on": policy.today(now),
+                    "data": {
                         "kind": done.kind,
                         "recipient": done.recipient,
                         "to": list(message.to),
@@ -174,7 +176,7 @@ def deliver(
                         "message_id": message.message_id,
                         "by_post": "X-Casereview-Post" in message.headers,
                     },
-                )
+                },
             )
     return "sent"
 
