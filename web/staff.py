@@ -46,7 +46,6 @@ from web.step_forms import (
     FORMS,
     TITLES,
     ChronologyForm,
-    DecideThresholdForm,
     make_form,
     place_errors,
 )
@@ -66,7 +65,6 @@ from workflows.service import (
     record_chronology,
     record_view,
     suggest_for,
-    threshold_suggestion,
 )
 from workflows.subject_access import Subject, find_subject, subject_access_record
 from workflows.sweep import retry_by_hand
@@ -449,11 +447,6 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         form = make_form(event, app.config, agencies, case.version, request.form)
     if not form.validate():
         return _render_case(reference, open_form=(event, form), status=400)
-    if isinstance(form, DecideThresholdForm) and _against_suggestion(reference, form):
-        form.against_suggestion.errors.append(
-            "Explain why the decision differs from the rules' suggestion"
-        )
-        return _render_case(reference, open_form=(event, form), status=400)
     actor = current_actor()
     try:
         with write_transaction(app.sessions) as session:
@@ -557,16 +550,6 @@ def _render_case(
         today=today,
     )
     return (page, status) if status != 200 else page
-
-
-def _against_suggestion(reference: str, form: DecideThresholdForm) -> bool:
-    """A decision against the rules needs its own reason, recorded with the rationale."""
-    if (form.against_suggestion.data or "").strip():
-        return False
-    app = services()
-    with read_session(app.sessions) as session:
-        suggested = threshold_suggestion(_visible_case(session, reference), app.policy).met
-    return (form.decision.data == "met") != suggested
 
 
 def _agency_names(session: Session) -> list[str]:
