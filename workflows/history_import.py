@@ -43,6 +43,7 @@ from triggers.text import one_line_problem, whole_number
 from workflows import deadlines
 from workflows.case_review import CASE_REVIEW, RECEIVED
 from workflows.errors import InvalidData
+from workflows.service import advance
 
 #: The columns read; any other column is ignored.
 COLUMNS = (
@@ -510,10 +511,7 @@ def _write(
     for step in found.steps:
         before = case.state
         _record(case, found, step)
-        CASE_REVIEW.fire(case, step.event, **step.data)
-        move = CASE_REVIEW.move_for(step.event, step.data, before)
-        deadlines.apply_move(case, move, CASE_REVIEW.clock, step.on, policy)
-        case.last_step_on = step.on
+        advance(case, CASE_REVIEW, step.event, step.data, step.on, policy)
         audit.append(event(step.event, before, step.on))
     return case, audit
 
