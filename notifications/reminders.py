@@ -23,7 +23,10 @@ from triggers.policy import Policy
 class RemindedProcess(Protocol):
     """What reminders need of the process (``workflows.process.Process``): the clocks a
     person has to act on (the appeal window is the applicant's, not the manager's), and the
-    states in which a case has ended."""
+    states in which a case has ended; its version, which the cases it applies to are on."""
+
+    @property
+    def version(self) -> int: ...
 
     @property
     def reminded_clocks(self) -> tuple[str, ...]: ...
@@ -69,7 +72,8 @@ REMINDER_CHUNK = 500
 def queue_reminders(
     session: Session, policy: Policy, now: datetime, process: RemindedProcess
 ) -> int:
-    """Queue every reminder that has come by ``now``; return how many were new."""
+    """Queue every reminder that has come by ``now`` for the cases on ``process``'s version
+    (each case is reminded of its own version's clocks); return how many were new."""
     today = policy.today(now)
     horizon = policy.calendar.add_working_days(
         today, max(policy.config.reminders.before, default=0)
@@ -81,6 +85,7 @@ def queue_reminders(
         .where(
             Deadline.status == "running",
             Deadline.due_on <= horizon,
+            CaseReview.workflow_version == process.version,
             Deadline.step.in_(process.reminded_clocks),
             CaseReview.state.not_in(process.final_states),
         )
@@ -106,6 +111,7 @@ def queue_reminders(
         .where(
             Recommendation.status.in_(("open", "in_progress")),
             Recommendation.due_on <= horizon,
+            CaseReview.workflow_version == process.version,
             CaseReview.state.not_in(process.final_states),
         )
     )

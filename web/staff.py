@@ -43,8 +43,6 @@ from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
 from web.step_forms import (
-    FORMS,
-    TITLES,
     ChronologyForm,
     make_form,
     place_errors,
@@ -52,11 +50,12 @@ from web.step_forms import (
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import CASE_REVIEW, labels_of_every_version, process_for
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES
 from workflows.permissions import visible_to
+from workflows.process import Process
 from workflows.service import (
     Actor,
     apply,
@@ -100,29 +99,31 @@ def days_left(days: int | None) -> str:
 
 @blueprint.app_context_processor
 def labels() -> dict[str, Any]:
+    # Pages list cases of every version of the process: each one's labels.
+    state_labels, step_labels = labels_of_every_version()
     return {
-        "state_labels": STATE_LABELS,
-        "step_labels": STEP_LABELS,
+        "state_labels": state_labels,
+        "step_labels": step_labels,
         "partnership_name": services().config.partnership.name,
         "may": may,
         "acts": permissions,
     }
 
 
-def process_rows(current: str) -> list[dict[str, Any]]:
-    """The process, generated from its declaration: each state and where it leads."""
+def process_rows(current: str, process: Process = CASE_REVIEW) -> list[dict[str, Any]]:
+    """The process a case runs on, generated from its declaration: each state and where it
+    leads."""
     rows = []
-    for state in STATES:
+    labels = process.state_labels
+    for state in process.state_names:
         moves = []
-        for transition in CASE_REVIEW.transitions:
+        for transition in process.transitions:
             if state in transition["source"]:
-                moves.append(
-                    (transition["trigger"].replace("_", " "), STATE_LABELS[transition["dest"]])
-                )
+                moves.append((transition["trigger"].replace("_", " "), labels[transition["dest"]]))
         rows.append(
             {
                 "state": state,
-                "label": STATE_LABELS[state],
+                "label": labels[state],
                 "current": state == current,
                 "moves": list(dict.fromkeys(moves)),
             }
@@ -438,13 +439,14 @@ def subject_access(reference: str, extension: str) -> Response:
 @login_required
 def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     """A step submitted from the case page: the service decides, errors come back on the form."""
-    if event not in FORMS:
-        abort(404)
     app = services()
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference)
+        process = process_for(case.workflow_version)  # the case's version: its steps' forms
+        if event not in process.step:
+            abort(404)
         agencies = _agency_names(session)
-        form = make_form(event, app.config, agencies, case.version, request.form)
+        form = make_form(event, app.config, agencies, case.version, request.form, process)
     if not form.validate():
         return _render_case(reference, open_form=(event, form), status=400)
     actor = current_actor()
@@ -461,7 +463,8 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     except (StaleCase, EventNotAllowed) as error:
         flash(f"{error.message} Nothing was changed.", "error")
         return redirect(url_for("staff.case_page", reference=reference))
-    flash(f"{TITLES[event]}: done. The case is now {STATE_LABELS[state].lower()}.", "success")
+    done, now_in = process.titles[event], process.state_labels[state].lower()
+    flash(f"{done}: done. The case is now {now_in}.", "success")
     for warning in outcome.warnings:
         flash(warning, "info")
     return redirect(url_for("staff.case_page", reference=reference))
@@ -514,6 +517,7 @@ def _render_case(
         record_view(session, case, current_actor(), app.now(), "case page")
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
+        process = process_for(case.workflow_version)
         described = describe_case(session, case, app.policy, today)
         agencies_by_id = _agencies(session)
         agencies = [name for _, name in agencies_by_id]
@@ -521,7 +525,7 @@ def _render_case(
         actor = current_actor()
         for event in described["allowed_events"]:
             if permissions.may(actor, event):
-                forms[event] = make_form(event, app.config, agencies, case.version)
+                forms[event] = make_form(event, app.config, agencies, case.version, None, process)
         if chronology_form is None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
             chronology_form = ChronologyForm(prefix="chronology", formdata=None)
             chronology_form.agency.choices = [
@@ -535,7 +539,7 @@ def _render_case(
     page = render_template(
         "case.html",
         chronology_form=chronology_form,
-        process=process_rows(described["state"]),
+        process=process_rows(described["state"], process),
         plan=extra,
         open_plan=plan_form[0] if plan_form else None,
         involvement_labels=INVOLVEMENT,
@@ -544,7 +548,7 @@ def _render_case(
         case=described,
         confirm=ConfirmForm(),
         forms=forms,
-        titles=TITLES,
+        titles=process.titles,
         open_event=open_form[0] if open_form else None,
         problems=problems or [],
         today=today,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
-from workflows.case_review import CASE_REVIEW, process_for
+from workflows.case_review import process_for
 from workflows.service import threshold_suggestion
 
 #: The single rows a description reads besides the case (its partnership, victim, applicant
@@ -28,15 +28,14 @@ DESCRIBE_LOADS = (
 )
 
 
-#: The clocks in the order of the procedure.
-_CLOCK_ORDER = {clock.key: index for index, clock in enumerate(CASE_REVIEW.clocks)}
-
-
 def describe_case(
     session: Session, case: CaseReview, policy: Policy, today: date
 ) -> dict[str, Any]:
     suggestion = threshold_suggestion(case, policy)
-    ordered = sorted(case.deadlines, key=lambda d: _CLOCK_ORDER[d.step])
+    process = process_for(case.workflow_version)
+    # The clocks in the order of the case's own version of the procedure.
+    order = {clock.key: index for index, clock in enumerate(process.clocks)}
+    ordered = sorted(case.deadlines, key=lambda d: order[d.step])
     running = [d for d in ordered if d.status == "running"]
     next_due = min(running, key=lambda d: d.due_on, default=None)
     history = session.scalars(
@@ -181,7 +180,7 @@ def describe_case(
         ],
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
-        "allowed_events": process_for(case.workflow_version).allowed_events(case.state),
+        "allowed_events": process.allowed_events(case.state),
         "messages": [
             {
                 "id": message.id,

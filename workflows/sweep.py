@@ -26,8 +26,9 @@ from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, OutboxMessage
 from triggers.policy import Policy
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import PROCESSES, newest, process_for
 from workflows.drafts import delete_expired_drafts
+from workflows.process import Process
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,10 @@ def sweep(
     worker = worker or worker_name()
     result = SweepResult()
     with write_transaction(sessions) as session:
-        result.queued = queue_reminders(session, policy, now, CASE_REVIEW)
+        # Each case is reminded by the version of the process it runs on.
+        result.queued = sum(
+            queue_reminders(session, policy, now, process) for process in PROCESSES.values()
+        )
     with write_transaction(sessions) as session:
         result.released = release_stale_claims(session, now)
     with write_transaction(sessions) as session:
@@ -128,7 +132,8 @@ def deliver(
     try:
         with read_session(sessions) as session:
             row = session.get_one(OutboxMessage, row_id)
-            message = compose(session, row, policy.config, policy.today(now), CASE_REVIEW)
+            process = _process_of(session, row)
+            message = compose(session, row, policy.config, policy.today(now), process)
         sender.send(message)
     except (SendError, CannotCompose) as error:
         return _record_failure(sessions, policy, row_id, worker, now, str(error))
@@ -179,6 +184,13 @@ def deliver(
                 },
             )
     return "sent"
+
+
+def _process_of(session: Session, row: OutboxMessage) -> Process:
+    """The version of the process whose words a message uses: its case's (the newest for a
+    message with no case, such as an audit checkpoint)."""
+    case = session.get(CaseReview, row.case_id) if row.case_id is not None else None
+    return process_for(case.workflow_version) if case is not None else newest()
 
 
 def _record_failure(
