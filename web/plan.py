@@ -17,8 +17,8 @@ from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.db import read_session, write_transaction
-from web.app import services
 from web.auth import current_actor
+from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.action_plan import (

@@ -37,11 +37,11 @@ from triggers.policy import Policy
 from triggers.text import LARGEST_ID, whole_number
 from web.acting import may
 from web.activation_form import ActivationForm
-from web.app import services
 from web.auth import current_actor
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
+from web.services import services
 from web.step_forms import (
     ChronologyForm,
     make_form,

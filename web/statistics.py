@@ -23,9 +23,9 @@ from triggers.figures import (
     years_with_cases,
 )
 from triggers.models import Partnership
-from web.app import services
 from web.forms import YearForm
 from web.publish import SERIES, as_csv, as_json, chart, labels, publishable, theme_labels
+from web.services import services
 
 blueprint = Blueprint("statistics", __name__)
 

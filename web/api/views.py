@@ -16,10 +16,10 @@ from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
 from web.api.openapi import openapi_document
-from web.app import services
 from web.errors import error_response
 from web.input import number_arg
 from web.request_log import request_id
+from web.services import services
 from workflows import permissions
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
