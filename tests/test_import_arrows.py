@@ -59,3 +59,14 @@ def test_the_web_modules_do_not_import_the_application_back():
 
 def test_the_models_and_the_audit_trail_do_not_import_each_other():
     assert "triggers.audit" not in imported_modules(ROOT / "triggers" / "models.py")
+
+
+def test_the_sub_command_modules_register_through_add_command():
+    """Each ``web/*_cli.py`` declares its commands; ``web.cli`` adds them (``add_command``):
+    none imports ``web.cli`` back or takes its private names."""
+    importers = [
+        path.name
+        for path in sorted((ROOT / "web").glob("*_cli.py"))
+        if "web.cli" in imported_modules(path)
+    ]
+    assert importers == []
