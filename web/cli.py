@@ -30,6 +30,7 @@ from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name, sync_partnership
 from triggers.schema import head_revision, upgrade
+from triggers.statuses import LISTED_OUTBOX_STATUSES, DeadlineStatus, OutboxStatus
 from triggers.text import email_problem
 from web.cli_context import Context, pass_context
 from web.cli_context import actor_for as _actor
@@ -198,7 +199,7 @@ def outbox() -> None:
 @outbox.command("list")
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sending", "sent", "failed"]),
+    type=click.Choice([str(status) for status in LISTED_OUTBOX_STATUSES]),
     help="Only messages with this status.",
 )
 @pass_context
@@ -468,7 +469,7 @@ def case_list(context: Context, state: str | None) -> None:
             query = query.where(CaseReview.state == state)
         rows = []
         for found in session.scalars(query):
-            running = [d for d in found.deadlines if d.status == "running"]
+            running = [d for d in found.deadlines if d.status == DeadlineStatus.RUNNING]
             rows.append((found, min(running, key=lambda d: d.due_on, default=None)))
         # What is due soonest (overdue first) is what a manager looks at first.
         rows.sort(key=lambda row: (row[1] is None, row[1].due_on if row[1] else date.max))
@@ -585,7 +586,7 @@ def _as_text(described: dict[str, Any]) -> str:
         "Deadlines:",
     ]
     for deadline in described["deadline_details"]:
-        if deadline["status"] == "running":
+        if deadline["status"] == DeadlineStatus.RUNNING:
             state = _days_left(deadline["working_days_left"])
         else:
             state = f"{deadline['status']} {day(deadline['ended_on'])}"
@@ -594,7 +595,9 @@ def _as_text(described: dict[str, Any]) -> str:
     lines += ["", f"Threshold suggestion: {'met' if suggestion['met'] else 'not met'}"]
     for rule in suggestion["rules"]:
         lines.append(f"  [{'x' if rule['held'] else ' '}] {rule['name']}: {rule['explanation']}")
-    problems = [m for m in described["messages"] if m["status"] == "failed" or m["last_error"]]
+    problems = [
+        m for m in described["messages"] if m["status"] == OutboxStatus.FAILED or m["last_error"]
+    ]
     if problems:
         lines += ["", "Messages not delivered:"]
         for message in problems:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
+from triggers.statuses import OUTSTANDING, DeadlineStatus, OutboxStatus, agency_of
 from workflows.case_review import process_for
 from workflows.service import threshold_suggestion
 
@@ -36,7 +37,7 @@ def describe_case(
     # The clocks in the order of the case's own version of the procedure.
     order = {clock.key: index for index, clock in enumerate(process.clocks)}
     ordered = sorted(case.deadlines, key=lambda d: order[d.step])
-    running = [d for d in ordered if d.status == "running"]
+    running = [d for d in ordered if d.status == DeadlineStatus.RUNNING]
     next_due = min(running, key=lambda d: d.due_on, default=None)
     history = session.scalars(
         select(AuditEvent)
@@ -48,7 +49,8 @@ def describe_case(
     messages = session.scalars(
         select(OutboxMessage)
         .where(
-            OutboxMessage.case_id == case.id, OutboxMessage.status.not_in(("digest", "digested"))
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
         )
         .order_by(OutboxMessage.id)
     )
@@ -88,10 +90,10 @@ def describe_case(
                 "ended_on": d.ended_on.isoformat() if d.ended_on else None,
                 "working_days_left": (
                     policy.calendar.working_days_between(today, d.due_on)
-                    if d.status == "running"
+                    if d.status == DeadlineStatus.RUNNING
                     else None
                 ),
-                "overdue": d.status == "running" and d.due_on < today,
+                "overdue": d.status == DeadlineStatus.RUNNING and d.due_on < today,
             }
             for d in ordered
         ],
@@ -154,7 +156,7 @@ def describe_case(
                 "agency_response": r.agency_response or None,
                 "progress": r.progress or None,
                 "updated_on": _iso(r.updated_on),
-                "late": r.status in ("open", "in_progress") and r.due_on < today,
+                "late": r.status in OUTSTANDING and r.due_on < today,
             }
             for r in case.recommendations
         ],
@@ -210,8 +212,8 @@ def describe_case(
 
 
 def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
-    if recipient.startswith("agency:"):
-        return agency_names.get(int(recipient.split(":", 1)[1]), "an agency")
+    if (agency_id := agency_of(recipient)) is not None:
+        return agency_names.get(agency_id, "an agency")
     labels = {
         "applicant": "the applicant",
         "managers": "the managers",

@@ -26,6 +26,7 @@ from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, OutboxMessage
 from triggers.policy import Policy
+from triggers.statuses import OutboxStatus
 from workflows.case_review import PROCESSES, newest, process_for
 from workflows.drafts import delete_expired_drafts
 from workflows.process import Process
@@ -90,7 +91,7 @@ def sweep(
 def claim(session: Session, worker: str, now: datetime, batch: int) -> list[int]:
     due = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.send_after <= now)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.send_after <= now)
         .order_by(OutboxMessage.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
@@ -100,7 +101,7 @@ def claim(session: Session, worker: str, now: datetime, batch: int) -> list[int]
     rows = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == due.c.id)
-        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
         .returning(OutboxMessage.id)
     ).all()
     return sorted(row[0] for row in rows)
@@ -110,8 +111,8 @@ def release_stale_claims(session: Session, now: datetime, lease: timedelta = LEA
     """Claims older than the lease belong to a sweep that died: put them back."""
     rows = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
-        .values(status="pending", claimed_by="")
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - lease)
+        .values(status=OutboxStatus.PENDING, claimed_by="")
         .returning(OutboxMessage.id)
     ).all()
     if rows:
@@ -154,10 +155,15 @@ def deliver(
                 and_(
                     OutboxMessage.id == row_id,
                     OutboxMessage.claimed_by == worker,
-                    OutboxMessage.status == "sending",
+                    OutboxMessage.status == OutboxStatus.SENDING,
                 )
             )
-            .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1, last_error="")
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                last_error="",
+            )
             .returning(OutboxMessage.case_id, OutboxMessage.kind, OutboxMessage.recipient)
         ).first()
         if done is not None and done.case_id is not None:
@@ -183,7 +189,7 @@ def deliver(
                     },
                 },
             )
-    return "sent"
+    return OutboxStatus.SENT
 
 
 def _process_of(session: Session, row: OutboxMessage) -> Process:
@@ -204,13 +210,13 @@ def _record_failure(
     mail = policy.config.mail
     with write_transaction(sessions) as session:
         row = session.get_one(OutboxMessage, row_id)
-        if row.claimed_by != worker or row.status != "sending":
+        if row.claimed_by != worker or row.status != OutboxStatus.SENDING:
             return "released"
         row.attempts += 1
         row.last_error = error[:2000]
         row.claimed_by = ""
         if row.attempts >= mail.max_attempts:
-            row.status = "failed"
+            row.status = OutboxStatus.FAILED
             log.error(
                 "outbox row %s (%s) failed after %d attempts: %s",
                 row.id,
@@ -218,8 +224,8 @@ def _record_failure(
                 row.attempts,
                 error,
             )
-            return "failed"
-        row.status = "pending"
+            return OutboxStatus.FAILED
+        row.status = OutboxStatus.PENDING
         row.send_after = now + timedelta(seconds=mail.retry_after_seconds * 2 ** (row.attempts - 1))
         log.warning(
             "outbox row %s (%s) attempt %d failed, retrying after %s: %s",
@@ -237,7 +243,7 @@ def retry_by_hand(session: Session, row_id: int, now: datetime) -> OutboxMessage
     row = session.get(OutboxMessage, row_id)
     if row is None:
         raise LookupError(f"there is no outbox message {row_id}")
-    if row.status not in ("failed", "pending"):
+    if row.status not in (OutboxStatus.FAILED, OutboxStatus.PENDING):
         raise ValueError(f"message {row_id} is {row.status}; only a failed one can be retried")
-    row.status, row.send_after, row.attempts, row.claimed_by = "pending", now, 0, ""
+    row.status, row.send_after, row.attempts, row.claimed_by = OutboxStatus.PENDING, now, 0, ""
     return row

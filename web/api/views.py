@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
+from triggers.statuses import LISTED_OUTBOX_STATUSES, DeadlineStatus
 from web.api.openapi import openapi_document
 from web.errors import error_response
 from web.input import number_arg
@@ -35,7 +36,7 @@ from workflows.service import (
 )
 from workflows.sweep import retry_by_hand
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+OUTBOX_STATUSES = tuple(str(status) for status in LISTED_OUTBOX_STATUSES)
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -81,7 +82,7 @@ def list_cases() -> Response:
     with read_session(app.sessions) as session:
         next_due = (
             select(Deadline.case_id, func.min(Deadline.due_on).label("due_on"))
-            .where(Deadline.status == "running")
+            .where(Deadline.status == DeadlineStatus.RUNNING)
             .group_by(Deadline.case_id)
             .subquery()
         )
