@@ -50,9 +50,6 @@ from workflows.steps import agencies_by_name, agency_named, check_in_range
 from workflows.steps import suggest_for as suggest_for
 from workflows.steps import threshold_suggestion as threshold_suggestion
 
-#: Roles that may apply each event (the declaration's; the permissions read this mapping).
-EVENT_ROLES: dict[str, set[str]] = CASE_REVIEW.event_roles
-
 
 @dataclass(frozen=True)
 class Actor:
