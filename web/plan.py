@@ -49,6 +49,8 @@ STATUSES = {
     "open": "Not started",
     "in_progress": "In progress",
     "done": "Done",
+    "superseded": "Superseded",
+    "refused": "Refused by the agency (with its response)",
     "dropped": "Dropped",
 }
 
@@ -100,6 +102,13 @@ class RecommendationForm(FlaskForm):
     )
     progress = TextAreaField(
         "Progress so far", widget=GovTextArea(), validators=[Length(max=10_000)]
+    )
+    reason = TextAreaField(
+        "Why it is settled",
+        widget=GovTextArea(),
+        validators=[Length(max=10_000)],
+        description="For a superseded recommendation, what superseded it. A refusal needs "
+        "the agency's response above, having had regard to the recommendation.",
     )
     submit = SubmitField("Update the recommendation", widget=GovSubmitInput())
 
@@ -231,6 +240,7 @@ def recommendation(reference: str, recommendation_id: int) -> Any:
                 "status": form.status.data,
                 "agency_response": form.agency_response.data or "",
                 "progress": form.progress.data or "",
+                "reason": form.reason.data or "",
             },
             _actor(),
             app.now(),

@@ -18,12 +18,13 @@ from notifications.outbox import (
     CHAIR,
     RECOMMENDATION_OWNERS,
 )
-from workflows import steps
+from workflows import closing, steps
 from workflows.errors import InvalidData
 from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Operation, Process, State, Step
 from workflows.schemas import (
     AcknowledgeIn,
     AppealIn,
+    CloseIn,
     DecideAppealIn,
     DecideThresholdIn,
     ReasonIn,
@@ -231,11 +232,14 @@ STEPS = (
     Step(
         "close",
         "Close the case",
-        ReasonIn,
-        "ReasonForm",
+        # Before the appeal window ends only with the applicant's agreement; each open
+        # recommendation with a reason (workflows/closing.py).
+        CloseIn,
+        "CloseForm",
         MANAGER_ONLY,
         (Move((FINDINGS_SENT, THRESHOLD_NOT_MET), CLOSED, stops_all=True, letters=(CLOSURE,)),),
-        record=steps.end,
+        reads=("recommendations",),
+        record=closing.close,
         import_hint="a case closes after its findings were sent or a 'not met' decision "
         "(otherwise give withdrawn_on)",
     ),
