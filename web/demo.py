@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from triggers.figures import performance_year, year_containing
 from triggers.models import CaseReview, Partnership, User
 from triggers.policy import Policy
-from workflows.history_import import CHANNEL, COLUMNS, check_file, import_cases
 from workflows.closing import open_recommendations
+from workflows.history_import import CHANNEL, COLUMNS, check_file, import_cases
 from workflows.service import Actor, apply, open_case
 
 DEMO_ACTOR = Actor(label="demo data")

@@ -269,6 +269,12 @@ CASE_REVIEW = Process(
             (Letter("action_plan_draft", APPLICANT),),
             allowed_in=(REVIEW_COMPLETE,),
         ),
+        # A running deadline moved by agreement, with its reason (2025 statutory guidance;
+        # workflows/extensions.py). No letter of its own: later letters carry the new date.
+        Operation(
+            "extend_deadline",
+            allowed_in=tuple(state.name for state in STATES if not state.final),
+        ),
     ),
     # An action plan's recommendations are reminded to their agencies under this name.
     extra_letter_labels={"recommendation": "recommendation"},

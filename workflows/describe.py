@@ -87,6 +87,17 @@ def describe_case(
                 "due_on": d.due_on.isoformat(),
                 "status": d.status,
                 "ended_on": d.ended_on.isoformat() if d.ended_on else None,
+                "original_due_on": d.original_due_on.isoformat() if d.original_due_on else None,
+                "extension": (
+                    {
+                        "kind": d.extension_kind,
+                        "reason": d.extension_reason,
+                        "requested_by": d.extension_requested_by,
+                        "agreed_on": d.extended_on.isoformat() if d.extended_on else None,
+                    }
+                    if d.original_due_on
+                    else None
+                ),
                 "working_days_left": (
                     policy.calendar.working_days_between(today, d.due_on)
                     if d.status == "running"

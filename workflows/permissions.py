@@ -44,6 +44,7 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+EXTEND_DEADLINE = "extend_deadline"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -60,6 +61,7 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    EXTEND_DEADLINE: frozenset({MANAGER}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -74,6 +76,7 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    EXTEND_DEADLINE: "extend or pause a deadline",
 }
 
 AgencyLike = TypeVar("AgencyLike")
