@@ -157,6 +157,20 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    **{
+        ("GET", f"/statistics/data-return.{extension}"): {
+            "manager": OK,
+            "viewer": FORBIDDEN,
+            "chair": OK,
+            "agency-in": FORBIDDEN,
+            "agency-out": FORBIDDEN,
+            "panel-in": FORBIDDEN,
+            "panel-out": FORBIDDEN,
+            "other-manager": OK,
+            None: SIGN_IN,
+        }
+        for extension in ("csv", "json")
+    },
     ("POST", "/cases/{case}/deadlines/extend"): {
         "manager": OK,
         "viewer": FORBIDDEN,
