@@ -165,6 +165,7 @@ def describe_case(
                 "status": r.status,
                 "agency_response": r.agency_response or None,
                 "progress": r.progress or None,
+                "closing_reason": r.closing_reason or None,
                 "updated_on": _iso(r.updated_on),
                 "late": r.status in ("open", "in_progress") and r.due_on < today,
             }
@@ -192,6 +193,7 @@ def describe_case(
         ],
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
+        "early_close_agreed_on": _iso(case.early_close_agreed_on),
         "allowed_events": process_for(case.workflow_version).allowed_events(case.state),
         "messages": [
             {

@@ -11,6 +11,7 @@ from triggers.db import write_transaction
 from triggers.models import AuditEvent
 from workflows.action_plan import update_recommendation
 from workflows.errors import InvalidData
+from workflows.extensions import extend_deadline
 from workflows.service import apply
 
 #: The findings go on 1 December 2025 (case_in_state): the appeal window's 20 working days
@@ -182,3 +183,22 @@ def test_recommendations_settled_beforehand_need_nothing_more(sessions, partners
 
 def case_events(session, case):
     return session.query(AuditEvent).filter_by(case_id=case.id).order_by(AuditEvent.id).all()
+
+
+def test_an_agreed_extension_of_the_window_keeps_it_open_longer(sessions, partnership, policy):
+    with write_transaction(sessions) as session:
+        case = findings_sent(session, partnership, policy)
+        extension = {
+            "deadline": "appeal_window",
+            "kind": "extension",
+            "due_on": "2026-01-15",
+            "reason": "The applicant is abroad until January and wants time to consider.",
+            "requested_by": "victim",
+            "victim_agreed": True,
+        }
+        extend_deadline(session, case, extension, MANAGER, SAMPLE_NOW, policy)
+        data = {**EVENT_DATA["close"], "recommendations": settle_all(case)}
+        with pytest.raises(InvalidData, match="15 January 2026"):
+            apply(session, case, "close", data, MANAGER, AFTER_WINDOW, policy)
+        apply(session, case, "close", data, MANAGER, at(2026, 1, 16), policy)
+        assert case.state == "closed"
