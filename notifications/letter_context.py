@@ -28,13 +28,6 @@ from triggers.threshold import (
     suggest,
 )
 
-#: How a letter names each route to "met".
-RULE_LABELS = {
-    STATUTORY_RULE: "The Act's threshold",
-    SAME_INCIDENT_RULE: "Our local route for several people complaining about one incident",
-    HATE_RULE: "Our local route for hate incidents",
-}
-
 
 def notice_context(config: Config, partnership_name: str) -> dict[str, Any]:
     """What every letter may use: the privacy notice and the support services."""
@@ -59,30 +52,33 @@ def notice_context(config: Config, partnership_name: str) -> dict[str, Any]:
 def threshold_applied(rules: ThresholdConfig) -> list[str]:
     """The routes to "met" this partnership applies, as a letter says them."""
     routes = [
-        f"complaints about at least {rules.statutory_minimum_incidents} separate incidents of "
-        "anti-social behaviour, each made to the council, the police, the health service or a "
-        f"registered housing provider within {_months(rules.complaint_within_months)} "
-        "beginning with the day of the behaviour, with the application made within "
-        f"{_months(rules.application_within_months)} beginning with the day of the complaint "
-        f"({ACT_CITATION})"
+        f"complaints were made about at least {rules.statutory_minimum_incidents} separate "
+        "incidents of anti-social behaviour, each to the council, the police, the health "
+        "service or a registered housing provider within "
+        f"{_months(rules.complaint_within_months)} beginning with the day of the behaviour, "
+        f"and the application was made within {_months(rules.application_within_months)} "
+        f"beginning with the day of the complaint ({ACT_CITATION})"
     ]
     same = rules.same_incident_reporters
     if same.enabled:
         routes.append(
-            f"at least {same.minimum_reporters} different people complaining about the same "
+            f"at least {same.minimum_reporters} different people complained about the same "
             "incident (our local policy)"
         )
     hate = rules.hate_incident
     if hate.enabled:
-        routes.append(
-            f"at least {hate.minimum_incidents} hate crime or hate incident"
-            f"{'s' if hate.minimum_incidents != 1 else ''} complained about (our local policy)"
+        what = _count(
+            hate.minimum_incidents,
+            "hate crime or hate incident was",
+            "hate crimes or incidents were",
         )
+        routes.append(f"at least {what} complained about (our local policy)")
     return routes
 
 
-def threshold_findings(case: CaseReview, rules: ThresholdConfig) -> list[dict[str, str]]:
-    """Each route and what the rules found for it, from the same count the decision saw."""
+def threshold_findings(case: CaseReview, rules: ThresholdConfig) -> list[str]:
+    """What the rules found for each route, from the same count the decision saw, in the
+    words of a letter."""
     facts = [
         IncidentFacts(
             occurred_on=incident.occurred_on,
@@ -94,10 +90,31 @@ def threshold_findings(case: CaseReview, rules: ThresholdConfig) -> list[dict[st
         )
         for incident in case.incidents
     ]
-    return [
-        {"label": RULE_LABELS[rule.name], "explanation": rule.explanation, "held": rule.held}
-        for rule in suggest(facts, case.received_on, rules).rules
-    ]
+    findings = []
+    for rule in suggest(facts, case.received_on, rules).rules:
+        if rule.name == STATUTORY_RULE:
+            incidents = _count(rule.found, "separate incident", "separate incidents")
+            text = (
+                f"The Act's threshold: {incidents} had a complaint that counts; "
+                f"{rule.needed} are needed."
+            )
+            if rule.not_counted:
+                text += f" Not counted: {'; '.join(rule.not_counted)}."
+        elif rule.name == SAME_INCIDENT_RULE:
+            text = (
+                "Several people about one incident: the most people who complained about one "
+                f"incident is {rule.found}; {rule.needed} are needed."
+            )
+        elif rule.name == HATE_RULE:
+            hate = _count(rule.found, "hate crime or incident", "hate crimes or incidents")
+            text = (
+                f"Hate incidents: {hate} with a complaint that counts; {rule.needed} "
+                f"{'is' if rule.needed == 1 else 'are'} needed."
+            )
+        else:  # a route added to the rules: its own explanation says it
+            text = f"{rule.explanation}."
+        findings.append(text)
+    return findings
 
 
 def policing_body(config: Config, decided_on: date | None) -> dict[str, str] | None:
@@ -157,6 +174,10 @@ def chronology_context(case: CaseReview, agency: Agency, config: Config) -> dict
             ref for incident in incidents for ref in incident["references"] if ref["reference"]
         ],
     }
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 def _months(count: int) -> str:

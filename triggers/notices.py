@@ -83,8 +83,8 @@ def privacy_notice(
 ) -> list[NoticeSection]:
     """The Article 13 notice, section by section: the same words in a letter and on a page."""
     controllers = privacy.controllers or (
-        f"{partnership_name}: the council, the police, the health service and the housing "
-        "providers taking part, as joint controllers"
+        f"The agencies of {partnership_name} taking part in the case review (the council, the "
+        "police, the health service and the housing providers) are joint controllers"
     )
     dpo = (
         f"You can contact them at {privacy.dpo_contact}."
