@@ -296,6 +296,36 @@ def test_the_findings_say_how_progress_is_reported_and_when_and_why_the_case_clo
     assert "We will write to tell you that it is closing and why." in body
 
 
+def test_the_findings_offer_the_local_policing_body_review_where_enabled(
+    sessions, partnership, policy, config
+):
+    enabled = with_policing_body(config, enabled=True, name=PCC, address="PO Box 1, Leicester")
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        apply(
+            session,
+            case,
+            "record_review",
+            {**EVENT_DATA["record_review"], "on": "2025-05-20"},
+            MANAGER,
+            at(2025, 5, 20),
+            policy,
+        )
+        apply(
+            session, case, "send_findings", {"on": "2025-05-22"}, MANAGER, at(2025, 5, 22), policy
+        )
+        on, off = (
+            letter(session, case, "findings", settings, date(2025, 5, 22)).body
+            for settings in (enabled, config)
+        )
+    assert (
+        f"You can also ask {PCC} to review how the case review was carried out: write to "
+        "PO Box 1, Leicester." in on
+    )
+    assert "final" not in on
+    assert PCC not in off and "The Chair's decision is final." in off
+
+
 # Chronology requests ---------------------------------------------------------------------
 
 
