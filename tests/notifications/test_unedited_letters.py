@@ -504,3 +504,17 @@ def test_letters_write_email_as_govuk_does(sessions, partnership, policy, config
     for row, message in messages:
         assert "e-mail" not in message.body.lower(), row.kind
         assert "e-mail" not in message.subject.lower(), row.kind
+
+
+def test_an_agency_subject_arrives_without_a_leading_space(
+    sessions, partnership, policy, config, people, smtp, mailbox
+):
+    """A subject too long to sit beside "Subject:" within 78 characters was folded whole
+    onto the next line, and arrived as " ASB case review ...: recommendations for ..."."""
+    with write_transaction(sessions) as session:
+        messages = every_letter_of_a_case(session, partnership, policy, config)
+    for _, message in messages:
+        smtp.send(message)
+    subjects = mailbox.subjects()
+    assert "ASB case review CT-2025-001: recommendations for Leicestershire Police" in subjects
+    assert all(subject == subject.strip() for subject in subjects)
