@@ -266,7 +266,7 @@ def test_the_met_letter_names_the_lead_agency_and_the_single_point_of_contact(
         )
         body = letter(session, case, "threshold_met", config, date(2025, 12, 1)).body
     assert "The lead agency for this case review is Leicestershire Police" in body
-    assert "Your single point of contact is Sam Carter" in body
+    assert "Your single point of contact, Sam Carter, will keep you informed" in body
 
 
 def test_the_findings_say_how_progress_is_reported_and_when_and_why_the_case_closes(
