@@ -635,6 +635,7 @@ for _command in (
     figures_cli.stats,
     figures_cli.publish_command,
     figures_cli.import_command,
+    figures_cli.return_command,
     process_cli.process,
     subject_access_cli.subject_access,
 ):
