@@ -156,6 +156,12 @@ def test_every_path_a_spreadsheet_can_record_replays_as_the_service_steps_it(
             )
             for step in replayed:
                 data = live_data(step.event, step.data, step.on)
+                if step.event == "close":  # the closing rule of the 2026 Act, for a live case
+                    data["applicant_agreed_on"] = step.on.isoformat()
+                    data["recommendations"] = [
+                        {"id": rec.id, "status": "done", "reason": "Done."}
+                        for rec in case.recommendations
+                    ]
                 apply(session, case, step.event, data, MANAGER, SAMPLE_NOW, policy)
             live[row["reference"]] = case.reference
     with read_session(sessions) as session:
