@@ -238,6 +238,8 @@ def _context(
             ],
             "appeal": appeal,
             "ended_on": case.ended_on,
+            # What the acknowledgement may say was done: the agencies actually asked.
+            "agencies_asked": sum(1 for link in case.agencies if link.chronology_requested_on),
             "end_reason": case.end_reason,
         }
     )

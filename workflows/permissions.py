@@ -44,6 +44,11 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+#: Issue 18: correct recorded facts and steps taken in error; bring agencies in and out;
+#: add incidents and complaints to an open case.
+CORRECT_CASE = "correct_case"
+MANAGE_CASE_AGENCIES = "manage_case_agencies"
+ADD_INCIDENT = "add_incident"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -60,6 +65,9 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    CORRECT_CASE: frozenset({MANAGER}),
+    MANAGE_CASE_AGENCIES: frozenset({MANAGER}),
+    ADD_INCIDENT: frozenset({MANAGER}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -74,6 +82,9 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    CORRECT_CASE: "correct a case",
+    MANAGE_CASE_AGENCIES: "change the agencies on a case",
+    ADD_INCIDENT: "add incidents or complaints to a case",
 }
 
 AgencyLike = TypeVar("AgencyLike")
