@@ -50,7 +50,12 @@ def test_the_manager_brings_in_the_police_and_corrects_the_case(
             channel="online",
         )
         case = open_case(
-            session, session.get_one(Partnership, merged.id), data, MANAGER, now, policy
+            session,
+            session.get_one(Partnership, merged.id),
+            data,
+            MANAGER,
+            datetime.now(UTC),
+            policy,
         )
         reference, police_id = case.reference, police.id
 
