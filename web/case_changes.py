@@ -9,6 +9,7 @@ shows each fact with its recorded value; only the values changed are sent.
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -28,7 +29,6 @@ from wtforms import (
     BooleanField,
     Field,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectChoice,
@@ -41,15 +41,21 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.db import read_session, write_transaction
 from triggers.models import Agency, CaseReview
+from web.activation_form import ComplaintRow
 from web.app import services
 from web.auth import current_actor
-from web.complaint_bodies import STAFF_BODIES, complaint_body
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.case_agencies import add_agency, proposed_agencies, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
 from workflows.case_review import CASE_REVIEW, process_for
-from workflows.corrections import case_as_input, correct, describe_fact, step_events
+from workflows.corrections import (
+    case_as_input,
+    correct,
+    describe_fact,
+    step_events,
+    steps_taken,
+)
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES
 from workflows.service import Actor, reverse_step
@@ -63,10 +69,6 @@ def fact_label(fact: str) -> str:
 
 
 LONG = Length(max=10_000, message="Keep this under 10,000 characters")
-BODIES = [
-    SelectChoice("", "Choose who it was reported to"),
-    *(SelectChoice(value, label) for value, label in STAFF_BODIES.items()),
-]
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 #: Each fact the correction form offers: its name, its label and its kind of field.
 TEXT, AREA, DAY, FLAG = "text", "area", "date", "flag"
@@ -121,14 +123,19 @@ def _fact_field(label: str, kind: str) -> Field:
     return StringField(label, widget=GovTextInput(), validators=[Length(max=320)])
 
 
-def fact_spec(session: Session, case: CaseReview) -> list[tuple[str, str, str, Any]]:
-    """(fact, label, kind, recorded value) for each fact the form offers on this case."""
+def fact_spec(
+    session: Session, case: CaseReview, steps: list[Any] | None = None
+) -> list[tuple[str, str, str, Any]]:
+    """(fact, label, kind, recorded value) for each fact the form offers on this case
+    (``steps``: the steps taken, when the caller has them already)."""
     recorded = case_as_input(case)
     spec: list[tuple[str, str, str, Any]] = [
         ("received_on", "Date the application was received", DAY, recorded["received_on"])
     ]
     process = process_for(case.workflow_version)
-    latest = {step.event: step for step in step_events(session, case, process)}
+    if steps is None:
+        steps = step_events(session, case, process)
+    latest = {step.event: step for step in steps}
     for event, step in latest.items():
         if event in process.corrections and step.step_on is not None:
             label = f"Date of the step: {process.titles[event].lower()}"
@@ -259,28 +266,6 @@ class RemoveAgencyForm(FlaskForm):
     submit = SubmitField("Take the agency off the case", widget=_Button("govuk-button--secondary"))
 
 
-class ComplaintRow(Form):
-    reported_to = SelectField(
-        "Reported to", widget=GovSelect(), choices=BODIES, validate_choice=False
-    )
-    reported_on = PartsDateField("When it was reported", validators=[Optional()])
-    reporter = StringField("Who reported it", widget=GovTextInput(), validators=[Length(max=200)])
-    reference = StringField(
-        "Their reference number", widget=GovTextInput(), validators=[Length(max=100)]
-    )
-
-    def is_empty(self) -> bool:
-        return not (self.reported_to.data or self.reported_on.data)
-
-    def for_service(self) -> dict[str, Any]:
-        return {
-            "reported_on": self.reported_on.data.isoformat() if self.reported_on.data else "",
-            **complaint_body(self.reported_to.data or ""),
-            "reporter": self.reporter.data or "",
-            "reference": self.reference.data or "",
-        }
-
-
 class AddIncidentForm(FlaskForm):
     occurred_on = PartsDateField(
         "When it happened", validators=[DataRequired("Enter when it happened")]
@@ -308,13 +293,26 @@ class AddComplaintForm(ComplaintRow, FlaskForm):
 
 
 def change_forms(
-    session: Session, case: CaseReview, actor: Actor, agencies: list[tuple[int, str]]
+    session: Session,
+    case: CaseReview,
+    actor: Actor,
+    agencies: list[tuple[int, str]],
+    history: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The forms of this module ``actor`` may use on the case, keyed by name."""
+    """The forms of this module ``actor`` may use on the case, keyed by name (``history``:
+    the case's audit events as described, so that they are not read again)."""
     forms: dict[str, Any] = {}
     if permissions.may(actor, permissions.CORRECT_CASE):
-        forms["correct"] = correction_form(fact_spec(session, case))
-        steps = step_events(session, case, process_for(case.workflow_version))
+        steps = steps_taken(
+            (
+                SimpleNamespace(
+                    **{**row, "step_on": date.fromisoformat(row["on"]) if row["on"] else None}
+                )
+                for row in history
+            ),
+            process_for(case.workflow_version),
+        )
+        forms["correct"] = correction_form(fact_spec(session, case, steps))
         if steps and steps[-1].event in CASE_REVIEW.corrections:
             forms["reverse"] = ReverseForm(prefix="reverse", formdata=None)
     is_open = case.state not in FINAL_STATES

@@ -329,6 +329,8 @@ def log_activation() -> Any:
     form = ActivationForm()
     form.agencies.choices = [SelectChoice(name, name) for name in agencies]
     problems: list[str] = []
+    if form.is_submitted() and form.add_another():
+        return render_template("new_case.html", form=form, problems=problems)
     if form.validate_on_submit():
         actor = current_actor()
         try:
@@ -535,7 +537,7 @@ def _render_case(
                 forms[event] = make_form(event, app.config, agencies, case.version)
         if isinstance(forms.get("acknowledge"), AcknowledgeForm):
             offer_agencies(session, case, forms["acknowledge"], submitted=False)
-        changes = change_forms(session, case, actor, agencies_by_id)
+        changes = change_forms(session, case, actor, agencies_by_id, described["history"])
         if chronology_form is None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
             chronology_form = ChronologyForm(prefix="chronology", formdata=None)
             chronology_form.agency.choices = [

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -364,6 +364,13 @@ def step_events(session: Session, case: CaseReview, process: Process) -> list[Au
         )
         .order_by(AuditEvent.id)
     ).all()
+    return steps_taken(rows, process)
+
+
+def steps_taken(rows: Iterable[Any], process: Process) -> list[Any]:
+    """Of a case's audit events in order (anything with ``id``, ``event`` and ``data``), the
+    steps of the process, leaving out those reversed."""
+    rows = [row for row in rows if row.event in process.events or row.event == "reverse_step"]
     reversed_ids = {row.data.get("reverses") for row in rows if row.event == "reverse_step"}
     return [row for row in rows if row.event != "reverse_step" and row.id not in reversed_ids]
 

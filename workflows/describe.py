@@ -79,8 +79,13 @@ def describe_case(
         "agencies": [link.agency.name for link in case.agencies],
         #: Each agency on the case with its role and when its chronology was asked for.
         #: Agencies of the bodies the victim complained to, not yet on the case: an online
-        #: application's proposals for the manager to confirm at acknowledgement.
-        "proposed_agencies": [agency.name for agency in proposed_agencies(session, case)],
+        #: application's proposals for the manager to confirm at acknowledgement (so only
+        #: until the case is acknowledged).
+        "proposed_agencies": (
+            [agency.name for agency in proposed_agencies(session, case)]
+            if case.state == process_for(case.workflow_version).initial
+            else []
+        ),
         "agency_roles": [
             {
                 "agency": link.agency.name,
@@ -210,6 +215,7 @@ def describe_case(
         ],
         "history": [
             {
+                "id": event.id,
                 "at": event.at.isoformat(),
                 "actor": event.actor,
                 "event": event.event,
