@@ -421,6 +421,7 @@ TABLE = {
             "needs",
             "incidents",
             "incidents/1",
+            "incidents/1/reports",
             "dissatisfaction",
             "check",
             "confirmation",
