@@ -351,3 +351,12 @@ def test_a_second_person_about_the_same_incident_is_a_complaint_added(
                 policy,
             )
         assert len(case.incidents[0].complaints) == 3
+
+
+def test_every_step_of_the_process_declares_how_it_is_corrected():
+    """A step added without its re-dating and reversal could not be put right when taken
+    in error: the declaration names both for every step."""
+    from workflows.case_review import PROCESSES
+
+    for process in PROCESSES.values():
+        assert sorted(process.corrections) == sorted(process.events)
