@@ -403,12 +403,13 @@ def _form_names(form: Any, fields: dict[str, str]) -> dict[str, str]:
     if not hasattr(form, "spec"):
         return {{"description": "what_happened"}.get(k, k): v for k, v in fields.items()}
     known = {fact for fact, *_ in form.spec}
-    return {
-        (_key(name) if name in known else name): f"{describe_fact(name)}: {text}"
-        if name not in known
-        else text
-        for name, text in fields.items()
-    }
+    named = {}
+    for name, text in fields.items():
+        if name in known:
+            named[_key(name)] = text
+        else:  # a fact the form does not show: said in the summary, with its name
+            named[name] = f"{describe_fact(name)}: {text}"
+    return named
 
 
 @blueprint.post("/cases/<reference>/corrections")
