@@ -143,6 +143,24 @@ def fact_spec(
     facts = PEOPLE_FACTS + (APPLICANT_FACTS if recorded["applicant"]["on_behalf"] else ())
     for fact, label, kind in facts + CASE_FACTS:
         spec.append((fact, label, kind, _lookup(recorded, fact)))
+    # A step's own words, on its latest row (a rationale recorded with a typing slip...).
+    for fact, label, rows, column in (
+        (
+            "decision.rationale",
+            "Rationale of the threshold decision",
+            case.threshold_decisions,
+            "rationale",
+        ),
+        (
+            "panel.findings",
+            "The panel's findings",
+            [p for p in case.panels if p.held_on],
+            "findings",
+        ),
+        ("appeal.grounds", "Grounds of the appeal", case.appeals, "grounds"),
+    ):
+        if rows:
+            spec.append((fact, label, AREA, getattr(rows[-1], column)))
     for i, incident in enumerate(recorded["incidents"]):
         name = f"Incident {i + 1}"
         spec.append(

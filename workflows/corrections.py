@@ -449,6 +449,8 @@ def _plan_words(
     for fact, value in words.items():
         relation, column, required = STEP_WORDS[fact]
         rows = getattr(case, relation)
+        if relation == "panels":  # the findings are the latest review's, not a panel to come
+            rows = [panel for panel in rows if panel.held_on is not None]
         if not rows:
             problems[fact] = "the case has no such step recorded yet"
             continue

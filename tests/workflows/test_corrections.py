@@ -360,3 +360,41 @@ def test_every_step_of_the_process_declares_how_it_is_corrected():
 
     for process in PROCESSES.values():
         assert sorted(process.corrections) == sorted(process.events)
+
+
+def test_a_rationale_recorded_with_a_slip_is_corrected_and_an_empty_one_refused(
+    sessions, partnership, policy
+):
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "threshold_met")
+        with pytest.raises(InvalidData) as refused:
+            correct(
+                session,
+                case,
+                {"changes": {"decision.rationale": " "}, "reason": "x"},
+                MANAGER,
+                SAMPLE_NOW,
+                policy,
+            )
+        assert refused.value.fields == {"decision.rationale": "must not be empty"}
+        with pytest.raises(InvalidData):
+            correct(
+                session,
+                case,
+                {"changes": {"panel.findings": "x"}, "reason": "x"},
+                MANAGER,
+                SAMPLE_NOW,
+                policy,
+            )
+        correct(
+            session,
+            case,
+            {
+                "changes": {"decision.rationale": "Persistent harassment over six months."},
+                "reason": "Typing slip",
+            },
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+        assert case.threshold_decisions[-1].rationale == "Persistent harassment over six months."
