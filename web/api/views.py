@@ -40,7 +40,7 @@ from workflows.service import (
 )
 from workflows.sweep import retry_by_hand
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
