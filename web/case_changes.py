@@ -27,7 +27,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
     BooleanField,
-    Field,
     FieldList,
     FormField,
     RadioField,
@@ -37,20 +36,27 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length
 
 from triggers.db import read_session, write_transaction
 from triggers.models import Agency, CaseReview
 from web.activation_form import ComplaintRow
 from web.app import services
 from web.auth import current_actor
+from web.correction_form import (
+    LONG,
+    Button,
+    changes_made,
+    correction_form,
+    fact_spec,
+    field_key,
+)
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.case_agencies import add_agency, proposed_agencies, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
 from workflows.case_review import CASE_REVIEW, process_for
 from workflows.corrections import (
-    case_as_input,
     correct,
     describe_fact,
     step_events,
@@ -68,190 +74,6 @@ def fact_label(fact: str) -> str:
     return describe_fact(fact)
 
 
-LONG = Length(max=10_000, message="Keep this under 10,000 characters")
-YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-#: Each fact the correction form offers: its name, its label and its kind of field.
-TEXT, AREA, DAY, FLAG = "text", "area", "date", "flag"
-PEOPLE_FACTS = (
-    ("victim.name", "Victim's name", TEXT),
-    ("victim.address", "Victim's address", AREA),
-    ("victim.postcode", "Victim's postcode", TEXT),
-    ("victim.email", "Victim's e-mail address", TEXT),
-    ("victim.phone", "Victim's phone number", TEXT),
-    ("victim.accessibility_needs", "Accessibility or language needs", AREA),
-    ("victim.is_vulnerable", "Is the victim vulnerable?", FLAG),
-    ("victim.is_repeat_victim", "Is the victim a repeat victim?", FLAG),
-)
-APPLICANT_FACTS = (
-    ("applicant.name", "Applicant's name", TEXT),
-    ("applicant.relationship", "Applicant's relationship to the victim", TEXT),
-    ("applicant.consent_given_on", "Date the victim gave consent", DAY),
-    ("applicant.email", "Applicant's e-mail address", TEXT),
-    ("applicant.phone", "Applicant's phone number", TEXT),
-)
-CASE_FACTS = (
-    ("ward", "Ward or police beat", TEXT),
-    ("single_point_of_contact", "Single point of contact", TEXT),
-    ("youth_asb", "Is youth ASB an aggravating factor?", FLAG),
-)
-
-
-class _Button(GovSubmitInput):
-    """A GOV.UK button of another kind (secondary, warning)."""
-
-    def __init__(self, classes: str) -> None:
-        super().__init__()
-        self.classes = classes
-
-    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
-        params.setdefault("classes", self.classes)
-        return params
-
-
-def _key(fact: str) -> str:
-    return fact.replace(".", "__")
-
-
-def _fact_field(label: str, kind: str) -> Field:
-    if kind == DAY:
-        return PartsDateField(label, validators=[Optional()])
-    if kind == FLAG:
-        return RadioField(label, widget=GovRadioInput(), choices=YES_NO)
-    if kind == AREA:
-        return TextAreaField(label, widget=GovTextArea(), validators=[LONG])
-    return StringField(label, widget=GovTextInput(), validators=[Length(max=320)])
-
-
-def fact_spec(
-    session: Session, case: CaseReview, steps: list[Any] | None = None
-) -> list[tuple[str, str, str, Any]]:
-    """(fact, label, kind, recorded value) for each fact the form offers on this case
-    (``steps``: the steps taken, when the caller has them already)."""
-    recorded = case_as_input(case)
-    spec: list[tuple[str, str, str, Any]] = [
-        ("received_on", "Date the application was received", DAY, recorded["received_on"])
-    ]
-    process = process_for(case.workflow_version)
-    if steps is None:
-        steps = step_events(session, case, process)
-    latest = {step.event: step for step in steps}
-    for event, step in latest.items():
-        if event in process.corrections and step.step_on is not None:
-            label = f"Date of the step: {process.titles[event].lower()}"
-            spec.append((f"steps.{event}.on", label, DAY, step.step_on.isoformat()))
-    facts = PEOPLE_FACTS + (APPLICANT_FACTS if recorded["applicant"]["on_behalf"] else ())
-    for fact, label, kind in facts + CASE_FACTS:
-        spec.append((fact, label, kind, _lookup(recorded, fact)))
-    # A step's own words, on its latest row (a rationale recorded with a typing slip...).
-    for fact, label, rows, column in (
-        (
-            "decision.rationale",
-            "Rationale of the threshold decision",
-            case.threshold_decisions,
-            "rationale",
-        ),
-        (
-            "panel.findings",
-            "The panel's findings",
-            [p for p in case.panels if p.held_on],
-            "findings",
-        ),
-        ("appeal.grounds", "Grounds of the appeal", case.appeals, "grounds"),
-    ):
-        if rows:
-            spec.append((fact, label, AREA, getattr(rows[-1], column)))
-    for i, incident in enumerate(recorded["incidents"]):
-        name = f"Incident {i + 1}"
-        spec.append(
-            (
-                f"incidents.{i}.occurred_on",
-                f"{name}: when it happened",
-                DAY,
-                incident["occurred_on"],
-            )
-        )
-        spec.append(
-            (f"incidents.{i}.description", f"{name}: what happened", AREA, incident["description"])
-        )
-        spec.append(
-            (
-                f"incidents.{i}.hate_related",
-                f"{name}: motivated by hate?",
-                FLAG,
-                incident["hate_related"],
-            )
-        )
-        for j, complaint in enumerate(incident["complaints"]):
-            what = f"{name}, complaint {j + 1}"
-            base = f"incidents.{i}.complaints.{j}"
-            spec.append(
-                (
-                    f"{base}.reported_on",
-                    f"{what}: when it was reported",
-                    DAY,
-                    complaint["reported_on"],
-                )
-            )
-            spec.append(
-                (f"{base}.reporter", f"{what}: who reported it", TEXT, complaint["reporter"])
-            )
-            spec.append(
-                (f"{base}.reference", f"{what}: their reference", TEXT, complaint["reference"])
-            )
-    return spec
-
-
-def _lookup(data: Any, fact: str) -> Any:
-    for part in fact.split("."):
-        data = data[int(part)] if isinstance(data, list) else data[part]
-    return data
-
-
-def correction_form(spec: list[tuple[str, str, str, Any]], formdata: Any = None) -> Any:
-    """A form with one field per fact of ``spec``, showing the recorded values."""
-    fields: dict[str, Any] = {_key(fact): _fact_field(label, kind) for fact, label, kind, _ in spec}
-    fields["reason"] = TextAreaField(
-        "Why the correction is needed",
-        widget=GovTextArea(),
-        validators=[DataRequired("Enter why the correction is needed"), LONG],
-        description="Recorded in the audit trail with the values before and after.",
-    )
-    fields["submit"] = SubmitField("Correct the case", widget=GovSubmitInput())
-    form_class = type("CorrectionForm", (FlaskForm,), fields)
-    data = {_key(fact): _shown(kind, value) for fact, _, kind, value in spec}
-    form = form_class(prefix="correct", formdata=formdata, data=data)
-    form.spec = spec
-    return form
-
-
-def _shown(kind: str, value: Any) -> Any:
-    if kind == DAY:
-        return date.fromisoformat(value) if value else None
-    if kind == FLAG:
-        return "yes" if value else "no"
-    return value or ""
-
-
-def _changes(form: Any) -> dict[str, Any]:
-    """The facts whose value on the form differs from the recorded one."""
-    changes = {}
-    for fact, _, kind, recorded in form.spec:
-        if f"correct-{_key(fact)}" not in request.form:  # not on the page sent: unchanged
-            continue
-        value = form[_key(fact)].data
-        if kind == DAY:
-            value = value.isoformat() if value else None
-        elif kind == FLAG:
-            value = value == "yes"
-        else:
-            value = (value or "").strip()
-            recorded = recorded or ""
-        if value != recorded:
-            changes[fact] = value
-    return changes
-
-
 class ReverseForm(FlaskForm):
     reason = TextAreaField(
         "Why the step is reversed",
@@ -259,7 +81,7 @@ class ReverseForm(FlaskForm):
         validators=[DataRequired("Enter why the step is reversed"), LONG],
         description="For example: recorded on the wrong case.",
     )
-    submit = SubmitField("Reverse the latest step", widget=_Button("govuk-button--warning"))
+    submit = SubmitField("Reverse the latest step", widget=Button("govuk-button--warning"))
 
 
 class AddAgencyForm(FlaskForm):
@@ -281,7 +103,7 @@ class RemoveAgencyForm(FlaskForm):
         widget=GovTextArea(),
         validators=[DataRequired("Enter why the agency is taken off the case"), LONG],
     )
-    submit = SubmitField("Take the agency off the case", widget=_Button("govuk-button--secondary"))
+    submit = SubmitField("Take the agency off the case", widget=Button("govuk-button--secondary"))
 
 
 class AddIncidentForm(FlaskForm):
@@ -301,7 +123,7 @@ class AddIncidentForm(FlaskForm):
     reason = TextAreaField(
         "Where this came from (optional)", widget=GovTextArea(), validators=[LONG]
     )
-    add_complaint = SubmitField("Add another complaint", widget=_Button("govuk-button--secondary"))
+    add_complaint = SubmitField("Add another complaint", widget=Button("govuk-button--secondary"))
     submit = SubmitField("Add the incident", widget=GovSubmitInput())
 
 
@@ -424,7 +246,7 @@ def _form_names(form: Any, fields: dict[str, str]) -> dict[str, str]:
     named = {}
     for name, text in fields.items():
         if name in known:
-            named[_key(name)] = text
+            named[field_key(name)] = text
         else:  # a fact the form does not show: said in the summary, with its name
             named[name] = f"{describe_fact(name)}: {text}"
     return named
@@ -437,7 +259,7 @@ def corrections(reference: str) -> Any:
         return correction_form(fact_spec(session, case), request.form)
 
     def action(session: Session, case: CaseReview, form: Any, app: Any) -> list[str]:
-        changes = _changes(form)
+        changes = changes_made(form)
         if not changes:
             raise InvalidData({"reason": "Change at least one value before correcting the case"})
         data = {"changes": changes, "reason": form.reason.data}
