@@ -398,3 +398,65 @@ def test_a_rationale_recorded_with_a_slip_is_corrected_and_an_empty_one_refused(
             policy,
         )
         assert case.threshold_decisions[-1].rationale == "Persistent harassment over six months."
+
+
+def test_a_review_recorded_on_the_wrong_case_is_reversed_with_its_action_plan(
+    sessions, partnership, policy
+):
+    from triggers.models import Recommendation
+
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "review_complete")
+        reverse_step(
+            session,
+            case,
+            {"event": "record_review", "reason": "Recorded on the wrong case"},
+            MANAGER,
+            at(2025, 12, 1, 15),
+            policy,
+        )
+        assert case.state == "panel_scheduled"
+        assert case.panels[-1].held_on is None and case.panels[-1].findings == ""
+        assert (
+            session.scalars(select(Recommendation).where(Recommendation.case_id == case.id)).all()
+            == []
+        )
+        assert case.recommendations == [] and case.themes == []
+        assert due(case, "panel").status == "running"
+        assert all(d.step != "findings" for d in case.deadlines)
+        # The panel can record its review on this case again, properly this time.
+        apply(
+            session,
+            case,
+            "record_review",
+            EVENT_DATA["record_review"],
+            MANAGER,
+            at(2025, 12, 1, 16),
+            policy,
+        )
+        assert case.state == "review_complete" and len(case.recommendations) == 1
+
+
+def test_a_panel_moved_in_error_goes_back_to_its_day(sessions, partnership, policy):
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "panel_scheduled")
+        first = case.panels[-1].panel_on
+        apply(
+            session,
+            case,
+            "schedule_panel",
+            {"panel_on": "2025-12-05"},
+            MANAGER,
+            at(2025, 12, 1, 15),
+            policy,
+        )
+        reverse_step(
+            session,
+            case,
+            {"event": "schedule_panel", "reason": "Moved the wrong panel"},
+            MANAGER,
+            at(2025, 12, 1, 16),
+            policy,
+        )
+        assert case.state == "panel_scheduled" and case.panels[-1].panel_on == first
+        assert len(case.panels) == 1
