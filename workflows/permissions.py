@@ -49,6 +49,8 @@ PUBLISH = "publish"
 CORRECT_CASE = "correct_case"
 MANAGE_CASE_AGENCIES = "manage_case_agencies"
 ADD_INCIDENT = "add_incident"
+EXTEND_DEADLINE = "extend_deadline"
+DATA_RETURN = "data_return"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -68,6 +70,10 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     CORRECT_CASE: frozenset({MANAGER}),
     MANAGE_CASE_AGENCIES: frozenset({MANAGER}),
     ADD_INCIDENT: frozenset({MANAGER}),
+    EXTEND_DEADLINE: frozenset({MANAGER}),
+    # One row per application (no personal data) for the local policing body: the manager
+    # and the CSP chair, who answer for the partnership's figures.
+    DATA_RETURN: frozenset({MANAGER, CHAIR}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -85,6 +91,8 @@ ACT_WORDS = {
     CORRECT_CASE: "correct a case",
     MANAGE_CASE_AGENCIES: "change the agencies on a case",
     ADD_INCIDENT: "add incidents or complaints to a case",
+    EXTEND_DEADLINE: "extend or pause a deadline",
+    DATA_RETURN: "download the data return",
 }
 
 AgencyLike = TypeVar("AgencyLike")
