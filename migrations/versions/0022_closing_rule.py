@@ -29,7 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("recommendations", schema=None) as batch_op:
-        batch_op.drop_column("closing_reason")
-    with op.batch_alter_table("case_reviews", schema=None) as batch_op:
-        batch_op.drop_column("early_close_agreed_on")
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): batch mode would copy and drop
+    # case_reviews, which the other tables' foreign keys refuse once a case exists.
+    op.drop_column("recommendations", "closing_reason")
+    op.drop_column("case_reviews", "early_close_agreed_on")
