@@ -594,7 +594,8 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(60))
     #: Makes a second write of the same message a no-op.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    #: pending, sending, sent or failed.
+    #: pending, sending, sent or failed; cancelled when the step that queued it was
+    #: reversed before it went (workflows.service.reverse_step).
     status: Mapped[str] = mapped_column(String(10), default="pending")
     send_after: Mapped[datetime]
     created_at: Mapped[datetime]

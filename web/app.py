@@ -77,6 +77,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from web import (
         apply,
         auth,
+        case_changes,
         complaint_bodies,
         errors,
         health,
@@ -116,6 +117,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(health.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(plan.blueprint)
+    app.register_blueprint(case_changes.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(people.blueprint)
     app.register_blueprint(api.blueprint)

@@ -44,6 +44,11 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+#: Issue 18: correct recorded facts and steps taken in error; bring agencies in and out;
+#: add incidents and complaints to an open case.
+CORRECT_CASE = "correct_case"
+MANAGE_CASE_AGENCIES = "manage_case_agencies"
+ADD_INCIDENT = "add_incident"
 EXTEND_DEADLINE = "extend_deadline"
 DATA_RETURN = "data_return"
 
@@ -62,6 +67,9 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    CORRECT_CASE: frozenset({MANAGER}),
+    MANAGE_CASE_AGENCIES: frozenset({MANAGER}),
+    ADD_INCIDENT: frozenset({MANAGER}),
     EXTEND_DEADLINE: frozenset({MANAGER}),
     # One row per application (no personal data) for the local policing body: the manager
     # and the CSP chair, who answer for the partnership's figures.
@@ -80,6 +88,9 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    CORRECT_CASE: "correct a case",
+    MANAGE_CASE_AGENCIES: "change the agencies on a case",
+    ADD_INCIDENT: "add incidents or complaints to a case",
     EXTEND_DEADLINE: "extend or pause a deadline",
     DATA_RETURN: "download the data return",
 }
