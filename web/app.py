@@ -78,6 +78,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         apply,
         auth,
         complaint_bodies,
+        documents,
         errors,
         health,
         metrics,
@@ -118,6 +119,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(people.blueprint)
+    documents.init_app(app)
     app.register_blueprint(api.blueprint)
     return app
 

@@ -44,6 +44,9 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+ADD_DOCUMENT = "add_document"
+READ_DOCUMENT = "read_document"
+ADD_NOTE = "add_note"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -60,6 +63,11 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    # Documents and notes (workflows.documents): those who work the case add them; everyone
+    # who sees the case reads them (every download audited), as they read the case itself.
+    ADD_DOCUMENT: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
+    READ_DOCUMENT: frozenset(ROLES),
+    ADD_NOTE: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -74,6 +82,9 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    ADD_DOCUMENT: "add a document",
+    READ_DOCUMENT: "download a document",
+    ADD_NOTE: "add a note",
 }
 
 AgencyLike = TypeVar("AgencyLike")
