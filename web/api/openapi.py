@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
+from web.api.openapi_documents import document_schemas, documents_paths
 from workflows.case_review import CASE_REVIEW
 from workflows.machine import EVENTS, STATES
 from workflows.schemas import CaseIn, ChronologyIn
@@ -44,7 +45,10 @@ def _json(ref: str) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     event_models = _event_models()
     _, definitions = models_json_schema(
-        [(model, "validation") for model in [CaseIn, ChronologyIn, *event_models]],
+        [
+            (model, "validation")
+            for model in [CaseIn, ChronologyIn, *document_schemas(), *event_models]
+        ],
         ref_template=REF,
     )
     schemas: dict[str, Any] = definitions.get("$defs", {})
@@ -240,6 +244,7 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    document["paths"].update(documents_paths(reference, auth_errors, _error, _json))
     return _with_every_status(document)
 
 
