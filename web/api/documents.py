@@ -44,7 +44,9 @@ def list_documents(reference: str) -> Response:
 
 @blueprint.post("/cases/<reference>/documents")
 def upload_document(reference: str) -> tuple[Response, int]:
-    sent = request.files.get("file")
+    # Read whole (not by ``get``): the parts are the body's, none is a query parameter.
+    files, form = request.files.to_dict(), request.form.to_dict()
+    sent = files.get("file")
     app = services()
     with write_transaction(app.sessions) as session:
         case = _load(session, reference, for_update=True)
@@ -53,7 +55,7 @@ def upload_document(reference: str) -> tuple[Response, int]:
             raise InvalidData(
                 {"file": "send the file as multipart/form-data, in a part named 'file'"}
             )
-        data = {"title": request.form.get("title", ""), "agency": request.form.get("agency", "")}
+        data = {"title": form.get("title", ""), "agency": form.get("agency", "")}
         document = add_document(
             session, case, data, sent.filename, sent.read(), g.actor, app.now(), app.policy
         )
