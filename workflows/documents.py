@@ -248,7 +248,8 @@ def edit_note(
     """The author changes their note while it is fresh; the audit keeps before and after."""
     permissions.require(actor, permissions.ADD_NOTE)
     note = _note(session, case, note_id)
-    if not is_editable_by(note, actor, now, policy):
+    corrected = session.scalar(select(Note.id).where(Note.corrects_id == note.id).limit(1))
+    if corrected is not None or not is_editable_by(note, actor, now, policy):
         minutes = policy.config.documents.note_edit_minutes
         raise PermissionDenied(
             f"A note can be edited only by its author, for {minutes} minutes after it was "
@@ -289,6 +290,9 @@ def correct_note(
     that names the one it corrects and why; the original is kept as written."""
     permissions.require(actor, permissions.ADD_NOTE)
     original = _note(session, case, note_id)
+    # A correction of a correction corrects the note itself: one line of corrections each.
+    while original.corrects_id is not None:
+        original = _note(session, case, original.corrects_id)
     if not may_correct(original, actor):
         raise PermissionDenied("A note can be corrected only by its author or a manager.")
     correction_in = parse(CorrectionIn, dict(data))

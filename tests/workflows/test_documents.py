@@ -330,3 +330,46 @@ def test_the_store_follows_the_configuration(config):
 def test_the_documents_settings_are_checked(documents, problem):
     with pytest.raises(ConfigError, match=problem):
         config_from_dict({"documents": documents})
+
+
+def test_a_correction_of_a_correction_corrects_the_note_and_a_corrected_note_is_not_edited(
+    sessions, policy, reference
+):
+    note_id = note(sessions, policy, reference)
+    with write_transaction(sessions) as session:
+        case = case_of(session, reference)
+        first = correct_note(
+            session,
+            case,
+            note_id,
+            {"text": "Until 4am.", "reason": "Misheard."},
+            AUTHOR,
+            SAMPLE_NOW,
+            policy,
+        )
+        second = correct_note(
+            session,
+            case,
+            first.id,
+            {"text": "Until 5am.", "reason": "Rang back."},
+            AUTHOR,
+            SAMPLE_NOW,
+            policy,
+        )
+        assert second.corrects_id == note_id
+        with pytest.raises(PermissionDenied):
+            edit_note(
+                session,
+                case,
+                note_id,
+                {"kind": "call", "occurred_on": "2025-11-28", "text": "Rewritten."},
+                AUTHOR,
+                SAMPLE_NOW,
+                policy,
+            )
+    with read_session(sessions) as session:
+        shown = described_notes(
+            notes_of(session, case_of(session, reference).id), AUTHOR, SAMPLE_NOW, policy
+        )
+    assert [n["current_text"] for n in shown] == ["Until 5am."]
+    assert len(shown[0]["corrections"]) == 2
