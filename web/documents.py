@@ -157,17 +157,14 @@ def _agency_choices(actor: Actor, agencies: list[tuple[int, str]]) -> list[Selec
 
 
 @blueprint.app_template_global("case_file")
-def case_file(reference: str) -> dict[str, Any]:
-    """What ``case/_documents.html`` shows for ``reference`` (already checked visible)."""
-    from web.staff import _agencies, _visible_case
-
+def case_file(case_id: int, agencies: list[tuple[int, str]]) -> dict[str, Any]:
+    """What ``case/_documents.html`` shows for the case page's case (already checked
+    visible), with the partnership's ``agencies`` (id, name) the page has read."""
     app = services()
     actor = current_actor()
     with read_session(app.sessions) as session:
-        case = _visible_case(session, reference)
-        documents = [describe_document(d) for d in documents_of(session, case.id)]
-        notes = described_notes(notes_of(session, case.id), actor, app.now(), app.policy)
-        agencies = _agencies(session)
+        documents = [describe_document(d) for d in documents_of(session, case_id)]
+        notes = described_notes(notes_of(session, case_id), actor, app.now(), app.policy)
     sent = g.get("case_file_forms", {})
     forms: dict[str, Any] = {}
     if permissions.may(actor, permissions.ADD_DOCUMENT):
