@@ -44,6 +44,8 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+EXTEND_DEADLINE = "extend_deadline"
+DATA_RETURN = "data_return"
 ADD_DOCUMENT = "add_document"
 READ_DOCUMENT = "read_document"
 ADD_NOTE = "add_note"
@@ -63,6 +65,10 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    EXTEND_DEADLINE: frozenset({MANAGER}),
+    # One row per application (no personal data) for the local policing body: the manager
+    # and the CSP chair, who answer for the partnership's figures.
+    DATA_RETURN: frozenset({MANAGER, CHAIR}),
     # Documents and notes (workflows.documents): those who work the case add them; everyone
     # who sees the case reads them (every download audited), as they read the case itself.
     ADD_DOCUMENT: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
@@ -82,6 +88,8 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    EXTEND_DEADLINE: "extend or pause a deadline",
+    DATA_RETURN: "download the data return",
     ADD_DOCUMENT: "add a document",
     READ_DOCUMENT: "download a document",
     ADD_NOTE: "add a note",

@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 
 from web.api.openapi_documents import document_schemas, documents_paths
 from workflows.case_review import CASE_REVIEW
+from workflows.extensions import ExtendDeadlineIn
 from workflows.machine import EVENTS, STATES
 from workflows.schemas import CaseIn, ChronologyIn
 
@@ -47,7 +48,13 @@ def openapi_document() -> dict[str, Any]:
     _, definitions = models_json_schema(
         [
             (model, "validation")
-            for model in [CaseIn, ChronologyIn, *document_schemas(), *event_models]
+            for model in [
+                CaseIn,
+                ChronologyIn,
+                ExtendDeadlineIn,
+                *document_schemas(),
+                *event_models,
+            ]
         ],
         ref_template=REF,
     )
@@ -226,6 +233,20 @@ def openapi_document() -> dict[str, Any]:
                         **auth_errors,
                         "404": _error("No such message here"),
                         "422": _error("The message has not failed"),
+                    },
+                }
+            },
+            "/api/v1/cases/{reference}/deadlines/extensions": {
+                "post": {
+                    "summary": "Move a running deadline by agreement, with its reason",
+                    "parameters": [reference],
+                    "requestBody": {"required": True, "content": _json("ExtendDeadlineIn")},
+                    "responses": {
+                        "200": {"description": "The case", "content": _json("Case")},
+                        **auth_errors,
+                        "404": _error("No such case here"),
+                        "409": _error("The case's state does not allow it"),
+                        "422": _error("Invalid data"),
                     },
                 }
             },
