@@ -79,6 +79,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         auth,
         case_changes,
         complaint_bodies,
+        documents,
         errors,
         health,
         metrics,
@@ -120,6 +121,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(case_changes.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(people.blueprint)
+    documents.init_app(app)
     app.register_blueprint(api.blueprint)
     return app
 

@@ -528,6 +528,7 @@ def _render_case(
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
         described = describe_case(session, case, app.policy, today)
+        case_id = case.id
         agencies_by_id = _agencies(session)
         agencies = [name for _, name in agencies_by_id]
         forms = {}
@@ -558,6 +559,9 @@ def _render_case(
         attendance_labels=ATTENDANCE,
         status_labels=STATUSES,
         case=described,
+        # For the documents and notes partial (web.documents.case_file): no second read.
+        case_id=case_id,
+        agencies_by_id=agencies_by_id,
         confirm=ConfirmForm(),
         forms=forms,
         titles=TITLES,

@@ -51,6 +51,9 @@ MANAGE_CASE_AGENCIES = "manage_case_agencies"
 ADD_INCIDENT = "add_incident"
 EXTEND_DEADLINE = "extend_deadline"
 DATA_RETURN = "data_return"
+ADD_DOCUMENT = "add_document"
+READ_DOCUMENT = "read_document"
+ADD_NOTE = "add_note"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -74,6 +77,11 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     # One row per application (no personal data) for the local policing body: the manager
     # and the CSP chair, who answer for the partnership's figures.
     DATA_RETURN: frozenset({MANAGER, CHAIR}),
+    # Documents and notes (workflows.documents): those who work the case add them; everyone
+    # who sees the case reads them (every download audited), as they read the case itself.
+    ADD_DOCUMENT: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
+    READ_DOCUMENT: frozenset(ROLES),
+    ADD_NOTE: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -93,6 +101,9 @@ ACT_WORDS = {
     ADD_INCIDENT: "add incidents or complaints to a case",
     EXTEND_DEADLINE: "extend or pause a deadline",
     DATA_RETURN: "download the data return",
+    ADD_DOCUMENT: "add a document",
+    READ_DOCUMENT: "download a document",
+    ADD_NOTE: "add a note",
 }
 
 AgencyLike = TypeVar("AgencyLike")

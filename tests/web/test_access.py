@@ -1,11 +1,12 @@
 """Every staff route for every role, and signed out: the expected answer, nothing else."""
 
+import io
 import re
 
 import pytest
 
 from tests.conftest import make_token
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, PDF
 
 OK, SIGN_IN, FORBIDDEN, NOT_FOUND = 200, "sign-in", 403, 404
 #: The public application form is the same for everyone, signed in or not: a page after
@@ -453,6 +454,51 @@ TABLE = {
         )
     },
     ("POST", "/apply/incidents/1/remove"): everyone(START),
+    # Documents and notes: those who work the case add them, everyone who sees it reads them;
+    # a note is edited by its author (the manager here) and corrected by them or a manager.
+    ("POST", "/cases/{case}/documents"): {
+        **everyone(OK),
+        "viewer": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("GET", "/cases/{case}/documents/{document}"): {
+        **everyone(OK),
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("GET", "/cases/{case}/documents/99999"): {
+        **everyone(NOT_FOUND),
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/notes"): {
+        **everyone(OK),
+        "viewer": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/notes/{note}"): {
+        **everyone(FORBIDDEN),
+        "manager": OK,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/notes/{note}/correction"): {
+        **everyone(FORBIDDEN),
+        "manager": OK,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
 }
 CASES = [
     (method, path, role, expected)
@@ -485,9 +531,22 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
         message=world["message"],
         recommendation=world["recommendation"],
         person=world["person"],
+        document=world["document"],
+        note=world["note"],
     )
     if method == "POST":
         data = {
+            "document-title": "Panel minutes",
+            "document-agency": "Leicestershire Police",
+            "document-file": (io.BytesIO(PDF), "minutes.pdf"),
+            "note-kind": "call",
+            "note-occurred_on": ["27", "11", "2025"],
+            "note-text": "Called the victim back.",
+            f"edit-{world['note']}-kind": "call",
+            f"edit-{world['note']}-occurred_on": ["27", "11", "2025"],
+            f"edit-{world['note']}-text": "Called the victim at home.",
+            f"correct-{world['note']}-text": "Called the victim's daughter.",
+            f"correct-{world['note']}-reason": "It was her daughter who answered.",
             "csrf_token": csrf(client, "/" if role else "/sign-in"),
             "withdraw-reason": "The applicant asked to withdraw.",
             "decide_appeal-outcome": "not_upheld",

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
+from web.api.openapi_documents import document_schemas, documents_paths
 from workflows.case_review import CASE_REVIEW
 from workflows.extensions import ExtendDeadlineIn
 from workflows.machine import EVENTS, STATES
@@ -72,6 +73,7 @@ def openapi_document() -> dict[str, Any]:
                 ExtendDeadlineIn,
                 *event_models,
                 *(schema for _, schema, _ in CASE_CHANGES.values()),
+                *document_schemas(),
             ]
         ],
         ref_template=REF,
@@ -298,6 +300,7 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         }
+    document["paths"].update(documents_paths(reference, auth_errors, _error, _json))
     return _with_every_status(document)
 
 

@@ -325,3 +325,7 @@ def _unauthorised(message: str) -> Response:
     response = error_response(401, message)
     response.headers["WWW-Authenticate"] = 'Bearer realm="casereview"'
     return response
+
+
+# Documents and notes have their own module; its routes are on this blueprint.
+from web.api import documents as _documents  # noqa: E402, F401
