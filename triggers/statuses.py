@@ -14,6 +14,8 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    #: A letter of a step that was reversed before it went (workflows.corrections).
+    CANCELLED = "cancelled"
     #: A reminder held for the day's digest, and one folded into it.
     DIGEST = "digest"
     DIGESTED = "digested"
@@ -25,6 +27,7 @@ LISTED_OUTBOX_STATUSES = (
     OutboxStatus.SENDING,
     OutboxStatus.SENT,
     OutboxStatus.FAILED,
+    OutboxStatus.CANCELLED,
 )
 
 
