@@ -11,8 +11,6 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,6 @@ from typing import Any
 import click
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from triggers.accounts import AccountError, create_token, create_user, find_user
 from triggers.audit import BrokenTrail
@@ -36,8 +33,10 @@ from web.cli_context import Context, pass_context
 from web.cli_context import actor_for as _actor
 from web.cli_context import case_named as _case
 from web.cli_context import partnership_for as _partnership
+from web.cli_context import read_json as _read_json
 from web.cli_context import require_current_schema as _require_current_schema
 from web.cli_context import safe_url as _safe_url
+from web.cli_context import writing as _writing
 from workflows import permissions
 from workflows.describe import describe_case
 from workflows.errors import InvalidData, WorkflowError
@@ -546,24 +545,6 @@ def case_event(
             click.echo(f"Note: {warning}")
 
 
-@contextmanager
-def _writing(context: Context) -> Iterator[Session]:
-    with write_transaction(context.sessions()) as session:
-        yield session
-
-
-def _read_json(file: Any) -> dict[str, Any]:
-    try:
-        data = json.load(file)
-    except json.JSONDecodeError as error:
-        raise click.BadParameter(
-            f"{getattr(file, 'name', 'input')} is not valid JSON: {error}"
-        ) from None
-    if not isinstance(data, dict):
-        raise click.BadParameter("the JSON must be an object")
-    return data
-
-
 def _days_left(days: int) -> str:
     if days < 0:
         return f"overdue by {-days} working day{'s' if days != -1 else ''}"
@@ -621,6 +602,7 @@ def _as_text(described: dict[str, Any]) -> str:
 from web import (  # noqa: E402
     audit_cli,
     backup_cli,
+    corrections_cli,
     figures_cli,
     people_cli,
     process_cli,
@@ -642,6 +624,8 @@ for _command in (
     main.add_command(_command)
 for _command in people_cli.USER_COMMANDS:
     user.add_command(_command)
+for _command in corrections_cli.CASE_COMMANDS:
+    case.add_command(_command)
 for _command in people_cli.TOKEN_COMMANDS:
     token.add_command(_command)
 

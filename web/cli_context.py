@@ -6,8 +6,12 @@ sub-command modules (``web/*_cli.py``) need nothing of ``web.cli``, which regist
 from __future__ import annotations
 
 import getpass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from sqlalchemy import Engine, select
@@ -15,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from triggers.accounts import find_user
 from triggers.config import Config, database_url, load_config
-from triggers.db import make_engine, make_session_factory
+from triggers.db import make_engine, make_session_factory, write_transaction
 from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name
 from triggers.policy import Policy
@@ -104,3 +108,21 @@ def case_named(session: Session, reference: str, event: str | None = None) -> Ca
     if found is None:
         raise CaseNotFound(f"there is no case {reference}")
     return found
+
+
+@contextmanager
+def writing(context: Context) -> Iterator[Session]:
+    with write_transaction(context.sessions()) as session:
+        yield session
+
+
+def read_json(file: Any) -> dict[str, Any]:
+    try:
+        data = json.load(file)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(
+            f"{getattr(file, 'name', 'input')} is not valid JSON: {error}"
+        ) from None
+    if not isinstance(data, dict):
+        raise click.BadParameter("the JSON must be an object")
+    return data
