@@ -34,6 +34,7 @@ from notifications.letters import (
 from notifications.senders import Attachment, OutgoingMessage
 from triggers.config import Config, relative_path
 from triggers.models import Agency, CaseReview, OutboxMessage, Partnership, User
+from triggers.statuses import agency_of
 from triggers.text import header_text
 
 
@@ -77,7 +78,7 @@ def compose(
     context = _context(case, partnership, config, today)
     context.update(row.payload)
     context["recipient_name"] = recipient.name
-    context["to_agency"] = row.recipient.startswith("agency:")
+    context["to_agency"] = agency_of(row.recipient) is not None
     # The victim-facing lines (your single point of contact, how to reach us) are for the
     # applicant; an agency gets the case's contact; the chair and the managers neither.
     context["audience"] = (
@@ -88,7 +89,7 @@ def compose(
         else "staff"
     )
     if case is not None and context["to_agency"] and row.kind == "chronology_request":
-        agency = session.get(Agency, int(row.recipient.split(":", 1)[1]))
+        agency = session.get(Agency, agency_of(row.recipient))
         if agency is not None:
             context["chronology"] = chronology_context(case, agency, config)
     context["recipient_address"] = recipient.postal_address
@@ -191,8 +192,8 @@ def _recipient(
         if user is None or not user.is_active:
             raise CannotCompose(f"{key} is not an active user")
         return Recipient(user.email, (user.email,))
-    if key.startswith("agency:"):
-        agency = session.get(Agency, int(key.split(":", 1)[1]))
+    if (agency_id := agency_of(key)) is not None:
+        agency = session.get(Agency, agency_id)
         if agency is None:
             raise CannotCompose(f"agency {key} no longer exists")
         return Recipient(agency.name, (agency.email,) if agency.email else ())

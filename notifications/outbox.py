@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from triggers.models import CaseAgency, CaseReview, OutboxMessage, Recommendation
+from triggers.statuses import OutboxStatus, agency_recipient
 
 APPLICANT = "applicant"
 #: The applicant's e-mail address whatever way they chose to be contacted: the confirmation
@@ -42,10 +43,10 @@ class Letter(Protocol):
 
 def recipients(case: CaseReview, audience: str) -> list[str]:
     if audience == ALL_AGENCIES:
-        return [f"agency:{_agency_id(link)}" for link in case.agencies]
+        return [agency_recipient(_agency_id(link)) for link in case.agencies]
     if audience == RECOMMENDATION_OWNERS:
         owners = sorted({_agency_id(rec) for rec in case.recommendations})
-        return [f"agency:{agency_id}" for agency_id in owners]
+        return [agency_recipient(agency_id) for agency_id in owners]
     return [audience]
 
 
@@ -72,7 +73,7 @@ def queue_for_event(
             "kind": kind,
             "recipient": recipient,
             "dedupe_key": f"{case.reference}:{step_key}:{kind}:{recipient}",
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "send_after": now,
             "created_at": now,
             "payload": payload,
@@ -96,7 +97,7 @@ def queue_confirmation(session: Session, case: CaseReview, now: datetime) -> Out
         kind="application_received",
         recipient=APPLICANT_EMAIL,
         dedupe_key=f"{case.reference}:online:application_received",
-        status="pending",
+        status=OutboxStatus.PENDING,
         send_after=now,
         created_at=now,
         payload={},

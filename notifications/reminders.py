@@ -18,12 +18,22 @@ from sqlalchemy.orm import Session
 
 from triggers.models import CaseReview, Deadline, OutboxMessage, Recommendation
 from triggers.policy import Policy
+from triggers.statuses import (
+    OUTSTANDING,
+    DeadlineStatus,
+    OutboxStatus,
+    Recipients,
+    agency_recipient,
+)
 
 
 class RemindedProcess(Protocol):
     """What reminders need of the process (``workflows.process.Process``): the clocks a
     person has to act on (the appeal window is the applicant's, not the manager's), and the
-    states in which a case has ended."""
+    states in which a case has ended; its version, which the cases it applies to are on."""
+
+    @property
+    def version(self) -> int: ...
 
     @property
     def reminded_clocks(self) -> tuple[str, ...]: ...
@@ -32,8 +42,8 @@ class RemindedProcess(Protocol):
     def final_states(self) -> frozenset[str]: ...
 
 
-MANAGERS = "managers"
-ESCALATION = "managers,chairs"
+MANAGERS = Recipients.MANAGERS
+ESCALATION = Recipients.ESCALATION
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,8 @@ REMINDER_CHUNK = 500
 def queue_reminders(
     session: Session, policy: Policy, now: datetime, process: RemindedProcess
 ) -> int:
-    """Queue every reminder that has come by ``now``; return how many were new."""
+    """Queue every reminder that has come by ``now`` for the cases on ``process``'s version
+    (each case is reminded of its own version's clocks); return how many were new."""
     today = policy.today(now)
     horizon = policy.calendar.add_working_days(
         today, max(policy.config.reminders.before, default=0)
@@ -79,8 +90,9 @@ def queue_reminders(
         select(Deadline, CaseReview.reference, CaseReview.partnership_id, CaseReview.id)
         .join(CaseReview, CaseReview.id == Deadline.case_id)
         .where(
-            Deadline.status == "running",
+            Deadline.status == DeadlineStatus.RUNNING,
             Deadline.due_on <= horizon,
+            CaseReview.workflow_version == process.version,
             Deadline.step.in_(process.reminded_clocks),
             CaseReview.state.not_in(process.final_states),
         )
@@ -104,8 +116,9 @@ def queue_reminders(
         select(Recommendation, CaseReview.reference, CaseReview.partnership_id)
         .join(CaseReview, CaseReview.id == Recommendation.case_id)
         .where(
-            Recommendation.status.in_(("open", "in_progress")),
+            Recommendation.status.in_(OUTSTANDING),
             Recommendation.due_on <= horizon,
+            CaseReview.workflow_version == process.version,
             CaseReview.state.not_in(process.final_states),
         )
     )
@@ -114,7 +127,7 @@ def queue_reminders(
             rec.due_on, rec.due_on.replace(year=rec.due_on.year - 1), today, policy
         )
         if stage is not None:
-            recipient = MANAGERS if stage.name == "escalation" else f"agency:{rec.agency_id}"
+            recipient = MANAGERS if stage.name == "escalation" else agency_recipient(rec.agency_id)
             row = _row(
                 rec.case_id,
                 partnership_id,
@@ -132,7 +145,7 @@ def queue_reminders(
         return 0
     held = policy.config.reminders.daily_digest
     for row in rows:
-        row["status"] = "digest" if held else "pending"
+        row["status"] = OutboxStatus.DIGEST if held else OutboxStatus.PENDING
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     inserted = 0
@@ -169,7 +182,7 @@ def _row(
         "kind": kind,
         "recipient": recipient,
         "dedupe_key": f"{reference}:{kind}:{step}:{due_on.isoformat()}:{stage.name}:{recipient}",
-        "status": "pending",
+        "status": OutboxStatus.PENDING,
         "send_after": now,
         "created_at": now,
         "payload": {
@@ -191,7 +204,7 @@ def _queue_digests(session: Session, now: datetime, today: date) -> None:
     held = session.execute(
         select(OutboxMessage, CaseReview.reference, CaseReview.partnership_id)
         .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
-        .where(OutboxMessage.status == "digest")
+        .where(OutboxMessage.status == OutboxStatus.DIGEST)
         .order_by(OutboxMessage.id)
     ).all()
     groups: dict[tuple[int, str], list[tuple[OutboxMessage, str]]] = {}
@@ -208,7 +221,7 @@ def _queue_digests(session: Session, now: datetime, today: date) -> None:
                 kind="digest",
                 recipient=recipient,
                 dedupe_key=f"digest:{partnership_id}:{recipient}:{today.isoformat()}",
-                status="pending",
+                status=OutboxStatus.PENDING,
                 send_after=now,
                 created_at=now,
                 attempts=0,
@@ -226,5 +239,5 @@ def _queue_digests(session: Session, now: datetime, today: date) -> None:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_([row.id for row, _ in items]))
-                .values(status="digested")
+                .values(status=OutboxStatus.DIGESTED)
             )

@@ -34,3 +34,39 @@ def test_imports_point_one_way(package):
         for path in sorted((ROOT / package).rglob("*.py"))
     }
     assert {module: wrong for module, wrong in against.items() if wrong} == {}
+
+
+def imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_the_web_modules_do_not_import_the_application_back():
+    """``services()`` lives in web.services: a page needs the application's services, not
+    the module that builds the application (only the CLI, which serves it, imports that)."""
+    importers = {
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "web").rglob("*.py"))
+        if "web.app" in imported_modules(path)
+    }
+    assert importers <= {"web/cli.py"}
+
+
+def test_the_models_and_the_audit_trail_do_not_import_each_other():
+    assert "triggers.audit" not in imported_modules(ROOT / "triggers" / "models.py")
+
+
+def test_the_sub_command_modules_register_through_add_command():
+    """Each ``web/*_cli.py`` declares its commands; ``web.cli`` adds them (``add_command``):
+    none imports ``web.cli`` back or takes its private names."""
+    importers = [
+        path.name
+        for path in sorted((ROOT / "web").glob("*_cli.py"))
+        if "web.cli" in imported_modules(path)
+    ]
+    assert importers == []

@@ -19,15 +19,14 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, inspect, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from triggers.models import AuditChain, AuditEvent
 
@@ -143,80 +142,43 @@ _MOVE_HEAD = (
 )
 
 
-def append_event(session: Session, row: Mapping[str, Any]) -> None:
-    """Insert one event (its column values) on the chain at once: the head locked, the
-    event linked and inserted, the head moved on, in the caller's transaction.
+#: What an event records when its writer does not say (the insert takes every column).
+_UNSAID: dict[str, Any] = {
+    "case_id": None,
+    "client_address": "",
+    "request_id": "",
+    "from_state": "",
+    "to_state": "",
+    "step_on": None,
+    "data": {},
+}
 
-    What the service writes at every step: an ORM object would cost the unit of work and
-    the flush hooks below a third of the step's time, for a row that is never read back."""
+
+def append_events(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The one way an audit event is written: insert ``rows`` (column values, each with its
+    ``case_id`` known) on the chain at once, in order: the head locked, each event linked
+    after the one before and inserted, the head moved on, in the caller's transaction.
+
+    Not through the ORM: an object would cost the unit of work a third of a step's time, for
+    a row that is never read back; and with one writer there is one place where the chain's
+    order and its lock are kept (the models refuse an ``AuditEvent`` added to a session)."""
+    if not rows:
+        return
     previous = _lock_head(session)
-    links = chain_fields(previous, row)
+    values = []
+    for row in rows:
+        full = {**_UNSAID, **row}
+        links = chain_fields(previous, full)
+        values.append({**full, **links})
+        previous = links["hash"]
     connection = session.connection()
-    connection.execute(_INSERT_EVENT, {**row, **links})
-    connection.execute(_MOVE_HEAD, {"head": links["hash"]})
+    connection.execute(_INSERT_EVENT, values)
+    connection.execute(_MOVE_HEAD, {"head": previous})
 
 
-@event.listens_for(Session, "before_flush")
-def _lock_the_head(session: Session, _context: object, _instances: object) -> None:
-    """Take the chain's head before the events are inserted, so that their ids follow the
-    order of the chain even when several transactions append at once; and, when every new
-    event's case already has its id (a step on an existing case), compute the links now so
-    that they go in with the INSERT instead of an UPDATE after it."""
-    session.info.pop(_PLANNED, None)
-    new = [obj for obj in session.new if isinstance(obj, AuditEvent)]
-    if not new:
-        return
-    new.sort(key=lambda obj: inspect(obj).insert_order)
-    with session.no_autoflush:
-        previous = _lock_head(session)
-        session.info[_HEAD] = previous
-        if all(_case_id_known(obj) for obj in new):
-            for obj in new:
-                for name, value in chain_fields(previous, columns_of(obj)).items():
-                    setattr(obj, name, value)
-                previous = obj.hash
-            session.info[_PLANNED] = new
-
-
-@event.listens_for(Session, "after_flush")
-def _chain_new_events(session: Session, _context: object) -> None:
-    new = sorted((obj for obj in session.new if isinstance(obj, AuditEvent)), key=lambda o: o.id)
-    previous = session.info.pop(_HEAD, None)
-    planned = session.info.pop(_PLANNED, None)
-    if not new:
-        return
-    connection = session.connection()
-    if planned is not None and [obj.id for obj in planned] == [obj.id for obj in new]:
-        last = new[-1].hash  # inserted with their links, in the chain's order
-    else:  # a new case's events (its id came with the flush), or ids out of the plan's order
-        links = []
-        for obj in new:
-            fields = chain_fields(previous, columns_of(obj))
-            links.append({"row_id": obj.id, **{f"new_{k}": v for k, v in fields.items()}})
-            for name, value in fields.items():
-                set_committed_value(obj, name, value)
-            previous = fields["hash"]
-        table = AuditEvent.__table__
-        connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values({name: bindparam(f"new_{name}") for name in _HASH_COLUMNS}),
-            links,
-        )
-        last = previous
-    connection.execute(_MOVE_HEAD, {"head": last})
-
-
-_HEAD, _PLANNED = "casereview.audit_head", "casereview.audit_planned"
-_HASH_COLUMNS = ("text_hash", "content_hash", "prev_hash", "hash")
-
-
-def _case_id_known(obj: AuditEvent) -> bool:
-    if obj.case_id is None and obj.case is not None:
-        if obj.case.id is None:
-            return False
-        obj.case_id = obj.case.id
-    return True
+def append_event(session: Session, row: Mapping[str, Any]) -> None:
+    """One event: ``append_events`` of one row."""
+    append_events(session, [row])
 
 
 def _lock_head(session: Session) -> str:

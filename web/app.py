@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, current_app
+from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from triggers.config import Config, database_url, load_config
 from triggers.db import make_engine, make_session_factory
 from triggers.policy import Policy
-
-
-@dataclass
-class Services:
-    """What every request needs, built once per application."""
-
-    config: Config
-    policy: Policy
-    engine: Engine
-    sessions: sessionmaker[Session]
-    #: The clock; tests replace it to act "as if it were" a given time.
-    clock: Callable[[], datetime]
-
-    def now(self) -> datetime:
-        return self.clock()
+from web.services import Services, services  # noqa: F401 - services: for modules not yet moved
 
 
 def create_app(config: Config | None = None, *, engine: Engine | None = None) -> Flask:
@@ -124,7 +107,3 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     documents.init_app(app)
     app.register_blueprint(api.blueprint)
     return app
-
-
-def services() -> Services:
-    return current_app.extensions["casereview"]

@@ -26,7 +26,6 @@ from triggers.db import read_session, write_transaction
 from triggers.models import ApplicationDraft, Partnership
 from triggers.notices import privacy_notice
 from triggers.partnerships import sync_partnership
-from web.app import services
 from web.apply_forms import (
     BODIES,
     AboutYouForm,
@@ -45,6 +44,7 @@ from web.apply_forms import (
 )
 from web.complaint_bodies import complaint_body
 from web.request_log import request_id
+from web.services import services
 from workflows.drafts import find_draft, save_answers, sent_already, start_draft
 from workflows.errors import InvalidData
 from workflows.service import Actor, send_online_application

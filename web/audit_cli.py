@@ -16,16 +16,12 @@ from triggers.audit_anchor import AnchorError, checkpoint_path, verify_trail, wr
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from triggers.heartbeats import AUDIT_VERIFIED, record_heartbeat
-from web.cli import (
-    Context,
-    _case,
-    _require_current_schema,
-    main,
-    pass_context,
-)
+from web.cli_context import Context, pass_context
+from web.cli_context import case_named as _case
+from web.cli_context import require_current_schema as _require_current_schema
 
 
-@main.group()
+@click.group()
 def audit() -> None:
     """Check the audit trail's hash chain and checkpoints; export a case's trail."""
 
@@ -123,7 +119,7 @@ def audit_export(context: Context, reference: str, output: str) -> None:
         click.echo(trail_csv(rows), nl=False)
 
 
-@main.group()
+@click.group()
 def retention() -> None:
     """Anonymise cases past their retention period (retention.years_after_closure)."""
 

@@ -20,10 +20,10 @@ from triggers.accounts import LOCK_FOR, sign_in_with_password
 from triggers.db import read_session, write_transaction
 from triggers.models import User
 from triggers.staff_sessions import store
-from web.app import services
 from web.forms import ConfirmForm, SignInForm
 from web.redirects import local_target
 from web.request_log import request_id
+from web.services import services
 from workflows.service import Actor
 
 blueprint = Blueprint("auth", __name__)

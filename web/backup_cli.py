@@ -10,12 +10,14 @@ from pathlib import Path
 import click
 
 from triggers.backup import BackupError, backup, restore
-from web.cli import Context, _require_current_schema, _safe_url, main, pass_context
+from web.cli_context import Context, pass_context
+from web.cli_context import require_current_schema as _require_current_schema
+from web.cli_context import safe_url as _safe_url
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-@main.command("backup")
+@click.command("backup")
 @click.argument("out", type=FILE)
 @pass_context
 def backup_command(context: Context, out: Path) -> None:
@@ -28,7 +30,7 @@ def backup_command(context: Context, out: Path) -> None:
     click.echo(f"Backed up {held} to {out} ({out.stat().st_size:,} bytes).")
 
 
-@main.command("restore")
+@click.command("restore")
 @click.argument("source", type=FILE)
 @pass_context
 def restore_command(context: Context, source: Path) -> None:

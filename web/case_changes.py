@@ -41,7 +41,6 @@ from wtforms.validators import DataRequired, Length
 from triggers.db import read_session, write_transaction
 from triggers.models import Agency, CaseReview
 from web.activation_form import ComplaintRow
-from web.app import services
 from web.auth import current_actor
 from web.correction_form import (
     LONG,
@@ -51,6 +50,7 @@ from web.correction_form import (
     fact_spec,
     field_key,
 )
+from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.case_agencies import add_agency, proposed_agencies, remove_agency

@@ -11,72 +11,38 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from triggers.accounts import AccountError, create_token, create_user, find_user
 from triggers.audit import BrokenTrail
 from triggers.calendar import english_date
-from triggers.config import Config, ConfigError, database_url, load_config
-from triggers.db import make_engine, make_session_factory, read_session, write_transaction
+from triggers.config import ConfigError
+from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Partnership
 from triggers.partnerships import partnership_by_name, sync_partnership
-from triggers.policy import Policy
-from triggers.schema import current_revision, head_revision, upgrade
+from triggers.schema import head_revision, upgrade
+from triggers.statuses import LISTED_OUTBOX_STATUSES, DeadlineStatus, OutboxStatus
 from triggers.text import email_problem
+from web.cli_context import Context, pass_context
+from web.cli_context import actor_for as _actor
+from web.cli_context import case_named as _case
+from web.cli_context import partnership_for as _partnership
+from web.cli_context import read_json as _read_json
+from web.cli_context import require_current_schema as _require_current_schema
+from web.cli_context import safe_url as _safe_url
+from web.cli_context import writing as _writing
 from workflows import permissions
 from workflows.describe import describe_case
-from workflows.errors import CaseNotFound, InvalidData, WorkflowError
-from workflows.service import Actor, apply, for_a_step, open_case, record_view
+from workflows.errors import InvalidData, WorkflowError
+from workflows.service import apply, open_case, record_view
 
 log = logging.getLogger("casereview")
-
-
-@dataclass
-class Context:
-    config_path: str | None
-    debug: bool
-    _config: Config | None = None
-    _engine: Engine | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_path)
-        return self._config
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = make_engine(database_url(self.config))
-        return self._engine
-
-    @property
-    def policy(self) -> Policy:
-        return Policy.from_config(self.config)
-
-    def sessions(self):  # type: ignore[no-untyped-def]
-        return make_session_factory(self.engine)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 class Group(click.Group):
@@ -232,7 +198,7 @@ def outbox() -> None:
 @outbox.command("list")
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sending", "sent", "failed"]),
+    type=click.Choice([str(status) for status in LISTED_OUTBOX_STATUSES]),
     help="Only messages with this status.",
 )
 @pass_context
@@ -382,19 +348,6 @@ def _serve(
     waitress.serve(app, host=host, port=port, ident="casereview")
 
 
-def _require_current_schema(context: Context) -> None:
-    current = current_revision(context.engine)
-    if current != head_revision():
-        raise click.ClickException(
-            f"the database is at schema {current or 'none'}, this version needs "
-            f"{head_revision()}: run `casereview init` first"
-        )
-
-
-def _safe_url(context: Context) -> str:
-    return context.engine.url.render_as_string(hide_password=True)
-
-
 # --- users and tokens -----------------------------------------------------------------
 
 
@@ -515,7 +468,7 @@ def case_list(context: Context, state: str | None) -> None:
             query = query.where(CaseReview.state == state)
         rows = []
         for found in session.scalars(query):
-            running = [d for d in found.deadlines if d.status == "running"]
+            running = [d for d in found.deadlines if d.status == DeadlineStatus.RUNNING]
             rows.append((found, min(running, key=lambda d: d.due_on, default=None)))
         # What is due soonest (overdue first) is what a manager looks at first.
         rows.sort(key=lambda row: (row[1] is None, row[1].due_on if row[1] else date.max))
@@ -592,51 +545,6 @@ def case_event(
             click.echo(f"Note: {warning}")
 
 
-@contextmanager
-def _writing(context: Context) -> Iterator[Session]:
-    with write_transaction(context.sessions()) as session:
-        yield session
-
-
-def _actor(session: Session, email: str | None) -> Actor:
-    if email is None:
-        return Actor(label=f"command line ({getpass.getuser()})")
-    found = find_user(session, email)
-    if found is None:
-        raise click.ClickException(f"there is no user {email}")
-    return Actor(label=found.email, user_id=found.id, role=found.role, agency_id=found.agency_id)
-
-
-def _case(session: Session, reference: str, event: str | None = None) -> CaseReview:
-    """The case; locked, with what the step reads, when ``event`` is to be applied to it."""
-    query = select(CaseReview).where(CaseReview.reference == reference.upper())
-    if event is not None:
-        query = for_a_step(query, event)
-    found = session.execute(query).unique().scalar()
-    if found is None:
-        raise CaseNotFound(f"there is no case {reference}")
-    return found
-
-
-def _partnership(session: Session, context: Context, name: str | None) -> Partnership:
-    found = partnership_by_name(session, name or context.config.partnership.code)
-    if found is None:
-        raise click.ClickException(f"there is no partnership '{name}'; run `casereview init`")
-    return found
-
-
-def _read_json(file: Any) -> dict[str, Any]:
-    try:
-        data = json.load(file)
-    except json.JSONDecodeError as error:
-        raise click.BadParameter(
-            f"{getattr(file, 'name', 'input')} is not valid JSON: {error}"
-        ) from None
-    if not isinstance(data, dict):
-        raise click.BadParameter("the JSON must be an object")
-    return data
-
-
 def _days_left(days: int) -> str:
     if days < 0:
         return f"overdue by {-days} working day{'s' if days != -1 else ''}"
@@ -659,7 +567,7 @@ def _as_text(described: dict[str, Any]) -> str:
         "Deadlines:",
     ]
     for deadline in described["deadline_details"]:
-        if deadline["status"] == "running":
+        if deadline["status"] == DeadlineStatus.RUNNING:
             state = _days_left(deadline["working_days_left"])
         else:
             state = f"{deadline['status']} {day(deadline['ended_on'])}"
@@ -668,7 +576,9 @@ def _as_text(described: dict[str, Any]) -> str:
     lines += ["", f"Threshold suggestion: {'met' if suggestion['met'] else 'not met'}"]
     for rule in suggestion["rules"]:
         lines.append(f"  [{'x' if rule['held'] else ' '}] {rule['name']}: {rule['explanation']}")
-    problems = [m for m in described["messages"] if m["status"] == "failed" or m["last_error"]]
+    problems = [
+        m for m in described["messages"] if m["status"] == OutboxStatus.FAILED or m["last_error"]
+    ]
     if problems:
         lines += ["", "Messages not delivered:"]
         for message in problems:
@@ -688,8 +598,8 @@ def _as_text(described: dict[str, Any]) -> str:
 
 
 # The figures, publishing, the import, backup, restore, the audit, subject access, the
-# people and the process commands register themselves on ``main``.
-from web import (  # noqa: E402, F401
+# people and the process commands: each module declares its commands, registered here.
+from web import (  # noqa: E402
     audit_cli,
     backup_cli,
     corrections_cli,
@@ -698,6 +608,26 @@ from web import (  # noqa: E402, F401
     process_cli,
     subject_access_cli,
 )
+
+for _command in (
+    audit_cli.audit,
+    audit_cli.retention,
+    backup_cli.backup_command,
+    backup_cli.restore_command,
+    figures_cli.stats,
+    figures_cli.publish_command,
+    figures_cli.import_command,
+    figures_cli.return_command,
+    process_cli.process,
+    subject_access_cli.subject_access,
+):
+    main.add_command(_command)
+for _command in people_cli.USER_COMMANDS:
+    user.add_command(_command)
+for _command in corrections_cli.CASE_COMMANDS:
+    case.add_command(_command)
+for _command in people_cli.TOKEN_COMMANDS:
+    token.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,16 +9,12 @@ from typing import Any
 
 import click
 
-from web.cli import (
-    Context,
-    _actor,
-    _case,
-    _read_json,
-    _require_current_schema,
-    _writing,
-    case,
-    pass_context,
-)
+from web.cli_context import Context, pass_context
+from web.cli_context import actor_for as _actor
+from web.cli_context import case_named as _case
+from web.cli_context import read_json as _read_json
+from web.cli_context import require_current_schema as _require_current_schema
+from web.cli_context import writing as _writing
 from workflows.case_agencies import add_agency, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
 from workflows.case_review import CASE_REVIEW
@@ -52,7 +48,7 @@ def _run(
         return list(change(session, found, data, actor, context.now(), context.policy) or [])
 
 
-@case.command("correct")
+@click.command("correct")
 @click.argument("reference")
 @click.option(
     "--set",
@@ -79,7 +75,7 @@ def case_correct(
         click.echo(f"  {line}")
 
 
-@case.command("reverse-step")
+@click.command("reverse-step")
 @click.argument("reference")
 @click.argument("event")
 @REASON
@@ -95,7 +91,7 @@ def case_reverse_step(
     click.echo(f"Reversed {event} on {reference.upper()}.")
 
 
-@case.command("agency")
+@click.command("agency")
 @click.argument("reference")
 @click.argument("action", type=click.Choice(["add", "remove"]))
 @click.argument("agency")
@@ -128,7 +124,7 @@ def case_agency(
         click.echo(f"  {line}")
 
 
-@case.command("incident")
+@click.command("incident")
 @click.argument("reference")
 @click.argument("file", type=click.File("r"))
 @AS_USER
@@ -139,7 +135,7 @@ def case_incident(context: Context, reference: str, file: Any, as_email: str | N
         click.echo(line)
 
 
-@case.command("complaint")
+@click.command("complaint")
 @click.argument("reference")
 @click.argument("file", type=click.File("r"))
 @AS_USER
@@ -148,3 +144,7 @@ def case_complaint(context: Context, reference: str, file: Any, as_email: str | 
     """Add the complaint in FILE (JSON, with "incident": its number from 0) to the case."""
     for line in _run(context, reference, as_email, add_complaint, _read_json(file)):
         click.echo(line)
+
+
+#: Registered on ``casereview case`` by ``web.cli``.
+CASE_COMMANDS = (case_correct, case_reverse_step, case_agency, case_incident, case_complaint)

@@ -27,9 +27,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.db import read_session, write_transaction
 from triggers.text import header_text
-from web.app import services
 from web.auth import current_actor
 from web.errors import page_response, wants_json
+from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.documents import (

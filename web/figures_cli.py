@@ -18,7 +18,9 @@ from triggers.data_return import as_json as return_json
 from triggers.data_return import return_rows
 from triggers.db import read_session, write_transaction
 from triggers.figures import performance_year, report, year_containing
-from web.cli import Context, _partnership, _require_current_schema, main, pass_context
+from web.cli_context import Context, pass_context
+from web.cli_context import partnership_for as _partnership
+from web.cli_context import require_current_schema as _require_current_schema
 from web.publish import as_csv, as_json, as_markdown, publish
 from workflows.history_import import check_file, import_cases
 
@@ -44,7 +46,7 @@ PARTNERSHIP_OPTION = click.option(
 )
 
 
-@main.command("stats")
+@click.command("stats")
 @YEAR_OPTION
 @PARTNERSHIP_OPTION
 @click.option(
@@ -72,7 +74,7 @@ def stats(context: Context, start_year: int | None, partnership: str | None, out
         click.echo(as_markdown(rows, context.config), nl=False)
 
 
-@main.command("publish")
+@click.command("publish")
 @YEAR_OPTION
 @PARTNERSHIP_OPTION
 @click.option(
@@ -102,7 +104,7 @@ def publish_command(
         click.echo(f"  {path}")
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @click.option("--partnership", metavar="NAME", help="For rows with no partnership column.")
@@ -134,7 +136,7 @@ def import_command(context: Context, file: IO[str], dry_run: bool, partnership: 
     click.echo(f"Imported {len(plan.new)} case(s) from {source}{already}.")
 
 
-@main.command("return")
+@click.command("return")
 @YEAR_OPTION
 @PARTNERSHIP_OPTION
 @click.option(

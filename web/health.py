@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web.app import services
+from web.services import services
 
 blueprint = Blueprint("health", __name__)
 

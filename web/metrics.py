@@ -31,10 +31,11 @@ from triggers.config import ConfigError
 from triggers.db import read_session
 from triggers.heartbeats import AUDIT_VERIFIED, SWEEP, heartbeats
 from triggers.models import Deadline, OutboxMessage
+from triggers.statuses import DeadlineStatus, OutboxStatus
 
 #: The outbox's states counted at each scrape: each has a partial index. ``sent`` (nearly
 #: every row, in the millions after some years) is not counted: it would read the table.
-COUNTED_STATUSES = ("pending", "sending", "failed")
+COUNTED_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 
 
 class DatabaseCollector(Collector):
@@ -59,13 +60,13 @@ class DatabaseCollector(Collector):
             }
             oldest_due = session.scalar(
                 select(func.min(OutboxMessage.send_after)).where(
-                    OutboxMessage.status == "pending", OutboxMessage.send_after <= now
+                    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.send_after <= now
                 )
             )
             overdue = session.scalar(
                 select(func.count())
                 .select_from(Deadline)
-                .where(Deadline.status == "running", Deadline.due_on < today)
+                .where(Deadline.status == DeadlineStatus.RUNNING, Deadline.due_on < today)
             )
             marks = heartbeats(session)
         outbox = GaugeMetricFamily(

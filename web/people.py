@@ -25,9 +25,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from triggers.accounts import ROLES, AccountError
 from triggers.db import read_session, write_transaction
 from triggers.models import Agency, User
-from web.app import services
 from web.auth import current_actor
 from web.forms import ConfirmForm, an_email_address
+from web.services import services
 from workflows.people import (
     add_person,
     deactivate,

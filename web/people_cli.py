@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from triggers.accounts import ROLES, find_user
 from triggers.db import read_session, write_transaction
 from triggers.models import User
-from web.cli import Context, _actor, _partnership, _require_current_schema, pass_context, token
-from web.cli import user as user_group
+from web.cli_context import Context, pass_context
+from web.cli_context import actor_for as _actor
+from web.cli_context import partnership_for as _partnership
+from web.cli_context import require_current_schema as _require_current_schema
 from workflows.people import (
     deactivate,
     people_of,
@@ -37,7 +39,7 @@ def _person(session: Session, email: str) -> User:
     return found
 
 
-@user_group.command("list")
+@click.command("list")
 @click.option("--partnership", "partnership_name", help="Partnership name or code.")
 @pass_context
 def user_list(context: Context, partnership_name: str | None) -> None:
@@ -51,7 +53,7 @@ def user_list(context: Context, partnership_name: str | None) -> None:
             click.echo(f"{person.email:<40} {person.role + agency:<40} {state}")
 
 
-@user_group.command("deactivate")
+@click.command("deactivate")
 @click.argument("email")
 @pass_context
 def user_deactivate(context: Context, email: str) -> None:
@@ -63,7 +65,7 @@ def user_deactivate(context: Context, email: str) -> None:
         click.echo(f"Deactivated {person.email}; their sessions and tokens no longer work.")
 
 
-@user_group.command("set-role")
+@click.command("set-role")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--agency", "agency_name", help="For agency and panel users: their agency.")
@@ -77,7 +79,7 @@ def user_set_role(context: Context, email: str, role: str, agency_name: str | No
         click.echo(f"{person.email} is now {role}.")
 
 
-@user_group.command("reset-password")
+@click.command("reset-password")
 @click.argument("email")
 @click.option(
     "--send-link",
@@ -110,7 +112,7 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
-@token.command("list")
+@click.command("list")
 @click.argument("email", required=False)
 @pass_context
 def token_list(context: Context, email: str | None) -> None:
@@ -132,7 +134,7 @@ def token_list(context: Context, email: str | None) -> None:
             )
 
 
-@token.command("revoke")
+@click.command("revoke")
 @click.argument("token_id", type=int)
 @pass_context
 def token_revoke(context: Context, token_id: int) -> None:
@@ -141,3 +143,8 @@ def token_revoke(context: Context, token_id: int) -> None:
     with write_transaction(context.sessions()) as session:
         row = revoke_token(session, token_id, _actor(session, None), context.now())
         click.echo(f"Revoked token {row.id} of {row.user.email}.")
+
+
+#: Registered on ``casereview user`` and ``casereview token`` by ``web.cli``.
+USER_COMMANDS = (user_list, user_deactivate, user_set_role, user_reset_password)
+TOKEN_COMMANDS = (token_list, token_revoke)

@@ -25,8 +25,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
-from web.app import services
 from web.auth import current_actor
+from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.action_plan import (
@@ -35,7 +35,7 @@ from workflows.action_plan import (
     share_action_plan,
     update_recommendation,
 )
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import labels_of_every_version, process_for
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.extensions import extend_deadline
 from workflows.machine import FINAL_STATES, REVIEW_COMPLETE
@@ -185,7 +185,8 @@ def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
     if permissions.may(actor, permissions.EXTEND_DEADLINE) and running:
         forms["extend"] = ExtendForm(prefix="extend", formdata=None)
         forms["extend"].deadline.choices = [
-            SelectChoice(step, CASE_REVIEW.clock_labels[step]) for step in running
+            SelectChoice(step, process_for(case["workflow_version"]).clock_labels[step])
+            for step in running
         ]
     for rec in case["recommendations"]:
         if permissions.may_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec["agency_id"]):
@@ -303,7 +304,7 @@ def recommendation(reference: str, recommendation_id: int) -> Any:
 @login_required
 def extend(reference: str) -> Any:
     form = ExtendForm(prefix="extend")
-    form.deadline.choices = [SelectChoice(k, v) for k, v in CASE_REVIEW.clock_labels.items()]
+    form.deadline.choices = [SelectChoice(k, v) for k, v in labels_of_every_version()[1].items()]
 
     def action(session: Any, case: Any, app: Any) -> str:
         day = form.due_on.data

@@ -7,11 +7,13 @@ from __future__ import annotations
 import click
 
 from triggers.db import write_transaction
-from web.cli import Context, _actor, _require_current_schema, main, pass_context
+from web.cli_context import Context, pass_context
+from web.cli_context import actor_for as _actor
+from web.cli_context import require_current_schema as _require_current_schema
 from workflows.versions import migrate
 
 
-@main.group()
+@click.group()
 def process() -> None:
     """The versions of the process that cases run on."""
 

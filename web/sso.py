@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from triggers.accounts import find_user
 from triggers.db import write_transaction
-from web.app import services
+from web.services import services
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sso", __name__)

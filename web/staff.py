@@ -8,13 +8,12 @@ that a URL reveals nothing.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, func, literal, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -24,42 +23,41 @@ from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from triggers.models import (
     Agency,
-    CaseAgency,
     CaseReview,
-    Deadline,
-    Incident,
     OutboxMessage,
     Partnership,
-    Recommendation,
-    Victim,
 )
-from triggers.policy import Policy
 from triggers.text import LARGEST_ID, whole_number
 from web.acting import may
 from web.activation_form import ActivationForm
-from web.app import services
 from web.auth import current_actor
 from web.case_changes import change_forms, offer_agencies
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
+from web.services import services
 from web.step_forms import (
-    FORMS,
-    TITLES,
     AcknowledgeForm,
     ChronologyForm,
-    DecideThresholdForm,
     make_form,
     place_errors,
 )
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import CASE_REVIEW, labels_of_every_version, process_for
+from workflows.dashboard import (
+    Viewer,
+    count_by_state,
+    failed_messages,
+    late_recommendations,
+    open_cases,
+)
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.machine import FINAL_STATES, STATES
 from workflows.permissions import visible_to
+from workflows.process import Process
 from workflows.service import (
     Actor,
     apply,
@@ -67,8 +65,6 @@ from workflows.service import (
     open_case,
     record_chronology,
     record_view,
-    suggest_for,
-    threshold_suggestion,
 )
 from workflows.subject_access import Subject, find_subject, subject_access_record
 from workflows.sweep import retry_by_hand
@@ -104,49 +100,36 @@ def days_left(days: int | None) -> str:
 
 @blueprint.app_context_processor
 def labels() -> dict[str, Any]:
+    # Pages list cases of every version of the process: each one's labels.
+    state_labels, step_labels = labels_of_every_version()
     return {
-        "state_labels": STATE_LABELS,
-        "step_labels": STEP_LABELS,
+        "state_labels": state_labels,
+        "step_labels": step_labels,
         "partnership_name": services().config.partnership.name,
         "may": may,
         "acts": permissions,
     }
 
 
-def process_rows(current: str) -> list[dict[str, Any]]:
-    """The process, generated from its declaration: each state and where it leads."""
+def process_rows(current: str, process: Process = CASE_REVIEW) -> list[dict[str, Any]]:
+    """The process a case runs on, generated from its declaration: each state and where it
+    leads."""
     rows = []
-    for state in STATES:
+    labels = process.state_labels
+    for state in process.state_names:
         moves = []
-        for transition in CASE_REVIEW.transitions:
+        for transition in process.transitions:
             if state in transition["source"]:
-                moves.append(
-                    (transition["trigger"].replace("_", " "), STATE_LABELS[transition["dest"]])
-                )
+                moves.append((transition["trigger"].replace("_", " "), labels[transition["dest"]]))
         rows.append(
             {
                 "state": state,
-                "label": STATE_LABELS[state],
+                "label": labels[state],
                 "current": state == current,
                 "moves": list(dict.fromkeys(moves)),
             }
         )
     return rows
-
-
-def _visible_references(
-    session: Session, case_ids: set[int | None], exclude_states: tuple[str, ...] = ()
-) -> dict[int, str]:
-    """The references of those of ``case_ids`` the signed-in person may see."""
-    wanted = sorted(case_id for case_id in case_ids if case_id is not None)
-    found: dict[int, str] = {}
-    for start in range(0, len(wanted), 1_000):  # bind parameters are limited per statement
-        query = visible(select(CaseReview.id, CaseReview.reference)).where(
-            CaseReview.id.in_(wanted[start : start + 1_000]),
-            CaseReview.state.not_in(exclude_states),
-        )
-        found.update((case_id, reference) for case_id, reference in session.execute(query))
-    return found
 
 
 def visible(query: Select[Any]) -> Select[Any]:
@@ -177,138 +160,28 @@ def dashboard() -> str:
         form.agency.choices = [SelectChoice("", "All agencies")] + [
             SelectChoice(str(a.id), a.name) for a in agencies
         ]
-        # Each shown case's next deadline, looked up by its id (not an aggregate over every
-        # running deadline of the installation), and the open states by the index on
-        # (partnership, state): the page costs what it shows, not what the history holds.
-        next_due = (
-            select(func.min(Deadline.due_on))
-            .where(Deadline.case_id == CaseReview.id, Deadline.status == "running")
-            .correlate(CaseReview)
-            .scalar_subquery()
-            .label("due_on")
-        )
+        viewer = Viewer(current_user.partnership_id, current_user.role, current_user.agency_id)
         state = form.state.data if form.state.data in STATES else ""
-        wanted = [state] if state else [s for s in STATES if s not in FINAL_STATES]
-        cases = visible(select(CaseReview.id)).where(CaseReview.state.in_(wanted))
-        if (agency_id := whole_number(form.agency.data, 1, LARGEST_ID)) is not None:
-            cases = cases.where(
-                exists().where(
-                    CaseAgency.case_id == CaseReview.id,
-                    CaseAgency.agency_id == agency_id,
-                )
-            )
-        total = session.scalar(select(func.count()).select_from(cases.subquery())) or 0
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(whole_number(request.args.get("page"), 1, LARGEST_ID) or 1, pages)
-        # The running deadline that comes first names the step the case waits for.
-        next_step = (
-            select(Deadline.step)
-            .where(Deadline.case_id == CaseReview.id, Deadline.status == "running")
-            .order_by(Deadline.due_on, Deadline.id)
-            .limit(1)
-            .correlate(CaseReview)
-            .scalar_subquery()
-            .label("step")
+        shown = open_cases(
+            session,
+            viewer,
+            app.policy,
+            today,
+            states=[state] if state else [s for s in STATES if s not in FINAL_STATES],
+            agency_id=whole_number(form.agency.data, 1, LARGEST_ID),
+            page=whole_number(request.args.get("page"), 1, LARGEST_ID) or 1,
+            page_size=PAGE_SIZE,
         )
-        # The columns the table shows, in one query: no case, victim or deadline objects.
-        shown = session.execute(
-            select(
-                CaseReview.id,
-                CaseReview.reference,
-                CaseReview.state,
-                CaseReview.received_on,
-                CaseReview.channel,
-                Victim.name.label("victim"),
-                next_due,
-                next_step,
-            )
-            .join(Victim, Victim.case_id == CaseReview.id)
-            .where(CaseReview.id.in_(cases))
-            .order_by(next_due.nulls_last(), CaseReview.reference)
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        ).all()
-        # Awaiting the threshold decision: what the rules say about the incidents given.
-        awaiting = [row for row in shown if row.state in ("received", "acknowledged")]
-        suggested = _suggestions(session, awaiting, app.policy)
-        rows = [
-            {
-                "reference": row.reference,
-                "state": row.state,
-                "victim": row.victim,
-                "received_on": row.received_on,
-                "channel": row.channel,
-                "suggestion": suggested.get(row.id),
-                "step": row.step,
-                "due_on": row.due_on,
-                "left": (
-                    app.policy.calendar.working_days_between(today, row.due_on)
-                    if row.due_on
-                    else None
-                ),
-            }
-            for row in shown
-        ]
-        counts = Counter(
-            dict(
-                session.execute(
-                    visible(select(CaseReview.state, func.count())).group_by(CaseReview.state)
-                ).all()
-            )
-        )
-        # Late recommendations and failed messages are few among millions of rows: find them
-        # by their partial indexes first (literal statuses, which SQLite needs to use them),
-        # then keep those of cases this person may see.
-        late_rows = session.execute(
-            select(
-                Recommendation.case_id, Agency.name, Recommendation.action, Recommendation.due_on
-            )
-            .join(Agency, Agency.id == Recommendation.agency_id)
-            .where(
-                Recommendation.status.in_(
-                    [literal(s, literal_execute=True) for s in ("open", "in_progress")]
-                ),
-                Recommendation.due_on < today,
-            )
-            .order_by(Recommendation.due_on)
-        ).all()
-        references = _visible_references(
-            session, {row.case_id for row in late_rows}, exclude_states=("withdrawn",)
-        )
-        late = [
-            {"reference": references[case_id], "agency": agency, "action": action, "due_on": due}
-            for case_id, agency, action, due in late_rows
-            if case_id in references
-        ]
-        failed = []
-        if may(permissions.RETRY_MESSAGE):
-            messages = session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == literal("failed", literal_execute=True))
-                .order_by(OutboxMessage.id)
-            ).all()
-            references = _visible_references(session, {m.case_id for m in messages})
-            failed = [
-                (
-                    {
-                        "id": row.id,
-                        "kind": row.kind,
-                        "recipient": row.recipient,
-                        "attempts": row.attempts,
-                        "last_error": row.last_error,
-                    },
-                    references[row.case_id],
-                )
-                for row in messages
-                if row.case_id in references
-            ]
+        counts = count_by_state(session, viewer)
+        late = late_recommendations(session, viewer, today)
+        failed = failed_messages(session, viewer) if may(permissions.RETRY_MESSAGE) else []
     return render_template(
         "dashboard.html",
         form=form,
-        rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        rows=shown.rows,
+        total=shown.total,
+        page=shown.page,
+        pages=shown.pages,
         counts=counts,
         states=STATES,
         failed=failed,
@@ -444,21 +317,17 @@ def subject_access(reference: str, extension: str) -> Response:
 @login_required
 def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     """A step submitted from the case page: the service decides, errors come back on the form."""
-    if event not in FORMS:
-        abort(404)
     app = services()
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference)
+        process = process_for(case.workflow_version)  # the case's version: its steps' forms
+        if event not in process.step:
+            abort(404)
         agencies = _agency_names(session)
-        form = make_form(event, app.config, agencies, case.version, request.form)
+        form = make_form(event, app.config, agencies, case.version, request.form, process)
         if isinstance(form, AcknowledgeForm):
             offer_agencies(session, case, form, submitted=True)
     if not form.validate():
-        return _render_case(reference, open_form=(event, form), status=400)
-    if isinstance(form, DecideThresholdForm) and _against_suggestion(reference, form):
-        form.against_suggestion.errors.append(
-            "Explain why the decision differs from the rules' suggestion"
-        )
         return _render_case(reference, open_form=(event, form), status=400)
     actor = current_actor()
     try:
@@ -474,7 +343,8 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     except (StaleCase, EventNotAllowed) as error:
         flash(f"{error.message} Nothing was changed.", "error")
         return redirect(url_for("staff.case_page", reference=reference))
-    flash(f"{TITLES[event]}: done. The case is now {STATE_LABELS[state].lower()}.", "success")
+    done, now_in = process.titles[event], process.state_labels[state].lower()
+    flash(f"{done}: done. The case is now {now_in}.", "success")
     for warning in outcome.warnings:
         flash(warning, "info")
     return redirect(url_for("staff.case_page", reference=reference))
@@ -527,6 +397,7 @@ def _render_case(
         record_view(session, case, current_actor(), app.now(), "case page")
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
+        process = process_for(case.workflow_version)
         described = describe_case(session, case, app.policy, today)
         case_id = case.id
         agencies_by_id = _agencies(session)
@@ -535,7 +406,7 @@ def _render_case(
         actor = current_actor()
         for event in described["allowed_events"]:
             if permissions.may(actor, event):
-                forms[event] = make_form(event, app.config, agencies, case.version)
+                forms[event] = make_form(event, app.config, agencies, case.version, None, process)
         if isinstance(forms.get("acknowledge"), AcknowledgeForm):
             offer_agencies(session, case, forms["acknowledge"], submitted=False)
         changes = change_forms(session, case, actor, agencies_by_id, described["history"])
@@ -552,7 +423,7 @@ def _render_case(
     page = render_template(
         "case.html",
         chronology_form=chronology_form,
-        process=process_rows(described["state"]),
+        process=process_rows(described["state"], process),
         plan=extra,
         open_plan=plan_form[0] if plan_form else None,
         involvement_labels=INVOLVEMENT,
@@ -564,22 +435,12 @@ def _render_case(
         agencies_by_id=agencies_by_id,
         confirm=ConfirmForm(),
         forms=forms,
-        titles=TITLES,
+        titles=process.titles,
         open_event=open_form[0] if open_form else None,
         problems=problems or [],
         today=today,
     )
     return (page, status) if status != 200 else page
-
-
-def _against_suggestion(reference: str, form: DecideThresholdForm) -> bool:
-    """A decision against the rules needs its own reason, recorded with the rationale."""
-    if (form.against_suggestion.data or "").strip():
-        return False
-    app = services()
-    with read_session(app.sessions) as session:
-        suggested = threshold_suggestion(_visible_case(session, reference), app.policy).met
-    return (form.decision.data == "met") != suggested
 
 
 def _agency_names(session: Session) -> list[str]:
@@ -619,22 +480,6 @@ def retry(message_id: int) -> Response:
                 "success",
             )
     return redirect(local_target(request.form.get("back"), url_for("staff.dashboard")))
-
-
-def _suggestions(session: Session, cases: list[Any], policy: Policy) -> dict[int, bool]:
-    """Whether the rules suggest "met", for each of ``cases`` (rows with ``id`` and
-    ``received_on``): their incidents and complaints read in one query."""
-    if not cases:
-        return {}
-    incidents: dict[int, list[Incident]] = {row.id: [] for row in cases}
-    found = session.scalars(
-        select(Incident)
-        .where(Incident.case_id.in_(list(incidents)))
-        .order_by(Incident.occurred_on, Incident.id)
-    ).unique()
-    for incident in found:
-        incidents[incident.case_id].append(incident)
-    return {row.id: suggest_for(incidents[row.id], row.received_on, policy).met for row in cases}
 
 
 def _visible_case(

@@ -26,10 +26,10 @@ from triggers.figures import (
     years_with_cases,
 )
 from triggers.models import Partnership
-from web.app import services
 from web.auth import current_actor
 from web.forms import YearForm
 from web.publish import SERIES, as_csv, as_json, chart, labels, publishable, theme_labels
+from web.services import services
 from workflows import permissions
 
 blueprint = Blueprint("statistics", __name__)

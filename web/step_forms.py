@@ -125,13 +125,11 @@ class DecideThresholdForm(StepForm):
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
-        rationale = self.rationale.data or ""
-        if self.against_suggestion.data:
-            rationale += f"\n\nAgainst the suggestion: {self.against_suggestion.data}"
         return {
             **super().data_for_service(),
             "decision": self.decision.data,
-            "rationale": rationale,
+            "rationale": self.rationale.data or "",
+            "against_suggestion": self.against_suggestion.data or "",
         }
 
 

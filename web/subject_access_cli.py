@@ -15,20 +15,16 @@ import click
 
 from triggers.db import write_transaction
 from triggers.private_files import private_folder, write_private_bytes
-from web.cli import (
-    Context,
-    _actor,
-    _case,
-    _partnership,
-    _require_current_schema,
-    main,
-    pass_context,
-)
+from web.cli_context import Context, pass_context
+from web.cli_context import actor_for as _actor
+from web.cli_context import case_named as _case
+from web.cli_context import partnership_for as _partnership
+from web.cli_context import require_current_schema as _require_current_schema
 from web.subject_access import as_json, as_pdf
 from workflows.subject_access import Subject, find_subject, subject_access_record
 
 
-@main.command("subject-access")
+@click.command("subject-access")
 @click.option("--email", default="", help="The person's e-mail address.")
 @click.option("--phone", default="", help="The person's phone number.")
 @click.option("--name", default="", help="The person's name: it only proposes candidates.")

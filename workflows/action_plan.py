@@ -3,7 +3,8 @@
 Victims choose their level of involvement and how they take part in the panel; the draft
 action plan is shared with them for comment before it is finalised, and their response is
 recorded; each agency responds to its recommendations and reports progress. None of these
-changes the case's state, so they sit beside ``service.apply``; each is audited.
+changes the case's state: each goes through ``service.change_beside``, which audits it and
+queues its letters.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from typing import Any, Literal
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from notifications.outbox import queue_for_event
 from triggers.models import CaseReview, Recommendation
 from triggers.policy import Policy
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import process_for
 from workflows.errors import EventNotAllowed, InvalidData
 from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
-from workflows.service import Actor, flush_case, step_date, write_audit
+from workflows.service import Actor, change_beside, step_date
 
 Involvement = Literal["informed", "consulted", "involved"]
 Attendance = Literal["in_person", "online", "representative", "written_statement", "not_attending"]
@@ -62,19 +62,9 @@ def record_involvement(
     values = parse(InvolvementIn, dict(data))
     case.involvement_level = values.involvement_level
     case.panel_attendance = values.panel_attendance
-    case.updated_at = now
-    write_audit(
-        session,
-        case,
-        actor,
-        now,
-        "record_involvement",
-        case.state,
-        case.state,
-        policy.today(now),
-        values.model_dump(),
+    change_beside(
+        session, case, "record_involvement", actor, now, policy.today(now), values.model_dump()
     )
-    flush_case(session, case.reference)
 
 
 def share_action_plan(
@@ -87,9 +77,10 @@ def share_action_plan(
 ) -> None:
     """Send the draft action plan to the victim for comment, before the findings go."""
     permissions.require(actor, permissions.SHARE_ACTION_PLAN)
-    sharing = CASE_REVIEW.operation["share_action_plan"]
-    if case.state not in sharing.allowed_in:
-        raise EventNotAllowed(sharing.name, case.state, CASE_REVIEW.allowed_events(case.state))
+    process = process_for(case.workflow_version)
+    sharing = process.operation["share_action_plan"]
+    if case.state not in sharing.allowed_in:  # before the data: the state is the first refusal
+        raise EventNotAllowed(sharing.name, case.state, process.allowed_events(case.state))
     if not case.recommendations:
         raise InvalidData(
             {
@@ -100,18 +91,7 @@ def share_action_plan(
     values = parse(DatedIn, dict(data))
     on = step_date(values, case, policy, now)  # type: ignore[arg-type]
     case.action_plan_shared_on = on
-    case.updated_at = now
-    write_audit(session, case, actor, now, "share_action_plan", case.state, case.state, on, {})
-    flush_case(session, case.reference)
-    queue_for_event(
-        session,
-        case,
-        sharing.letters,
-        f"plan-v{case.version}",
-        now,
-        {"event": "share_action_plan", "on": on.isoformat()},
-    )
-    flush_case(session, case.reference)
+    change_beside(session, case, "share_action_plan", actor, now, on, {})
 
 
 def record_victim_response(
@@ -130,19 +110,9 @@ def record_victim_response(
     if on < case.action_plan_shared_on or on > policy.today(now):
         raise InvalidData({"on": "must be between the day the plan was shared and today"})
     case.victim_response, case.victim_responded_on = values.response, on
-    case.updated_at = now
-    write_audit(
-        session,
-        case,
-        actor,
-        now,
-        "record_victim_response",
-        case.state,
-        case.state,
-        on,
-        {"response": values.response},
+    change_beside(
+        session, case, "record_victim_response", actor, now, on, {"response": values.response}
     )
-    flush_case(session, case.reference)
 
 
 def update_recommendation(
@@ -172,17 +142,13 @@ def update_recommendation(
     rec.progress = values.progress or rec.progress
     rec.closing_reason = values.reason or rec.closing_reason
     rec.updated_on = values.on or policy.today(now)
-    case.updated_at = now
-    write_audit(
+    change_beside(
         session,
         case,
+        "update_recommendation",
         actor,
         now,
-        "update_recommendation",
-        case.state,
-        case.state,
         rec.updated_on,
         {"recommendation": rec.id, "status": rec.status},
     )
-    flush_case(session, case.reference)
     return rec

@@ -302,3 +302,14 @@ def process_for(version: int) -> Process:
 def newest() -> Process:
     """The version new cases are opened under."""
     return PROCESSES[max(PROCESSES)]
+
+
+def labels_of_every_version() -> tuple[dict[str, str], dict[str, str]]:
+    """Each state's and each clock's label in any version a case may be on (the newest
+    version's words where two differ): for pages that list cases of several versions."""
+    states: dict[str, str] = {}
+    clocks: dict[str, str] = {}
+    for version in sorted(PROCESSES):
+        states.update(PROCESSES[version].state_labels)
+        clocks.update(PROCESSES[version].clock_labels)
+    return states, clocks

@@ -14,6 +14,7 @@ from datetime import date
 
 from triggers.models import CaseReview, Deadline
 from triggers.policy import Policy
+from triggers.statuses import DeadlineStatus
 from workflows.process import Clock, Move
 
 
@@ -34,11 +35,13 @@ def start(case: CaseReview, clock: Clock, on: date, policy: Policy) -> Deadline:
     due_on = policy.calendar.add_working_days(on, limit(clock, policy))
     deadline = find(case, clock.key)
     if deadline is None:
-        deadline = Deadline(step=clock.key, started_on=on, due_on=due_on, status="running")
+        deadline = Deadline(
+            step=clock.key, started_on=on, due_on=due_on, status=DeadlineStatus.RUNNING
+        )
         case.deadlines.append(deadline)
     else:
         deadline.started_on, deadline.due_on = on, due_on
-        deadline.status, deadline.ended_on = "running", None
+        deadline.status, deadline.ended_on = DeadlineStatus.RUNNING, None
         # A fresh start: an extension agreed for the earlier run does not carry over.
         deadline.original_due_on, deadline.extended_on = None, None
         deadline.extension_kind = deadline.extension_reason = ""
@@ -46,17 +49,17 @@ def start(case: CaseReview, clock: Clock, on: date, policy: Policy) -> Deadline:
     return deadline
 
 
-def end(case: CaseReview, step: str, on: date, status: str = "met") -> None:
+def end(case: CaseReview, step: str, on: date, status: str = DeadlineStatus.MET) -> None:
     deadline = find(case, step)
-    if deadline is not None and deadline.status == "running":
+    if deadline is not None and deadline.status == DeadlineStatus.RUNNING:
         deadline.status, deadline.ended_on = status, on
 
 
 def stop_all(case: CaseReview, on: date) -> None:
     """A closed or withdrawn case has no limits left running."""
     for deadline in case.deadlines:
-        if deadline.status == "running":
-            deadline.status, deadline.ended_on = "stopped", on
+        if deadline.status == DeadlineStatus.RUNNING:
+            deadline.status, deadline.ended_on = DeadlineStatus.STOPPED, on
 
 
 def apply_move(

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
+from triggers.statuses import OUTSTANDING, DeadlineStatus, OutboxStatus, agency_of
 from workflows.case_agencies import proposed_agencies
-from workflows.case_review import CASE_REVIEW, process_for
+from workflows.case_review import process_for
 from workflows.service import threshold_suggestion
 
 #: The single rows a description reads besides the case (its partnership, victim, applicant
@@ -29,16 +30,15 @@ DESCRIBE_LOADS = (
 )
 
 
-#: The clocks in the order of the procedure.
-_CLOCK_ORDER = {clock.key: index for index, clock in enumerate(CASE_REVIEW.clocks)}
-
-
 def describe_case(
     session: Session, case: CaseReview, policy: Policy, today: date
 ) -> dict[str, Any]:
     suggestion = threshold_suggestion(case, policy)
-    ordered = sorted(case.deadlines, key=lambda d: _CLOCK_ORDER[d.step])
-    running = [d for d in ordered if d.status == "running"]
+    process = process_for(case.workflow_version)
+    # The clocks in the order of the case's own version of the procedure.
+    order = {clock.key: index for index, clock in enumerate(process.clocks)}
+    ordered = sorted(case.deadlines, key=lambda d: order[d.step])
+    running = [d for d in ordered if d.status == DeadlineStatus.RUNNING]
     next_due = min(running, key=lambda d: d.due_on, default=None)
     history = session.scalars(
         select(AuditEvent)
@@ -50,7 +50,8 @@ def describe_case(
     messages = session.scalars(
         select(OutboxMessage)
         .where(
-            OutboxMessage.case_id == case.id, OutboxMessage.status.not_in(("digest", "digested"))
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
         )
         .order_by(OutboxMessage.id)
     )
@@ -118,10 +119,10 @@ def describe_case(
                 ),
                 "working_days_left": (
                     policy.calendar.working_days_between(today, d.due_on)
-                    if d.status == "running"
+                    if d.status == DeadlineStatus.RUNNING
                     else None
                 ),
-                "overdue": d.status == "running" and d.due_on < today,
+                "overdue": d.status == DeadlineStatus.RUNNING and d.due_on < today,
             }
             for d in ordered
         ],
@@ -185,7 +186,7 @@ def describe_case(
                 "progress": r.progress or None,
                 "closing_reason": r.closing_reason or None,
                 "updated_on": _iso(r.updated_on),
-                "late": r.status in ("open", "in_progress") and r.due_on < today,
+                "late": r.status in OUTSTANDING and r.due_on < today,
             }
             for r in case.recommendations
         ],
@@ -212,7 +213,7 @@ def describe_case(
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
         "early_close_agreed_on": _iso(case.early_close_agreed_on),
-        "allowed_events": process_for(case.workflow_version).allowed_events(case.state),
+        "allowed_events": process.allowed_events(case.state),
         "messages": [
             {
                 "id": message.id,
@@ -243,8 +244,8 @@ def describe_case(
 
 
 def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
-    if recipient.startswith("agency:"):
-        return agency_names.get(int(recipient.split(":", 1)[1]), "an agency")
+    if (agency_id := agency_of(recipient)) is not None:
+        return agency_names.get(agency_id, "an agency")
     labels = {
         "applicant": "the applicant",
         "managers": "the managers",

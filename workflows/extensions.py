@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from triggers.calendar import english_date
 from triggers.models import CaseReview, Deadline
 from triggers.policy import Policy
+from triggers.statuses import DeadlineStatus
 from workflows import deadlines, permissions
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import process_for
 from workflows.errors import EventNotAllowed, InvalidData
 from workflows.schemas import FieldProblem, IsoDate, Name, RequiredText, Strict, parse
-from workflows.service import Actor, flush_case, step_date, write_audit
+from workflows.service import Actor, change_beside, step_date
 from workflows.steps import check_in_range
 
 #: Who asked for more time.
@@ -65,17 +66,19 @@ def extend_deadline(
 ) -> Deadline:
     """Move one running deadline of ``case`` to a later date, with its reason."""
     permissions.require(actor, permissions.EXTEND_DEADLINE)
-    operation = CASE_REVIEW.operation["extend_deadline"]
-    if case.state not in operation.allowed_in:
-        raise EventNotAllowed(operation.name, case.state, CASE_REVIEW.allowed_events(case.state))
+    process = process_for(case.workflow_version)
+    operation = process.operation["extend_deadline"]
+    if case.state not in operation.allowed_in:  # before the data: the state is the first refusal
+        raise EventNotAllowed(operation.name, case.state, process.allowed_events(case.state))
     values = parse(ExtendDeadlineIn, dict(data))
     deadline = deadlines.find(case, values.deadline)
-    if deadline is None or deadline.status != "running":
-        running = ", ".join(d.step for d in case.deadlines if d.status == "running") or "none"
+    if deadline is None or deadline.status != DeadlineStatus.RUNNING:
+        running = [d.step for d in case.deadlines if d.status == DeadlineStatus.RUNNING]
+        running_text = ", ".join(running) or "none"
         raise InvalidData(
             {
                 "deadline": f"'{values.deadline}' is not a running deadline of this case "
-                f"(running: {running})"
+                f"(running: {running_text})"
             }
         )
     check_in_range(values.due_on, "due_on", policy)
@@ -94,15 +97,12 @@ def extend_deadline(
     deadline.extension_reason = values.reason
     deadline.extension_requested_by = values.requested_by
     deadline.extended_on = on
-    case.updated_at = now
-    write_audit(
+    change_beside(
         session,
         case,
+        operation.name,
         actor,
         now,
-        operation.name,
-        case.state,
-        case.state,
         on,
         {
             "deadline": deadline.step,
@@ -114,5 +114,4 @@ def extend_deadline(
             "victim_agreed": values.victim_agreed,
         },
     )
-    flush_case(session, case.reference)
     return deadline

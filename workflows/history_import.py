@@ -23,6 +23,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from triggers.audit import append_events
 from triggers.calendar import english_date
 from triggers.db import refresh_statistics
 from triggers.models import (
@@ -42,7 +43,7 @@ from triggers.text import one_line_problem, whole_number
 from workflows import deadlines
 from workflows.case_review import CASE_REVIEW, RECEIVED
 from workflows.errors import InvalidData
-from workflows.service import audit_event
+from workflows.service import advance
 
 #: The columns read; any other column is ignored.
 COLUMNS = (
@@ -192,12 +193,14 @@ def import_cases(
     100,000-row spreadsheet costs what one chunk costs.
     """
     actor = f"import from {source}"
+    written: list[tuple[CaseReview, list[dict[str, Any]]]] = []
     for index, found in enumerate(plan.new, start=1):
-        _write(session, found, policy, now, actor)
+        written.append(_write(session, found, policy, now, actor))
         if index % chunk == 0:
-            session.flush()
+            _audit_chunk(session, written)
+            written = []
             progress(chunk)
-    session.flush()
+    _audit_chunk(session, written)
     progress(len(plan.new) % chunk)
     _advance_reference_counters(session, plan.new)
     refresh_statistics(session)
@@ -470,7 +473,8 @@ def _existing(session: Session, references: list[str]) -> dict[str, str]:
 
 def _write(
     session: Session, found: HistoricalCase, policy: Policy, now: datetime, actor: str
-) -> CaseReview:
+) -> tuple[CaseReview, list[dict[str, Any]]]:
+    """The case in its implied state, and its audit events (written once it has its id)."""
     case = CaseReview(
         partnership_id=found.partnership_id,
         reference=found.reference,
@@ -490,19 +494,33 @@ def _write(
     deadlines.start(case, CASE_REVIEW.clock[CASE_REVIEW.first_clock], found.received_on, policy)
     session.add(case)
     imported = {"imported": True, "line": found.line}
-    audit = [audit_event(case, actor, now, "import", "", RECEIVED, found.received_on, imported)]
+
+    def event(name: str, before: str, on: date) -> dict[str, Any]:
+        return {
+            "partnership_id": case.partnership_id,
+            "at": now,
+            "actor": actor,
+            "event": name,
+            "from_state": before,
+            "to_state": case.state,
+            "step_on": on,
+            "data": imported,
+        }
+
+    audit = [event("import", "", found.received_on)]
     for step in found.steps:
         before = case.state
         _record(case, found, step)
-        CASE_REVIEW.fire(case, step.event, **step.data)
-        move = CASE_REVIEW.move_for(step.event, step.data, before)
-        deadlines.apply_move(case, move, CASE_REVIEW.clock, step.on, policy)
-        case.last_step_on = step.on
-        audit.append(
-            audit_event(case, actor, now, step.event, before, case.state, step.on, imported)
-        )
-    session.add_all(audit)
-    return case
+        advance(case, CASE_REVIEW, step.event, step.data, step.on, policy)
+        audit.append(event(step.event, before, step.on))
+    return case, audit
+
+
+def _audit_chunk(session: Session, written: list[tuple[CaseReview, list[dict[str, Any]]]]) -> None:
+    """The audit events of a chunk of cases, once the flush has given the cases their ids:
+    one append for the chunk, as one step appends its one event."""
+    session.flush()
+    append_events(session, [{**row, "case_id": case.id} for case, rows in written for row in rows])
 
 
 def _record(case: CaseReview, found: HistoricalCase, step: Step) -> None:

@@ -24,11 +24,11 @@ from triggers.accounts import (
     hash_password,
     password_problem,
 )
+from triggers.audit import append_event
 from triggers.config import Config
 from triggers.models import (
     Agency,
     ApiToken,
-    AuditEvent,
     OutboxMessage,
     Partnership,
     PasswordReset,
@@ -240,17 +240,17 @@ def _spend_reset_links(session: Session, user: User, now: datetime) -> None:
 def _audit(
     session: Session, user: User, actor: Actor, now: datetime, event: str, data: dict[str, Any]
 ) -> None:
-    session.add(
-        AuditEvent(
-            partnership_id=user.partnership_id,
-            case_id=None,
-            at=now,
-            actor=actor.label,
-            event=event,
-            data={"user": user.email, **data},
-            client_address=actor.address,
-            request_id=actor.request_id,
-        )
+    append_event(
+        session,
+        {
+            "partnership_id": user.partnership_id,
+            "at": now,
+            "actor": actor.label,
+            "event": event,
+            "data": {"user": user.email, **data},
+            "client_address": actor.address,
+            "request_id": actor.request_id,
+        },
     )
 
 

@@ -4,7 +4,7 @@ Seeing a case is ``visible_to``: managers and viewers see every case of their pa
 agency representatives and panel members the cases their agency is involved in; the CSP
 chair the cases that reached appeal. Outside that a case is "not found", never "forbidden",
 so that a reference reveals nothing. Then this module decides what a person who sees a case
-may do with it: take a step of the process (``EVENT_ROLES``), act for an agency
+may do with it: take a step of the process (its declared roles), act for an agency
 (chronology, recommendations), read the audit trail or answer a subject access request,
 manage people, publish. A refusal is ``PermissionDenied`` (403 on a page and in the API).
 
@@ -55,7 +55,7 @@ ADD_DOCUMENT = "add_document"
 READ_DOCUMENT = "read_document"
 ADD_NOTE = "add_note"
 
-#: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
+#: act → the roles that may do it (the events' roles are the declaration's).
 ACT_ROLES: dict[str, frozenset[str]] = {
     OPEN_CASE: frozenset({MANAGER}),
     ADD_CHRONOLOGY: frozenset({MANAGER, AGENCY}),
@@ -110,12 +110,14 @@ AgencyLike = TypeVar("AgencyLike")
 
 
 def roles_for(act: str) -> frozenset[str]:
-    """The roles that may do ``act``: an event of the process, or one of ``ACT_ROLES``."""
-    # Read at call time: ``workflows.service`` holds the events' table and asks this module.
-    from workflows.service import EVENT_ROLES
+    """The roles that may do ``act``: an event of a version of the process (the newest that
+    declares it: a case may run on any), or one of ``ACT_ROLES``."""
+    # Read at call time: the declaration's modules ask this one.
+    from workflows.case_review import PROCESSES
 
-    if act in EVENT_ROLES:
-        return frozenset(EVENT_ROLES[act])
+    for version in sorted(PROCESSES, reverse=True):
+        if act in PROCESSES[version].step:
+            return frozenset(PROCESSES[version].step[act].roles)
     return ACT_ROLES[act]
 
 

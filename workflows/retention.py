@@ -24,7 +24,7 @@ from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
 from workflows.documents import remove_case_files
 from workflows.machine import FINAL_STATES
-from workflows.service import Actor, audit_event
+from workflows.service import Actor, write_audit
 
 RETENTION_ACTOR = Actor(label="retention")
 
@@ -124,15 +124,14 @@ def anonymise(
         .execution_options(synchronize_session=False)
     )
     years = policy.config.retention.years_after_closure
-    session.add(
-        audit_event(
-            case,
-            RETENTION_ACTOR.label,
-            now,
-            "anonymised",
-            case.state,
-            case.state,
-            today,
-            {"years_after_closure": years, "ended_on": case.ended_on.isoformat(), **removed},
-        )
+    write_audit(
+        session,
+        case,
+        RETENTION_ACTOR,
+        now,
+        "anonymised",
+        case.state,
+        case.state,
+        today,
+        {"years_after_closure": years, "ended_on": case.ended_on.isoformat(), **removed},
     )

@@ -211,6 +211,9 @@ class DecideThresholdIn(EventIn):
     harm: LongText = ""
     adequacy_of_response: LongText = ""
     lead_agency: ShortText = ""
+    #: Why the decision differs from the rules' suggestion: required when it does
+    #: (``workflows.steps.decide_threshold``), recorded with the rationale.
+    against_suggestion: LongText = ""
 
 
 class SchedulePanelIn(EventIn):

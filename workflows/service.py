@@ -46,14 +46,11 @@ from workflows.errors import (
     PermissionDenied,
     StaleCase,
 )
-from workflows.process import Process
+from workflows.process import Move, Process
 from workflows.schemas import CaseIn, ChronologyIn, EventIn, ReverseStepIn, parse
 from workflows.steps import agencies_by_name, agency_named, check_in_range
 from workflows.steps import suggest_for as suggest_for
 from workflows.steps import threshold_suggestion as threshold_suggestion
-
-#: Roles that may apply each event (the declaration's; the permissions read this mapping).
-EVENT_ROLES: dict[str, set[str]] = CASE_REVIEW.event_roles
 
 
 @dataclass(frozen=True)
@@ -236,9 +233,7 @@ def apply(
     if event not in allowed:
         raise EventNotAllowed(event, case.state, allowed)
     step = process.step[event]
-    if event in EVENT_ROLES:  # the permissions module words the refusal
-        permissions.require(actor, event)
-    elif actor.role is not None and actor.role not in step.roles:
+    if actor.role is not None and actor.role not in step.roles:  # the case's version's roles
         raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
     event_in = parse(step.schema, dict(data))
     on = step_date(event_in, case, policy, now)
@@ -291,11 +286,7 @@ def _record_step(
 
     values = event_in.model_dump(mode="json", exclude={"on", "version"})
     from_state, step_key = case.state, f"v{case.version}"
-    if not process.fire(case, event, **values):  # pragma: no cover - the schemas prevent it
-        raise InvalidData({"event": "no transition matched the data given"})
-    move = process.move_for(event, values, from_state)
-    deadlines.apply_move(case, move, process.clock, on, policy)
-    case.last_step_on = on
+    move = advance(case, process, event, values, on, policy)
     case.updated_at = now
     queue_for_event(
         session,
@@ -310,6 +301,57 @@ def _record_step(
     )
     write_audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
     return outcome
+
+
+def advance(
+    case: CaseReview,
+    process: Process,
+    event: str,
+    values: Mapping[str, Any],
+    on: date,
+    policy: Policy,
+) -> Move:
+    """The move itself, once the step is checked and recorded: the transition fired, the
+    clocks started and stopped, the day of the last step. What a live step and an imported
+    one share (``workflows.history_import`` replays through it), so that both end the same."""
+    before = case.state
+    if not process.fire(case, event, **values):  # pragma: no cover - the schemas prevent it
+        raise InvalidData({"event": "no transition matched the data given"})
+    move = process.move_for(event, values, before)
+    deadlines.apply_move(case, move, process.clock, on, policy)
+    case.last_step_on = on
+    return move
+
+
+def change_beside(
+    session: Session,
+    case: CaseReview,
+    name: str,
+    actor: Actor,
+    now: datetime,
+    on: date,
+    data: dict[str, Any],
+) -> None:
+    """The one path for a change of a case that does not move it (the chronology, the
+    action plan): refused where the case's version of the process does not allow it in the
+    case's state (its ``Operation``, when declared), audited, its letters queued, written.
+    The caller has checked the permission and the data, and made the change on ``case``."""
+    process = process_for(case.workflow_version)
+    operation = process.operation.get(name)
+    if operation is not None and case.state not in operation.allowed_in:
+        raise EventNotAllowed(name, case.state, process.allowed_events(case.state))
+    case.updated_at = now
+    write_audit(session, case, actor, now, name, case.state, case.state, on, data)
+    if operation is not None and operation.letters:
+        queue_for_event(
+            session,
+            case,
+            operation.letters,
+            f"{name}-v{case.version}",
+            now,
+            {"event": name, "on": on.isoformat()},
+        )
+    flush_case(session, case.reference)
 
 
 def record_chronology(
@@ -338,19 +380,15 @@ def record_chronology(
     case.chronology.append(entry)
     if all(link.agency_id != agency.id for link in case.agencies):
         case.agencies.append(CaseAgency(agency=agency))
-    case.updated_at = now
-    write_audit(
+    change_beside(
         session,
         case,
+        "record_chronology",
         actor,
         now,
-        "record_chronology",
-        case.state,
-        case.state,
         entry_in.occurred_on,
         {"agency": agency.name},
     )
-    flush_case(session, case.reference)
     return entry
 
 
@@ -426,32 +464,6 @@ def record_view(session: Session, case: CaseReview, actor: Actor, now: datetime,
     """Reading a case's personal data is accounted for as well as changing it (UK GDPR
     accountability): who saw which case, when, from where, and through what."""
     write_audit(session, case, actor, now, "viewed", case.state, case.state, None, {"what": what})
-
-
-def audit_event(
-    case: CaseReview,
-    actor: str,
-    now: datetime,
-    event: str,
-    from_state: str,
-    to_state: str,
-    on: date | None,
-    data: dict[str, Any],
-    address: str = "",
-) -> AuditEvent:
-    """One entry of the case's append-only history (``case`` may not be flushed yet)."""
-    return AuditEvent(
-        partnership_id=case.partnership_id,
-        case=case,
-        client_address=address,
-        at=now,
-        actor=actor,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        step_on=on,
-        data=data,
-    )
 
 
 def reverse_step(

@@ -100,6 +100,10 @@ def acknowledge(session, case, event_in: AcknowledgeIn, on, actor, policy, outco
     return {"agencies_added": added} if added else {}
 
 
+#: What a decision against the rules' suggestion without its own reason is told.
+AGAINST_SUGGESTION_NEEDS_A_REASON = "Explain why the decision differs from the rules' suggestion"
+
+
 def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
     suggestion = threshold_suggestion(case, policy)
     if event_in.decision == "not_met" and suggestion.statutory_floor_met:
@@ -113,7 +117,12 @@ def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, poli
                 )
             }
         )
+    rationale = event_in.rationale
     if (event_in.decision == "met") != suggestion.met:
+        # The domain's rule, whichever channel asks: the pages, the API and the CLI alike.
+        if not event_in.against_suggestion.strip():
+            raise InvalidData({"against_suggestion": AGAINST_SUGGESTION_NEEDS_A_REASON})
+        rationale += f"\n\nAgainst the suggestion: {event_in.against_suggestion.strip()}"
         outcome.warnings.append(
             f"The decision '{event_in.decision}' differs from the rules' suggestion "
             f"('{'met' if suggestion.met else 'not_met'}'); the rationale is recorded."
@@ -127,7 +136,7 @@ def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, poli
             decision=event_in.decision,
             suggested_met=suggestion.met,
             rules_held=suggestion.rules_held,
-            rationale=event_in.rationale,
+            rationale=rationale,
             persistence=event_in.persistence,
             harm=event_in.harm,
             adequacy_of_response=event_in.adequacy_of_response,

@@ -22,11 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from notifications.compose import CannotCompose, compose
 from notifications.reminders import queue_reminders
 from notifications.senders import OutgoingMessage, Sender, SendError
+from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
-from triggers.models import AuditEvent, CaseReview, OutboxMessage
+from triggers.models import CaseReview, OutboxMessage
 from triggers.policy import Policy
-from workflows.case_review import CASE_REVIEW
+from triggers.statuses import OutboxStatus
+from workflows.case_review import PROCESSES, newest, process_for
 from workflows.drafts import delete_expired_drafts
+from workflows.process import Process
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,10 @@ def sweep(
     worker = worker or worker_name()
     result = SweepResult()
     with write_transaction(sessions) as session:
-        result.queued = queue_reminders(session, policy, now, CASE_REVIEW)
+        # Each case is reminded by the version of the process it runs on.
+        result.queued = sum(
+            queue_reminders(session, policy, now, process) for process in PROCESSES.values()
+        )
     with write_transaction(sessions) as session:
         result.released = release_stale_claims(session, now)
     with write_transaction(sessions) as session:
@@ -85,7 +91,7 @@ def sweep(
 def claim(session: Session, worker: str, now: datetime, batch: int) -> list[int]:
     due = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.send_after <= now)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.send_after <= now)
         .order_by(OutboxMessage.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
@@ -95,7 +101,7 @@ def claim(session: Session, worker: str, now: datetime, batch: int) -> list[int]
     rows = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == due.c.id)
-        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
         .returning(OutboxMessage.id)
     ).all()
     return sorted(row[0] for row in rows)
@@ -105,8 +111,8 @@ def release_stale_claims(session: Session, now: datetime, lease: timedelta = LEA
     """Claims older than the lease belong to a sweep that died: put them back."""
     rows = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
-        .values(status="pending", claimed_by="")
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - lease)
+        .values(status=OutboxStatus.PENDING, claimed_by="")
         .returning(OutboxMessage.id)
     ).all()
     if rows:
@@ -127,7 +133,8 @@ def deliver(
     try:
         with read_session(sessions) as session:
             row = session.get_one(OutboxMessage, row_id)
-            message = compose(session, row, policy.config, policy.today(now), CASE_REVIEW)
+            process = _process_of(session, row)
+            message = compose(session, row, policy.config, policy.today(now), process)
         sender.send(message)
     except (SendError, CannotCompose) as error:
         return _record_failure(sessions, policy, row_id, worker, now, str(error))
@@ -148,25 +155,31 @@ def deliver(
                 and_(
                     OutboxMessage.id == row_id,
                     OutboxMessage.claimed_by == worker,
-                    OutboxMessage.status == "sending",
+                    OutboxMessage.status == OutboxStatus.SENDING,
                 )
             )
-            .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1, last_error="")
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                last_error="",
+            )
             .returning(OutboxMessage.case_id, OutboxMessage.kind, OutboxMessage.recipient)
         ).first()
         if done is not None and done.case_id is not None:
             case = session.get_one(CaseReview, done.case_id)
-            session.add(
-                AuditEvent(
-                    partnership_id=case.partnership_id,
-                    case_id=case.id,
-                    at=now,
-                    actor=f"{sender.name} sender",
-                    event="message_sent",
-                    from_state=case.state,
-                    to_state=case.state,
-                    step_on=policy.today(now),
-                    data={
+            append_event(
+                session,
+                {
+                    "partnership_id": case.partnership_id,
+                    "case_id": case.id,
+                    "at": now,
+                    "actor": f"{sender.name} sender",
+                    "event": "message_sent",
+                    "from_state": case.state,
+                    "to_state": case.state,
+                    "step_on": policy.today(now),
+                    "data": {
                         "kind": done.kind,
                         "recipient": done.recipient,
                         "to": list(message.to),
@@ -174,9 +187,16 @@ def deliver(
                         "message_id": message.message_id,
                         "by_post": "X-Casereview-Post" in message.headers,
                     },
-                )
+                },
             )
-    return "sent"
+    return OutboxStatus.SENT
+
+
+def _process_of(session: Session, row: OutboxMessage) -> Process:
+    """The version of the process whose words a message uses: its case's (the newest for a
+    message with no case, such as an audit checkpoint)."""
+    case = session.get(CaseReview, row.case_id) if row.case_id is not None else None
+    return process_for(case.workflow_version) if case is not None else newest()
 
 
 def _record_failure(
@@ -190,13 +210,13 @@ def _record_failure(
     mail = policy.config.mail
     with write_transaction(sessions) as session:
         row = session.get_one(OutboxMessage, row_id)
-        if row.claimed_by != worker or row.status != "sending":
+        if row.claimed_by != worker or row.status != OutboxStatus.SENDING:
             return "released"
         row.attempts += 1
         row.last_error = error[:2000]
         row.claimed_by = ""
         if row.attempts >= mail.max_attempts:
-            row.status = "failed"
+            row.status = OutboxStatus.FAILED
             log.error(
                 "outbox row %s (%s) failed after %d attempts: %s",
                 row.id,
@@ -204,8 +224,8 @@ def _record_failure(
                 row.attempts,
                 error,
             )
-            return "failed"
-        row.status = "pending"
+            return OutboxStatus.FAILED
+        row.status = OutboxStatus.PENDING
         row.send_after = now + timedelta(seconds=mail.retry_after_seconds * 2 ** (row.attempts - 1))
         log.warning(
             "outbox row %s (%s) attempt %d failed, retrying after %s: %s",
@@ -223,7 +243,7 @@ def retry_by_hand(session: Session, row_id: int, now: datetime) -> OutboxMessage
     row = session.get(OutboxMessage, row_id)
     if row is None:
         raise LookupError(f"there is no outbox message {row_id}")
-    if row.status not in ("failed", "pending"):
+    if row.status not in (OutboxStatus.FAILED, OutboxStatus.PENDING):
         raise ValueError(f"message {row_id} is {row.status}; only a failed one can be retried")
-    row.status, row.send_after, row.attempts, row.claimed_by = "pending", now, 0, ""
+    row.status, row.send_after, row.attempts, row.claimed_by = OutboxStatus.PENDING, now, 0, ""
     return row

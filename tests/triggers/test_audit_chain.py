@@ -13,6 +13,7 @@ from tests.factories import MANAGER, SAMPLE_NOW, case_in_state, new_case
 from triggers.audit import (
     GENESIS,
     BrokenTrail,
+    append_events,
     digest_before_0010,
     event_hash,
     link_hash,
@@ -82,6 +83,38 @@ def test_events_cut_from_the_end_are_found(engine, sessions, partnership, policy
         connection.execute(delete(AuditEvent).where(AuditEvent.id == written[-1].id))
     report = verify(sessions)
     assert not report.intact and "the latest events were removed" in report.reason
+
+
+def test_an_event_is_written_one_way_only(sessions, partnership, policy):
+    """An event added as an ORM object would skip the chain's lock and links: refused, and
+    nothing of its transaction is written."""
+    with write_transaction(sessions) as session:
+        case_in_state(session, partnership, policy, "closed")
+    before = len(events(sessions))
+    sideways = AuditEvent(
+        partnership_id=partnership.id, at=SAMPLE_NOW, actor=MANAGER.label, event="x", data={}
+    )
+    with (
+        pytest.raises(RuntimeError, match="append_events only"),
+        write_transaction(sessions) as session,
+    ):
+        session.add(sideways)
+    assert len(events(sessions)) == before
+    assert verify(sessions).intact
+
+
+def test_a_batch_of_events_is_linked_in_order(sessions, partnership, policy):
+    with write_transaction(sessions) as session:
+        append_events(
+            session,
+            [
+                {"partnership_id": partnership.id, "at": SAMPLE_NOW, "actor": "t", "event": name}
+                for name in ("first", "second", "third")
+            ],
+        )
+    written = events(sessions)
+    assert [audit.event for audit in written] == ["first", "second", "third"]
+    assert verify(sessions).intact and verify(sessions).events == 3
 
 
 def test_writers_at_the_same_moment_never_fork_the_chain(sessions, partnership, policy):

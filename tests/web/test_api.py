@@ -150,6 +150,26 @@ def test_a_not_met_decision_the_act_forbids_is_422_citing_it(client, auth):
     assert "section 104" in response.json["error"]["fields"]["decision"]
 
 
+def test_a_decision_against_the_suggestion_needs_its_own_reason_through_the_api(client, auth):
+    reference = create(client, auth, incidents=one_incident(date(2025, 11, 20)))["reference"]
+    event(client, auth, reference, "acknowledge")
+    response = event(client, auth, reference, "decide_threshold", **EVENT_DATA["decide_threshold"])
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {
+        "against_suggestion": "Explain why the decision differs from the rules' suggestion"
+    }
+    assert client.get(f"/api/v1/cases/{reference}", headers=auth).json["state"] == "acknowledged"
+    response = event(
+        client,
+        auth,
+        reference,
+        "decide_threshold",
+        against_suggestion="The victim is housebound and the abuse is daily.",
+        **EVENT_DATA["decide_threshold"],
+    )
+    assert response.status_code == 200 and response.json["state"] == "threshold_met"
+
+
 def test_not_met_with_one_complaint_then_appeal(client, auth):
     reference = create(client, auth, incidents=one_incident(date(2025, 11, 20)))["reference"]
     event(client, auth, reference, "acknowledge")

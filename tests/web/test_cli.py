@@ -3,10 +3,11 @@
 import json
 import subprocess
 import sys
+from datetime import date
 
 from click.testing import CliRunner
 
-from tests.factories import application
+from tests.factories import application, one_incident
 from tests.web.conftest import ROOT
 from triggers.schema import head_revision
 from web.cli import main
@@ -81,6 +82,22 @@ def test_a_refused_event_is_one_clear_line(run, tmp_path):
     assert result.exit_code == 1
     assert "is not allowed while the case is 'received'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_decision_against_the_suggestion_needs_its_own_reason_from_the_terminal(run, tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(application(incidents=one_incident(date(2025, 11, 20)))))
+    run("case", "open", str(path))
+    run("case", "event", "CT-2025-001", "acknowledge")
+    decide = ("case", "event", "CT-2025-001", "decide_threshold", "--set", "decision=met")
+    reasoned = ("--set", "rationale=Persistent and harmful ASB.")
+    result = run(*decide, *reasoned)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Explain why the decision differs from the rules' suggestion" in result.output
+    assert "State:        acknowledged" in run("case", "show", "CT-2025-001").output
+    result = run(*decide, *reasoned, "--set", "against_suggestion=The victim is housebound.")
+    assert result.exit_code == 0, result.output
+    assert "State:        threshold_met" in run("case", "show", "CT-2025-001").output
 
 
 def test_closing_early_from_the_command_line_names_the_appeal_window(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from notifications.compose import compose
 from notifications.reminders import queue_reminders
+from notifications.senders import FileSender
 from tests.factories import MANAGER, SAMPLE_NOW, at, new_case, one_incident
 from tests.workflows.second_process import TEMPLATES, WITH_POLICING_BODY_REVIEW
 from tests.workflows.test_process import gaps
@@ -20,8 +21,10 @@ from triggers.calendar import english_date
 from triggers.db import write_transaction
 from triggers.models import OutboxMessage
 from web.step_forms import make_form
+from workflows.case_review import CASE_REVIEW, PROCESSES
 from workflows.deadlines import find
 from workflows.service import apply
+from workflows.sweep import sweep
 
 PROCESS = WITH_POLICING_BODY_REVIEW
 RECEIVED_ON = date(2025, 11, 20)
@@ -47,8 +50,11 @@ def _letters(session, case, kind):  # type: ignore[no-untyped-def]
 
 
 def test_a_case_goes_through_the_local_policing_body_review(
-    sessions, partnership, policy, config, app
+    sessions, partnership, policy, config, app, monkeypatch, tmp_path
 ):
+    # Version 2 of the process, as a release would add it: new cases open under it, and the
+    # service, the sweep and the pages read it from the case.
+    monkeypatch.setitem(PROCESSES, PROCESS.version, PROCESS)
     config = dataclasses.replace(
         config, mail=dataclasses.replace(config.mail, templates_folder=str(TEMPLATES))
     )
@@ -62,9 +68,10 @@ def test_a_case_goes_through_the_local_policing_body_review(
             received_on=RECEIVED_ON,
             incidents=one_incident(RECEIVED_ON),
         )
-        apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy, PROCESS)
+        assert case.workflow_version == PROCESS.version
+        apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
         not_met = {"decision": "not_met", "rationale": "One incident, one complaint."}
-        apply(session, case, "decide_threshold", not_met, MANAGER, SAMPLE_NOW, policy, PROCESS)
+        apply(session, case, "decide_threshold", not_met, MANAGER, SAMPLE_NOW, policy)
         # The step's form, as the case page would post it.
         event = "request_policing_body_review"
         posted = {f"{event}-grounds": "The panel ignored the hate element.", f"{event}-version": ""}
@@ -74,7 +81,7 @@ def test_a_case_goes_through_the_local_policing_body_review(
             form = make_form(event, config, [], case.version, request.form, PROCESS)
             assert form.validate(), form.errors
             data = form.data_for_service()
-        apply(session, case, event, data, MANAGER, SAMPLE_NOW, policy, PROCESS)
+        apply(session, case, event, data, MANAGER, SAMPLE_NOW, policy)
 
         assert case.state == "policing_body_review"
         assert find(case, "appeal_window").status == "met"
@@ -98,13 +105,28 @@ def test_a_case_goes_through_the_local_policing_body_review(
             "manager",
             SAMPLE_NOW,
         )
-        assert queue_reminders(session, policy, at(2025, 12, 31, 9), PROCESS) == 1
+        # Production's version knows no such clock: only the case's own version reminds it.
+        assert queue_reminders(session, policy, at(2025, 12, 31, 9), CASE_REVIEW) == 0
+    sender = FileSender(tmp_path, "casereview@example.org")
+    assert sweep(sessions, policy, sender, at(2025, 12, 31, 9)).queued == 1
+    sent = [path.read_text() for path in tmp_path.glob("*.eml")]
+    assert any("local policing body's decision" in text for text in sent)
+    with write_transaction(sessions) as session:
+        case = session.merge(case)
         (reminder,) = _letters(session, case, "reminder")
         assert reminder.payload["step"] == "policing_body_decision"
         message = compose(session, reminder, config, date(2025, 12, 31), PROCESS)
         assert message.subject == (
             f"Due today: local policing body's decision for {case.reference}"
         )
+
+    # The case page offers the case's own version's next step, with its form and title.
+    client = app.test_client()
+    signed_in = client.post("/sign-in", data={"email": "manager@example.org", "password": password})
+    assert signed_in.status_code == 302
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Record the local policing body&#39;s decision" in page
+    assert f'action="/cases/{case.reference}/events/decide_policing_body_review"' in page
 
     with write_transaction(sessions) as session:
         case = session.merge(case)

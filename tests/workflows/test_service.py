@@ -236,7 +236,11 @@ def test_not_met_is_allowed_against_a_local_route_with_a_warning(sessions, partn
             session,
             case,
             "decide_threshold",
-            {"decision": "not_met", "rationale": "Investigated: not a hate incident."},
+            {
+                "decision": "not_met",
+                "rationale": "Investigated: not a hate incident.",
+                "against_suggestion": "The police found no hostility to a protected group.",
+            },
             MANAGER,
             SAMPLE_NOW,
             policy,
@@ -246,9 +250,52 @@ def test_not_met_is_allowed_against_a_local_route_with_a_warning(sessions, partn
         assert case.threshold_decisions[0].rules_held == ["hate_incident"]
 
 
-def test_met_against_the_suggestion_is_recorded(sessions, partnership, policy):
+def test_met_against_the_suggestion_is_recorded_with_its_own_reason(sessions, partnership, policy):
     with write_transaction(sessions) as session:
         case = new_case(session, partnership, policy, incidents=one_incident(date(2025, 11, 20)))
+        apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
+        outcome = apply(
+            session,
+            case,
+            "decide_threshold",
+            {**EVENT_DATA["decide_threshold"], "against_suggestion": "The victim is housebound."},
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+        assert case.state == "threshold_met" and outcome.warnings
+        decision = case.threshold_decisions[0]
+        assert decision.suggested_met is False
+        assert decision.rationale.endswith("\n\nAgainst the suggestion: The victim is housebound.")
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_decision_against_the_suggestion_without_a_reason_changes_nothing(
+    sessions, partnership, policy, reason
+):
+    """The domain's rule, so the API and the CLI are held to it as the pages are."""
+    with write_transaction(sessions) as session:
+        case = new_case(session, partnership, policy, incidents=one_incident(date(2025, 11, 20)))
+        apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
+        with pytest.raises(InvalidData) as invalid:
+            apply(
+                session,
+                case,
+                "decide_threshold",
+                {**EVENT_DATA["decide_threshold"], "against_suggestion": reason},
+                MANAGER,
+                SAMPLE_NOW,
+                policy,
+            )
+        assert invalid.value.fields == {
+            "against_suggestion": "Explain why the decision differs from the rules' suggestion"
+        }
+        assert case.state == "acknowledged" and case.threshold_decisions == []
+
+
+def test_a_decision_the_rules_suggest_needs_no_other_reason(sessions, partnership, policy):
+    with write_transaction(sessions) as session:
+        case = new_case(session, partnership, policy)
         apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
         outcome = apply(
             session,
@@ -259,8 +306,8 @@ def test_met_against_the_suggestion_is_recorded(sessions, partnership, policy):
             SAMPLE_NOW,
             policy,
         )
-        assert case.state == "threshold_met" and outcome.warnings
-        assert case.threshold_decisions[0].suggested_met is False
+        assert case.state == "threshold_met" and outcome.warnings == []
+        assert case.threshold_decisions[0].rationale == "Persistent harassment over months."
 
 
 @pytest.mark.parametrize(

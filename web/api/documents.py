@@ -11,8 +11,8 @@ from flask import Response, g, jsonify, request
 
 from triggers.db import write_transaction
 from web.api.views import _json_body, _load, blueprint
-from web.app import services
 from web.documents import file_response
+from web.services import services
 from workflows import permissions
 from workflows.documents import (
     add_document,

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
+from triggers.statuses import LISTED_OUTBOX_STATUSES, DeadlineStatus
 from web.api.openapi import openapi_document
-from web.app import services
 from web.errors import error_response
 from web.input import number_arg
 from web.request_log import request_id
+from web.services import services
 from workflows import permissions
 from workflows.case_agencies import add_agency, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
@@ -41,7 +42,7 @@ from workflows.service import (
 )
 from workflows.sweep import retry_by_hand
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+OUTBOX_STATUSES = tuple(str(status) for status in LISTED_OUTBOX_STATUSES)
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -87,7 +88,7 @@ def list_cases() -> Response:
     with read_session(app.sessions) as session:
         next_due = (
             select(Deadline.case_id, func.min(Deadline.due_on).label("due_on"))
-            .where(Deadline.status == "running")
+            .where(Deadline.status == DeadlineStatus.RUNNING)
             .group_by(Deadline.case_id)
             .subquery()
         )

@@ -1,0 +1,74 @@
+"""The words stored in status and recipient columns, named once: the outbox's, the
+deadlines', the recommendations', and who an outbox row is for. ``StrEnum`` members are the
+strings themselves, so rows, JSON and SQL read them unchanged."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OutboxStatus(StrEnum):
+    """Where a letter, e-mail or reminder is on its way out."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    #: A letter of a step that was reversed before it went (workflows.corrections).
+    CANCELLED = "cancelled"
+    #: A reminder held for the day's digest, and one folded into it.
+    DIGEST = "digest"
+    DIGESTED = "digested"
+
+
+#: The statuses a person may list or filter by (the digest's are internal).
+LISTED_OUTBOX_STATUSES = (
+    OutboxStatus.PENDING,
+    OutboxStatus.SENDING,
+    OutboxStatus.SENT,
+    OutboxStatus.FAILED,
+    OutboxStatus.CANCELLED,
+)
+
+
+class DeadlineStatus(StrEnum):
+    """A clock: running; met (the step happened); stopped (the case ended or moved on)."""
+
+    RUNNING = "running"
+    MET = "met"
+    STOPPED = "stopped"
+
+
+class RecommendationStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+#: A recommendation still to be done.
+OUTSTANDING = (RecommendationStatus.OPEN, RecommendationStatus.IN_PROGRESS)
+
+
+class Recipients(StrEnum):
+    """Who an outbox row is for, beside one agency (``agency_recipient``)."""
+
+    MANAGERS = "managers"
+    #: An escalation: the managers and the CSP chairs.
+    ESCALATION = "managers,chairs"
+
+
+_AGENCY = "agency:"
+
+
+def agency_recipient(agency_id: int) -> str:
+    """The recipient column's value for one agency's people."""
+    return f"{_AGENCY}{agency_id}"
+
+
+def agency_of(recipient: str) -> int | None:
+    """The agency a recipient column's value names; None when it names no agency."""
+    if not recipient.startswith(_AGENCY):
+        return None
+    tail = recipient[len(_AGENCY) :]
+    return int(tail) if tail.isdigit() else None

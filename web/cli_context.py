@@ -1,0 +1,128 @@
+"""What every `casereview` sub-command shares: the command line's context (configuration,
+database, clock) and the checks and look-ups they all make. Its own module, so that the
+sub-command modules (``web/*_cli.py``) need nothing of ``web.cli``, which registers them
+(``add_command``)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from triggers.accounts import find_user
+from triggers.config import Config, database_url, load_config
+from triggers.db import make_engine, make_session_factory, write_transaction
+from triggers.models import CaseReview, Partnership
+from triggers.partnerships import partnership_by_name
+from triggers.policy import Policy
+from triggers.schema import current_revision, head_revision
+from workflows.errors import CaseNotFound
+from workflows.service import Actor, for_a_step
+
+
+@dataclass
+class Context:
+    config_path: str | None
+    debug: bool
+    _config: Config | None = None
+    _engine: Engine | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(database_url(self.config))
+        return self._engine
+
+    @property
+    def policy(self) -> Policy:
+        return Policy.from_config(self.config)
+
+    def sessions(self):  # type: ignore[no-untyped-def]
+        return make_session_factory(self.engine)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def require_current_schema(context: Context) -> None:
+    """Refuse to work on a database whose schema is not this version's."""
+    current = current_revision(context.engine)
+    if current != head_revision():
+        raise click.ClickException(
+            f"the database is at schema {current or 'none'}, this version needs "
+            f"{head_revision()}: run `casereview init` first"
+        )
+
+
+def safe_url(context: Context) -> str:
+    """The database's address to show: never its password."""
+    return context.engine.url.render_as_string(hide_password=True)
+
+
+def actor_for(session: Session, email: str | None) -> Actor:
+    """Who acts: the person ``--as`` names, else the command line and the account running it."""
+    if email is None:
+        return Actor(label=f"command line ({getpass.getuser()})")
+    found = find_user(session, email)
+    if found is None:
+        raise click.ClickException(f"there is no user {email}")
+    return Actor(label=found.email, user_id=found.id, role=found.role, agency_id=found.agency_id)
+
+
+def partnership_for(session: Session, context: Context, name: str | None) -> Partnership:
+    """The partnership named, else the configured one."""
+    found = partnership_by_name(session, name or context.config.partnership.code)
+    if found is None:
+        raise click.ClickException(f"there is no partnership '{name}'; run `casereview init`")
+    return found
+
+
+def case_named(session: Session, reference: str, event: str | None = None) -> CaseReview:
+    """The case; locked, with what the step reads, when ``event`` is to be applied to it."""
+    query = select(CaseReview).where(CaseReview.reference == reference.upper())
+    if event is not None:
+        query = for_a_step(query, event)
+    found = session.execute(query).unique().scalar()
+    if found is None:
+        raise CaseNotFound(f"there is no case {reference}")
+    return found
+
+
+@contextmanager
+def writing(context: Context) -> Iterator[Session]:
+    with write_transaction(context.sessions()) as session:
+        yield session
+
+
+def read_json(file: Any) -> dict[str, Any]:
+    try:
+        data = json.load(file)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(
+            f"{getattr(file, 'name', 'input')} is not valid JSON: {error}"
+        ) from None
+    if not isinstance(data, dict):
+        raise click.BadParameter("the JSON must be an object")
+    return data
