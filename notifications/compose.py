@@ -65,9 +65,18 @@ def compose(
     if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
         address = config.audit.checkpoint_email
         recipient = Recipient("Audit checkpoints", (address,) if address else ())
+    elif row.recipient == "policing_body":  # [review_routes.local_policing_body]
+        body = config.review_routes.local_policing_body
+        recipient = Recipient(
+            body.name,
+            (body.email,) if body.email else (),
+            body.address,
+            by_post=not body.email,
+        )
     else:
         recipient = _recipient(session, row.recipient, case, partnership)
     context = _context(case, partnership, config, today)
+    context["routes"] = _routes(config, today)
     context.update(row.payload)
     context["recipient_name"] = recipient.name
     context["to_agency"] = row.recipient.startswith("agency:")
@@ -220,6 +229,7 @@ def _context(
     decision = case.threshold_decisions[-1] if case.threshold_decisions else None
     held = [p for p in case.panels if p.held_on]
     appeal = case.appeals[-1] if case.appeals else None
+    body_review = case.policing_body_reviews[-1] if case.policing_body_reviews else None
     context.update(
         {
             "reference": case.reference,
@@ -237,11 +247,35 @@ def _context(
                 for r in case.recommendations
             ],
             "appeal": appeal,
+            "policing_body_review": body_review,
+            "refusal_ground": case.refusal_ground,
+            "findings_sent_on": case.findings_sent_on,
+            # A review asked for before any findings is a review of the "not met" decision.
+            "threshold_not_met": bool(
+                decision and decision.decision == "not_met" and case.findings_sent_on is None
+            ),
             "ended_on": case.ended_on,
             "end_reason": case.end_reason,
         }
     )
     return context
+
+
+def _routes(config: Config, today: date) -> dict[str, Any]:
+    """The challenge routes as the letters word them (``triggers.review_routes``): the
+    appeal body, and the local policing body's review where it is open today. A letter
+    calls a decision final only where no further route is open."""
+    routes = config.review_routes
+    body = routes.local_policing_body
+    open_today = routes.policing_body_open_on(today)
+    return {
+        "appeal": routes.appeal,
+        "appeal_days": config.deadlines.appeal_window,
+        "policing_body": body if open_today else None,
+        "policing_body_name": body.name,
+        "policing_body_days": body.decision_days,
+        "final": not open_today,
+    }
 
 
 class _Deadlines(dict[str, date]):

@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from triggers.review_routes import ReviewRoutesConfig
+from triggers.review_routes import problems as review_route_problems
 from triggers.text import email_problem
 
 #: Environment variables that override the file, for secrets and per-deployment settings.
@@ -282,6 +284,7 @@ class Config:
     online: OnlineConfig = field(default_factory=OnlineConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    review_routes: ReviewRoutesConfig = field(default_factory=ReviewRoutesConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: Where the file was read from; relative paths in it are relative to its folder.
@@ -559,6 +562,8 @@ def _check_policy(config: Config, where: str) -> None:
     ):
         _check_rate(where, name, limit)
     _check_operations(config, where)
+    for problem in review_route_problems(config.review_routes):
+        raise ConfigError(f"{where}: {problem}")
     code = config.partnership.code
     if not re.fullmatch(r"[A-Za-z0-9-]{1,10}", code):
         # ASCII only: the code starts every case reference, in URLs, letters and headers.

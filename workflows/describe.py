@@ -181,7 +181,9 @@ def describe_case(
         ],
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
-        "allowed_events": process_for(case.workflow_version).allowed_events(case.state),
+        "allowed_events": process_for(case.workflow_version).offered_events(
+            case.state, policy.config, today
+        ),
         "messages": [
             {
                 "id": message.id,

@@ -241,6 +241,8 @@ def apply(
         raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
     event_in = parse(step.schema, dict(data))
     on = step_date(event_in, case, policy, now)
+    if step.unavailable is not None and (why := step.unavailable(policy.config, on)):
+        raise InvalidData({"event": why})
     reference = case.reference
     try:
         # One flush, just before the audit event (``write_audit``): the case row is written (and
