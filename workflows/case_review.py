@@ -2,12 +2,13 @@
 
 received → acknowledged (5 working days) → threshold met / not met → panel scheduled
 (within 28 working days of the decision) → review complete → findings sent (with appeal
-rights) → appeal → upheld: a fresh review, or not upheld: closed. Where the partnership turns it on
-(Crime and Policing Act 2026), the applicant may instead ask the local policing body to
-review a "not met" decision or the review: upheld, threshold met with the panel clock
-restarted; not upheld, closed. An application may be refused as ineligible or vexatious
-(2025 guidance) instead of a threshold decision. Any open case may be withdrawn. (Charnwood procedure and Home Office statutory guidance for the limits; LLR
-procedure for the appeal.) The state and event names are part of the API.
+rights) → appeal → upheld: a fresh review, or not upheld: closed. Where the partnership
+turns it on (Crime and Policing Act 2026), the applicant may instead ask the local policing
+body to review a "not met" decision or the review: upheld, threshold met with the panel
+clock restarted; not upheld, closed. An application may be refused as ineligible or
+vexatious (2025 guidance) instead of a threshold decision. Any open case may be withdrawn.
+(Charnwood procedure and Home Office statutory guidance for the limits; LLR procedure for
+the appeal.) The state and event names are part of the API.
 
 Adding a step is adding to this file (and its templates): see "Changing the process" in
 the README. ``tests/workflows/test_process.py`` fails if anything a step needs is missing.

@@ -44,9 +44,9 @@ from workflows.schemas import (
     DecideThresholdIn,
     EventIn,
     ReasonIn,
+    RecordReviewIn,
     RefuseApplicationIn,
     RequestPolicingBodyReviewIn,
-    RecordReviewIn,
     SchedulePanelIn,
 )
 
