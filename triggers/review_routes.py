@@ -29,7 +29,7 @@ class AppealRoute:
     #: The appeal body as a letter names it ("is heard by ...").
     name: str = "the Chair of a Community Safety Partnership"
     #: How to appeal, as a sentence to the applicant (the date comes before it).
-    how: str = "Write to us, or e-mail us, saying why."
+    how: str = "Write to us or email us, saying why."
     #: What the appeal body considers (the grounds), as the end of a sentence.
     considers: str = (
         "whether a relevant policy or protocol, or relevant facts, were not taken into account"

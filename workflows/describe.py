@@ -170,6 +170,17 @@ def describe_case(
             }
             for a in case.appeals
         ],
+        "policing_body_reviews": [
+            {
+                "requested_on": r.requested_on.isoformat(),
+                "grounds": r.grounds,
+                "outcome": r.outcome or None,
+                "reason": r.reason,
+                "decided_on": r.decided_on.isoformat() if r.decided_on else None,
+            }
+            for r in case.policing_body_reviews
+        ],
+        "refusal_ground": case.refusal_ground or None,
         "chronology": [
             {
                 "agency": entry.agency.name,

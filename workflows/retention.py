@@ -101,6 +101,8 @@ def anonymise(
         recommendation.action = recommendation.agency_response = recommendation.progress = ""
     for appeal in case.appeals:
         appeal.grounds, appeal.reason = "", ""
+    for review in case.policing_body_reviews:
+        review.grounds, review.reason = "", ""
     case.dissatisfaction = case.single_point_of_contact = ""
     case.end_reason = case.victim_response = ""
     case.anonymised_on = today

@@ -231,9 +231,9 @@ def apply(
             f"Case {case.reference} was changed by someone else (it is now at version "
             f"{case.version}, you had version {version}). Reload it and try again."
         )
-    allowed = process.allowed_events(case.state)
-    if event not in allowed:
-        raise EventNotAllowed(event, case.state, allowed)
+    if event not in process.allowed_events(case.state):
+        offered = process.offered_events(case.state, policy.config, policy.today(now))
+        raise EventNotAllowed(event, case.state, offered)
     step = process.step[event]
     if event in EVENT_ROLES:  # the permissions module words the refusal
         permissions.require(actor, event)
