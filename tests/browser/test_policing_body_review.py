@@ -69,3 +69,23 @@ def test_the_manager_records_the_local_policing_body_review(
     assert f"The case is now {state}" in banner(page)
     assert "Considered with the chronology." in page.locator("main").inner_text()
     assert_accessible(page)
+
+
+def test_the_manager_refuses_an_application_as_vexatious(
+    review_page, sessions, partnership, base_config, staff
+):
+    page = review_page
+    policy = Policy.from_config(with_policing_body_review(base_config))
+    with write_transaction(sessions) as session:
+        reference = case_in_state(session, partnership, policy, "acknowledged").reference
+    sign_in(page, staff["manager"])
+    page.goto(f"/cases/{reference}")
+    step = open_step(page, "Refuse the application (ineligible or vexatious)")
+    step.get_by_label("Refused as vexatious").check()
+    step.get_by_label("Reasons").fill("The fifth application about the same hedge in a year.")
+    step.get_by_role("button", name="Refuse the application").click()
+    assert "The case is now closed" in banner(page)
+    main = page.locator("main").inner_text()
+    assert "Application refused" in main
+    assert "Application refused as vexatious. The fifth application" in main
+    assert_accessible(page)
