@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("case_reviews", schema=None) as batch_op:
-        batch_op.drop_column("refusal_ground")
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35 and later): a batch would copy
+    # case_reviews, which every case's rows refer to, and SQLite refuses to drop it.
+    op.drop_column("case_reviews", "refusal_ground")
