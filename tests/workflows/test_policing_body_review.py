@@ -86,7 +86,7 @@ def test_a_not_met_decision_referred_and_upheld_restarts_the_panel_clock(
         assert "the threshold for a case review is not met" in referral.body
         assert "My reports to the council were not counted." in referral.body
         assert "by Monday 22 December 2025" in referral.body
-        assert referral.body.startswith(f"Dear {BODY},")
+        assert referral.body.startswith("For: The Leicestershire Police and Crime Commissioner\n")
         told = compose(session, to_applicant, config, TODAY, CASE_REVIEW)
         assert told.subject == f"Your request for a review by {BODY} ({case.reference})"
         assert "our decision that the threshold for an ASB case review is not met" in told.body
