@@ -48,6 +48,8 @@ class Recipient:
     addresses: tuple[str, ...]
     postal_address: str = ""
     by_post: bool = False
+    #: Why the letter goes by post, as the note to the managers says it.
+    post_reason: str = "who asked to be contacted by post"
 
 
 def compose(
@@ -72,6 +74,7 @@ def compose(
             (body.email,) if body.email else (),
             body.address,
             by_post=not body.email,
+            post_reason="which has no e-mail address in config.toml",
         )
     else:
         recipient = _recipient(session, row.recipient, case, partnership)
@@ -153,7 +156,7 @@ def message_id(row: OutboxMessage, config: Config) -> str:
 
 def _post_note(recipient: Recipient) -> str:
     return (
-        f"This letter is for {recipient.name}, who asked to be contacted by post. "
+        f"This letter is for {recipient.name}, {recipient.post_reason}. "
         f"Please print the attached PDF and post it to:\n{recipient.postal_address}\n\n"
         "The text of the letter follows.\n\n"
     )

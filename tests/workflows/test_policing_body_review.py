@@ -180,6 +180,7 @@ def test_the_referral_is_posted_when_the_body_has_no_email(sessions, partnership
         assert message.to == ("manager@example.org",)
         assert message.subject.startswith(f"To print and post to {BODY}:")
         assert "Police Headquarters, Enderby" in message.body
+        assert "which has no e-mail address in config.toml" in message.body
         assert message.attachments[0].content_type == "application/pdf"
 
 
