@@ -31,6 +31,7 @@ from workflows.deadlines import find
 from workflows.describe import describe_case
 from workflows.errors import InvalidData
 from workflows.history_import import ImportRefused, check_file, import_cases
+from workflows.retention import anonymise
 from workflows.service import apply
 
 TODAY = SAMPLE_NOW.date()  # Monday 1 December 2025
@@ -358,3 +359,17 @@ def test_the_review_is_off_by_default_and_the_appeal_keeps_todays_words():
     assert routes.local_policing_body.enabled is False
     assert routes.appeal.name == "the Chair of a Community Safety Partnership"
     assert not routes.policing_body_open_on(date(2030, 1, 1))
+
+
+def test_retention_removes_what_was_written_and_keeps_what_is_counted(
+    sessions, partnership, policy, config
+):
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "threshold_not_met")
+        step(session, case, policy, "request_policing_body_review")
+        step(session, case, policy, "decide_policing_body_review", outcome="not_upheld")
+        anonymise(session, case, date(2032, 1, 5), at(2032, 1, 5), policy)
+        (review,) = case.policing_body_reviews
+        assert (review.grounds, review.reason) == ("", "")
+        assert (review.outcome, review.requested_on) == ("not_upheld", TODAY)
+    assert figures(sessions, config)["policing_body_reviews_not_upheld"] == 1
