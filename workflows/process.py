@@ -116,6 +116,10 @@ class Step:
     #: it cannot be taken ("" when it can). The pages offer it only when it can.
     unavailable: Callable[[Any, date], str] | None = None
 
+    def offered(self, config: Any, on: date) -> bool:
+        """Whether the partnership's ``config`` lets this step be taken on ``on``."""
+        return self.unavailable is None or not self.unavailable(config, on)
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -245,11 +249,7 @@ class Process:
     def offered_events(self, state: str, config: Any, on: date) -> list[str]:
         """The events a case in ``state`` accepts on ``on`` under the partnership's ``config``
         (a step turned off in config.toml is not offered)."""
-        return [
-            event
-            for event in self._allowed[state]
-            if self.step[event].unavailable is None or not self.step[event].unavailable(config, on)  # type: ignore[misc]
-        ]
+        return [event for event in self._allowed[state] if self.step[event].offered(config, on)]
 
     def fire(self, case: Any, event: str, **data: Any) -> bool:
         """Move ``case`` (anything with a ``state``) by ``event``; False if no condition held."""
