@@ -34,6 +34,9 @@ class AppealRoute:
     considers: str = (
         "whether a relevant policy or protocol, or relevant facts, were not taken into account"
     )
+    #: Said after the appeal route only where no further route (the local policing body's
+    #: review) is open.
+    final: str = "The Chair's decision is final."
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def problems(routes: ReviewRoutesConfig) -> list[str]:
             "letter goes there"
         )
     appeal = routes.appeal
-    for key in ("name", "how", "considers"):
+    for key in ("name", "how", "considers", "final"):
         if not getattr(appeal, key).strip():
             found.append(f"'review_routes.appeal.{key}' may not be empty")
     return found
