@@ -372,3 +372,20 @@ def test_retention_removes_what_was_written_and_keeps_what_is_counted(
         assert (review.grounds, review.reason) == ("", "")
         assert (review.outcome, review.requested_on) == ("not_upheld", TODAY)
     assert figures(sessions, config)["policing_body_reviews_not_upheld"] == 1
+
+
+def test_the_data_return_names_the_refusal_and_the_review(sessions, partnership, policy, config):
+    from triggers.data_return import return_rows
+
+    with write_transaction(sessions) as session:
+        refused = case_in_state(session, partnership, policy, "received")
+        step(session, refused, policy, "refuse_application", ground="already_reviewed")
+        reviewed = case_in_state(session, partnership, policy, "threshold_not_met")
+        step(session, reviewed, policy, "request_policing_body_review")
+        step(session, reviewed, policy, "decide_policing_body_review", outcome="not_upheld")
+        references = (refused.reference, reviewed.reference)
+    with read_session(sessions) as session:
+        rows = {row["reference"]: row for row in return_rows(session, performance_year(2025))}
+    assert rows[references[0]]["other_outcome"] == "ineligible"
+    assert rows[references[1]]["policing_body_review_outcome"] == "not_upheld"
+    assert rows[references[1]]["policing_body_review_requested_on"] == "2025-12-01"
