@@ -4,7 +4,7 @@ A request (date, grounds) and the body's decision (upheld or not, with its reaso
 each time a case is referred to the local policing body.
 
 Revision ID: 0020
-Revises: 0023
+Revises: 0030
 Create Date: 2026-12-01 07:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0023"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
