@@ -56,6 +56,8 @@ class Recipient:
     addresses: tuple[str, ...]
     postal_address: str = ""
     by_post: bool = False
+    #: Why the letter goes by post, as the note to the managers says it.
+    post_reason: str = "who asked to be contacted by post"
 
 
 def compose(
@@ -73,9 +75,19 @@ def compose(
     if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
         address = config.audit.checkpoint_email
         recipient = Recipient("Audit checkpoints", (address,) if address else ())
+    elif row.recipient == "policing_body":  # [review_routes.local_policing_body]
+        body = config.review_routes.local_policing_body
+        recipient = Recipient(
+            body.name,
+            (body.email,) if body.email else (),
+            body.address,
+            by_post=not body.email,
+            post_reason="which has no e-mail address in config.toml",
+        )
     else:
         recipient = _recipient(session, row.recipient, case, partnership)
     context = _context(case, partnership, config, today)
+    context["routes"] = _routes(config, today)
     context.update(row.payload)
     context["recipient_name"] = recipient.name
     context["to_agency"] = agency_of(row.recipient) is not None
@@ -165,7 +177,7 @@ def message_id(row: OutboxMessage, config: Config) -> str:
 
 def _post_note(recipient: Recipient) -> str:
     return (
-        f"This letter is for {recipient.name}, who asked to be contacted by post. "
+        f"This letter is for {recipient.name}, {recipient.post_reason}. "
         f"Please print the attached PDF and post it to:\n{recipient.postal_address}\n\n"
         "The text of the letter follows.\n\n"
     )
@@ -243,6 +255,7 @@ def _context(
     decision = case.threshold_decisions[-1] if case.threshold_decisions else None
     held = [p for p in case.panels if p.held_on]
     appeal = case.appeals[-1] if case.appeals else None
+    body_review = case.policing_body_reviews[-1] if case.policing_body_reviews else None
     context.update(
         {
             "reference": case.reference,
@@ -260,6 +273,13 @@ def _context(
                 for r in case.recommendations
             ],
             "appeal": appeal,
+            "policing_body_review": body_review,
+            "refusal_ground": case.refusal_ground,
+            "findings_sent_on": case.findings_sent_on,
+            # A review asked for before any findings is a review of the "not met" decision.
+            "threshold_not_met": bool(
+                decision and decision.decision == "not_met" and case.findings_sent_on is None
+            ),
             "ended_on": case.ended_on,
             # What the acknowledgement may say was done: the agencies actually asked.
             "agencies_asked": sum(1 for link in case.agencies if link.chronology_requested_on),
@@ -276,6 +296,23 @@ def _context(
         }
     )
     return context
+
+
+def _routes(config: Config, today: date) -> dict[str, Any]:
+    """The challenge routes as the letters word them (``triggers.review_routes``): the
+    appeal body, and the local policing body's review where it is open today. A letter
+    calls a decision final only where no further route is open."""
+    routes = config.review_routes
+    body = routes.local_policing_body
+    open_today = routes.policing_body_open_on(today)
+    return {
+        "appeal": routes.appeal,
+        "appeal_days": config.deadlines.appeal_window,
+        "policing_body": body if open_today else None,
+        "policing_body_name": body.name,
+        "policing_body_days": body.decision_days,
+        "final": not open_today,
+    }
 
 
 class _Deadlines(dict[str, date]):

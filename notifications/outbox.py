@@ -29,6 +29,8 @@ CHAIR = "chair"
 MANAGER = "manager"
 ALL_AGENCIES = "agencies"
 RECOMMENDATION_OWNERS = "recommendation_owners"
+#: The local policing body ([review_routes.local_policing_body] in config.toml).
+POLICING_BODY = "policing_body"
 
 
 class Letter(Protocol):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from triggers.config import Config
 from triggers.models import CaseReview, Partnership
 from triggers.policy import Policy
 from workflows.service import Actor, apply, open_case
@@ -105,6 +107,9 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "appeal": {"grounds": "Relevant facts were not considered."},
     "decide_appeal": {"outcome": "not_upheld", "reason": "The review considered all facts."},
     "close": {"reason": "Action plan complete."},
+    "refuse_application": {"ground": "not_asb", "reason": "A dispute between neighbours."},
+    "request_policing_body_review": {"grounds": "My reports to the council were not counted."},
+    "decide_policing_body_review": {"outcome": "upheld", "reason": "Two reports were missed."},
     "withdraw": {"reason": "The applicant asked to withdraw."},
 }
 
@@ -162,7 +167,32 @@ PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("close", {}),
     ],
     "withdrawn": [("withdraw", {})],
+    "policing_body_review": [
+        ("acknowledge", {}),
+        ("decide_threshold", {"decision": "not_met"}),
+        ("request_policing_body_review", {}),
+    ],
 }
+
+#: The day the local policing body's review applies from in the tests' partnership.
+REVIEW_APPLIES_FROM = date(2025, 4, 1)
+
+
+def with_policing_body_review(config: Config, applies_from: date = REVIEW_APPLIES_FROM) -> Config:
+    """``config`` with the local policing body's review turned on (off in config.toml)."""
+    routes = config.review_routes
+    body = dataclasses.replace(
+        routes.local_policing_body,
+        enabled=True,
+        name="the Leicestershire Police and Crime Commissioner",
+        email="pcc.reviews@example.org",
+        address="Police Headquarters, Enderby, Leicester LE19 2BX",
+        decision_days=15,
+        applies_from=applies_from,
+    )
+    return dataclasses.replace(
+        config, review_routes=dataclasses.replace(routes, local_policing_body=body)
+    )
 
 
 def case_in_state(
@@ -170,8 +200,11 @@ def case_in_state(
 ) -> CaseReview:
     """A case walked to ``state`` through the real service (not-met cases get one incident)."""
     received_on = date(2025, 11, 20)
-    incidents = one_incident(received_on) if state == "threshold_not_met" else None
+    not_met = state in ("threshold_not_met", "policing_body_review")
+    incidents = one_incident(received_on) if not_met else None
     case = new_case(session, partnership, policy, received_on=received_on, incidents=incidents)
+    if state == "policing_body_review":  # a route the partnership must turn on
+        policy = Policy.from_config(with_policing_body_review(policy.config))
     for event, override in PATHS[state]:
         data = {**event_data(case, event), **override}
         apply(session, case, event, data, MANAGER, SAMPLE_NOW, policy)

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from triggers.notices import LettersConfig, PrivacyConfig, SupportConfig, check_notices
+from triggers.review_routes import ReviewRoutesConfig
+from triggers.review_routes import problems as review_route_problems
 from triggers.text import email_problem
 
 #: Environment variables that override the file, for secrets and per-deployment settings.
@@ -303,6 +305,7 @@ class Config:
     online: OnlineConfig = field(default_factory=OnlineConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    review_routes: ReviewRoutesConfig = field(default_factory=ReviewRoutesConfig)
     documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
@@ -587,6 +590,8 @@ def _check_policy(config: Config, where: str) -> None:
     ):
         _check_rate(where, name, limit)
     _check_operations(config, where)
+    for problem in review_route_problems(config.review_routes):
+        raise ConfigError(f"{where}: {problem}")
     _check_documents(config, where)
     code = config.partnership.code
     if not re.fullmatch(r"[A-Za-z0-9-]{1,10}", code):

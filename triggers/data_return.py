@@ -161,6 +161,8 @@ def _row(case: CaseReview, year: PerformanceYear, events: list[AuditEvent]) -> d
                 row["other_outcome"] = data[key]
         if event.to_state in OTHER_OUTCOMES:
             row["other_outcome"] = event.to_state
+    if case.refusal_ground:  # refuse_application records its ground on the case
+        row["other_outcome"] = "vexatious" if case.refusal_ground == "vexatious" else "ineligible"
     return row
 
 

@@ -33,6 +33,7 @@ from triggers.models import (
     Deadline,
     Panel,
     Partnership,
+    PolicingBodyReview,
     ThresholdDecision,
 )
 
@@ -54,6 +55,11 @@ COUNTS = (
     "reviews_with_recommendations",
     "appeals_received",
     "appeals_upheld",
+    "policing_body_reviews_requested",
+    "policing_body_reviews_upheld",
+    "policing_body_reviews_not_upheld",
+    "refused_ineligible",
+    "refused_vexatious",
     "acknowledged",
     "acknowledged_within_limit",
     "acknowledged_within_extension",
@@ -63,6 +69,23 @@ COUNTS = (
     "hate_related",
     "youth_asb",
 )
+#: Beside the Act's four, published and downloaded as extra figures: the local policing
+#: body's reviews (Crime and Policing Act 2026) and the applications refused without a
+#: threshold decision (2025 guidance), which never count as "threshold not met".
+REVIEW_COUNTS = (
+    "policing_body_reviews_requested",
+    "policing_body_reviews_upheld",
+    "policing_body_reviews_not_upheld",
+    "refused_ineligible",
+    "refused_vexatious",
+)
+#: A refusal's ground → the figure it counts in.
+REFUSAL_COUNTS = {
+    "anonymous": "refused_ineligible",
+    "not_asb": "refused_ineligible",
+    "already_reviewed": "refused_ineligible",
+    "vexatious": "refused_vexatious",
+}
 ALL_PARTNERSHIPS = "All partnerships"
 NOT_RECORDED = "Not recorded"
 #: Where an application counts when its ward is not on the partnership's list.
@@ -261,6 +284,32 @@ def tally_year(
     )
     for pid, received, upheld in session.execute(appeals):
         tally(pid).counts.update(appeals_received=received, appeals_upheld=upheld)
+
+    body_reviews = (
+        select(
+            CaseReview.partnership_id,
+            func.count(),
+            _number(PolicingBodyReview.outcome == "upheld"),
+            _number(PolicingBodyReview.outcome == "not_upheld"),
+        )
+        .join(PolicingBodyReview, PolicingBodyReview.case_id == CaseReview.id)
+        .where(*in_year)
+        .group_by(CaseReview.partnership_id)
+    )
+    for pid, requested, upheld, not_upheld in session.execute(body_reviews):
+        tally(pid).counts.update(
+            policing_body_reviews_requested=requested,
+            policing_body_reviews_upheld=upheld,
+            policing_body_reviews_not_upheld=not_upheld,
+        )
+
+    refusals = (
+        select(CaseReview.partnership_id, CaseReview.refusal_ground, func.count())
+        .where(*in_year, CaseReview.refusal_ground != "")
+        .group_by(CaseReview.partnership_id, CaseReview.refusal_ground)
+    )
+    for pid, ground, number in session.execute(refusals):
+        tally(pid).counts[REFUSAL_COUNTS[ground]] += number
 
     # A limit met on or before its due date; the deadline rows hold the working-day sums.
     on_time = (

@@ -194,6 +194,9 @@ class CaseReview(Base):
     #: The date the case closed or was withdrawn, and why.
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Why the application was refused without a threshold decision (2025 guidance; counted
+    #: apart from "not met"): anonymous, not_asb, already_reviewed (ineligible) or vexatious.
+    refusal_ground: Mapped[str] = mapped_column(String(20), default="", server_default="")
     #: The day the applicant agreed to the case closing before the appeal window ended
     #: (Schedule 4 paragraph 3: without it, such a close is refused).
     early_close_agreed_on: Mapped[date | None] = mapped_column(Date)
@@ -246,6 +249,9 @@ class CaseReview(Base):
     )
     appeals: Mapped[list[Appeal]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Appeal.id"
+    )
+    policing_body_reviews: Mapped[list[PolicingBodyReview]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="PolicingBodyReview.id"
     )
     deadlines: Mapped[list[Deadline]] = relationship(
         cascade="all, delete-orphan", order_by="Deadline.due_on"
@@ -480,6 +486,26 @@ class Appeal(Base):
     decided_by: Mapped[str] = mapped_column(String(320), default="")
 
     case: Mapped[CaseReview] = relationship(back_populates="appeals")
+
+
+class PolicingBodyReview(Base):
+    """A request for the local policing body's review (Crime and Policing Act 2026) of a
+    "not met" decision or of the review's handling, and the body's decision."""
+
+    __tablename__ = "policing_body_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    requested_on: Mapped[date] = mapped_column(Date)
+    grounds: Mapped[str] = mapped_column(Text)
+    #: upheld (threshold met, the panel clock restarted) or not_upheld (the case closes);
+    #: empty until decided.
+    outcome: Mapped[str] = mapped_column(String(12), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(320), default="")
+
+    case: Mapped[CaseReview] = relationship(back_populates="policing_body_reviews")
 
 
 class Deadline(Base):

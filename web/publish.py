@@ -25,6 +25,7 @@ from triggers.calendar import english_date
 from triggers.config import Config
 from triggers.figures import (
     COUNTS,
+    REVIEW_COUNTS,
     STATUTORY,
     Figures,
     PerformanceYear,
@@ -46,6 +47,8 @@ SERIES = (
 def labels(config: Config) -> dict[str, str]:
     """What each figure is called on a page, with the partnership's own limits."""
     limits = config.deadlines
+    name = config.review_routes.local_policing_body.name
+    body = name[:1].upper() + name[1:]
     return {
         "applications_received": "Applications for an ASB case review received",
         "threshold_met": "Applications that met the threshold for a review",
@@ -56,6 +59,14 @@ def labels(config: Config) -> dict[str, str]:
         "reviews_with_recommendations": "Reviews that resulted in recommendations",
         "appeals_received": "Appeals received",
         "appeals_upheld": "Appeals upheld",
+        "policing_body_reviews_requested": f"Reviews asked of {name}",
+        "policing_body_reviews_upheld": f"{body}: reviews upheld",
+        "policing_body_reviews_not_upheld": f"{body}: reviews not upheld",
+        "refused_ineligible": (
+            "Applications refused as ineligible (anonymous, not anti-social behaviour, or "
+            "already reviewed): not counted as threshold not met"
+        ),
+        "refused_vexatious": "Applications refused as vexatious: not counted as threshold not met",
         "acknowledged": "Applications acknowledged",
         "acknowledged_within_limit": (
             f"Acknowledged within {limits.acknowledge} working days of receipt "
@@ -203,6 +214,7 @@ def render_page(
         chart=chart(history),
         series=SERIES,
         labels=labels(config),
+        review_counts=REVIEW_COUNTS,
         statutory=STATUTORY,
         theme_labels=theme_labels(config),
         areas=suppressed(figures.areas().items(), config.statistics.suppress_below),

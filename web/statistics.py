@@ -17,6 +17,7 @@ from triggers.data_return import as_json as return_json
 from triggers.data_return import return_rows
 from triggers.db import read_session
 from triggers.figures import (
+    REVIEW_COUNTS,
     PerformanceYear,
     performance_year,
     recent_years,
@@ -61,6 +62,7 @@ def statistics_page() -> tuple[str, int]:
         chart=chart(history),
         series=SERIES,
         labels=labels(config),
+        review_counts=REVIEW_COUNTS,
         theme_labels=theme_labels(config),
         areas=suppressed(figures.areas().items(), config.statistics.suppress_below),
         suppress_below=config.statistics.suppress_below,

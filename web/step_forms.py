@@ -231,6 +231,68 @@ class DecideAppealForm(StepForm):
         }
 
 
+class PolicingBodyRequestForm(StepForm):
+    grounds = _text(
+        "Grounds of the request",
+        "Enter the grounds the applicant gave",
+        description="What the applicant asks the local policing body to review.",
+    )
+    submit = SubmitField("Record the request", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {**super().data_for_service(), "grounds": self.grounds.data or ""}
+
+
+class PolicingBodyDecisionForm(StepForm):
+    outcome = RadioField(
+        "The local policing body's decision",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("upheld", "Upheld: the threshold is met and a panel is convened"),
+            SelectChoice("not_upheld", "Not upheld: the case closes"),
+        ],
+        validators=[DataRequired("Select the local policing body's decision")],
+    )
+    reason = _text("Its reasons", "Enter the local policing body's reasons")
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {
+            **super().data_for_service(),
+            "outcome": self.outcome.data,
+            "reason": self.reason.data or "",
+        }
+
+
+class RefuseApplicationForm(StepForm):
+    ground = RadioField(
+        "Why is the application refused?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("anonymous", "Ineligible: the application is anonymous"),
+            SelectChoice("not_asb", "Ineligible: it is not about anti-social behaviour"),
+            SelectChoice(
+                "already_reviewed", "Ineligible: the same matter has already been reviewed"
+            ),
+            SelectChoice("vexatious", "Refused as vexatious"),
+        ],
+        validators=[DataRequired("Select why the application is refused")],
+    )
+    reason = _text(
+        "Reasons",
+        "Enter the reasons for refusing the application",
+        description="These go in the letter to the applicant.",
+    )
+    submit = SubmitField("Refuse the application", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {
+            **super().data_for_service(),
+            "ground": self.ground.data,
+            "reason": self.reason.data or "",
+        }
+
+
 class ReasonForm(StepForm):
     reason = _text("Why", "Enter why", description="This goes in the letter to the applicant.")
     submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -2,9 +2,13 @@
 
 received → acknowledged (5 working days) → threshold met / not met → panel scheduled
 (within 28 working days of the decision) → review complete → findings sent (with appeal
-rights) → appeal → upheld: a fresh review, or not upheld: closed. Any open case may be
-withdrawn. (Charnwood procedure and Home Office statutory guidance for the limits; LLR
-procedure for the appeal.) The state and event names are part of the API.
+rights) → appeal → upheld: a fresh review, or not upheld: closed. Where the partnership
+turns it on (Crime and Policing Act 2026), the applicant may instead ask the local policing
+body to review a "not met" decision or the review: upheld, threshold met with the panel
+clock restarted; not upheld, closed. An application may be refused as ineligible or
+vexatious (2025 guidance) instead of a threshold decision. Any open case may be withdrawn.
+(Charnwood procedure and Home Office statutory guidance for the limits; LLR procedure for
+the appeal.) The state and event names are part of the API.
 
 Adding a step is adding to this file (and its templates): see "Changing the process" in
 the README. ``tests/workflows/test_process.py`` fails if anything a step needs is missing.
@@ -16,6 +20,7 @@ from notifications.outbox import (
     ALL_AGENCIES,
     APPLICANT,
     CHAIR,
+    POLICING_BODY,
     RECOMMENDATION_OWNERS,
 )
 from workflows import closing, steps
@@ -26,9 +31,12 @@ from workflows.schemas import (
     AppealIn,
     CloseIn,
     DecideAppealIn,
+    DecidePolicingBodyReviewIn,
     DecideThresholdIn,
     ReasonIn,
     RecordReviewIn,
+    RefuseApplicationIn,
+    RequestPolicingBodyReviewIn,
     SchedulePanelIn,
     SendFindingsIn,
 )
@@ -42,6 +50,7 @@ PANEL_SCHEDULED = "panel_scheduled"
 REVIEW_COMPLETE = "review_complete"
 FINDINGS_SENT = "findings_sent"
 APPEAL = "appeal"
+POLICING_BODY_REVIEW = "policing_body_review"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
 
@@ -56,6 +65,7 @@ STATES = (
     State(REVIEW_COMPLETE, "Review complete"),
     State(FINDINGS_SENT, "Findings sent"),
     State(APPEAL, "Appeal"),
+    State(POLICING_BODY_REVIEW, "Local policing body review"),
     State(CLOSED, "Closed", final=True),
     State(WITHDRAWN, "Withdrawn", final=True),
 )
@@ -63,7 +73,8 @@ STATES = (
 #: Acknowledge within 5 of receipt; decide the threshold within 10 of acknowledging; hold
 #: the panel within 28 of a "met" decision; send the findings within 5 of the panel; the
 #: applicant may appeal within 20 of the findings or of a "not met" letter; the chair
-#: decides within 20 of the appeal. config.toml's [deadlines] may change each.
+#: decides within 20 of the appeal; the local policing body within its configured
+#: ``decision_days`` of a request. config.toml's [deadlines] may change each.
 CLOCKS = (
     Clock("acknowledge", 5, "Acknowledge", "acknowledgement"),
     Clock("threshold_decision", 10, "Threshold decision", "threshold decision"),
@@ -71,9 +82,22 @@ CLOCKS = (
     Clock("findings", 5, "Findings letter", "findings letter"),
     Clock("appeal_window", 20, "Appeal window closes", "appeal window", reminded=False),
     Clock("appeal_decision", 20, "Appeal decision", "appeal decision"),
+    Clock(
+        "policing_body_decision",
+        20,
+        "Local policing body decision",
+        "local policing body's decision",
+        config_key="review_routes.local_policing_body.decision_days",
+    ),
 )
 
 CLOSURE = Letter("closure", APPLICANT)
+
+
+def _policing_body_refusal(config, on):  # type: ignore[no-untyped-def]
+    """Off until the partnership turns it on, and not before it applies (commencement)."""
+    return config.review_routes.policing_body_refusal(on)
+
 
 STEPS = (
     Step(
@@ -126,6 +150,23 @@ STEPS = (
         reads=("incidents",),
         record=steps.decide_threshold,
         import_hint="acknowledged_on is needed before a threshold decision",
+    ),
+    Step(
+        "refuse_application",
+        "Refuse the application (ineligible or vexatious)",
+        RefuseApplicationIn,
+        "RefuseApplicationForm",
+        MANAGER_ONLY,
+        (
+            Move(
+                (RECEIVED, ACKNOWLEDGED),
+                CLOSED,
+                stops_all=True,
+                letters=(Letter("application_refused", APPLICANT),),
+            ),
+        ),
+        record=steps.refuse_application,
+        import_hint="an application is refused before any threshold decision",
     ),
     Step(
         "schedule_panel",
@@ -229,6 +270,59 @@ STEPS = (
         reads=("appeals",),
         record=steps.decide_appeal,
         import_hint="an appeal outcome needs an appeal",
+    ),
+    Step(
+        "request_policing_body_review",
+        "Record a request for the local policing body's review",
+        RequestPolicingBodyReviewIn,
+        "PolicingBodyRequestForm",
+        MANAGER_ONLY,
+        (
+            Move(
+                (THRESHOLD_NOT_MET, FINDINGS_SENT),
+                POLICING_BODY_REVIEW,
+                meets=("appeal_window",),
+                starts=("policing_body_decision",),
+                letters=(
+                    Letter("policing_body_review_requested", APPLICANT),
+                    Letter("policing_body_referral", POLICING_BODY),
+                ),
+            ),
+        ),
+        record=steps.request_policing_body_review,
+        import_hint="a review by the local policing body follows the findings or a "
+        "'not met' decision",
+        unavailable=_policing_body_refusal,
+    ),
+    Step(
+        "decide_policing_body_review",
+        "Record the local policing body's decision",
+        DecidePolicingBodyReviewIn,
+        "PolicingBodyDecisionForm",
+        MANAGER_ONLY,
+        (
+            Move(
+                (POLICING_BODY_REVIEW,),
+                THRESHOLD_MET,
+                when=("outcome", "upheld"),
+                condition_label="review upheld",
+                meets=("policing_body_decision",),
+                starts=("panel",),
+                letters=(Letter("policing_body_review_outcome", APPLICANT),),
+            ),
+            Move(
+                (POLICING_BODY_REVIEW,),
+                CLOSED,
+                when=("outcome", "not_upheld"),
+                condition_label="review not upheld",
+                meets=("policing_body_decision",),
+                stops_all=True,
+                letters=(Letter("policing_body_review_outcome", APPLICANT), CLOSURE),
+            ),
+        ),
+        reads=("policing_body_reviews",),
+        record=steps.decide_policing_body_review,
+        import_hint="a local policing body's decision needs a request for its review",
     ),
     Step(
         "close",

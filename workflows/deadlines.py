@@ -22,6 +22,11 @@ def limit(clock: Clock, policy: Policy) -> int:
     """The clock's limit in working days: the partnership's, where config.toml sets it."""
     if clock.configurable and clock.key in _configured(type(policy.config.deadlines)):
         return int(getattr(policy.config.deadlines, clock.key))
+    if clock.configurable and clock.config_key:
+        value: object = policy.config
+        for part in clock.config_key.split("."):
+            value = getattr(value, part)
+        return int(value)  # type: ignore[call-overload]
     return clock.days
 
 

@@ -201,6 +201,17 @@ def describe_case(
             }
             for a in case.appeals
         ],
+        "policing_body_reviews": [
+            {
+                "requested_on": r.requested_on.isoformat(),
+                "grounds": r.grounds,
+                "outcome": r.outcome or None,
+                "reason": r.reason,
+                "decided_on": r.decided_on.isoformat() if r.decided_on else None,
+            }
+            for r in case.policing_body_reviews
+        ],
+        "refusal_ground": case.refusal_ground or None,
         "chronology": [
             {
                 "agency": entry.agency.name,
@@ -213,7 +224,7 @@ def describe_case(
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
         "early_close_agreed_on": _iso(case.early_close_agreed_on),
-        "allowed_events": process.allowed_events(case.state),
+        "allowed_events": process.offered_events(case.state, policy.config, today),
         "messages": [
             {
                 "id": message.id,

@@ -33,6 +33,7 @@ from triggers.models import (
     CaseTheme,
     Panel,
     Partnership,
+    PolicingBodyReview,
     ReferenceCounter,
     ThresholdDecision,
     Victim,
@@ -44,6 +45,10 @@ from workflows import deadlines
 from workflows.case_review import CASE_REVIEW, RECEIVED
 from workflows.errors import InvalidData
 from workflows.service import advance
+from workflows.steps import REFUSAL_GROUNDS as REFUSAL_WORDS
+
+#: The grounds of refusal a row may give (workflows.schemas.RefusalGround).
+REFUSAL_GROUNDS = tuple(REFUSAL_WORDS)
 
 #: The columns read; any other column is ignored.
 COLUMNS = (
@@ -58,6 +63,11 @@ COLUMNS = (
     "appeal_received_on",
     "appeal_outcome",
     "appeal_decided_on",
+    "policing_body_review_requested_on",
+    "policing_body_review_outcome",
+    "policing_body_review_decided_on",
+    "refused_on",
+    "refusal_ground",
     "closed_on",
     "withdrawn_on",
     "hate_related",
@@ -104,6 +114,7 @@ class HistoricalCase:
     hate_related: bool
     youth_asb: bool
     appeal_decided_on: date | None
+    policing_body_decided_on: date | None
     #: The case's date of closing, when the row gives one beside a final appeal.
     closed_on: date | None
 
@@ -243,6 +254,8 @@ class _RowChecker:
             self.problem("received_on", "is empty: every case needs the date it was received")
         decision = self.choice("threshold_decision", ("met", "not_met"))
         outcome = self.choice("appeal_outcome", ("upheld", "not_upheld"))
+        body_outcome = self.choice("policing_body_review_outcome", ("upheld", "not_upheld"))
+        ground = self.choice("refusal_ground", REFUSAL_GROUNDS)
         recommendations = self.count("recommendations")
         themes = self.themes()
         hate, youth = self.flag("hate_related"), self.flag("youth_asb")
@@ -254,7 +267,7 @@ class _RowChecker:
             self.reference(reference, partnership)
         if self.problems or received_on is None or partnership is None:
             return None
-        steps = self.steps(dates, decision, outcome, recommendations, themes)
+        steps = self.steps(dates, decision, outcome, recommendations, themes, body_outcome, ground)
         if self.problems:
             return None
         return HistoricalCase(
@@ -269,6 +282,7 @@ class _RowChecker:
             hate_related=hate,
             youth_asb=youth,
             appeal_decided_on=dates.get("appeal_decided_on"),
+            policing_body_decided_on=dates.get("policing_body_review_decided_on"),
             closed_on=dates.get("closed_on"),
         )
 
@@ -381,6 +395,8 @@ class _RowChecker:
         outcome: str,
         recommendations: int,
         themes: list[str],
+        body_outcome: str = "",
+        ground: str = "",
     ) -> list[Step]:
         """The steps the row's dates imply, replayed through the state machine to check them."""
         if decision and not dates.get("threshold_decided_on"):
@@ -389,6 +405,15 @@ class _RowChecker:
             self.problem("threshold_decision", "is needed when threshold_decided_on is given")
         if outcome and not dates.get("appeal_received_on"):
             self.problem("appeal_received_on", "is needed with an appeal outcome")
+        if body_outcome and not dates.get("policing_body_review_requested_on"):
+            self.problem(
+                "policing_body_review_requested_on",
+                "is needed with the local policing body's decision",
+            )
+        if dates.get("refused_on") and not ground:
+            self.problem("refusal_ground", "is needed when refused_on is given")
+        if ground and not dates.get("refused_on"):
+            self.problem("refused_on", "is needed with a refusal ground")
         if (recommendations or themes) and not dates.get("panel_held_on"):
             column = "recommendations" if recommendations else "themes"
             self.problem(column, "needs panel_held_on: only a review makes them")
@@ -411,16 +436,37 @@ class _RowChecker:
                     on = dates.get("closed_on") or on
                 steps.append(Step("decide_appeal", on, "appeal_outcome", {"outcome": outcome}))
 
+        def add_body_review() -> None:
+            requested = "policing_body_review_requested_on"
+            add(requested, "request_policing_body_review", grounds="")
+            if body_outcome and dates.get(requested):
+                on = dates.get("policing_body_review_decided_on") or dates[requested]
+                if body_outcome == "not_upheld" and not dates.get(
+                    "policing_body_review_decided_on"
+                ):
+                    on = dates.get("closed_on") or on
+                steps.append(
+                    Step(
+                        "decide_policing_body_review",
+                        on,
+                        "policing_body_review_outcome",
+                        {"outcome": body_outcome},
+                    )
+                )
+
         add("acknowledged_on", "acknowledge")
+        add("refused_on", "refuse_application", ground=ground, reason="")
         add("threshold_decided_on", "decide_threshold", decision=decision)
         if decision == "not_met":
             add_appeal()
+            add_body_review()
         add("panel_held_on", "schedule_panel", panel_on=dates.get("panel_held_on"))
         add("panel_held_on", "record_review")
         add("findings_sent_on", "send_findings")
         if decision != "not_met":
             add_appeal()
-        if outcome != "not_upheld":
+            add_body_review()
+        if "not_upheld" not in (outcome, body_outcome) and not ground:
             add("closed_on", "close", reason="")
         add("withdrawn_on", "withdraw", reason="")
         self.replay(dates["received_on"], steps)
@@ -556,6 +602,19 @@ def _record(case: CaseReview, found: HistoricalCase, step: Step) -> None:
         if step.data["outcome"] == "not_upheld":
             case.ended_on = found.closed_on or step.on
             case.end_reason = "Appeal not upheld (imported)."
+    elif step.event == "request_policing_body_review":
+        case.policing_body_reviews.append(PolicingBodyReview(requested_on=step.on, grounds=""))
+    elif step.event == "decide_policing_body_review":
+        review = case.policing_body_reviews[-1]
+        review.outcome, review.decided_on = step.data["outcome"], found.policing_body_decided_on
+        review.decided_by = "imported" if found.policing_body_decided_on else ""
+        if step.data["outcome"] == "not_upheld":
+            case.ended_on = found.closed_on or step.on
+            case.end_reason = "Review by the local policing body not upheld (imported)."
+    elif step.event == "refuse_application":
+        case.refusal_ground = step.data["ground"]
+        case.ended_on = step.on
+        case.end_reason = f"Application {REFUSAL_WORDS[step.data['ground']]} (imported)."
     elif step.event in ("close", "withdraw"):
         case.ended_on = step.on
         case.end_reason = f"{'Closed' if step.event == 'close' else 'Withdrawn'} (imported)."

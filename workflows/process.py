@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from transitions import EventData, Machine
@@ -50,6 +51,9 @@ class Clock:
     #: changes a limit by law declares it not configurable, so that the cases on the
     #: earlier version keep theirs.
     configurable: bool = True
+    #: Where config.toml sets the limit when it is not in [deadlines]: a dotted path
+    #: ("review_routes.local_policing_body.decision_days").
+    config_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,13 @@ class Step:
     record: Recorder = _records_nothing
     #: Why the history import cannot replay this step where it is refused.
     import_hint: str = ""
+    #: For a step the partnership turns on in config.toml: (config, the step's date) → why
+    #: it cannot be taken ("" when it can). The pages offer it only when it can.
+    unavailable: Callable[[Any, date], str] | None = None
+
+    def offered(self, config: Any, on: date) -> bool:
+        """Whether the partnership's ``config`` lets this step be taken on ``on``."""
+        return self.unavailable is None or not self.unavailable(config, on)
 
 
 @dataclass(frozen=True)
@@ -247,6 +258,11 @@ class Process:
     def allowed_events(self, state: str) -> list[str]:
         """The events a case in ``state`` accepts, in the order of the procedure."""
         return list(self._allowed[state])
+
+    def offered_events(self, state: str, config: Any, on: date) -> list[str]:
+        """The events a case in ``state`` accepts on ``on`` under the partnership's ``config``
+        (a step turned off in config.toml is not offered)."""
+        return [event for event in self._allowed[state] if self.step[event].offered(config, on)]
 
     def fire(self, case: Any, event: str, **data: Any) -> bool:
         """Move ``case`` (anything with a ``state``) by ``event``; False if no condition held."""

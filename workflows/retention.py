@@ -105,6 +105,8 @@ def anonymise(
         deadline.extension_reason = ""
     for appeal in case.appeals:
         appeal.grounds, appeal.reason = "", ""
+    for review in case.policing_body_reviews:
+        review.grounds, review.reason = "", ""
     # Documents and notes are the case's own papers, not figures: they go whole.
     removed = remove_case_files(session, case, policy)
     case.dissatisfaction = case.single_point_of_contact = ""

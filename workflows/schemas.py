@@ -256,6 +256,28 @@ class ReasonIn(EventIn):
     reason: RequiredText
 
 
+class RequestPolicingBodyReviewIn(EventIn):
+    """The applicant asked the local policing body to review the case (date, grounds)."""
+
+    grounds: RequiredText
+
+
+class DecidePolicingBodyReviewIn(EventIn):
+    outcome: Literal["upheld", "not_upheld"]
+    reason: RequiredText
+
+
+#: Why an application is refused without a threshold decision (2025 statutory guidance):
+#: ineligible (anonymous, not anti-social behaviour, the same matter already reviewed) or
+#: vexatious. Counted apart from "threshold not met".
+RefusalGround = Literal["anonymous", "not_asb", "already_reviewed", "vexatious"]
+
+
+class RefuseApplicationIn(EventIn):
+    ground: RefusalGround
+    reason: RequiredText
+
+
 #: How a recommendation of the action plan stands when the case closes without it done.
 Settled = Literal["done", "superseded", "refused"]
 

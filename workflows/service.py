@@ -229,14 +229,16 @@ def apply(
             f"Case {case.reference} was changed by someone else (it is now at version "
             f"{case.version}, you had version {version}). Reload it and try again."
         )
-    allowed = process.allowed_events(case.state)
-    if event not in allowed:
-        raise EventNotAllowed(event, case.state, allowed)
+    if event not in process.allowed_events(case.state):
+        offered = process.offered_events(case.state, policy.config, policy.today(now))
+        raise EventNotAllowed(event, case.state, offered)
     step = process.step[event]
     if actor.role is not None and actor.role not in step.roles:  # the case's version's roles
         raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
     event_in = parse(step.schema, dict(data))
     on = step_date(event_in, case, policy, now)
+    if step.unavailable is not None and (why := step.unavailable(policy.config, on)):
+        raise InvalidData({"event": why})
     reference = case.reference
     try:
         # One flush, just before the audit event (``write_audit``): the case row is written (and

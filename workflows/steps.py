@@ -22,6 +22,7 @@ from triggers.models import (
     CaseTheme,
     Incident,
     Panel,
+    PolicingBodyReview,
     Recommendation,
     ThresholdDecision,
 )
@@ -39,10 +40,13 @@ from workflows.schemas import (
     AcknowledgeIn,
     AppealIn,
     DecideAppealIn,
+    DecidePolicingBodyReviewIn,
     DecideThresholdIn,
     EventIn,
     ReasonIn,
     RecordReviewIn,
+    RefuseApplicationIn,
+    RequestPolicingBodyReviewIn,
     SchedulePanelIn,
 )
 
@@ -244,6 +248,48 @@ def decide_appeal(session, case, event_in: DecideAppealIn, on, actor, policy, ou
     appeal.decided_on, appeal.decided_by = on, actor.label
     if event_in.outcome == "not_upheld":
         case.ended_on, case.end_reason = on, f"Appeal not upheld: {event_in.reason}"
+    return {}
+
+
+def request_policing_body_review(
+    session, case, event_in: RequestPolicingBodyReviewIn, on, actor, policy, outcome
+):  # type: ignore[no-untyped-def]
+    window = deadlines.find(case, "appeal_window")
+    if window is not None and window.status == "running" and on > window.due_on:
+        outcome.warnings.append(
+            f"The request came after the window for challenging the decision closed on "
+            f"{english_date(window.due_on)}."
+        )
+    session.add(PolicingBodyReview(case=case, requested_on=on, grounds=event_in.grounds))
+    return {}
+
+
+def decide_policing_body_review(
+    session, case, event_in: DecidePolicingBodyReviewIn, on, actor, policy, outcome
+):  # type: ignore[no-untyped-def]
+    review = case.policing_body_reviews[-1]
+    review.outcome, review.reason = event_in.outcome, event_in.reason
+    review.decided_on, review.decided_by = on, actor.label
+    if event_in.outcome == "not_upheld":
+        name = policy.config.review_routes.local_policing_body.name
+        case.ended_on = on
+        case.end_reason = f"Review by {name} not upheld: {event_in.reason}"
+    return {}
+
+
+#: How the letters and the case page name each ground of refusal.
+REFUSAL_GROUNDS = {
+    "anonymous": "ineligible: the application is anonymous",
+    "not_asb": "ineligible: it is not about anti-social behaviour",
+    "already_reviewed": "ineligible: the same matter has already been reviewed",
+    "vexatious": "refused as vexatious",
+}
+
+
+def refuse_application(session, case, event_in: RefuseApplicationIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
+    case.refusal_ground = event_in.ground
+    case.ended_on = on
+    case.end_reason = f"Application {REFUSAL_GROUNDS[event_in.ground]}. {event_in.reason}"
     return {}
 
 

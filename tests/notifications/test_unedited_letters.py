@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import io
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -30,6 +29,7 @@ from triggers.config import Config, ConfigError, config_from_dict
 from triggers.db import write_transaction
 from triggers.models import Agency, OutboxMessage
 from triggers.notices import PrivacyConfig, SupportConfig
+from triggers.review_routes import LocalPolicingBodyRoute
 from workflows.case_review import CASE_REVIEW
 from workflows.service import apply
 
@@ -39,18 +39,17 @@ NOT_MET = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class ConfigWithReviewRoutes(Config):
-    """The config as the policing body's review gives it: ``[review_routes]`` is read by the
-    letters only if it is there."""
-
-    review_routes: Any = None
-
-
-def with_policing_body(config: Config, **body: Any) -> ConfigWithReviewRoutes:
-    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(Config)}
-    routes = SimpleNamespace(local_policing_body=SimpleNamespace(**body))
-    return ConfigWithReviewRoutes(**fields, review_routes=routes)
+def with_policing_body(config: Config, **body: Any) -> Config:
+    """The config with ``[review_routes.local_policing_body]`` set as given (in force from
+    2025 unless ``applies_from`` says otherwise: these letters are of 2025)."""
+    body = {"applies_from": date(2025, 1, 1), **body}
+    routes = config.review_routes
+    return dataclasses.replace(
+        config,
+        review_routes=dataclasses.replace(
+            routes, local_policing_body=LocalPolicingBodyRoute(**body)
+        ),
+    )
 
 
 def letter(session, case, kind, config, on, recipient="applicant"):  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ def test_create_returns_the_case_with_its_first_deadline(client, auth):
     assert case["reference"] == "CT-2025-001"
     assert case["state"] == "received"
     assert case["deadlines"] == {"acknowledge": "2025-11-27"}
-    assert case["allowed_events"] == ["acknowledge", "withdraw"]
+    assert case["allowed_events"] == ["acknowledge", "refuse_application", "withdraw"]
     assert case["threshold_suggestion"]["met"] is True
     assert case["threshold_suggestion"]["rules_held"] == ["statutory_three_incidents"]
     assert [h["event"] for h in case["history"]] == ["open"]
@@ -96,7 +96,7 @@ def test_an_event_the_state_does_not_allow_is_409_naming_the_state(client, auth)
     assert response.status_code == 409
     error = response.json["error"]
     assert error["state"] == "received"
-    assert error["allowed_events"] == ["acknowledge", "withdraw"]
+    assert error["allowed_events"] == ["acknowledge", "refuse_application", "withdraw"]
     assert "'send_findings' is not allowed while the case is 'received'" in error["message"]
 
 
@@ -285,7 +285,7 @@ def test_the_openapi_document_describes_every_path_and_event(client):
         "/api/v1/cases/{reference}/notes/{note_id}/correction",
     }
     events = document["components"]["schemas"]["EventBody"]["oneOf"]
-    assert len(events) == 9
+    assert len(events) == 12
     case_in = document["components"]["schemas"]["CaseIn"]
     assert {"received_on", "victim", "incidents"} <= set(case_in["required"])
 

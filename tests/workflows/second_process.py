@@ -4,6 +4,9 @@ Policing Act 2026 brings it), a 20-working-day limit and one letter.
 
 It is built from the production declaration without touching any production module: the
 proof that adding a step is a change of the declaration (and a letter's template) alone.
+Production now declares its own review by the local policing body (with its config and
+letters); this one is added to the production process with that review taken out, so that
+the proof still adds a step nobody declared.
 """
 
 from __future__ import annotations
@@ -94,14 +97,24 @@ def _insert_after(items: tuple, after: object, *new: object) -> tuple:  # type: 
     return (*items[:at], *new, *items[at:])
 
 
-WITH_POLICING_BODY_REVIEW = dataclasses.replace(
+#: The production process without its own local policing body review.
+WITHOUT_REVIEW = dataclasses.replace(
     CASE_REVIEW,
+    states=tuple(s for s in CASE_REVIEW.states if s.name != POLICING_BODY_REVIEW),
+    clocks=tuple(c for c in CASE_REVIEW.clocks if c.key != REVIEW_DECISION.key),
+    steps=tuple(s for s in CASE_REVIEW.steps if "policing_body" not in s.event),
+)
+
+WITH_POLICING_BODY_REVIEW = dataclasses.replace(
+    WITHOUT_REVIEW,
     version=2,
     states=_insert_after(
-        CASE_REVIEW.states,
-        next(s for s in CASE_REVIEW.states if s.name == "appeal"),
+        WITHOUT_REVIEW.states,
+        next(s for s in WITHOUT_REVIEW.states if s.name == "appeal"),
         State(POLICING_BODY_REVIEW, "Local policing body review"),
     ),
-    clocks=(*CASE_REVIEW.clocks, REVIEW_DECISION),
-    steps=_insert_after(CASE_REVIEW.steps, CASE_REVIEW.step["decide_appeal"], REQUEST, DECIDE),
+    clocks=(*WITHOUT_REVIEW.clocks, REVIEW_DECISION),
+    steps=_insert_after(
+        WITHOUT_REVIEW.steps, WITHOUT_REVIEW.step["decide_appeal"], REQUEST, DECIDE
+    ),
 )

@@ -6,14 +6,15 @@ from workflows.machine import EVENTS, STATES, allowed_events, mermaid_diagram
 
 #: The procedure, written out by hand so that a change to the machine has to change this too.
 ALLOWED = {
-    "received": {"acknowledge", "withdraw"},
-    "acknowledged": {"decide_threshold", "withdraw"},
+    "received": {"acknowledge", "refuse_application", "withdraw"},
+    "acknowledged": {"decide_threshold", "refuse_application", "withdraw"},
     "threshold_met": {"schedule_panel", "withdraw"},
-    "threshold_not_met": {"appeal", "close", "withdraw"},
+    "threshold_not_met": {"appeal", "request_policing_body_review", "close", "withdraw"},
     "panel_scheduled": {"schedule_panel", "record_review", "withdraw"},
     "review_complete": {"send_findings", "withdraw"},
-    "findings_sent": {"appeal", "close", "withdraw"},
+    "findings_sent": {"appeal", "request_policing_body_review", "close", "withdraw"},
     "appeal": {"decide_appeal", "withdraw"},
+    "policing_body_review": {"decide_policing_body_review", "withdraw"},
     "closed": set(),
     "withdrawn": set(),
 }

@@ -20,17 +20,26 @@ from notifications.outbox import (
     APPLICANT_EMAIL,
     CHAIR,
     MANAGER,
+    POLICING_BODY,
     RECOMMENDATION_OWNERS,
 )
 from triggers.accounts import ROLES
-from triggers.config import DeadlinesConfig
+from triggers.config import Config, DeadlinesConfig
 from triggers.models import CaseReview
 from web.step_forms import StepForm, form_class
 from workflows.case_review import CASE_REVIEW
 from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Process, Step
 from workflows.schemas import EventIn
 
-AUDIENCES = {APPLICANT, APPLICANT_EMAIL, CHAIR, MANAGER, ALL_AGENCIES, RECOMMENDATION_OWNERS}
+AUDIENCES = {
+    APPLICANT,
+    APPLICANT_EMAIL,
+    CHAIR,
+    MANAGER,
+    ALL_AGENCIES,
+    RECOMMENDATION_OWNERS,
+    POLICING_BODY,
+}
 
 
 def gaps(process: Process, templates: Path | None = None) -> list[str]:
@@ -136,8 +145,20 @@ def test_the_case_review_process_is_whole():
 def test_each_configurable_limit_is_a_clock_of_the_process_with_the_same_default():
     """config.toml's [deadlines] names clocks; a key that is none would never be read."""
     configured = {f.name: f.default for f in dataclasses.fields(DeadlinesConfig)}
-    declared = {clock.key: clock.days for clock in CASE_REVIEW.clocks}
+    declared = {clock.key: clock.days for clock in CASE_REVIEW.clocks if not clock.config_key}
     assert configured == declared
+
+
+def test_a_limit_set_elsewhere_in_config_names_a_key_with_the_same_default():
+    """A clock whose limit lives outside [deadlines] (the local policing body's
+    ``decision_days``) names a key that exists, with the declared default."""
+    elsewhere = [clock for clock in CASE_REVIEW.clocks if clock.config_key]
+    assert [clock.key for clock in elsewhere] == ["policing_body_decision"]
+    for clock in elsewhere:
+        value: object = Config()
+        for part in clock.config_key.split("."):
+            value = getattr(value, part)
+        assert value == clock.days
 
 
 def _broken(process: Process, step_event: str, **changes: object) -> Process:

@@ -18,6 +18,7 @@ from tests.factories import (
     incident,
     new_case,
     one_incident,
+    with_policing_body_review,
 )
 from tests.workflows.test_machine import ALLOWED
 from triggers.db import write_transaction
@@ -31,6 +32,12 @@ from workflows.errors import (
 )
 from workflows.machine import EVENTS, STATES, allowed_events
 from workflows.service import Actor, apply, open_case, record_chronology
+
+
+@pytest.fixture
+def config(base_config):
+    """Every step of the process can be walked here: the local policing body's review on."""
+    return with_policing_body_review(base_config)
 
 
 def deadline(case: CaseReview, step: str):
