@@ -81,9 +81,11 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         errors,
         health,
         metrics,
+        panel_pack,
         people,
         plan,
         request_log,
+        search,
         security,
         shared_limits,
         sso,
@@ -118,6 +120,8 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(people.blueprint)
+    app.register_blueprint(search.blueprint)
+    app.register_blueprint(panel_pack.blueprint)
     app.register_blueprint(api.blueprint)
     return app
 

@@ -253,6 +253,7 @@ def _applicant(case: CaseReview) -> dict[str, Any]:
         "consent_given_on": a.consent_given_on.isoformat() if a.consent_given_on else None,
         "email": a.email,
         "phone": a.phone,
+        "address": a.address,
         "contact_preference": a.contact_preference,
     }
 
