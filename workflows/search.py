@@ -122,7 +122,7 @@ def find_cases(
     query = visible_to(query, partnership_id=partnership_id, role=role, agency_id=agency_id)
     found = []
     for row in session.execute(query):
-        values = row._tuple()
+        values = tuple(row)
         shown = values[4 : 4 + len(facts)]
         hits = values[4 + len(facts) :]
         found.append(
