@@ -48,8 +48,10 @@ def found(client, who, words):
 
 @pytest.mark.parametrize(
     "words",
-    ["le112tx", "LE11 2TX", "Priya", "shah", "Ashby Road", "01509634567", "0150963", "Sam Carter"]
-    + ["priya.shah@example", "sam.carter@example.net"],
+    [
+        *("le112tx", "LE11 2TX", "Priya", "shah", "Ashby Road", "Sam Carter"),
+        *("01509634567", "0150963", "priya.shah@example", "sam.carter@example.net"),
+    ],
 )
 def test_the_manager_finds_a_case_by_any_of_its_facts(client, priya, words):
     page = found(client, "manager", words)
