@@ -148,6 +148,16 @@ def schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy, 
 def record_review(session, case, event_in: RecordReviewIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
     agencies = agencies_by_name(session, case.partnership_id)
     problems: dict[str, str] = {}
+    panel = open_panel(case)
+    assert panel is not None  # the state machine only allows this with a panel scheduled
+    # A review cannot be held before the panel meets: the date it was set for stays as it
+    # was (``panel_on``), the day it was held is its own fact (``held_on``); rearranging the
+    # meeting is scheduling it again.
+    if on < panel.panel_on:
+        problems["on"] = (
+            f"cannot be before the panel meets ({english_date(panel.panel_on)}); if it met "
+            "earlier, schedule the panel again with the day it met"
+        )
     owners = []
     for index, rec in enumerate(event_in.recommendations):
         try:
@@ -164,8 +174,6 @@ def record_review(session, case, event_in: RecordReviewIn, on, actor, policy, ou
             )
     if problems:
         raise InvalidData(problems)
-    panel = open_panel(case)
-    assert panel is not None  # the state machine only allows this with a panel scheduled
     panel.held_on = on
     panel.findings = event_in.findings
     panel.victim_attended = event_in.victim_attended
