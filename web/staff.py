@@ -80,6 +80,12 @@ STATE_LABELS = CASE_REVIEW.state_labels
 STEP_LABELS = CASE_REVIEW.clock_labels
 
 
+def state_in_a_sentence(state: str) -> str:
+    """A state's label as it reads after "The case is now": "at appeal", never "appeal"."""
+    label = STATE_LABELS[state].lower()
+    return f"at {label}" if state == "appeal" else label
+
+
 @blueprint.app_template_filter("english")
 def english(value: Any) -> str:
     if not value:
@@ -468,7 +474,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     except (StaleCase, EventNotAllowed) as error:
         flash(f"{error.message} Nothing was changed.", "error")
         return redirect(url_for("staff.case_page", reference=reference))
-    flash(f"{TITLES[event]}: done. The case is now {STATE_LABELS[state].lower()}.", "success")
+    flash(f"{TITLES[event]}: done. The case is now {state_in_a_sentence(state)}.", "success")
     for warning in outcome.warnings:
         flash(warning, "info")
     return redirect(url_for("staff.case_page", reference=reference))

@@ -215,6 +215,8 @@ def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
         return agency_names.get(int(recipient.split(":", 1)[1]), "an agency")
     labels = {
         "applicant": "the applicant",
+        # The copy of a letter by post sent to the applicant's e-mail address as well.
+        "applicant_email": "the applicant (by e-mail)",
         "managers": "the managers",
         "manager": "the managers",
         "chair": "the CSP chair",

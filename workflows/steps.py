@@ -89,7 +89,7 @@ def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, poli
         raise ThresholdFloorMet(
             {
                 "decision": (
-                    "cannot be 'not_met': the recorded complaints meet the statutory threshold "
+                    "cannot be 'not met': the recorded complaints meet the statutory threshold "
                     f"under {ACT_CITATION} (at least "
                     f"{policy.config.threshold.statutory_minimum_incidents} qualifying complaints "
                     "about separate incidents), so the threshold must be treated as met"
@@ -98,8 +98,8 @@ def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, poli
         )
     if (event_in.decision == "met") != suggestion.met:
         outcome.warnings.append(
-            f"The decision '{event_in.decision}' differs from the rules' suggestion "
-            f"('{'met' if suggestion.met else 'not_met'}'); the rationale is recorded."
+            f"The decision '{event_in.decision.replace('_', ' ')}' differs from the rules' suggestion "
+            f"('{'met' if suggestion.met else 'not met'}'); the rationale is recorded."
         )
     if event_in.lead_agency:
         agencies = agencies_by_name(session, case.partnership_id)

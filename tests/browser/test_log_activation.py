@@ -47,7 +47,7 @@ def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, polic
     assert f"Acknowledge it by {english_date(due)}" in banner
     main = page.locator("main").inner_text()
     assert "Yusuf Khan, son, with the victim's consent" in main
-    assert "Holds: 3 separate incident(s)" in main
+    assert "Holds: 3 separate incidents" in main
     ward = page.get_by_role("term").filter(has_text="Ward or beat").locator("xpath=..")
     assert "Syston West" in ward.inner_text()
 
