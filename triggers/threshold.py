@@ -240,7 +240,8 @@ def suggest(
                 name=HATE_RULE,
                 held=len(hate_incidents) >= hate.minimum_incidents,
                 explanation=(
-                    f"{_incidents(len(hate_incidents), 'hate-related')} with a qualifying complaint "
+                    f"{_incidents(len(hate_incidents), 'hate-related')} with a qualifying "
+                    "complaint "
                     f"({hate.minimum_incidents} needed){any_body_note}"
                 ),
             )

@@ -98,7 +98,8 @@ def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, poli
         )
     if (event_in.decision == "met") != suggestion.met:
         outcome.warnings.append(
-            f"The decision '{event_in.decision.replace('_', ' ')}' differs from the rules' suggestion "
+            f"The decision '{event_in.decision.replace('_', ' ')}' differs from the rules' "
+            "suggestion "
             f"('{'met' if suggestion.met else 'not met'}'); the rationale is recorded."
         )
     if event_in.lead_agency:
