@@ -493,6 +493,7 @@ def test_an_application_on_behalf_needs_consent(sessions, partnership, policy):
                     "name": "Sam Morgan",
                     "relationship": "son",
                     "consent_given_on": "2025-11-18",
+                    "address": "3 Park Road, Loughborough",
                 }
             ),
             MANAGER,
@@ -715,3 +716,33 @@ def test_a_review_before_the_panel_meets_is_refused_and_the_panel_date_kept(
         )
         panel = case.panels[-1]
         assert (panel.panel_on, panel.held_on) == (date(2025, 12, 8), date(2025, 12, 9))
+
+
+@pytest.mark.parametrize(
+    ("applicant", "victim", "field"),
+    [
+        ({}, {"contact_preference": "letter"}, "victim.address"),
+        ({}, {"contact_preference": "letter", "postcode": "LE11 2TX"}, "victim.address"),
+        (
+            {
+                "on_behalf": True,
+                "name": "Sam",
+                "relationship": "son",
+                "consent_given_on": "2025-11-18",
+            },
+            {"contact_preference": "email"},
+            "applicant.address",
+        ),
+    ],
+)
+def test_letters_by_post_with_no_postal_address_are_refused(
+    sessions, partnership, policy, applicant, victim, field
+):
+    """Issue 18: the manager was later asked to post a letter to a blank address."""
+    data = application()
+    data["victim"] = {**data["victim"], **victim}
+    data["applicant"] = {"on_behalf": False, **applicant}
+    with pytest.raises(InvalidData) as invalid, write_transaction(sessions) as session:
+        open_case(session, partnership, data, MANAGER, SAMPLE_NOW, policy)
+    assert set(invalid.value.fields) == {field}
+    assert "by post" in invalid.value.fields[field]
