@@ -47,6 +47,7 @@ from web.step_forms import (
     TITLES,
     ChronologyForm,
     DecideThresholdForm,
+    RecordReviewForm,
     make_form,
     place_errors,
 )
@@ -453,6 +454,10 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         case = _visible_case(session, reference)
         agencies = _agency_names(session)
         form = make_form(event, app.config, agencies, case.version, request.form)
+    if isinstance(form, RecordReviewForm) and f"{event}-add_recommendation" in request.form:
+        # One more row of the action plan, without JavaScript: nothing is recorded yet.
+        form.add_recommendation(agencies)
+        return _render_case(reference, open_form=(event, form))
     if not form.validate():
         return _render_case(reference, open_form=(event, form), status=400)
     if isinstance(form, DecideThresholdForm) and _against_suggestion(reference, form):
