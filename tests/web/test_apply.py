@@ -551,3 +551,27 @@ def test_the_public_form_records_health_and_a_private_landlord_apart(client, ses
         suggestion = threshold_suggestion(case, policy)
         assert not suggestion.statutory_floor_met
         assert "did not go to a relevant body" in suggestion.rules[0].explanation
+
+
+def test_the_check_page_shows_the_address_on_lines_not_a_literal_br(client):
+    """Issue 18: the check-answers page showed "1 High Street&lt;br&gt;Loughborough"."""
+    pages = [
+        (path, fields)
+        if path != "/apply/contact"
+        else (
+            path,
+            {
+                "contact_preference": "letter",
+                "email": "",
+                "phone": "",
+                "address": "1 High Street\r\nLoughborough <Leics>",
+                "postcode": "LE11 1AA",
+            },
+        )
+        for path, fields in AS_VICTIM
+    ]
+    fill(client, pages)
+    page = client.get("/apply/check").get_data(as_text=True)
+    assert "1 High Street" in page
+    assert "<br>Loughborough &lt;Leics&gt;<br>LE11 1AA" in page
+    assert "&lt;br&gt;" not in page
