@@ -122,6 +122,11 @@ def test_search_by_postcode_finds_the_case_and_a_hidden_name_finds_nothing(page,
     assert "0 cases found" in page.locator("#results").inner_text()
     assert case_file["hidden"] not in page.content()
 
+    # Too short a search: the error, linked to the box, passes axe too.
+    page.goto("/search?q=x")
+    assert "Enter at least 2 characters" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+
     page.get_by_role("link", name="Closed cases").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Closed cases"
     assert_accessible(page)
