@@ -116,8 +116,9 @@ def test_search_by_postcode_finds_the_case_and_a_hidden_name_finds_nothing(page,
     assert case_file["case"] in results.inner_text()
     assert_accessible(page)
 
-    page.locator("#app-search-q").fill("Hannah Whitlock")
-    page.locator(".app-search").get_by_role("button", name="Search").click()
+    # The search page has its own box (the header's is left out there).
+    page.locator("#search-page-q").fill("Hannah Whitlock")
+    page.locator("main").get_by_role("button", name="Search").click()
     page.wait_for_url("**/search?q=Hannah+Whitlock")
     assert "0 cases found" in page.locator("#results").inner_text()
     assert case_file["hidden"] not in page.content()

@@ -32,6 +32,7 @@ def priya(world, sessions, partnership, policy):
             "relationship": "Neighbour",
             "consent_given_on": "2025-11-21",
             "email": "sam.carter@example.net",
+            "contact_preference": "email",
         },
     )
     with write_transaction(sessions) as session:
