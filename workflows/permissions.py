@@ -44,6 +44,8 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+EXTEND_DEADLINE = "extend_deadline"
+DATA_RETURN = "data_return"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -60,6 +62,10 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    EXTEND_DEADLINE: frozenset({MANAGER}),
+    # One row per application (no personal data) for the local policing body: the manager
+    # and the CSP chair, who answer for the partnership's figures.
+    DATA_RETURN: frozenset({MANAGER, CHAIR}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -74,6 +80,8 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    EXTEND_DEADLINE: "extend or pause a deadline",
+    DATA_RETURN: "download the data return",
 }
 
 AgencyLike = TypeVar("AgencyLike")

@@ -1,14 +1,14 @@
 """search: an index on each searched column (trigram indexes on PostgreSQL)
 
 Revision ID: 0025
-Revises: 0018
+Revises: 0023
 Create Date: 2026-12-01 07:20:00
 """
 
 from alembic import op
 
 revision = "0025"
-down_revision = "0018"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
