@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tests.factories import MANAGER, SAMPLE_NOW, application, case_in_state
+from tests.factories import MANAGER, SAMPLE_NOW, application, case_in_state, event_data
 from tests.web.test_access import sign_in
 from triggers.db import write_transaction
 from web.search import highlight
@@ -123,7 +123,8 @@ def ended(world, sessions, partnership, policy):
         closed = case_in_state(session, partnership, policy, "closed").reference
         withdrawn = case_in_state(session, partnership, policy, "withdrawn").reference
         not_met = case_in_state(session, partnership, policy, "threshold_not_met")
-        apply(session, not_met, "close", {"reason": "No appeal."}, MANAGER, SAMPLE_NOW, policy)
+        close = event_data(not_met, "close")
+        apply(session, not_met, "close", close, MANAGER, SAMPLE_NOW, policy)
     return {"closed": closed, "withdrawn": withdrawn, "not_met": not_met.reference}
 
 
