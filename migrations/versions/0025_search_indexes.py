@@ -1,14 +1,14 @@
 """search: an index on each searched column (trigram indexes on PostgreSQL)
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0030
 Create Date: 2026-12-01 07:20:00
 """
 
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

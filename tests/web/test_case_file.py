@@ -90,12 +90,12 @@ def test_the_panel_member_reads_the_whole_application_on_the_case_page(client, f
     assert "Incident 1: Monday 15 September 2025" in application
 
 
-def test_the_case_page_keeps_a_place_for_the_documents(client, full_case):
-    """The documents branch adds case/_documents.html; until then the page renders without it."""
+def test_the_case_page_shows_the_documents_once(client, full_case):
+    """The documents and notes (web/templates/case/_documents.html) are on the case file."""
     from pathlib import Path
 
     template = Path(__file__).parents[2] / "web" / "templates" / "case.html"
-    assert '{% include "case/_documents.html" ignore missing %}' in template.read_text()
+    assert template.read_text().count('"case/_documents.html"') == 1
 
 
 def test_the_panel_pack_is_a_pdf_of_the_case_file(client, full_case, sessions):
