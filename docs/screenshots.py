@@ -30,6 +30,15 @@ with sync_playwright() as playwright:
     page.screenshot(path=OUT / "dashboard.png", full_page=True)
     page.click("a:has-text('CT-2026-005')")
     page.screenshot(path=OUT / "case.png", full_page=True)
+    # The application on the case page (the part a panel member reads before the meeting).
+    page.screenshot(
+        path=OUT / "case-application.png", clip={"x": 0, "y": 0, "width": 1100, "height": 2300}
+    )
+    page.fill("#app-search-q", "Loughborough")
+    page.click(".app-search button")
+    page.wait_for_load_state()
+    page.screenshot(path=OUT / "search.png", full_page=True)
+    page.goto(f"{BASE}/cases/CT-2026-005")
     page.click("a:has-text('Statistics')")
     page.select_option("#year", index=1)  # the last complete year
     page.click("button:has-text('Show')")

@@ -213,10 +213,14 @@ def _recipient(
     addresses = tuple(
         a for role in roles for a in _role_addresses(session, partnership, role.removesuffix("s"))
     )
-    label = " and ".join(
-        {"managers": "Community Safety Manager", "chairs": "CSP Chair"}.get(role, role)
-        for role in roles
-    )
+    # The roles' names for a letter's greeting: "Dear CSP Chair", never "Dear chair".
+    names = {
+        "managers": "Community Safety Manager",
+        "manager": "Community Safety Manager",
+        "chairs": "CSP Chair",
+        "chair": "CSP Chair",
+    }
+    label = " and ".join(names.get(role, role) for role in roles)
     return Recipient(label, tuple(dict.fromkeys(addresses)))
 
 
@@ -267,6 +271,9 @@ def _context(
             "rationale": decision.rationale if decision else "",
             "appeal_by": deadlines.get("appeal_window"),
             "panel": case.panels[-1] if case.panels else None,
+            # How the victim chose to take part, once recorded: the invitation then confirms
+            # that choice instead of asking again (issue 18).
+            "panel_attendance": case.panel_attendance,
             "review": held[-1] if held else None,
             "recommendations": [
                 {"agency": r.agency.name, "action": r.action, "due_on": r.due_on}

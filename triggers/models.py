@@ -258,8 +258,23 @@ class CaseReview(Base):
     )
 
 
+def _search_indexes(table: str, *columns: str) -> tuple[Index, ...]:
+    """The search box's indexes (workflows.search, migration 0025): a trigram GIN index on
+    PostgreSQL, which answers ILIKE '%text%'; a plain index on SQLite, which scans for LIKE."""
+    return tuple(
+        Index(
+            f"ix_{table}_{column}_search",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+        )
+        for column in columns
+    )
+
+
 class Victim(Base):
     __tablename__ = "victims"
+    __table_args__ = _search_indexes("victims", "name", "address", "postcode", "email", "phone")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), unique=True)
@@ -284,6 +299,7 @@ class Applicant(Base):
     """Who applied: the victim, or someone acting for them with their consent."""
 
     __tablename__ = "applicants"
+    __table_args__ = _search_indexes("applicants", "name", "address", "email", "phone")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), unique=True)

@@ -194,7 +194,7 @@ def suggest(
             needed=needed,
             not_counted=tuple(not_counted),
             explanation=(
-                f"{len(counted)} separate incident(s) with a qualifying complaint "
+                f"{_incidents(len(counted), 'separate')} with a qualifying complaint "
                 f"({needed} needed): a complaint qualifies when made to a relevant body (the "
                 "council, the police, the health board or a registered housing provider) within "
                 f"{_months(rules.complaint_within_months)} beginning with the day of the "
@@ -252,7 +252,8 @@ def suggest(
                 found=len(hate_incidents),
                 needed=hate.minimum_incidents,
                 explanation=(
-                    f"{len(hate_incidents)} hate-related incident(s) with a qualifying complaint "
+                    f"{_incidents(len(hate_incidents), 'hate-related')} with a qualifying "
+                    "complaint "
                     f"({hate.minimum_incidents} needed){any_body_note}"
                 ),
             )
@@ -263,6 +264,11 @@ def suggest(
 def _person(name: str) -> str:
     """Reporters are compared by name, ignoring case and spacing."""
     return " ".join(name.lower().split())
+
+
+def _incidents(count: int, kind: str) -> str:
+    """ "1 separate incident", "3 separate incidents": never "incident(s)"."""
+    return f"{count} {kind} incident{'' if count == 1 else 's'}"
 
 
 def _months(count: int) -> str:

@@ -35,7 +35,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from web.complaint_bodies import STAFF_BODIES, complaint_body
 from web.step_forms import PartsDateField, place_errors
@@ -124,7 +124,8 @@ class ActivationForm(FlaskForm):
     channel = RadioField(
         "How it was received",
         widget=GovRadioInput(),
-        default="phone",
+        validators=[DataRequired("Select how the application was received")],
+        validate_choice=False,
         choices=[
             SelectChoice("phone", "Phone"),
             SelectChoice("letter", "Letter"),
@@ -135,7 +136,8 @@ class ActivationForm(FlaskForm):
     victim_type = RadioField(
         "The victim is",
         widget=GovRadioInput(),
-        default="individual",
+        validators=[DataRequired("Select who the victim is")],
+        validate_choice=False,
         choices=[
             SelectChoice("individual", "An individual"),
             SelectChoice("business", "A business"),
@@ -147,7 +149,13 @@ class ActivationForm(FlaskForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter the victim's name"), Length(max=200)],
     )
-    victim_address = TextAreaField("Address", widget=GovTextArea(), validators=[Length(max=2000)])
+    victim_address = TextAreaField(
+        "Address",
+        widget=GovTextArea(),
+        validators=[Length(max=2000)],
+        description="House number and street, town or city. Needed for letters by post.",
+    )
+    victim_postcode = StringField("Postcode", widget=GovTextInput(), validators=[Length(max=10)])
     victim_email = StringField(
         "E-mail address", widget=GovTextInput(), validators=[Length(max=320)]
     )
@@ -155,7 +163,8 @@ class ActivationForm(FlaskForm):
     contact_preference = RadioField(
         "How they want to be contacted",
         widget=GovRadioInput(),
-        default="letter",
+        validators=[DataRequired("Select how the victim wants to be contacted")],
+        validate_choice=False,
         choices=[
             SelectChoice("email", "E-mail"),
             SelectChoice("phone", "Phone"),
@@ -170,7 +179,8 @@ class ActivationForm(FlaskForm):
     on_behalf = RadioField(
         "Who is applying?",
         widget=GovRadioInput(),
-        default="no",
+        validators=[DataRequired("Select who is applying")],
+        validate_choice=False,
         choices=[
             SelectChoice("no", "The victim"),
             SelectChoice("yes", "Someone on the victim's behalf"),
@@ -187,6 +197,26 @@ class ActivationForm(FlaskForm):
     )
     applicant_consent_given_on = PartsDateField(
         "Date the victim gave consent", validators=[Optional()]
+    )
+    applicant_address = TextAreaField(
+        "Applicant's address", widget=GovTextArea(), validators=[Length(max=2000)]
+    )
+    applicant_email = StringField(
+        "Applicant's e-mail address", widget=GovTextInput(), validators=[Length(max=320)]
+    )
+    applicant_phone = StringField(
+        "Applicant's phone number", widget=GovTextInput(), validators=[Length(max=40)]
+    )
+    applicant_contact_preference = RadioField(
+        "How the applicant wants to be contacted",
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Optional()],
+        choices=[
+            SelectChoice("email", "E-mail"),
+            SelectChoice("phone", "Phone"),
+            SelectChoice("letter", "Letter by post"),
+        ],
     )
     incidents = FieldList(FormField(IncidentRow), min_entries=1, max_entries=INCIDENT_ROWS)
     add_incident = SubmitField("Add another incident", widget=GovSubmitInput())
@@ -226,14 +256,15 @@ class ActivationForm(FlaskForm):
         consent = self.applicant_consent_given_on.data
         return {
             "received_on": self.received_on.data.isoformat() if self.received_on.data else "",
-            "channel": self.channel.data,
+            "channel": self.channel.data or "",
             "victim": {
-                "type": self.victim_type.data,
+                "type": self.victim_type.data or "",
                 "name": self.victim_name.data or "",
                 "address": self.victim_address.data or "",
+                "postcode": self.victim_postcode.data or "",
                 "email": self.victim_email.data or "",
                 "phone": self.victim_phone.data or "",
-                "contact_preference": self.contact_preference.data,
+                "contact_preference": self.contact_preference.data or "",
                 "accessibility_needs": self.accessibility_needs.data or "",
                 "is_vulnerable": bool(self.is_vulnerable.data),
                 "is_repeat_victim": bool(self.is_repeat_victim.data),
@@ -243,6 +274,7 @@ class ActivationForm(FlaskForm):
                 "name": (self.applicant_name.data or "") if on_behalf else "",
                 "relationship": (self.applicant_relationship.data or "") if on_behalf else "",
                 "consent_given_on": consent.isoformat() if on_behalf and consent else None,
+                **(self._applicant_contact() if on_behalf else {}),
             },
             "incidents": incidents,
             "youth_asb": bool(self.youth_asb.data),
@@ -251,6 +283,19 @@ class ActivationForm(FlaskForm):
             "agencies": list(self.agencies.data or []),
             "single_point_of_contact": self.single_point_of_contact.data or "",
         }
+
+    def _applicant_contact(self) -> dict[str, str]:
+        """Someone applying for the victim receives the letters: how to reach them."""
+        return {
+            "address": self.applicant_address.data or "",
+            "email": self.applicant_email.data or "",
+            "phone": self.applicant_phone.data or "",
+            "contact_preference": self.applicant_contact_preference.data or "letter",
+        }
+
+    def validate_applicant_contact_preference(self, field: RadioField) -> None:
+        if self.on_behalf.data == "yes" and not field.data:
+            raise ValidationError("Select how the applicant wants to be contacted")
 
     def add_another(self) -> bool:
         """If "Add another" was pressed, add the row asked for and say so (nothing is sent)."""

@@ -66,9 +66,11 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         errors,
         health,
         metrics,
+        panel_pack,
         people,
         plan,
         request_log,
+        search,
         security,
         shared_limits,
         sso,
@@ -105,5 +107,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(people.blueprint)
     documents.init_app(app)
+    app.register_blueprint(search.blueprint)
+    app.register_blueprint(panel_pack.blueprint)
     app.register_blueprint(api.blueprint)
     return app

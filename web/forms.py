@@ -66,3 +66,14 @@ class YearForm(FlaskForm):
 
     year = SelectField("Performance year", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Show", widget=GovSubmitInput())
+
+
+class ClosedFilterForm(FlaskForm):
+    """The closed cases' filters: a GET form, so no CSRF token and a shareable URL."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField("Year closed", widget=GovSelect(), validate_choice=False)
+    outcome = SelectField("Outcome", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -8,6 +8,7 @@ that a URL reveals nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -39,6 +40,7 @@ from web.services import services
 from web.step_forms import (
     AcknowledgeForm,
     ChronologyForm,
+    RecordReviewForm,
     make_form,
     place_errors,
 )
@@ -76,6 +78,15 @@ PAGE_SIZE = 50
 #: What the staff pages call each state and each clock (the process declaration's words).
 STATE_LABELS = CASE_REVIEW.state_labels
 STEP_LABELS = CASE_REVIEW.clock_labels
+
+
+def state_in_a_sentence(state: str, labels: Mapping[str, str] = STATE_LABELS) -> str:
+    """A state's label as it reads after "The case is now": "at appeal", never "appeal".
+
+    `labels` are those of the case's own process version (production's by default).
+    """
+    label = labels[state].lower()
+    return f"at {label}" if state == "appeal" else label
 
 
 @blueprint.app_template_filter("english")
@@ -327,6 +338,10 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         form = make_form(event, app.config, agencies, case.version, request.form, process)
         if isinstance(form, AcknowledgeForm):
             offer_agencies(session, case, form, submitted=True)
+    if isinstance(form, RecordReviewForm) and f"{event}-add_recommendation" in request.form:
+        # One more row of the action plan, without JavaScript: nothing is recorded yet.
+        form.add_recommendation(agencies)
+        return _render_case(reference, open_form=(event, form))
     if not form.validate():
         return _render_case(reference, open_form=(event, form), status=400)
     actor = current_actor()
@@ -343,7 +358,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     except (StaleCase, EventNotAllowed) as error:
         flash(f"{error.message} Nothing was changed.", "error")
         return redirect(url_for("staff.case_page", reference=reference))
-    done, now_in = process.titles[event], process.state_labels[state].lower()
+    done, now_in = process.titles[event], state_in_a_sentence(state, process.state_labels)
     flash(f"{done}: done. The case is now {now_in}.", "success")
     for warning in outcome.warnings:
         flash(warning, "info")

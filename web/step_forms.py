@@ -156,9 +156,18 @@ class SchedulePanelForm(StepForm):
         }
 
 
+#: Rows of recommendations the review form offers at most (the service takes up to 100).
+MOST_RECOMMENDATIONS = 30
+
+
+def _agency_choices(agencies: list[str]) -> list[SelectChoice]:
+    return [SelectChoice("", "Choose an agency")] + [SelectChoice(name, name) for name in agencies]
+
+
 class RecommendationRow(Form):
     agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
-    action = StringField("Action", widget=GovTextInput(), validators=[Length(max=2000)])
+    # A recommendation is often a paragraph: several lines (issue 18).
+    action = TextAreaField("Action", widget=GovTextArea(), validators=[Length(max=2000)])
     due_on = PartsDateField("Due by", validators=[Optional()])
 
 
@@ -174,8 +183,18 @@ class RecordReviewForm(StepForm):
     themes = SelectMultipleField(
         "Recurring themes", widget=GovCheckboxesInput(), validate_choice=False
     )
-    recommendations = FieldList(FormField(RecommendationRow), min_entries=3, max_entries=10)
+    #: Three rows to start with; "Add another recommendation" adds one at a time up to this.
+    recommendations = FieldList(
+        FormField(RecommendationRow), min_entries=3, max_entries=MOST_RECOMMENDATIONS
+    )
     submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+    def add_recommendation(self, agencies: list[str]) -> None:
+        """One more empty row, kept with what was typed in the others."""
+        if len(self.recommendations.entries) < MOST_RECOMMENDATIONS:
+            self.recommendations.append_entry()
+        for row in self.recommendations.entries:
+            row.agency.choices = _agency_choices(agencies)
 
     def data_for_service(self) -> dict[str, Any]:
         rows = [row for row in self.recommendations.entries if (row.action.data or "").strip()]
@@ -369,9 +388,7 @@ def make_form(
     if isinstance(form, RecordReviewForm):
         form.themes.choices = [SelectChoice(theme.key, theme.label) for theme in config.themes]
         for row in form.recommendations.entries:
-            row.agency.choices = [SelectChoice("", "Choose an agency")] + [
-                SelectChoice(name, name) for name in agencies
-            ]
+            row.agency.choices = _agency_choices(agencies)
     if isinstance(form, ReasonForm):
         form.submit.label.text = process.titles[event]
     return form

@@ -259,6 +259,8 @@ def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
         return agency_names.get(agency_id, "an agency")
     labels = {
         "applicant": "the applicant",
+        # The copy of a letter by post sent to the applicant's e-mail address as well.
+        "applicant_email": "the applicant (by e-mail)",
         "managers": "the managers",
         "manager": "the managers",
         "chair": "the CSP chair",
@@ -297,6 +299,7 @@ def _applicant(case: CaseReview) -> dict[str, Any]:
         "consent_given_on": a.consent_given_on.isoformat() if a.consent_given_on else None,
         "email": a.email,
         "phone": a.phone,
+        "address": a.address,
         "contact_preference": a.contact_preference,
     }
 

@@ -186,6 +186,23 @@ class CaseIn(Strict):
             raise FieldProblem(problems)
         return self
 
+    @model_validator(mode="after")
+    def _letters_by_post_need_an_address(self) -> CaseIn:
+        """Letters go to the applicant (the victim, or who applied for them): by post, they
+        need an address, or the manager is later asked to post a letter to a blank one. Here,
+        so that the staff form, the public form, the API and the CLI all refuse it alike."""
+        person, where = (
+            (self.applicant, "applicant") if self.applicant.on_behalf else (self.victim, "victim")
+        )
+        if person.contact_preference == "letter" and not person.address.strip():
+            raise FieldProblem(
+                {
+                    f"{where}.address": "is needed to send letters by post: enter a postal "
+                    "address, or choose to be contacted by e-mail or phone"
+                }
+            )
+        return self
+
 
 class EventIn(Strict):
     #: The date the step happened; today when left out. Never in the future.

@@ -114,7 +114,7 @@ def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, poli
         raise ThresholdFloorMet(
             {
                 "decision": (
-                    "cannot be 'not_met': the recorded complaints meet the statutory threshold "
+                    "cannot be 'not met': the recorded complaints meet the statutory threshold "
                     f"under {ACT_CITATION} (at least "
                     f"{policy.config.threshold.statutory_minimum_incidents} qualifying complaints "
                     "about separate incidents), so the threshold must be treated as met"
@@ -128,8 +128,9 @@ def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, poli
             raise InvalidData({"against_suggestion": AGAINST_SUGGESTION_NEEDS_A_REASON})
         rationale += f"\n\nAgainst the suggestion: {event_in.against_suggestion.strip()}"
         outcome.warnings.append(
-            f"The decision '{event_in.decision}' differs from the rules' suggestion "
-            f"('{'met' if suggestion.met else 'not_met'}'); the rationale is recorded."
+            f"The decision '{event_in.decision.replace('_', ' ')}' differs from the rules' "
+            "suggestion "
+            f"('{'met' if suggestion.met else 'not met'}'); the rationale is recorded."
         )
     if event_in.lead_agency:
         agencies = agencies_by_name(session, case.partnership_id)
@@ -185,6 +186,16 @@ def schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy, 
 def record_review(session, case, event_in: RecordReviewIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
     agencies = agencies_by_name(session, case.partnership_id)
     problems: dict[str, str] = {}
+    panel = open_panel(case)
+    assert panel is not None  # the state machine only allows this with a panel scheduled
+    # A review cannot be held before the panel meets: the date it was set for stays as it
+    # was (``panel_on``), the day it was held is its own fact (``held_on``); rearranging the
+    # meeting is scheduling it again.
+    if on < panel.panel_on:
+        problems["on"] = (
+            f"cannot be before the panel meets ({english_date(panel.panel_on)}); if it met "
+            "earlier, schedule the panel again with the day it met"
+        )
     owners = []
     for index, rec in enumerate(event_in.recommendations):
         try:
@@ -201,8 +212,6 @@ def record_review(session, case, event_in: RecordReviewIn, on, actor, policy, ou
             )
     if problems:
         raise InvalidData(problems)
-    panel = open_panel(case)
-    assert panel is not None  # the state machine only allows this with a panel scheduled
     panel.held_on = on
     panel.findings = event_in.findings
     panel.victim_attended = event_in.victim_attended

@@ -16,8 +16,15 @@ def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, polic
     assert_accessible(page)
 
     fill_date(page, "received_on", received)
+    # Nothing is chosen for the manager (GOV.UK: radios are never pre-selected).
+    assert page.locator("input[type=radio]:checked").count() == 0
+    page.locator("input[name=channel][value=phone]").check()
+    page.locator("input[name=victim_type][value=individual]").check()
     page.get_by_label("Victim's name").fill("Amira Khan")
+    page.locator("input[name=contact_preference][value=phone]").check()
     page.get_by_label("Someone on the victim's behalf").check()
+    page.get_by_label("Applicant's e-mail address").fill("yusuf.khan@example.net")
+    page.locator("input[name=applicant_contact_preference][value=email]").check()
     page.get_by_label("Applicant's name").fill("Yusuf Khan")
     page.get_by_label("Relationship to the victim").fill("son")
     fill_date(page, "applicant_consent_given_on", received)
@@ -49,7 +56,7 @@ def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, polic
     assert f"Acknowledge it by {english_date(due)}" in banner
     main = page.locator("main").inner_text()
     assert "Yusuf Khan, son, with the victim's consent" in main
-    assert "Holds: 3 separate incident(s)" in main
+    assert "Holds: 3 separate incidents" in main
     ward = page.get_by_role("term").filter(has_text="Ward or beat").locator("xpath=..")
     assert "Syston West" in ward.inner_text()
 

@@ -10,7 +10,7 @@ from notifications.compose import compose
 from notifications.letters import Letter, environment, render_letter, render_pdf
 from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, at, new_case
 from triggers.db import write_transaction
-from triggers.models import OutboxMessage
+from triggers.models import OutboxMessage, User
 from workflows.case_review import CASE_REVIEW
 from workflows.service import apply
 
@@ -249,3 +249,47 @@ def test_a_pdf_escapes_what_people_typed():
     )
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "<script>alert(1)</script>" in text and "Monday 28 April 2025" in text
+
+
+def test_the_panel_invitation_confirms_a_choice_already_recorded(
+    sessions, partnership, policy, config
+):
+    """Issue 18: the invitation asked the victim to choose how to attend after their choice
+    was recorded."""
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        case.panel_attendance = "online"
+        session.flush()
+        victim = compose(
+            session,
+            message_for(session, case, "panel_invitation"),
+            config,
+            date(2025, 4, 28),
+            CASE_REVIEW,
+        )
+    assert "You told us you would prefer to attend online" in victim.body
+    assert "Please let us know which you prefer" not in victim.body
+
+
+def test_the_chair_is_greeted_by_title(sessions, partnership, policy, config):
+    """Issue 18: the appeal referral began "Dear chair"."""
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        session.add(
+            User(
+                partnership_id=case.partnership_id,
+                email="chair@example.org",
+                password_hash="-",
+                role="chair",
+                created_at=SAMPLE_NOW,
+            )
+        )
+        for event in ("record_review", "send_findings", "appeal"):
+            apply(session, case, event, EVENT_DATA[event], MANAGER, SAMPLE_NOW, policy)
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id, OutboxMessage.kind == "appeal_referral"
+            )
+        ).one()
+        message = compose(session, row, config, date(2025, 12, 1), CASE_REVIEW)
+    assert "Dear CSP Chair," in message.body

@@ -152,7 +152,7 @@ def test_sweep_as_if_it_were_from_the_command_line(
 ):
     application = {
         "received_on": "2025-04-17",
-        "victim": {"type": "individual", "name": "Jo"},
+        "victim": {"type": "individual", "name": "Jo", "address": "1 High Street, Syston"},
         "incidents": [{"occurred_on": "2025-04-10", "description": "Graffiti"}],
     }
     env = {

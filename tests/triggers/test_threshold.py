@@ -202,7 +202,7 @@ def test_every_rule_explains_itself():
     result = suggest([], RECEIVED, LLR)
     assert not result.met
     assert all(rule.explanation for rule in result.rules)
-    assert "0 separate incident(s)" in result.rules[0].explanation
+    assert "0 separate incidents" in result.rules[0].explanation
 
 
 def incidents_reported_to(body: str, *, is_registered_provider: bool = True) -> list[IncidentFacts]:
@@ -246,7 +246,7 @@ def test_the_floor_explains_which_complaints_did_not_count_and_why():
         ),
     ]
     explanation = suggest(incidents, RECEIVED, LLR).rules[0].explanation
-    assert explanation.startswith("0 separate incident(s)")
+    assert explanation.startswith("0 separate incidents")
     assert "the complaint of Saturday 1 March 2025 did not go to a relevant body" in explanation
     assert (
         "the complaint of Tuesday 1 April 2025 went to a housing provider that is not registered"

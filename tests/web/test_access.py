@@ -295,6 +295,24 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    # The panel pack is the case file: whoever may see the case (issue 18).
+    ("GET", "/cases/{case}/panel-pack.pdf"): {
+        "manager": OK,
+        "viewer": OK,
+        "chair": OK,
+        "agency-in": OK,
+        "agency-out": NOT_FOUND,
+        "panel-in": OK,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    # Search and the closed cases are for every role, over the cases each may see
+    # (tests/web/test_search.py checks what each finds); too short a search is refused.
+    ("GET", "/search?q={case}"): {**everyone(OK), None: SIGN_IN},
+    ("GET", "/search?q=C"): {**everyone(400), None: SIGN_IN},
+    ("GET", "/cases/closed"): {**everyone(OK), None: SIGN_IN},
+    ("GET", "/cases/closed?year=2025&outcome=withdrawn"): {**everyone(OK), None: SIGN_IN},
     # The figures hold no personal data: every role reads its own partnership's.
     ("GET", "/statistics"): {
         "manager": OK,

@@ -350,6 +350,17 @@ def test_a_complaint_to_an_unknown_body_is_422_naming_the_field(client, auth):
     assert "incidents.0.complaints.0.reported_to" in response.json["error"]["fields"]
 
 
+def test_letters_by_post_with_no_address_are_422_through_the_api(client, auth, sessions):
+    """Issue 18: refused at input on every channel, the API as the pages."""
+    body = application()
+    body["victim"] = {"type": "individual", "name": "Jo Hill", "contact_preference": "letter"}
+    response = client.post("/api/v1/cases", json=body, headers=auth)
+    assert response.status_code == 422
+    assert "by post" in response.json["error"]["fields"]["victim.address"]
+    with write_transaction(sessions) as session:
+        assert session.scalars(select(CaseReview)).all() == []
+
+
 def test_an_extension_through_the_api_shows_both_dates(client, auth):
     reference = create(client, auth)["reference"]
     response = client.post(

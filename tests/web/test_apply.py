@@ -553,6 +553,30 @@ def test_the_public_form_records_health_and_a_private_landlord_apart(client, ses
         assert "did not go to a relevant body" in suggestion.rules[0].explanation
 
 
+def test_the_check_page_shows_the_address_on_lines_not_a_literal_br(client):
+    """Issue 18: the check-answers page showed "1 High Street&lt;br&gt;Loughborough"."""
+    pages = [
+        (path, fields)
+        if path != "/apply/contact"
+        else (
+            path,
+            {
+                "contact_preference": "letter",
+                "email": "",
+                "phone": "",
+                "address": "1 High Street\r\nLoughborough <Leics>",
+                "postcode": "LE11 1AA",
+            },
+        )
+        for path, fields in AS_VICTIM
+    ]
+    fill(client, pages)
+    page = client.get("/apply/check").get_data(as_text=True)
+    assert "1 High Street" in page
+    assert "<br>Loughborough &lt;Leics&gt;<br>LE11 1AA" in page
+    assert "&lt;br&gt;" not in page
+
+
 def test_one_incident_reported_to_three_bodies_and_by_a_neighbour_is_one_incident(client, sessions):
     """The public form's "Add another report": one night reported to the police, the council
     and the housing association, once by a neighbour, is one incident with four complaints."""

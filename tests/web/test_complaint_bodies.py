@@ -22,6 +22,7 @@ def staff_form(token: str) -> dict:
         "channel": "phone",
         "victim_type": "individual",
         "victim_name": "Amira Khan",
+        "victim_address": "4 Mill Lane, Loughborough",
         "contact_preference": "letter",
         "on_behalf": "no",
     }
@@ -68,6 +69,43 @@ def test_an_unknown_choice_is_passed_on_for_the_service_to_refuse():
     assert complaint_body("an MP") == {"reported_to": "an MP"}
 
 
+def test_the_staff_form_preselects_no_radio_and_asks_for_each(app, world):
+    """Issue 18: the radios arrived pre-selected (GOV.UK: never pre-select)."""
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert "checked" not in page
+    form = staff_form(csrf(client, "/cases/new"))
+    for name in ("channel", "victim_type", "contact_preference", "on_behalf"):
+        del form[name]
+    answer = client.post("/cases/new", data=form).get_data(as_text=True)
+    for message in (
+        "Select how the application was received",
+        "Select who the victim is",
+        "Select how the victim wants to be contacted",
+        "Select who is applying",
+    ):
+        assert message in answer
+
+
+def test_the_staff_form_records_a_postcode_and_refuses_letters_with_no_address(
+    app, world, sessions
+):
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    form = staff_form(csrf(client, "/cases/new")) | {"victim_address": ""}
+    refused = client.post("/cases/new", data=form)
+    assert refused.status_code == 400
+    assert "Address is needed to send letters by post" in refused.get_data(as_text=True) or (
+        "needed to send letters by post" in refused.get_data(as_text=True)
+    )
+    form = staff_form(csrf(client, "/cases/new")) | {"victim_postcode": "LE11 2TX"}
+    assert client.post("/cases/new", data=form).status_code == 302
+    with read_session(sessions) as session:
+        case = session.scalar(select(CaseReview).where(CaseReview.victim.has(name="Amira Khan")))
+        assert case.victim.postcode == "LE11 2TX"
+
+
 def test_one_incident_reported_to_three_bodies_is_logged_as_one_incident(app, world, sessions):
     """The staff form's "Add another complaint" gives one incident several complaints."""
     client = app.test_client()
@@ -76,7 +114,11 @@ def test_one_incident_reported_to_three_bodies_is_logged_as_one_incident(app, wo
     base = {
         "csrf_token": token,
         "received_on": ["20", "11", "2025"],
+        "channel": "phone",
+        "victim_type": "individual",
         "victim_name": "Sam Hill",
+        "contact_preference": "phone",
+        "on_behalf": "no",
         "incidents-0-occurred_on": ["1", "11", "2025"],
         "incidents-0-what_happened": "Windows broken in the night",
         "incidents-0-reported_to": "police",

@@ -1,6 +1,6 @@
 """The statutory process through the service: each step, its deadlines, letters and audit."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -548,6 +548,7 @@ def test_an_application_on_behalf_needs_consent(sessions, partnership, policy):
                     "name": "Sam Morgan",
                     "relationship": "son",
                     "consent_given_on": "2025-11-18",
+                    "address": "3 Park Road, Loughborough",
                 }
             ),
             MANAGER,
@@ -731,3 +732,72 @@ def test_a_step_and_a_view_of_the_same_case_at_once_both_go_through(sessions, pa
             .where(CaseReview.reference == reference)
         ).all()
         assert sorted(events) == ["acknowledge", "open", "viewed"]
+
+
+def test_a_review_before_the_panel_meets_is_refused_and_the_panel_date_kept(
+    sessions, partnership, policy
+):
+    """Issue 18: a review recorded on 1 December for a panel set for 8 December became
+    "Held on 1 December"; the panel's date was overwritten."""
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "threshold_met")
+        apply(
+            session,
+            case,
+            "schedule_panel",
+            {"panel_on": "2025-12-08"},
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+        case_id = case.id
+    review = {**EVENT_DATA["record_review"], "on": "2025-12-01"}
+    with pytest.raises(InvalidData) as invalid, write_transaction(sessions) as session:
+        apply(
+            session,
+            session.get(CaseReview, case_id),
+            "record_review",
+            review,
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+    assert "Monday 8 December 2025" in invalid.value.fields["on"]
+    later = datetime(2025, 12, 9, 10, tzinfo=UTC)
+    with write_transaction(sessions) as session:
+        case = session.get(CaseReview, case_id)
+        apply(
+            session, case, "record_review", {**review, "on": "2025-12-09"}, MANAGER, later, policy
+        )
+        panel = case.panels[-1]
+        assert (panel.panel_on, panel.held_on) == (date(2025, 12, 8), date(2025, 12, 9))
+
+
+@pytest.mark.parametrize(
+    ("applicant", "victim", "field"),
+    [
+        ({}, {"contact_preference": "letter"}, "victim.address"),
+        ({}, {"contact_preference": "letter", "postcode": "LE11 2TX"}, "victim.address"),
+        (
+            {
+                "on_behalf": True,
+                "name": "Sam",
+                "relationship": "son",
+                "consent_given_on": "2025-11-18",
+            },
+            {"contact_preference": "email"},
+            "applicant.address",
+        ),
+    ],
+)
+def test_letters_by_post_with_no_postal_address_are_refused(
+    sessions, partnership, policy, applicant, victim, field
+):
+    """Issue 18: the manager was later asked to post a letter to a blank address."""
+    data = application()
+    data["victim"] = {**data["victim"], **victim}
+    data["applicant"] = {"on_behalf": False, **applicant}
+    with pytest.raises(InvalidData) as invalid, write_transaction(sessions) as session:
+        open_case(session, partnership, data, MANAGER, SAMPLE_NOW, policy)
+    assert set(invalid.value.fields) == {field}
+    assert "by post" in invalid.value.fields[field]

@@ -26,6 +26,7 @@ def log(session, partnership, policy, received_on, victim_name, email, applicant
             "on_behalf": True,
             "name": applicant[0],
             "email": applicant[1],
+            "contact_preference": "email",
             "relationship": "daughter",
             "consent_given_on": received_on.isoformat(),
         }
