@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from notifications import links
 from notifications.letters import (
     Letter,
     environment,
@@ -75,8 +76,11 @@ def compose(
     # Only reminders and digests name a clock; a letter for a step has no "step".
     labels = process.letter_labels
     context["step_label"] = labels[row.payload["step"]] if "step" in row.payload else ""
+    if case is not None and row.kind in ("reminder", "escalation"):
+        context["task_url"] = links.case_link(config, case.reference, row.payload.get("opens", ""))
     for item in context.get("items", []):
         item["step_label"] = labels[item["step"]]
+        item["task_url"] = links.case_link(config, item["reference"], item.get("opens", ""))
     template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
     folder = config.mail.templates_folder
     env = environment(relative_path(config, folder) if folder else None)

@@ -89,6 +89,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         sso,
         staff,
         statistics,
+        tasks,
     )
     from web import input as input_rules
     from web.api import views as api
@@ -115,6 +116,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     complaint_bodies.init_app(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(staff.blueprint)
+    app.register_blueprint(tasks.blueprint)
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(people.blueprint)

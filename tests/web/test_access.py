@@ -35,6 +35,18 @@ TABLE = {
         "other-manager": OK,
         None: SIGN_IN,
     },
+    # Everyone signed in has a tasks page (what is on it: tests/web/test_tasks.py).
+    ("GET", "/tasks"): {
+        "manager": OK,
+        "viewer": OK,
+        "chair": OK,
+        "agency-in": OK,
+        "agency-out": OK,
+        "panel-in": OK,
+        "panel-out": OK,
+        "other-manager": OK,
+        None: SIGN_IN,
+    },
     ("GET", "/cases/{case}"): {
         "manager": OK,
         "viewer": OK,
