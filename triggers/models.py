@@ -633,3 +633,31 @@ class Heartbeat(Base):
     at: Mapped[datetime]
     #: The host and process that wrote it (host:pid).
     by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class PublishedFigures(Base):
+    """One published version of a year's figures, exactly as published (the public page, the
+    CSV and the JSON), kept when a later version restates it: what was once on the
+    partnership's website stays on record, with the reason for each restatement."""
+
+    __tablename__ = "published_figures"
+    __table_args__ = (UniqueConstraint("partnership_id", "start_year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    #: The performance year, by the calendar year it starts in (2025 is 2025/26).
+    start_year: Mapped[int] = mapped_column(Integer)
+    #: 1 for the first publication of the year, then 2, 3, ... for each restatement.
+    version: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime]
+    published_on: Mapped[date] = mapped_column(Date)
+    published_by: Mapped[str] = mapped_column(String(320))
+    #: The year had not ended when published: its figures will still change.
+    is_provisional: Mapped[bool] = mapped_column(Boolean)
+    #: Why an earlier version was restated ("" for the first).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    index_html: Mapped[str] = mapped_column(Text)
+    figures_csv: Mapped[str] = mapped_column(Text)
+    figures_json: Mapped[str] = mapped_column(Text)
+
+    partnership: Mapped[Partnership] = relationship()

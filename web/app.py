@@ -83,6 +83,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         metrics,
         people,
         plan,
+        published,
         request_log,
         security,
         shared_limits,
@@ -119,6 +120,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(statistics.blueprint)
+    app.register_blueprint(published.blueprint)
     app.register_blueprint(people.blueprint)
     app.register_blueprint(api.blueprint)
     return app

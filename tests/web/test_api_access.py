@@ -155,6 +155,10 @@ def test_every_route_is_in_a_role_table(app):
             .replace("<int(max=1000):number>", "1")
             .replace("<int(max=2147483647):person_id>", "{person}")
             .replace("<token>", "{x}")
+            .replace(
+                "<int(max=2100):start_year>/<int(max=2147483647):number>/<name>",
+                "2025/1/figures.{x}",
+            )
         )
         candidates = {c.replace("{case}", "{x}").replace("CT-1999-999", "{x}") for c in covered}
         shape = path.replace("{message}", "{x}").replace("{recommendation}", "{x}")
