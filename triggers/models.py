@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -661,3 +662,23 @@ class PublishedFigures(Base):
     figures_json: Mapped[str] = mapped_column(Text)
 
     partnership: Mapped[Partnership] = relationship()
+
+
+class MessageDelivery(Base):
+    """One attempt at sending an outbox message: its delivery history, and for the attempt
+    that went, the message exactly as sent (addresses, subject, headers, text, and the PDF
+    a posted letter was printed from), so that a person can read what the applicant got."""
+
+    __tablename__ = "message_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    at: Mapped[datetime]
+    #: sent, retrying or failed.
+    outcome: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_to: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[str] = mapped_column(Text, default="")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -44,6 +44,7 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+READ_MESSAGES = "read_messages"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -60,6 +61,8 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    # A letter as sent holds the applicant's name, address and the case in full: as the trail.
+    READ_MESSAGES: frozenset({MANAGER}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -74,6 +77,7 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    READ_MESSAGES: "read the letters and e-mails as sent",
 }
 
 AgencyLike = TypeVar("AgencyLike")

@@ -70,6 +70,30 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    # A letter as sent holds the applicant's details in full: the manager's, as the trail.
+    ("GET", "/cases/{case}/messages/{message}"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    # Nothing was posted on the world's case: no PDF, whoever asks.
+    ("GET", "/cases/{case}/messages/{message}/letter.pdf"): {
+        "manager": NOT_FOUND,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
     ("GET", "/cases/{case}"): {
         "manager": OK,
         "viewer": OK,
