@@ -88,6 +88,8 @@ def compose(
         letter = render_letter(env, template, context)
     except Exception as error:
         raise CannotCompose(str(error)) from None
+    if "edited_body" in row.payload:  # a held letter a manager changed for this case
+        letter = Letter(letter.subject, row.payload["edited_body"])
 
     attachments: list[Attachment] = []
     headers = {

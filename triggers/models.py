@@ -582,7 +582,8 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(60))
     #: Makes a second write of the same message a no-op.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    #: pending, sending, sent or failed.
+    #: pending, sending, sent or failed; held (waiting for a manager's approval) or
+    #: cancelled (a held letter that was not sent).
     status: Mapped[str] = mapped_column(String(10), default="pending")
     send_after: Mapped[datetime]
     created_at: Mapped[datetime]

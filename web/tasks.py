@@ -8,7 +8,7 @@ contact.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
@@ -31,6 +31,7 @@ KINDS = {
     "recommendation": "Recommendation",
     "panel": "Panel",
     "failed_message": "Not sent",
+    "held_letter": "Letter to approve",
 }
 
 
@@ -46,7 +47,11 @@ class ContactForm(FlaskForm):
 
 def task_link(task: Task) -> str:
     """The form that does ``task``: the case page with that form open and in view, the same
-    path as the reminder e-mails' links (notifications.links)."""
+    path as the reminder e-mails' links (notifications.links); a held letter, its page."""
+    if task.kind == "held_letter":
+        return url_for(
+            "messages.message_page", reference=task.reference, message_id=task.message_id
+        )
     return request.script_root + case_path(task.reference, task.opens)
 
 

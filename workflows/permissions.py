@@ -45,6 +45,7 @@ RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
 READ_MESSAGES = "read_messages"
+APPROVE_LETTERS = "approve_letters"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -63,6 +64,7 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     PUBLISH: frozenset({MANAGER}),
     # A letter as sent holds the applicant's name, address and the case in full: as the trail.
     READ_MESSAGES: frozenset({MANAGER}),
+    APPROVE_LETTERS: frozenset({MANAGER}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -78,6 +80,7 @@ ACT_WORDS = {
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
     READ_MESSAGES: "read the letters and e-mails as sent",
+    APPROVE_LETTERS: "approve a letter held for approval",
 }
 
 AgencyLike = TypeVar("AgencyLike")

@@ -45,7 +45,7 @@ UNFINISHED = ("open", "in_progress")
 
 @dataclass(frozen=True)
 class Task:
-    #: step, chronology, recommendation, panel or failed_message.
+    #: step, chronology, recommendation, panel, failed_message or held_letter.
     kind: str
     reference: str
     #: What to do, as the page says it ("Acknowledge the application").
@@ -56,7 +56,7 @@ class Task:
     detail: str = ""
     #: The case's single point of contact (the manager's filter).
     contact: str = ""
-    #: A failed message's id (its retry button).
+    #: A failed message's id (its retry button), or a held letter's (its page).
     message_id: int | None = None
 
 
@@ -95,6 +95,8 @@ def tasks_for(
         found += _panels(session, actor.agency_id, partnership_id, today)
     if permissions.may(actor, permissions.RETRY_MESSAGE):
         found += _failed_messages(session, partnership_id)
+    if permissions.may(actor, permissions.APPROVE_LETTERS):
+        found += _held_letters(session, partnership_id)
     return sorted(found, key=lambda t: (t.due_on is None, t.due_on or today, t.reference))
 
 
@@ -249,4 +251,32 @@ def _failed_messages(session: Session, partnership_id: int) -> list[Task]:
             message_id=message_id,
         )
         for message_id, kind, recipient, reference in rows
+    ]
+
+
+def _held_letters(session: Session, partnership_id: int) -> list[Task]:
+    """Letters held for approval (``mail.hold_for_approval``): due the day they were written,
+    since the applicant waits for them."""
+    rows = session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.created_at,
+            CaseReview.reference,
+        )
+        .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
+        .where(
+            OutboxMessage.status == literal("held", literal_execute=True),
+            CaseReview.partnership_id == partnership_id,
+        )
+    )
+    return [
+        Task(
+            "held_letter",
+            reference,
+            f"Read and approve the {kind.replace('_', ' ')} letter",
+            created_at.date(),
+            message_id=message_id,
+        )
+        for message_id, kind, created_at, reference in rows
     ]

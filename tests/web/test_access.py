@@ -82,6 +82,18 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    # The world's message is not held: the manager is told so (and sent back), others refused.
+    ("POST", "/cases/{case}/messages/{message}/approve"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
     # Nothing was posted on the world's case: no PDF, whoever asks.
     ("GET", "/cases/{case}/messages/{message}/letter.pdf"): {
         "manager": NOT_FOUND,
