@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,10 +25,18 @@ from notifications.letters import (
     panel_invitation_ics,
     render_letter,
     render_pdf,
+    template_problem,
 )
 from notifications.senders import Attachment, OutgoingMessage
 from triggers.config import Config, relative_path
-from triggers.models import Agency, CaseReview, OutboxMessage, Partnership, User
+from triggers.models import (
+    Agency,
+    CaseReview,
+    LetterTemplate,
+    OutboxMessage,
+    Partnership,
+    User,
+)
 from triggers.text import header_text
 
 
@@ -58,34 +67,17 @@ def compose(
     today: date,
     process: LabelledProcess,
 ) -> OutgoingMessage:
-    case = session.get(CaseReview, row.case_id) if row.case_id else None
-    partnership = (
-        case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
+    case, partnership, recipient, context, template, env = _prepare(
+        session, row, config, today, process
     )
-    assert partnership is not None
-    if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
-        address = config.audit.checkpoint_email
-        recipient = Recipient("Audit checkpoints", (address,) if address else ())
-    else:
-        recipient = _recipient(session, row.recipient, case, partnership)
-    context = _context(case, partnership, config, today)
-    context.update(row.payload)
-    context["recipient_name"] = recipient.name
-    context["to_agency"] = row.recipient.startswith("agency:")
-    context["recipient_address"] = recipient.postal_address
-    # Only reminders and digests name a clock; a letter for a step has no "step".
-    labels = process.letter_labels
-    context["step_label"] = labels[row.payload["step"]] if "step" in row.payload else ""
-    if case is not None and row.kind in ("reminder", "escalation"):
-        context["task_url"] = links.case_link(config, case.reference, row.payload.get("opens", ""))
-    for item in context.get("items", []):
-        item["step_label"] = labels[item["step"]]
-        item["task_url"] = links.case_link(config, item["reference"], item.get("opens", ""))
-    template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
-    folder = config.mail.templates_folder
-    env = environment(relative_path(config, folder) if folder else None)
+    own = session.scalar(
+        select(LetterTemplate.text)
+        .where(LetterTemplate.partnership_id == partnership.id, LetterTemplate.kind == template)
+        .order_by(LetterTemplate.version.desc())
+        .limit(1)
+    )
     try:
-        letter = render_letter(env, template, context)
+        letter = render_letter(env, template, context, own)
     except Exception as error:
         raise CannotCompose(str(error)) from None
     if "edited_body" in row.payload:  # a held letter a manager changed for this case
@@ -139,6 +131,60 @@ def compose(
         attachments=tuple(attachments),
         headers=headers,
     )
+
+
+def _prepare(
+    session: Session,
+    row: OutboxMessage,
+    config: Config,
+    today: date,
+    process: LabelledProcess,
+) -> tuple[CaseReview | None, Partnership, Recipient, dict[str, Any], str, Environment]:
+    """Whom the row goes to, what its template is given, which template and environment."""
+    case = session.get(CaseReview, row.case_id) if row.case_id else None
+    partnership = (
+        case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
+    )
+    assert partnership is not None
+    if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
+        address = config.audit.checkpoint_email
+        recipient = Recipient("Audit checkpoints", (address,) if address else ())
+    else:
+        recipient = _recipient(session, row.recipient, case, partnership)
+    context = _context(case, partnership, config, today)
+    context.update(row.payload)
+    context["recipient_name"] = recipient.name
+    context["to_agency"] = row.recipient.startswith("agency:")
+    context["recipient_address"] = recipient.postal_address
+    # Only reminders and digests name a clock; a letter for a step has no "step".
+    labels = process.letter_labels
+    context["step_label"] = labels[row.payload["step"]] if "step" in row.payload else ""
+    if case is not None and row.kind in ("reminder", "escalation"):
+        context["task_url"] = links.case_link(config, case.reference, row.payload.get("opens", ""))
+    for item in context.get("items", []):
+        item["step_label"] = labels[item["step"]]
+        item["task_url"] = links.case_link(config, item["reference"], item.get("opens", ""))
+    template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
+    folder = config.mail.templates_folder
+    env = environment(relative_path(config, folder) if folder else None)
+    return case, partnership, recipient, context, template, env
+
+
+def preview(
+    session: Session,
+    row: OutboxMessage,
+    config: Config,
+    today: date,
+    process: LabelledProcess,
+    text: str,
+) -> Letter:
+    """The letter ``row`` would be with ``text`` as its template (the Letters page's preview,
+    with a real case's data); ValueError naming the line when the template is broken."""
+    _, _, _, context, _, env = _prepare(session, row, config, today, process)
+    problem = template_problem(env, text, context)
+    if problem:
+        raise ValueError(problem)
+    return render_letter(env, row.kind, context, text)
 
 
 def message_id(row: OutboxMessage, config: Config) -> str:

@@ -683,3 +683,20 @@ class MessageDelivery(Base):
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     body: Mapped[str] = mapped_column(Text, default="")
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class LetterTemplate(Base):
+    """A partnership's own wording of one kind of letter, each save a new version (the
+    earlier kept); the latest is used, else the shipped template (notifications.templates)."""
+
+    __tablename__ = "letter_templates"
+    __table_args__ = (UniqueConstraint("partnership_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    #: The template's name (findings, acknowledgement, reminder, ...).
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(320))

@@ -80,6 +80,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         complaint_bodies,
         errors,
         health,
+        letters_page,
         messages,
         metrics,
         people,
@@ -121,6 +122,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(messages.blueprint)
+    app.register_blueprint(letters_page.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(published.blueprint)
     app.register_blueprint(people.blueprint)

@@ -46,6 +46,7 @@ MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
 READ_MESSAGES = "read_messages"
 APPROVE_LETTERS = "approve_letters"
+EDIT_LETTERS = "edit_letters"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -65,6 +66,7 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     # A letter as sent holds the applicant's name, address and the case in full: as the trail.
     READ_MESSAGES: frozenset({MANAGER}),
     APPROVE_LETTERS: frozenset({MANAGER}),
+    EDIT_LETTERS: frozenset({MANAGER}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -81,6 +83,7 @@ ACT_WORDS = {
     PUBLISH: "publish the figures",
     READ_MESSAGES: "read the letters and e-mails as sent",
     APPROVE_LETTERS: "approve a letter held for approval",
+    EDIT_LETTERS: "change the wording of the letters",
 }
 
 AgencyLike = TypeVar("AgencyLike")

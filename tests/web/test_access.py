@@ -47,6 +47,29 @@ TABLE = {
         "other-manager": OK,
         None: SIGN_IN,
     },
+    # The wording of the letters is the manager's (each partnership its own).
+    ("GET", "/letters"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": FORBIDDEN,
+        "panel-in": FORBIDDEN,
+        "panel-out": FORBIDDEN,
+        "other-manager": OK,
+        None: SIGN_IN,
+    },
+    ("GET", "/letters/findings"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": FORBIDDEN,
+        "panel-in": FORBIDDEN,
+        "panel-out": FORBIDDEN,
+        "other-manager": OK,
+        None: SIGN_IN,
+    },
     # Publishing is the manager's; a published version is counts only, for the partnership.
     ("POST", "/statistics/publish"): {
         "manager": OK,
