@@ -109,12 +109,44 @@ def panel_invitation_ics(
     sequence: int = 0,
 ) -> bytes:
     """An iCalendar invitation; the same UID on a reschedule moves the calendar entry."""
-    from icalendar import Calendar, Event, vCalAddress
+    from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", "-//casereview//ASB case review panel//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "REQUEST")
+    calendar.add_component(
+        panel_event(
+            uid,
+            summary,
+            panel_on,
+            starts_at,
+            duration_minutes,
+            location,
+            organiser,
+            timezone,
+            sequence,
+        )
+    )
+    return calendar.to_ical()
+
+
+def panel_event(
+    uid: str,
+    summary: str,
+    panel_on: date,
+    starts_at: str,
+    duration_minutes: int,
+    location: str,
+    organiser: str,
+    timezone: str,
+    sequence: int = 0,
+    cancelled: bool = False,
+):  # type: ignore[no-untyped-def]
+    """One panel as an iCalendar event: the invitation's and the personal feed's (the same
+    UID and SEQUENCE, so a calendar moves or cancels the one entry)."""
+    from icalendar import Event, vCalAddress
+
     event = Event()
     event.add("uid", uid)
     event.add("summary", summary)
@@ -133,8 +165,9 @@ def panel_invitation_ics(
     if location:
         event.add("location", location)
     event.add("organizer", vCalAddress(f"mailto:{organiser}"))
-    calendar.add_component(event)
-    return calendar.to_ical()
+    if cancelled:
+        event.add("status", "CANCELLED")
+    return event
 
 
 def shipped_text(kind: str) -> str:

@@ -86,6 +86,9 @@ class User(Base):
 
     partnership: Mapped[Partnership] = relationship()
     agency: Mapped[Agency | None] = relationship()
+    #: The hash of the secret in the person's calendar feed address (web/calendar_page.py);
+    #: None until they make one, replaced when they reset it.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ApiToken(Base):

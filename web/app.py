@@ -77,6 +77,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from web import (
         apply,
         auth,
+        calendar_page,
         complaint_bodies,
         errors,
         health,
@@ -123,6 +124,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(plan.blueprint)
     app.register_blueprint(messages.blueprint)
     app.register_blueprint(letters_page.blueprint)
+    app.register_blueprint(calendar_page.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(published.blueprint)
     app.register_blueprint(people.blueprint)

@@ -1,4 +1,5 @@
-"""each partnership's own wording of its letters, versioned (issue 20)
+"""each partnership's own wording of its letters, versioned; a person's calendar feed secret
+(issue 20)
 
 Revision ID: 0033
 Revises: 0032
@@ -28,7 +29,13 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=320), nullable=False),
         sa.UniqueConstraint("partnership_id", "kind", "version"),
     )
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("calendar_token_hash", sa.String(length=64), nullable=True))
+        batch.create_unique_constraint("uq_users_calendar_token_hash", ["calendar_token_hash"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_constraint("uq_users_calendar_token_hash", type_="unique")
+        batch.drop_column("calendar_token_hash")
     op.drop_table("letter_templates")

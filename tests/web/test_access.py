@@ -47,6 +47,31 @@ TABLE = {
         "other-manager": OK,
         None: SIGN_IN,
     },
+    # The panel calendar and one's own feed address: everyone signed in. The feed itself
+    # needs no sign-in (a calendar app fetches it): an unknown secret is not found.
+    ("GET", "/calendar"): {
+        "manager": OK,
+        "viewer": OK,
+        "chair": OK,
+        "agency-in": OK,
+        "agency-out": OK,
+        "panel-in": OK,
+        "panel-out": OK,
+        "other-manager": OK,
+        None: SIGN_IN,
+    },
+    ("POST", "/calendar/feed"): {
+        "manager": OK,
+        "viewer": OK,
+        "chair": OK,
+        "agency-in": OK,
+        "agency-out": OK,
+        "panel-in": OK,
+        "panel-out": OK,
+        "other-manager": OK,
+        None: SIGN_IN,
+    },
+    ("GET", "/calendar/not-a-live-link.ics"): everyone(NOT_FOUND),
     # The wording of the letters is the manager's (each partnership its own).
     ("GET", "/letters"): {
         "manager": OK,
