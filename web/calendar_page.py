@@ -146,8 +146,4 @@ def feed(token: str) -> Response:
                 cancelled=panel.state in (WITHDRAWN, CLOSED),
             )
         )
-    return Response(
-        calendar.to_ical(),
-        mimetype="text/calendar",
-        headers={"Cache-Control": "private, max-age=300"},
-    )
+    return Response(calendar.to_ical(), mimetype="text/calendar")
