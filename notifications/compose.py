@@ -19,6 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notifications import links
+from notifications.letter_context import (
+    chronology_context,
+    notice_context,
+    policing_body,
+    threshold_applied,
+    threshold_findings,
+)
 from notifications.letters import (
     Letter,
     environment,
@@ -155,6 +162,19 @@ def _prepare(
     context.update(row.payload)
     context["recipient_name"] = recipient.name
     context["to_agency"] = row.recipient.startswith("agency:")
+    # The victim-facing lines (your single point of contact, how to reach us) are for the
+    # applicant; an agency gets the case's contact; the chair and the managers neither.
+    context["audience"] = (
+        "applicant"
+        if row.recipient in ("applicant", "applicant_email")
+        else "agency"
+        if context["to_agency"]
+        else "staff"
+    )
+    if case is not None and context["to_agency"] and row.kind == "chronology_request":
+        agency = session.get(Agency, int(row.recipient.split(":", 1)[1]))
+        if agency is not None:
+            context["chronology"] = chronology_context(case, agency, config)
     context["recipient_address"] = recipient.postal_address
     # Only reminders and digests name a clock; a letter for a step has no "step".
     labels = process.letter_labels
@@ -256,6 +276,7 @@ def _context(
 ) -> dict[str, Any]:
     settings = config.partnership
     context: dict[str, Any] = {
+        **notice_context(config, partnership.name),
         "partnership": {
             "name": partnership.name,
             "contact_email": settings.contact_email,
@@ -265,6 +286,7 @@ def _context(
         "today": today,
         "spoc": "",
         "reference": "",
+        "on_behalf": False,
     }
     if case is None:
         return context
@@ -291,6 +313,15 @@ def _context(
             "appeal": appeal,
             "ended_on": case.ended_on,
             "end_reason": case.end_reason,
+            # Someone applying for the victim reads of "the reports", not "your reports".
+            "on_behalf": case.applicant.on_behalf,
+            "lead_agency": case.lead_agency.name if case.lead_agency else "",
+            "threshold_applied": threshold_applied(config.threshold),
+            "threshold_findings": threshold_findings(case, config.threshold)
+            if decision is not None and decision.decision == "not_met"
+            else [],
+            "policing_body": policing_body(config, decision.decided_on if decision else None),
+            "last_action_due": max((r.due_on for r in case.recommendations), default=None),
         }
     )
     return context

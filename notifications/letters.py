@@ -87,8 +87,20 @@ def render_pdf(env: Environment, letter: Letter, context: dict[str, Any]) -> byt
         **{key: _escaped(value, escape) for key, value in context.items()},
         subject=escape(letter.subject),
         paragraphs=[escape(p) for p in paragraphs],
+        headings={escape(p) for p in paragraphs if _is_heading(p)},
     )
     return HTML(string=html).write_pdf()
+
+
+def _is_heading(paragraph: str) -> bool:
+    """A short line of its own without a full stop ("Why it was not met") heads a section;
+    on paper it is printed as a heading, in an e-mail it reads as one already."""
+    return (
+        "\n" not in paragraph
+        and len(paragraph) <= 60
+        and not paragraph.endswith((".", ",", ":", ";", "?", "!"))
+        and not paragraph.startswith("- ")
+    )
 
 
 def _escaped(value: Any, escape: Any) -> Any:

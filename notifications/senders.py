@@ -14,6 +14,7 @@ import os
 import smtplib
 import ssl
 from dataclasses import dataclass, field
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -67,6 +68,14 @@ def recipients(message: OutgoingMessage) -> list[str]:
     return list(message.to)
 
 
+#: Headers folded only past RFC 5322's hard limit of 998 characters. At the default 78 the
+#: standard library moves a subject that does not fit beside "Subject:" whole onto the next
+#: line, and a reader then sees it start with a space (an agency's "... recommendations for
+#: Leicestershire Police" did). Set once the body is encoded, which keeps the default's
+#: choice of encoding (long lines quoted-printable, never raw 8-bit).
+HEADER_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def _email(message: OutgoingMessage, from_address: str, from_name: str) -> EmailMessage:
     from datetime import UTC, datetime
 
@@ -87,6 +96,7 @@ def _email(message: OutgoingMessage, from_address: str, from_name: str) -> Email
         email.add_attachment(
             attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
+    email.policy = HEADER_POLICY
     return email
 
 

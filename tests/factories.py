@@ -108,6 +108,23 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "withdraw": {"reason": "The applicant asked to withdraw."},
 }
 
+
+def event_data(case: CaseReview, event: str) -> dict[str, Any]:
+    """EVENT_DATA for ``event`` on this case: a close carries the applicant's agreement (the
+    window is open on the day of the findings) and settles each open recommendation."""
+    data = {**EVENT_DATA[event]}
+    if event == "close":
+        agreed = case.findings_sent_on or case.threshold_decided_on
+        if agreed is not None:
+            data["applicant_agreed_on"] = agreed.isoformat()
+        data["recommendations"] = [
+            {"id": rec.id, "status": "done", "reason": "Carried out."}
+            for rec in case.recommendations
+            if rec.status in ("open", "in_progress")
+        ]
+    return data
+
+
 #: A path of events from received to each state.
 PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "received": [],
@@ -156,7 +173,8 @@ def case_in_state(
     incidents = one_incident(received_on) if state == "threshold_not_met" else None
     case = new_case(session, partnership, policy, received_on=received_on, incidents=incidents)
     for event, override in PATHS[state]:
-        apply(session, case, event, {**EVENT_DATA[event], **override}, MANAGER, SAMPLE_NOW, policy)
+        data = {**event_data(case, event), **override}
+        apply(session, case, event, data, MANAGER, SAMPLE_NOW, policy)
     assert case.state == state
     return case
 

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from triggers.notices import LettersConfig, PrivacyConfig, SupportConfig, check_notices
 from triggers.text import email_problem
 
 #: Environment variables that override the file, for secrets and per-deployment settings.
@@ -287,6 +288,10 @@ class Config:
     audit: AuditConfig = field(default_factory=AuditConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
+    #: The privacy notice, the support services and what letters ask of agencies.
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    support: SupportConfig = field(default_factory=SupportConfig)
+    letters: LettersConfig = field(default_factory=LettersConfig)
     #: Where the file was read from; relative paths in it are relative to its folder.
     source: Path | None = None
 
@@ -325,6 +330,8 @@ def config_from_dict(raw: dict[str, Any], *, source: Path | None = None) -> Conf
     config = _build(Config, {**raw}, where, path="")
     config = dataclasses.replace(config, source=source.resolve() if source else None)
     _check_policy(config, where)
+    if problem := check_notices(config.letters, config.deadlines.threshold_decision, where):
+        raise ConfigError(problem)
     return config
 
 

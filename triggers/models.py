@@ -196,6 +196,9 @@ class CaseReview(Base):
     #: The date the case closed or was withdrawn, and why.
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The day the applicant agreed to the case closing before the appeal window ended
+    #: (Schedule 4 paragraph 3: without it, such a close is refused).
+    early_close_agreed_on: Mapped[date | None] = mapped_column(Date)
     #: The victim's chosen level of involvement (2025 guidance): informed, consulted, involved.
     involvement_level: Mapped[str] = mapped_column(String(20), default="", server_default="")
     #: How the victim will attend the panel: in_person, online, representative,
@@ -435,12 +438,15 @@ class Recommendation(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     action: Mapped[str] = mapped_column(Text)
     due_on: Mapped[date] = mapped_column(Date)
-    #: open, in_progress, done or dropped.
+    #: open, in_progress, done, superseded, refused (by the agency, with its "have regard"
+    #: response) or dropped.
     status: Mapped[str] = mapped_column(String(20), default="open")
     #: The owning agency's response to the recommendation, and its latest progress note.
     agency_response: Mapped[str] = mapped_column(Text, default="", server_default="")
     progress: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_on: Mapped[date | None] = mapped_column(Date)
+    #: Why it no longer stands open, recorded when it is settled or the case closes.
+    closing_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     case: Mapped[CaseReview] = relationship(back_populates="recommendations")
     agency: Mapped[Agency] = relationship()
@@ -503,6 +509,13 @@ class Deadline(Base):
     status: Mapped[str] = mapped_column(String(10), default="running")
     #: When it was met or stopped.
     ended_on: Mapped[date | None] = mapped_column(Date)
+    #: Before the first agreed extension or pause: the date the limit first fell on.
+    original_due_on: Mapped[date | None] = mapped_column(Date)
+    #: extension or pause ("" if never moved), the latest reason and who asked for it.
+    extension_kind: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    extension_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    extension_requested_by: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    extended_on: Mapped[date | None] = mapped_column(Date)
 
 
 class AuditEvent(Base):

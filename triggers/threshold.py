@@ -54,6 +54,11 @@ class RuleResult:
     #: A sentence a manager can read and copy into a letter.
     explanation: str
     statutory: bool = False
+    #: What was counted and how many the route needs, for a letter to say in its own words.
+    found: int = 0
+    needed: int = 0
+    #: Why each complaint left out of the count was left out (phrases, for the Act's floor).
+    not_counted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,9 @@ def suggest(
             name=STATUTORY_RULE,
             held=len(counted) >= needed,
             statutory=True,
+            found=len(counted),
+            needed=needed,
+            not_counted=tuple(not_counted),
             explanation=(
                 f"{len(counted)} separate incident(s) with a qualifying complaint "
                 f"({needed} needed): a complaint qualifies when made to a relevant body (the "
@@ -220,6 +228,8 @@ def suggest(
             RuleResult(
                 name=SAME_INCIDENT_RULE,
                 held=most >= same.minimum_reporters,
+                found=most,
+                needed=same.minimum_reporters,
                 explanation=(
                     f"the most people complaining about one incident is {most} "
                     f"({same.minimum_reporters} needed){any_body_note}"
@@ -239,6 +249,8 @@ def suggest(
             RuleResult(
                 name=HATE_RULE,
                 held=len(hate_incidents) >= hate.minimum_incidents,
+                found=len(hate_incidents),
+                needed=hate.minimum_incidents,
                 explanation=(
                     f"{len(hate_incidents)} hate-related incident(s) with a qualifying complaint "
                     f"({hate.minimum_incidents} needed){any_body_note}"

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from triggers.config import Config
 from triggers.db import read_session, write_transaction
 from triggers.models import ApplicationDraft, Partnership
+from triggers.notices import privacy_notice
 from triggers.partnerships import sync_partnership
 from web.app import services
 from web.apply_forms import (
@@ -279,7 +280,16 @@ def _render(
 @blueprint.get("")
 def start() -> str:
     config = services().config
-    return render_template("apply/start.html", config=config, title="Apply for an ASB case review")
+    # The same notice (UK GDPR Art. 13) as the first letter, from the same config.
+    privacy = privacy_notice(
+        config.privacy,
+        config.partnership.name,
+        config.partnership.contact_email,
+        config.retention.years_after_closure,
+    )
+    return render_template(
+        "apply/start.html", config=config, privacy=privacy, title="Apply for an ASB case review"
+    )
 
 
 @blueprint.before_request

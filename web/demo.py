@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from triggers.figures import performance_year, year_containing
 from triggers.models import CaseReview, Partnership, User
 from triggers.policy import Policy
+from workflows.closing import open_recommendations
 from workflows.history_import import CHANNEL, COLUMNS, check_file, import_cases
 from workflows.service import Actor, apply, open_case
 
@@ -258,6 +259,15 @@ def load_demo(session: Session, partnership: Partnership, policy: Policy, now: d
         case = open_case(session, partnership, application, DEMO_ACTOR, now, policy)
         for event, offset, data in steps:
             data = {key: _resolve(value, received_on) for key, value in data.items()}
+            if event == "close":  # the action plan carried out (workflows.closing)
+                data["recommendations"] = [
+                    {
+                        "id": rec.id,
+                        "status": "done",
+                        "reason": "Carried out, as the agency reported.",
+                    }
+                    for rec in open_recommendations(case)
+                ]
             apply(
                 session,
                 case,

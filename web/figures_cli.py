@@ -1,4 +1,5 @@
-"""`casereview stats`, `publish` and `import`: the yearly figures, and past years' cases.
+"""`casereview stats`, `publish`, `return` and `import`: the yearly figures, the data
+return, and past years' cases.
 
 Registered on the main command group by ``web.cli``; errors go through its one-line
 handler, so an import refused for bad rows lists every problem and exits 1.
@@ -12,6 +13,9 @@ from typing import IO
 
 import click
 
+from triggers.data_return import as_csv as return_csv
+from triggers.data_return import as_json as return_json
+from triggers.data_return import return_rows
 from triggers.db import read_session, write_transaction
 from triggers.figures import performance_year, report, year_containing
 from web.cli import Context, _partnership, _require_current_schema, main, pass_context
@@ -128,3 +132,38 @@ def import_command(context: Context, file: IO[str], dry_run: bool, partnership: 
         with click.progressbar(length=len(plan.new), label="Importing", file=sys.stderr) as bar:
             import_cases(session, plan, context.policy, context.now(), source, bar.update)
     click.echo(f"Imported {len(plan.new)} case(s) from {source}{already}.")
+
+
+@main.command("return")
+@YEAR_OPTION
+@PARTNERSHIP_OPTION
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write data-return-YEAR.csv and .json into.",
+)
+@pass_context
+def return_command(
+    context: Context, start_year: int | None, partnership: str | None, out: Path
+) -> None:
+    """Write the year's data return: one row per application, no personal data (the
+    interim format until a national one is published)."""
+    _require_current_schema(context)
+    year = _year(context, start_year)
+    with read_session(context.sessions()) as session:
+        chosen = _partnership(session, context, partnership) if partnership else None
+        rows = return_rows(session, year, chosen.id if chosen else None)
+    stem = f"data-return-{year.label.replace('/', '-')}"
+    written = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for extension, body in (("csv", return_csv(rows)), ("json", return_json(rows, year))):
+            path = out / f"{stem}.{extension}"
+            path.write_text(body, encoding="utf-8")
+            written.append(path)
+    except OSError as error:
+        raise click.ClickException(f"cannot write to {out}: {error.strerror}") from None
+    click.echo(f"Wrote the data return for {year.label}: {len(rows)} application(s).")
+    for path in written:
+        click.echo(f"  {path}")

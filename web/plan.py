@@ -2,7 +2,8 @@
 
 The victim chooses how involved to be and how to take part in the panel; the draft action
 plan is shared with them and their response recorded; agencies respond to their own
-recommendations and report progress (2025 statutory guidance).
+recommendations and report progress; a manager moves a deadline by agreement, with its
+reason (2025 statutory guidance).
 """
 
 from __future__ import annotations
@@ -12,10 +13,17 @@ from typing import Any
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+)
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from web.app import services
 from web.auth import current_actor
@@ -27,7 +35,9 @@ from workflows.action_plan import (
     share_action_plan,
     update_recommendation,
 )
+from workflows.case_review import CASE_REVIEW
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
+from workflows.extensions import extend_deadline
 from workflows.machine import FINAL_STATES, REVIEW_COMPLETE
 from workflows.service import Actor
 
@@ -49,6 +59,8 @@ STATUSES = {
     "open": "Not started",
     "in_progress": "In progress",
     "done": "Done",
+    "superseded": "Superseded",
+    "refused": "Refused by the agency (with its response)",
     "dropped": "Dropped",
 }
 
@@ -101,7 +113,45 @@ class RecommendationForm(FlaskForm):
     progress = TextAreaField(
         "Progress so far", widget=GovTextArea(), validators=[Length(max=10_000)]
     )
+    reason = TextAreaField(
+        "Why it is settled",
+        widget=GovTextArea(),
+        validators=[Length(max=10_000)],
+        description="For a superseded recommendation, what superseded it. A refusal needs "
+        "the agency's response above, having had regard to the recommendation.",
+    )
     submit = SubmitField("Update the recommendation", widget=GovSubmitInput())
+
+
+class ExtendForm(FlaskForm):
+    """An agreed extension or pause of a running deadline (workflows.extensions)."""
+
+    deadline = SelectField("Deadline", widget=GovSelect(), validate_choice=False)
+    kind = RadioField(
+        "Extension or pause",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("extension", "Extension"), SelectChoice("pause", "Pause")],
+        validators=[DataRequired("Select extension or pause")],
+    )
+    due_on = PartsDateField("New last day", validators=[DataRequired("Enter the new last day")])
+    reason = TextAreaField(
+        "Why",
+        widget=GovTextArea(),
+        validators=[DataRequired("Enter why the deadline moves"), Length(max=10_000)],
+    )
+    requested_by = RadioField(
+        "Who asked",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("victim", "The victim"),
+            SelectChoice("agency", "An agency"),
+            SelectChoice("panel", "The panel"),
+            SelectChoice("partnership", "The partnership"),
+        ],
+        validators=[DataRequired("Select who asked")],
+    )
+    victim_agreed = BooleanField("The victim agreed to the new date", widget=GovCheckboxInput())
+    submit = SubmitField("Move the deadline", widget=GovSubmitInput())
 
 
 def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
@@ -131,6 +181,12 @@ def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
         and not case["victim_responded_on"]
     ):
         forms["response"] = VictimResponseForm(prefix="response", formdata=None)
+    running = [d["step"] for d in case["deadline_details"] if d["status"] == "running"]
+    if permissions.may(actor, permissions.EXTEND_DEADLINE) and running:
+        forms["extend"] = ExtendForm(prefix="extend", formdata=None)
+        forms["extend"].deadline.choices = [
+            SelectChoice(step, CASE_REVIEW.clock_labels[step]) for step in running
+        ]
     for rec in case["recommendations"]:
         if permissions.may_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec["agency_id"]):
             forms[f"rec-{rec['id']}"] = RecommendationForm(
@@ -231,6 +287,7 @@ def recommendation(reference: str, recommendation_id: int) -> Any:
                 "status": form.status.data,
                 "agency_response": form.agency_response.data or "",
                 "progress": form.progress.data or "",
+                "reason": form.reason.data or "",
             },
             _actor(),
             app.now(),
@@ -240,3 +297,31 @@ def recommendation(reference: str, recommendation_id: int) -> Any:
 
     name = f"rec-{recommendation_id}"
     return _run(reference, name, permissions.UPDATE_RECOMMENDATION, form, action)
+
+
+@blueprint.post("/cases/<reference>/deadlines/extend")
+@login_required
+def extend(reference: str) -> Any:
+    form = ExtendForm(prefix="extend")
+    form.deadline.choices = [SelectChoice(k, v) for k, v in CASE_REVIEW.clock_labels.items()]
+
+    def action(session: Any, case: Any, app: Any) -> str:
+        day = form.due_on.data
+        deadline = extend_deadline(
+            session,
+            case,
+            {
+                "deadline": form.deadline.data or "",
+                "kind": form.kind.data,
+                "due_on": day.isoformat() if day else "",
+                "reason": form.reason.data or "",
+                "requested_by": form.requested_by.data,
+                "victim_agreed": bool(form.victim_agreed.data),
+            },
+            _actor(),
+            app.now(),
+            app.policy,
+        )
+        return f"The deadline now falls on {english_date(deadline.due_on)}."
+
+    return _run(reference, "extend", permissions.EXTEND_DEADLINE, form, action)

@@ -58,12 +58,16 @@ def labels(config: Config) -> dict[str, str]:
         "appeals_upheld": "Appeals upheld",
         "acknowledged": "Applications acknowledged",
         "acknowledged_within_limit": (
-            f"Acknowledged within {limits.acknowledge} working days of receipt"
+            f"Acknowledged within {limits.acknowledge} working days of receipt "
+            "(or an agreed extension)"
         ),
+        "acknowledged_within_extension": "Of those, acknowledged within an agreed extension",
         "panels_held": "Review panels held",
         "panels_within_limit": (
-            f"Panels held within {limits.panel} working days of the threshold decision"
+            f"Panels held within {limits.panel} working days of the threshold decision "
+            "(or an agreed extension)"
         ),
+        "panels_within_extension": "Of those, held within an agreed extension",
         "hate_related": "Applications involving a hate crime or hate incident",
         "youth_asb": "Applications highlighting youth ASB as an aggravating factor",
     }

@@ -12,6 +12,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
+from triggers.data_return import as_csv as return_csv
+from triggers.data_return import as_json as return_json
+from triggers.data_return import return_rows
 from triggers.db import read_session
 from triggers.figures import (
     PerformanceYear,
@@ -24,6 +27,7 @@ from triggers.figures import (
 )
 from triggers.models import Partnership
 from web.app import services
+from web.auth import current_actor
 from web.forms import YearForm
 from web.publish import (
     SERIES,
@@ -36,6 +40,7 @@ from web.publish import (
     theme_labels,
 )
 from web.published import PublishForm, versions
+from workflows import permissions
 
 blueprint = Blueprint("statistics", __name__)
 
@@ -75,6 +80,7 @@ def statistics_page() -> tuple[str, int]:
         provisional=is_provisional(figures.year, today),
         published=published,
         publish_form=publish_form,
+        may_download_return=permissions.may(current_actor(), permissions.DATA_RETURN),
     )
     return page, 400 if error else 200
 
@@ -121,3 +127,24 @@ def _chosen_year(text: str | None, choices: list[PerformanceYear]) -> tuple[Perf
     if text in by_start:
         return by_start[text], ""
     return choices[0], "Choose a year from the list"
+
+
+@blueprint.get("/statistics/data-return.<any(csv, json):extension>")
+@login_required
+def data_return_download(extension: str) -> Response:
+    """The year's data return (``triggers.data_return``), for managers and the chair."""
+    permissions.require(current_actor(), permissions.DATA_RETURN)
+    app = services()
+    with read_session(app.sessions) as session:
+        partnership = session.get(Partnership, current_user.partnership_id)
+        chosen, error = _chosen_year(request.args.get("year"), _year_choices(session, partnership))
+        rows = return_rows(session, chosen, partnership.id)
+    if error:
+        return Response(error, status=400, mimetype="text/plain")
+    name = f"data-return-{chosen.label.replace('/', '-')}.{extension}"
+    body = return_csv(rows) if extension == "csv" else return_json(rows, chosen)
+    return Response(
+        body,
+        mimetype="text/csv" if extension == "csv" else "application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

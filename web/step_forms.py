@@ -236,6 +236,24 @@ class ReasonForm(StepForm):
         return {**super().data_for_service(), "reason": self.reason.data or ""}
 
 
+class CloseForm(ReasonForm):
+    """Closing: the applicant's agreement where the appeal window is still open. Open
+    recommendations are settled first with their own forms (done, superseded, refused)."""
+
+    applicant_agreed_on = PartsDateField(
+        "Date the applicant agreed to close before the appeal window ends",
+        validators=[Optional()],
+        description="Only while the appeal window is still open: without the applicant's "
+        "agreement the case cannot close before it ends.",
+    )
+
+    def data_for_service(self) -> dict[str, Any]:
+        data = super().data_for_service()
+        if self.applicant_agreed_on.data:
+            data["applicant_agreed_on"] = self.applicant_agreed_on.data.isoformat()
+        return data
+
+
 class ChronologyForm(FlaskForm):
     """An agency's record of one contact with the victim, for the chronology."""
 

@@ -42,9 +42,11 @@ class VictimResponseIn(DatedIn):
 
 
 class RecommendationUpdateIn(Strict):
-    status: Literal["open", "in_progress", "done", "dropped"]
+    status: Literal["open", "in_progress", "done", "superseded", "refused", "dropped"]
     agency_response: LongText = ""
     progress: LongText = ""
+    #: Why it no longer stands open (what superseded it); kept for the close (workflows.closing).
+    reason: LongText = ""
     on: IsoDate | None = Field(default=None)
 
 
@@ -159,9 +161,16 @@ def update_recommendation(
         raise InvalidData({"recommendation": "is not one of this case's recommendations"})
     permissions.require_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec.agency_id)
     values = parse(RecommendationUpdateIn, dict(data))
+    if values.status == "superseded" and not (values.reason or rec.closing_reason):
+        raise InvalidData({"reason": "is required: say what superseded the recommendation"})
+    if values.status == "refused" and not (values.agency_response or rec.agency_response):
+        raise InvalidData(
+            {"agency_response": "is required: the agency's 'have regard' response to it"}
+        )
     rec.status = values.status
     rec.agency_response = values.agency_response or rec.agency_response
     rec.progress = values.progress or rec.progress
+    rec.closing_reason = values.reason or rec.closing_reason
     rec.updated_on = values.on or policy.today(now)
     case.updated_at = now
     write_audit(

@@ -18,12 +18,13 @@ from notifications.outbox import (
     CHAIR,
     RECOMMENDATION_OWNERS,
 )
-from workflows import steps
+from workflows import closing, steps
 from workflows.errors import InvalidData
 from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Operation, Process, State, Step
 from workflows.schemas import (
     AcknowledgeIn,
     AppealIn,
+    CloseIn,
     DecideAppealIn,
     DecideThresholdIn,
     ReasonIn,
@@ -231,11 +232,14 @@ STEPS = (
     Step(
         "close",
         "Close the case",
-        ReasonIn,
-        "ReasonForm",
+        # Before the appeal window ends only with the applicant's agreement; each open
+        # recommendation with a reason (workflows/closing.py).
+        CloseIn,
+        "CloseForm",
         MANAGER_ONLY,
         (Move((FINDINGS_SENT, THRESHOLD_NOT_MET), CLOSED, stops_all=True, letters=(CLOSURE,)),),
-        record=steps.end,
+        reads=("recommendations",),
+        record=closing.close,
         import_hint="a case closes after its findings were sent or a 'not met' decision "
         "(otherwise give withdrawn_on)",
     ),
@@ -264,6 +268,12 @@ CASE_REVIEW = Process(
             "share_action_plan",
             (Letter("action_plan_draft", APPLICANT),),
             allowed_in=(REVIEW_COMPLETE,),
+        ),
+        # A running deadline moved by agreement, with its reason (2025 statutory guidance;
+        # workflows/extensions.py). No letter of its own: later letters carry the new date.
+        Operation(
+            "extend_deadline",
+            allowed_in=tuple(state.name for state in STATES if not state.final),
         ),
     ),
     # An action plan's recommendations are reminded to their agencies under this name.

@@ -39,6 +39,10 @@ def start(case: CaseReview, clock: Clock, on: date, policy: Policy) -> Deadline:
     else:
         deadline.started_on, deadline.due_on = on, due_on
         deadline.status, deadline.ended_on = "running", None
+        # A fresh start: an extension agreed for the earlier run does not carry over.
+        deadline.original_due_on, deadline.extended_on = None, None
+        deadline.extension_kind = deadline.extension_reason = ""
+        deadline.extension_requested_by = ""
     return deadline
 
 

@@ -87,6 +87,17 @@ def describe_case(
                 "due_on": d.due_on.isoformat(),
                 "status": d.status,
                 "ended_on": d.ended_on.isoformat() if d.ended_on else None,
+                "original_due_on": d.original_due_on.isoformat() if d.original_due_on else None,
+                "extension": (
+                    {
+                        "kind": d.extension_kind,
+                        "reason": d.extension_reason,
+                        "requested_by": d.extension_requested_by,
+                        "agreed_on": d.extended_on.isoformat() if d.extended_on else None,
+                    }
+                    if d.original_due_on
+                    else None
+                ),
                 "working_days_left": (
                     policy.calendar.working_days_between(today, d.due_on)
                     if d.status == "running"
@@ -154,6 +165,7 @@ def describe_case(
                 "status": r.status,
                 "agency_response": r.agency_response or None,
                 "progress": r.progress or None,
+                "closing_reason": r.closing_reason or None,
                 "updated_on": _iso(r.updated_on),
                 "late": r.status in ("open", "in_progress") and r.due_on < today,
             }
@@ -181,6 +193,7 @@ def describe_case(
         ],
         "ended_on": case.ended_on.isoformat() if case.ended_on else None,
         "end_reason": case.end_reason or None,
+        "early_close_agreed_on": _iso(case.early_close_agreed_on),
         "allowed_events": process_for(case.workflow_version).allowed_events(case.state),
         "messages": [
             {

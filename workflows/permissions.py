@@ -47,6 +47,8 @@ PUBLISH = "publish"
 READ_MESSAGES = "read_messages"
 APPROVE_LETTERS = "approve_letters"
 EDIT_LETTERS = "edit_letters"
+EXTEND_DEADLINE = "extend_deadline"
+DATA_RETURN = "data_return"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -67,6 +69,10 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     READ_MESSAGES: frozenset({MANAGER}),
     APPROVE_LETTERS: frozenset({MANAGER}),
     EDIT_LETTERS: frozenset({MANAGER}),
+    EXTEND_DEADLINE: frozenset({MANAGER}),
+    # One row per application (no personal data) for the local policing body: the manager
+    # and the CSP chair, who answer for the partnership's figures.
+    DATA_RETURN: frozenset({MANAGER, CHAIR}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -84,6 +90,8 @@ ACT_WORDS = {
     READ_MESSAGES: "read the letters and e-mails as sent",
     APPROVE_LETTERS: "approve a letter held for approval",
     EDIT_LETTERS: "change the wording of the letters",
+    EXTEND_DEADLINE: "extend or pause a deadline",
+    DATA_RETURN: "download the data return",
 }
 
 AgencyLike = TypeVar("AgencyLike")

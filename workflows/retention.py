@@ -99,6 +99,9 @@ def anonymise(
         panel.findings, panel.attendees = "", []
     for recommendation in case.recommendations:
         recommendation.action = recommendation.agency_response = recommendation.progress = ""
+        recommendation.closing_reason = ""
+    for deadline in case.deadlines:
+        deadline.extension_reason = ""
     for appeal in case.appeals:
         appeal.grounds, appeal.reason = "", ""
     case.dissatisfaction = case.single_point_of_contact = ""

@@ -250,6 +250,40 @@ class ReasonIn(EventIn):
     reason: RequiredText
 
 
+#: How a recommendation of the action plan stands when the case closes without it done.
+Settled = Literal["done", "superseded", "refused"]
+
+
+class SettleRecommendationIn(Strict):
+    """One open recommendation settled as the case closes (workflows.closing)."""
+
+    id: Annotated[int, Field(ge=1, le=LARGEST_ID)]
+    status: Settled
+    #: Why: what it was superseded by, or what was done.
+    reason: LongText = ""
+    #: Where the agency refused: its response, having had regard to the recommendation.
+    agency_response: LongText = ""
+
+    @model_validator(mode="after")
+    def _reason_for_the_status(self) -> SettleRecommendationIn:
+        if self.status == "superseded" and not self.reason:
+            raise FieldProblem({"reason": "is required: say what superseded it"})
+        if self.status == "refused" and not self.agency_response:
+            raise FieldProblem(
+                {"agency_response": "is required: the agency's 'have regard' response"}
+            )
+        return self
+
+
+class CloseIn(ReasonIn):
+    """Closing a case: before the appeal window ends only with the applicant's agreement,
+    and never with a recommendation left open without a reason (workflows.closing)."""
+
+    #: The day the applicant agreed to the case closing before the appeal window ends.
+    applicant_agreed_on: IsoDate | None = None
+    recommendations: list[SettleRecommendationIn] = Field(default_factory=list, max_length=100)
+
+
 class ChronologyIn(Strict):
     agency: Name
     occurred_on: IsoDate

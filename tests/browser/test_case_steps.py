@@ -45,6 +45,20 @@ def test_the_manager_takes_a_case_from_activation_to_closure(
     step.get_by_role("button", name="Record the decision").click()
     assert "The case is now threshold met" in banner(page)
 
+    # The housing provider cannot come in time: the panel's limit moves by agreement.
+    moved_to = policy.calendar.add_working_days(today, 35)
+    step = open_step(page, "Extend or pause a deadline")
+    step.get_by_label("Deadline").select_option("panel")
+    step.get_by_label("Extension", exact=True).check()
+    fill_date(page, "extend-due_on", moved_to)
+    step.get_by_label("Why").fill("The housing provider cannot attend before then.")
+    step.get_by_label("An agency").check()
+    step.get_by_role("button", name="Move the deadline").click()
+    assert "The deadline now falls on" in banner(page)
+    deadlines = page.locator("table", has_text="Panel meeting").first.inner_text()
+    assert "Extended by agreement from" in deadlines, deadlines
+    assert_accessible(page)
+
     step = open_step(page, "Schedule the panel")
     fill_date(page, "schedule_panel-panel_on", today)
     step.get_by_label("Start time").fill("10:30")
@@ -68,8 +82,21 @@ def test_the_manager_takes_a_case_from_activation_to_closure(
     ).click()
     assert "The case is now findings sent" in banner(page)
 
+    # Closing now is refused: the appeal window is open and the recommendation is open.
     step = open_step(page, "Close the case")
     step.get_by_label("Why").fill("Action plan agreed; no appeal.")
+    step.get_by_role("button", name="Close the case").click()
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "appeal window is open until" in summary and "Flag the address" in summary, summary
+    assert_accessible(page)
+    page.goto(f"/cases/{reference}")
+    step = open_step(page, "Update: Leicestershire Police, Flag the address")
+    step.get_by_label("Done", exact=True).check()
+    step.get_by_role("button", name="Update the recommendation").click()
+    assert "The recommendation is updated." in banner(page)
+    step = open_step(page, "Close the case")
+    step.get_by_label("Why").fill("Action plan carried out; the applicant agreed to close now.")
+    fill_date(page, "close-applicant_agreed_on", today)
     step.get_by_role("button", name="Close the case").click()
     assert "The case is now closed" in banner(page)
     assert "None: the case has ended." in page.content()

@@ -276,6 +276,31 @@ TABLE = {
         "other-manager": NOT_FOUND,
         None: SIGN_IN,
     },
+    **{
+        ("GET", f"/statistics/data-return.{extension}"): {
+            "manager": OK,
+            "viewer": FORBIDDEN,
+            "chair": OK,
+            "agency-in": FORBIDDEN,
+            "agency-out": FORBIDDEN,
+            "panel-in": FORBIDDEN,
+            "panel-out": FORBIDDEN,
+            "other-manager": OK,
+            None: SIGN_IN,
+        }
+        for extension in ("csv", "json")
+    },
+    ("POST", "/cases/{case}/deadlines/extend"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
     # An id past what the database can hold is not found, not a server error (schemathesis).
     ("POST", "/outbox/727617869046604496896/retry"): {
         "manager": NOT_FOUND,
@@ -525,6 +550,11 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
             "involvement-panel_attendance": "online",
             "response-response": "Agrees.",
             f"rec-{world['recommendation']}-status": "in_progress",
+            "extend-deadline": "appeal_decision",
+            "extend-kind": "pause",
+            "extend-due_on": ["1", "3", "2027"],
+            "extend-reason": "The chair is ill; the applicant was told.",
+            "extend-requested_by": "partnership",
         }
         response = client.post(url, data=data)
         if expected == OK:  # a POST that works redirects back

@@ -255,6 +255,7 @@ def test_the_openapi_document_describes_every_path_and_event(client):
         "/api/v1/cases/{reference}",
         "/api/v1/cases/{reference}/events",
         "/api/v1/cases/{reference}/chronology",
+        "/api/v1/cases/{reference}/deadlines/extensions",
         "/api/v1/outbox",
         "/api/v1/outbox/{message_id}/retry",
     }
@@ -322,3 +323,51 @@ def test_a_complaint_to_an_unknown_body_is_422_naming_the_field(client, auth):
     )
     assert response.status_code == 422
     assert "incidents.0.complaints.0.reported_to" in response.json["error"]["fields"]
+
+
+def test_an_extension_through_the_api_shows_both_dates(client, auth):
+    reference = create(client, auth)["reference"]
+    response = client.post(
+        f"/api/v1/cases/{reference}/deadlines/extensions",
+        json={
+            "deadline": "acknowledge",
+            "kind": "extension",
+            "due_on": "2025-12-05",
+            "reason": "The applicant is in hospital until December.",
+            "requested_by": "victim",
+            "victim_agreed": True,
+        },
+        headers=auth,
+    )
+    assert response.status_code == 200, response.json
+    (ack,) = response.json["deadline_details"]
+    assert (ack["original_due_on"], ack["due_on"]) == ("2025-11-27", "2025-12-05")
+    assert ack["extension"]["requested_by"] == "victim"
+    refused = client.post(
+        f"/api/v1/cases/{reference}/deadlines/extensions",
+        json={
+            "deadline": "acknowledge",
+            "kind": "pause",
+            "due_on": "2025-12-12",
+            "reason": "Asked again.",
+            "requested_by": "victim",
+        },
+        headers=auth,
+    )
+    assert refused.status_code == 422 and "victim_agreed" in refused.json["error"]["fields"]
+
+
+def test_closing_through_the_api_names_what_is_missing(client, auth):
+    reference = create(client, auth)["reference"]
+    for name in (
+        "acknowledge",
+        "decide_threshold",
+        "schedule_panel",
+        "record_review",
+        "send_findings",
+    ):
+        assert event(client, auth, reference, name, **EVENT_DATA[name]).status_code == 200
+    response = event(client, auth, reference, "close", **EVENT_DATA["close"])
+    assert response.status_code == 422
+    assert {"applicant_agreed_on", "recommendations"} <= set(response.json["error"]["fields"])
+    assert client.get(f"/api/v1/cases/{reference}", headers=auth).json["state"] == "findings_sent"

@@ -76,6 +76,17 @@ TABLE = {
         "other-manager": 404,
         None: 401,
     },
+    ("POST", "/api/v1/cases/{case}/deadlines/extensions"): {
+        "manager": 200,
+        "viewer": 403,
+        "chair": 403,
+        "agency-in": 403,
+        "agency-out": 404,
+        "panel-in": 403,
+        "panel-out": 404,
+        "other-manager": 404,
+        None: 401,
+    },
     ("GET", "/api/v1/outbox"): {
         "manager": 200,
         "viewer": 200,
@@ -102,6 +113,13 @@ TABLE = {
 BODIES = {
     "/api/v1/cases": application(),
     "/api/v1/cases/{case}/events": {"event": "withdraw", "reason": "The applicant asked."},
+    "/api/v1/cases/{case}/deadlines/extensions": {
+        "deadline": "appeal_decision",
+        "kind": "pause",
+        "due_on": "2027-03-01",
+        "reason": "The chair is ill; the applicant was told.",
+        "requested_by": "partnership",
+    },
     "/api/v1/cases/{case}/chronology": {
         "agency": "Leicestershire Police",
         "occurred_on": "2025-10-02",
@@ -172,6 +190,8 @@ def test_every_route_is_in_a_role_table(app):
             .replace("subject-access.json", "subject-access.{x}")
             .replace("figures.csv", "figures.{x}")
             .replace("figures.json", "figures.{x}")
+            .replace("data-return.csv", "data-return.{x}")
+            .replace("data-return.json", "data-return.{x}")
             .replace("not-a-live-link", "{x}")
             for c in candidates
         }

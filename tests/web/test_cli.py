@@ -83,6 +83,20 @@ def test_a_refused_event_is_one_clear_line(run, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_closing_early_from_the_command_line_names_the_appeal_window(
+    run, sessions, partnership, policy
+):
+    from tests.factories import case_in_state
+    from triggers.db import write_transaction
+
+    with write_transaction(sessions) as session:
+        reference = case_in_state(session, partnership, policy, "threshold_not_met").reference
+    # Dated the day of the "not met" decision: the 20 working days have not run.
+    result = run("case", "event", reference, "close", "--on", "2025-12-01", "--set", "reason=Done.")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "applicant_agreed_on" in result.output and "appeal window is open" in result.output
+
+
 def test_invalid_data_lists_each_field(run):
     result = run("case", "open", "-", input=json.dumps({"received_on": "tomorrow"}))
     assert result.exit_code == 1

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, application
+from tests.factories import MANAGER, SAMPLE_NOW, application, event_data
 from triggers.audit import verify_chain
 from triggers.db import read_session, write_transaction
 from triggers.figures import performance_year, report
@@ -54,7 +54,7 @@ def closed_case(session, partnership, policy, steps=STEPS_TO_CLOSED) -> str:
             session,
             case,
             event,
-            {**EVENT_DATA[event], **extra, "on": on},
+            {**event_data(case, event), **extra, "on": on},
             MANAGER,
             SAMPLE_NOW,
             policy,

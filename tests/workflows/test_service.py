@@ -14,6 +14,7 @@ from tests.factories import (
     at,
     case_in_state,
     complaint,
+    event_data,
     incident,
     new_case,
     one_incident,
@@ -183,7 +184,7 @@ def test_every_refused_event_names_the_state_and_changes_nothing(
         case = case_in_state(session, partnership, policy, state)
         version, events = case.version, count(session, AuditEvent, case_id=case.id)
         with pytest.raises(EventNotAllowed) as refused:
-            apply(session, case, event, EVENT_DATA[event], MANAGER, SAMPLE_NOW, policy)
+            apply(session, case, event, event_data(case, event), MANAGER, SAMPLE_NOW, policy)
         assert f"'{state}'" in refused.value.message
         assert refused.value.allowed == allowed_events(state)
         assert case.state == state and case.version == version
@@ -195,7 +196,7 @@ def test_every_allowed_event_moves_the_case(sessions, partnership, policy, state
     with write_transaction(sessions) as session:
         for event in sorted(ALLOWED[state]):
             case = case_in_state(session, partnership, policy, state)
-            data = {**EVENT_DATA[event]}
+            data = event_data(case, event)
             if event == "decide_threshold" and state == "acknowledged":
                 data["decision"] = "met"
             apply(session, case, event, data, MANAGER, SAMPLE_NOW, policy)

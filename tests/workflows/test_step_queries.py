@@ -9,7 +9,7 @@ is a lazy load that a change brought back.
 import pytest
 from sqlalchemy import select
 
-from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, case_in_state
+from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, case_in_state, event_data
 from tests.statements import sent, tables_read
 from triggers.db import write_transaction
 from triggers.models import CaseReview
@@ -42,7 +42,7 @@ def test_a_step_reads_nothing_its_case_query_did_not_bring(
     with write_transaction(sessions) as session:
         query = for_a_step(select(CaseReview).where(CaseReview.reference == reference), step)
         case = session.execute(query).unique().scalar_one()
-        data = {**EVENT_DATA[step], "version": case.version}
+        data = {**event_data(case, step), "version": case.version}
         with sent(session.connection()) as statements:
             apply(session, case, step, data, MANAGER, SAMPLE_NOW, policy)
         read = tables_read(statements)
@@ -83,7 +83,7 @@ def test_a_step_takes_the_audit_head_after_writing_everything_else(
     with write_transaction(sessions) as session:
         query = for_a_step(select(CaseReview).where(CaseReview.reference == reference), step)
         case = session.execute(query).unique().scalar_one()
-        data = {**EVENT_DATA[step], "version": case.version}
+        data = {**event_data(case, step), "version": case.version}
         with sent(session.connection()) as statements:
             apply(session, case, step, data, MANAGER, SAMPLE_NOW, policy)
     head = statements.index("SELECT audit_chain")

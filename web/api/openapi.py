@@ -13,6 +13,7 @@ from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
 from workflows.case_review import CASE_REVIEW
+from workflows.extensions import ExtendDeadlineIn
 from workflows.machine import EVENTS, STATES
 from workflows.schemas import CaseIn, ChronologyIn
 
@@ -44,7 +45,10 @@ def _json(ref: str) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     event_models = _event_models()
     _, definitions = models_json_schema(
-        [(model, "validation") for model in [CaseIn, ChronologyIn, *event_models]],
+        [
+            (model, "validation")
+            for model in [CaseIn, ChronologyIn, ExtendDeadlineIn, *event_models]
+        ],
         ref_template=REF,
     )
     schemas: dict[str, Any] = definitions.get("$defs", {})
@@ -222,6 +226,20 @@ def openapi_document() -> dict[str, Any]:
                         **auth_errors,
                         "404": _error("No such message here"),
                         "422": _error("The message has not failed"),
+                    },
+                }
+            },
+            "/api/v1/cases/{reference}/deadlines/extensions": {
+                "post": {
+                    "summary": "Move a running deadline by agreement, with its reason",
+                    "parameters": [reference],
+                    "requestBody": {"required": True, "content": _json("ExtendDeadlineIn")},
+                    "responses": {
+                        "200": {"description": "The case", "content": _json("Case")},
+                        **auth_errors,
+                        "404": _error("No such case here"),
+                        "409": _error("The case's state does not allow it"),
+                        "422": _error("Invalid data"),
                     },
                 }
             },

@@ -23,6 +23,7 @@ from web.request_log import request_id
 from workflows import permissions
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
+from workflows.extensions import extend_deadline
 from workflows.machine import STATES
 from workflows.permissions import visible_to
 from workflows.service import (
@@ -157,6 +158,19 @@ def add_chronology(reference: str) -> tuple[Response, int]:
         record_chronology(session, case, body, g.actor, now, app.policy)
         described = describe_case(session, case, app.policy, app.policy.today(now))
     return jsonify(described), 201
+
+
+@blueprint.post("/cases/<reference>/deadlines/extensions")
+def extend_a_deadline(reference: str) -> Response:
+    """An agreed extension or pause of a running deadline (workflows.extensions)."""
+    body = _json_body()
+    app = services()
+    now = app.now()
+    with write_transaction(app.sessions) as session:
+        case = _load(session, reference, for_update=True)
+        extend_deadline(session, case, body, g.actor, now, app.policy)
+        described = describe_case(session, case, app.policy, app.policy.today(now))
+    return jsonify(described)
 
 
 @blueprint.get("/outbox")
