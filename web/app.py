@@ -78,7 +78,9 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         apply,
         auth,
         calendar_page,
+        case_changes,
         complaint_bodies,
+        documents,
         errors,
         health,
         letters_page,
@@ -125,9 +127,11 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(messages.blueprint)
     app.register_blueprint(letters_page.blueprint)
     app.register_blueprint(calendar_page.blueprint)
+    app.register_blueprint(case_changes.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(published.blueprint)
     app.register_blueprint(people.blueprint)
+    documents.init_app(app)
     app.register_blueprint(api.blueprint)
     return app
 

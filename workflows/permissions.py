@@ -47,8 +47,16 @@ PUBLISH = "publish"
 READ_MESSAGES = "read_messages"
 APPROVE_LETTERS = "approve_letters"
 EDIT_LETTERS = "edit_letters"
+#: Issue 18: correct recorded facts and steps taken in error; bring agencies in and out;
+#: add incidents and complaints to an open case.
+CORRECT_CASE = "correct_case"
+MANAGE_CASE_AGENCIES = "manage_case_agencies"
+ADD_INCIDENT = "add_incident"
 EXTEND_DEADLINE = "extend_deadline"
 DATA_RETURN = "data_return"
+ADD_DOCUMENT = "add_document"
+READ_DOCUMENT = "read_document"
+ADD_NOTE = "add_note"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -69,10 +77,18 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     READ_MESSAGES: frozenset({MANAGER}),
     APPROVE_LETTERS: frozenset({MANAGER}),
     EDIT_LETTERS: frozenset({MANAGER}),
+    CORRECT_CASE: frozenset({MANAGER}),
+    MANAGE_CASE_AGENCIES: frozenset({MANAGER}),
+    ADD_INCIDENT: frozenset({MANAGER}),
     EXTEND_DEADLINE: frozenset({MANAGER}),
     # One row per application (no personal data) for the local policing body: the manager
     # and the CSP chair, who answer for the partnership's figures.
     DATA_RETURN: frozenset({MANAGER, CHAIR}),
+    # Documents and notes (workflows.documents): those who work the case add them; everyone
+    # who sees the case reads them (every download audited), as they read the case itself.
+    ADD_DOCUMENT: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
+    READ_DOCUMENT: frozenset(ROLES),
+    ADD_NOTE: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -90,8 +106,14 @@ ACT_WORDS = {
     READ_MESSAGES: "read the letters and e-mails as sent",
     APPROVE_LETTERS: "approve a letter held for approval",
     EDIT_LETTERS: "change the wording of the letters",
+    CORRECT_CASE: "correct a case",
+    MANAGE_CASE_AGENCIES: "change the agencies on a case",
+    ADD_INCIDENT: "add incidents or complaints to a case",
     EXTEND_DEADLINE: "extend or pause a deadline",
     DATA_RETURN: "download the data return",
+    ADD_DOCUMENT: "add a document",
+    READ_DOCUMENT: "download a document",
+    ADD_NOTE: "add a note",
 }
 
 AgencyLike = TypeVar("AgencyLike")

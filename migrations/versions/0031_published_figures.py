@@ -1,7 +1,7 @@
 """published versions of the yearly figures, each kept as published (issue 20)
 
 Revision ID: 0031
-Revises: 0023
+Revises: 0030
 Create Date: 2026-12-01 07:40:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from triggers.db import UTCDateTime
 
 revision = "0031"
-down_revision = "0023"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
