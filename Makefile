@@ -29,8 +29,10 @@ assets: web/static/govuk/casereview.css
 install: $(VENV)/.installed assets
 
 ## Install, create the SQLite database, load demo cases and serve on http://127.0.0.1:8000/
+## (`make run PORT=8001` serves on another port)
+PORT ?=
 run: install
-	$(BIN)/casereview demo
+	$(BIN)/casereview demo $(if $(PORT),--port $(PORT))
 
 ## Install what the tests need and run them all: lint, then the suite on SQLite and PostgreSQL
 test: lint test-sqlite test-postgresql

@@ -26,7 +26,13 @@ with sync_playwright() as playwright:
     page.fill("#email", "manager@example.org")
     page.fill("#password", "demo-password-only")
     page.click("button:has-text('Sign in')")
-    page.wait_for_url(f"{BASE}/")
+    page.wait_for_url(f"{BASE}/tasks")  # each person lands on My tasks
+    page.screenshot(path=OUT / "tasks.png", full_page=True)
+    page.goto(f"{BASE}/calendar")
+    page.screenshot(path=OUT / "calendar.png", full_page=True)
+    page.goto(f"{BASE}/letters/findings")
+    page.screenshot(path=OUT / "letters.png", full_page=True)
+    page.goto(f"{BASE}/")
     page.screenshot(path=OUT / "dashboard.png", full_page=True)
     page.click("a:has-text('CT-2026-005')")
     page.screenshot(path=OUT / "case.png", full_page=True)
@@ -82,4 +88,7 @@ with sync_playwright() as playwright:
     public.click("button:has-text('Continue')")
     public.screenshot(path=OUT / "apply-check.png", full_page=True)
     browser.close()
-print(f"wrote dashboard, case, statistics, apply-incident and apply-check PNGs to {OUT}")
+print(
+    f"wrote tasks, calendar, letters, dashboard, case, statistics, people, apply-incident and "
+    f"apply-check PNGs to {OUT}"
+)

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from notifications import links
 from notifications.letter_context import (
     chronology_context,
     notice_context,
@@ -30,10 +32,18 @@ from notifications.letters import (
     panel_invitation_ics,
     render_letter,
     render_pdf,
+    template_problem,
 )
 from notifications.senders import Attachment, OutgoingMessage
 from triggers.config import Config, relative_path
-from triggers.models import Agency, CaseReview, OutboxMessage, Partnership, User
+from triggers.models import (
+    Agency,
+    CaseReview,
+    LetterTemplate,
+    OutboxMessage,
+    Partnership,
+    User,
+)
 from triggers.statuses import agency_of
 from triggers.text import header_text
 
@@ -67,56 +77,21 @@ def compose(
     today: date,
     process: LabelledProcess,
 ) -> OutgoingMessage:
-    case = session.get(CaseReview, row.case_id) if row.case_id else None
-    partnership = (
-        case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
+    case, partnership, recipient, context, template, env = _prepare(
+        session, row, config, today, process
     )
-    assert partnership is not None
-    if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
-        address = config.audit.checkpoint_email
-        recipient = Recipient("Audit checkpoints", (address,) if address else ())
-    elif row.recipient == "policing_body":  # [review_routes.local_policing_body]
-        body = config.review_routes.local_policing_body
-        recipient = Recipient(
-            body.name,
-            (body.email,) if body.email else (),
-            body.address,
-            by_post=not body.email,
-            post_reason="which has no e-mail address in config.toml",
-        )
-    else:
-        recipient = _recipient(session, row.recipient, case, partnership)
-    context = _context(case, partnership, config, today)
-    context["routes"] = _routes(config, today)
-    context.update(row.payload)
-    context["recipient_name"] = recipient.name
-    context["to_agency"] = agency_of(row.recipient) is not None
-    # The victim-facing lines (your single point of contact, how to reach us) are for the
-    # applicant; an agency gets the case's contact; the chair and the managers neither.
-    context["audience"] = (
-        "applicant"
-        if row.recipient in ("applicant", "applicant_email")
-        else "agency"
-        if context["to_agency"]
-        else "staff"
+    own = session.scalar(
+        select(LetterTemplate.text)
+        .where(LetterTemplate.partnership_id == partnership.id, LetterTemplate.kind == template)
+        .order_by(LetterTemplate.version.desc())
+        .limit(1)
     )
-    if case is not None and context["to_agency"] and row.kind == "chronology_request":
-        agency = session.get(Agency, agency_of(row.recipient))
-        if agency is not None:
-            context["chronology"] = chronology_context(case, agency, config)
-    context["recipient_address"] = recipient.postal_address
-    # Only reminders and digests name a clock; a letter for a step has no "step".
-    labels = process.letter_labels
-    context["step_label"] = labels[row.payload["step"]] if "step" in row.payload else ""
-    for item in context.get("items", []):
-        item["step_label"] = labels[item["step"]]
-    template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
-    folder = config.mail.templates_folder
-    env = environment(relative_path(config, folder) if folder else None)
     try:
-        letter = render_letter(env, template, context)
+        letter = render_letter(env, template, context, own)
     except Exception as error:
         raise CannotCompose(str(error)) from None
+    if "edited_body" in row.payload:  # a held letter a manager changed for this case
+        letter = Letter(letter.subject, row.payload["edited_body"])
 
     attachments: list[Attachment] = []
     headers = {
@@ -166,6 +141,83 @@ def compose(
         attachments=tuple(attachments),
         headers=headers,
     )
+
+
+def _prepare(
+    session: Session,
+    row: OutboxMessage,
+    config: Config,
+    today: date,
+    process: LabelledProcess,
+) -> tuple[CaseReview | None, Partnership, Recipient, dict[str, Any], str, Environment]:
+    """Whom the row goes to, what its template is given, which template and environment."""
+    case = session.get(CaseReview, row.case_id) if row.case_id else None
+    partnership = (
+        case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
+    )
+    assert partnership is not None
+    if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
+        address = config.audit.checkpoint_email
+        recipient = Recipient("Audit checkpoints", (address,) if address else ())
+    elif row.recipient == "policing_body":  # [review_routes.local_policing_body]
+        body = config.review_routes.local_policing_body
+        recipient = Recipient(
+            body.name,
+            (body.email,) if body.email else (),
+            body.address,
+            by_post=not body.email,
+            post_reason="which has no e-mail address in config.toml",
+        )
+    else:
+        recipient = _recipient(session, row.recipient, case, partnership)
+    context = _context(case, partnership, config, today)
+    context["routes"] = _routes(config, today)
+    context.update(row.payload)
+    context["recipient_name"] = recipient.name
+    context["to_agency"] = agency_of(row.recipient) is not None
+    # The victim-facing lines (your single point of contact, how to reach us) are for the
+    # applicant; an agency gets the case's contact; the chair and the managers neither.
+    context["audience"] = (
+        "applicant"
+        if row.recipient in ("applicant", "applicant_email")
+        else "agency"
+        if context["to_agency"]
+        else "staff"
+    )
+    if case is not None and context["to_agency"] and row.kind == "chronology_request":
+        agency = session.get(Agency, agency_of(row.recipient))
+        if agency is not None:
+            context["chronology"] = chronology_context(case, agency, config)
+    context["recipient_address"] = recipient.postal_address
+    # Only reminders and digests name a clock; a letter for a step has no "step".
+    labels = process.letter_labels
+    context["step_label"] = labels[row.payload["step"]] if "step" in row.payload else ""
+    if case is not None and row.kind in ("reminder", "escalation"):
+        context["task_url"] = links.case_link(config, case.reference, row.payload.get("opens", ""))
+    for item in context.get("items", []):
+        item["step_label"] = labels[item["step"]]
+        item["task_url"] = links.case_link(config, item["reference"], item.get("opens", ""))
+    template = row.kind if row.kind not in ("reminder", "escalation") else "reminder"
+    folder = config.mail.templates_folder
+    env = environment(relative_path(config, folder) if folder else None)
+    return case, partnership, recipient, context, template, env
+
+
+def preview(
+    session: Session,
+    row: OutboxMessage,
+    config: Config,
+    today: date,
+    process: LabelledProcess,
+    text: str,
+) -> Letter:
+    """The letter ``row`` would be with ``text`` as its template (the Letters page's preview,
+    with a real case's data); ValueError naming the line when the template is broken."""
+    _, _, _, context, _, env = _prepare(session, row, config, today, process)
+    problem = template_problem(env, text, context)
+    if problem:
+        raise ValueError(problem)
+    return render_letter(env, row.kind, context, text)
 
 
 def message_id(row: OutboxMessage, config: Config) -> str:

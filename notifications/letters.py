@@ -59,10 +59,14 @@ def environment(templates_folder: Path | None = None) -> Environment:
     return env
 
 
-def render_letter(env: Environment, kind: str, context: dict[str, Any]) -> Letter:
-    """Render ``<kind>.txt``: its first line gives the subject, the rest is the body."""
+def render_letter(
+    env: Environment, kind: str, context: dict[str, Any], own_text: str | None = None
+) -> Letter:
+    """Render ``<kind>.txt`` (or the partnership's ``own_text`` of it, from the Letters
+    page): its first line gives the subject, the rest is the body."""
     try:
-        text = env.get_template(f"{kind}.txt").render(**context)
+        template = env.from_string(own_text) if own_text else env.get_template(f"{kind}.txt")
+        text = template.render(**context)
     except Exception as error:  # any template error: say which template and why
         raise TemplateProblem(f"template {kind}.txt: {error}") from error
     first, _, rest = text.lstrip().partition("\n")
@@ -117,12 +121,44 @@ def panel_invitation_ics(
     sequence: int = 0,
 ) -> bytes:
     """An iCalendar invitation; the same UID on a reschedule moves the calendar entry."""
-    from icalendar import Calendar, Event, vCalAddress
+    from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", "-//casereview//ASB case review panel//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "REQUEST")
+    calendar.add_component(
+        panel_event(
+            uid,
+            summary,
+            panel_on,
+            starts_at,
+            duration_minutes,
+            location,
+            organiser,
+            timezone,
+            sequence,
+        )
+    )
+    return calendar.to_ical()
+
+
+def panel_event(
+    uid: str,
+    summary: str,
+    panel_on: date,
+    starts_at: str,
+    duration_minutes: int,
+    location: str,
+    organiser: str,
+    timezone: str,
+    sequence: int = 0,
+    cancelled: bool = False,
+):  # type: ignore[no-untyped-def]
+    """One panel as an iCalendar event: the invitation's and the personal feed's (the same
+    UID and SEQUENCE, so a calendar moves or cancels the one entry)."""
+    from icalendar import Event, vCalAddress
+
     event = Event()
     event.add("uid", uid)
     event.add("summary", summary)
@@ -141,5 +177,51 @@ def panel_invitation_ics(
     if location:
         event.add("location", location)
     event.add("organizer", vCalAddress(f"mailto:{organiser}"))
-    calendar.add_component(event)
-    return calendar.to_ical()
+    if cancelled:
+        event.add("status", "CANCELLED")
+    return event
+
+
+def shipped_text(kind: str) -> str:
+    """The shipped template of ``kind``, as the Letters page starts from."""
+    source, _, _ = environment(None).loader.get_source(environment(None), f"{kind}.txt")  # type: ignore[union-attr]
+    return source
+
+
+def shipped_kinds() -> list[str]:
+    """Every letter kind that has a template (the partials starting ``_`` are not letters)."""
+    names = environment(None).list_templates(extensions=["txt"])
+    return sorted(name[:-4] for name in names if not name.startswith("_"))
+
+
+def template_problem(env: Environment, text: str, context: dict[str, Any] | None) -> str | None:
+    """Why ``text`` cannot be a letter template, naming the line; None if it can. With a
+    ``context`` (a real case's) it is also rendered, so a misspelt name is found too."""
+    from jinja2 import TemplateSyntaxError
+
+    if not text.lstrip().startswith("Subject:"):
+        return "Line 1: the template must start with a 'Subject:' line"
+    try:
+        template = env.from_string(text)
+    except TemplateSyntaxError as error:
+        return f"Line {error.lineno}: {error.message}"
+    if context is None:
+        return None
+    try:
+        template.render(**context)
+    except Exception as error:
+        line = _template_line(error)
+        where = f"Line {line}: " if line else ""
+        return f"{where}{error}"
+    return None
+
+
+def _template_line(error: BaseException) -> int | None:
+    """The line of the template a rendering error came from (Jinja's rewritten traceback)."""
+    found = None
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            found = trace.tb_lineno
+        trace = trace.tb_next
+    return found

@@ -64,8 +64,10 @@ def queue_for_event(
     step_key: str,
     now: datetime,
     payload: dict[str, Any],
+    held: Iterable[str] = (),
 ) -> int:
     """Write the ``letters`` a step sends; ``step_key`` makes each one unique to this step.
+    A kind in ``held`` waits (status ``held``) for a manager's approval instead of going.
 
     One multi-row INSERT in the step's transaction (not an ORM object each: on SQLite those
     are inserted one statement at a time); returns how many were written."""
@@ -75,7 +77,7 @@ def queue_for_event(
             "kind": kind,
             "recipient": recipient,
             "dedupe_key": f"{case.reference}:{step_key}:{kind}:{recipient}",
-            "status": OutboxStatus.PENDING,
+            "status": OutboxStatus.HELD if kind in held else OutboxStatus.PENDING,
             "send_after": now,
             "created_at": now,
             "payload": payload,

@@ -41,9 +41,13 @@ class RemindedProcess(Protocol):
     @property
     def final_states(self) -> frozenset[str]: ...
 
+    def step_for_clock(self, state: str, clock: str, role: str | None) -> str | None: ...
+
 
 MANAGERS = Recipients.MANAGERS
 ESCALATION = Recipients.ESCALATION
+#: The role whose step a deadline's reminder links to.
+MANAGER = "manager"
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,13 @@ def queue_reminders(
     )
     rows: list[dict[str, Any]] = []
     deadlines = session.execute(
-        select(Deadline, CaseReview.reference, CaseReview.partnership_id, CaseReview.id)
+        select(
+            Deadline,
+            CaseReview.reference,
+            CaseReview.partnership_id,
+            CaseReview.id,
+            CaseReview.state,
+        )
         .join(CaseReview, CaseReview.id == Deadline.case_id)
         .where(
             Deadline.status == DeadlineStatus.RUNNING,
@@ -97,21 +107,22 @@ def queue_reminders(
             CaseReview.state.not_in(process.final_states),
         )
     )
-    for deadline, reference, partnership_id, case_id in deadlines:
+    for deadline, reference, partnership_id, case_id, state in deadlines:
         stage = latest_stage(deadline.due_on, deadline.started_on, today, policy)
         if stage is not None:
-            rows.append(
-                _row(
-                    case_id,
-                    partnership_id,
-                    reference,
-                    deadline.step,
-                    deadline.due_on,
-                    stage,
-                    ESCALATION if stage.name == "escalation" else MANAGERS,
-                    now,
-                )
+            row = _row(
+                case_id,
+                partnership_id,
+                reference,
+                deadline.step,
+                deadline.due_on,
+                stage,
+                ESCALATION if stage.name == "escalation" else MANAGERS,
+                now,
             )
+            # The form that does it: the same item as the manager's My tasks (issue 20).
+            row["payload"]["opens"] = process.step_for_clock(state, deadline.step, MANAGER) or ""
+            rows.append(row)
     recommendations = session.execute(
         select(Recommendation, CaseReview.reference, CaseReview.partnership_id)
         .join(CaseReview, CaseReview.id == Recommendation.case_id)
@@ -139,6 +150,7 @@ def queue_reminders(
                 now,
             )
             row["payload"]["detail"] = f"The recommendation: {rec.action}"
+            row["payload"]["opens"] = f"rec-{rec.id}"
             row["dedupe_key"] += f":{rec.id}"
             rows.append(row)
     if not rows:

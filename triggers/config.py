@@ -172,6 +172,9 @@ class MailConfig:
     max_attempts: int = 6
     #: First retry after this many seconds, doubling each time.
     retry_after_seconds: int = 60
+    #: Letter kinds (template names, e.g. "findings") that wait on My tasks for a manager to
+    #: read, perhaps edit, and approve or cancel before they go (web/messages.py).
+    hold_for_approval: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

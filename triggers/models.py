@@ -87,6 +87,9 @@ class User(Base):
 
     partnership: Mapped[Partnership] = relationship()
     agency: Mapped[Agency | None] = relationship()
+    #: The hash of the secret in the person's calendar feed address (web/calendar_page.py);
+    #: None until they make one, replaced when they reset it.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ApiToken(Base):
@@ -638,8 +641,9 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(60))
     #: Makes a second write of the same message a no-op.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    #: pending, sending, sent or failed; cancelled when the step that queued it was
-    #: reversed before it went (workflows.service.reverse_step).
+    #: pending, sending, sent or failed; held (waiting for a manager's approval);
+    #: cancelled: a held letter not approved, or the step that queued it was reversed
+    #: before it went (workflows.service.reverse_step).
     status: Mapped[str] = mapped_column(String(10), default="pending")
     send_after: Mapped[datetime]
     created_at: Mapped[datetime]
@@ -690,6 +694,71 @@ class Heartbeat(Base):
     at: Mapped[datetime]
     #: The host and process that wrote it (host:pid).
     by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class PublishedFigures(Base):
+    """One published version of a year's figures, exactly as published (the public page, the
+    CSV and the JSON), kept when a later version restates it: what was once on the
+    partnership's website stays on record, with the reason for each restatement."""
+
+    __tablename__ = "published_figures"
+    __table_args__ = (UniqueConstraint("partnership_id", "start_year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    #: The performance year, by the calendar year it starts in (2025 is 2025/26).
+    start_year: Mapped[int] = mapped_column(Integer)
+    #: 1 for the first publication of the year, then 2, 3, ... for each restatement.
+    version: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime]
+    published_on: Mapped[date] = mapped_column(Date)
+    published_by: Mapped[str] = mapped_column(String(320))
+    #: The year had not ended when published: its figures will still change.
+    is_provisional: Mapped[bool] = mapped_column(Boolean)
+    #: Why an earlier version was restated ("" for the first).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    index_html: Mapped[str] = mapped_column(Text)
+    figures_csv: Mapped[str] = mapped_column(Text)
+    figures_json: Mapped[str] = mapped_column(Text)
+
+    partnership: Mapped[Partnership] = relationship()
+
+
+class MessageDelivery(Base):
+    """One attempt at sending an outbox message: its delivery history, and for the attempt
+    that went, the message exactly as sent (addresses, subject, headers, text, and the PDF
+    a posted letter was printed from), so that a person can read what the applicant got."""
+
+    __tablename__ = "message_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    at: Mapped[datetime]
+    #: sent, retrying or failed.
+    outcome: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_to: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[str] = mapped_column(Text, default="")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class LetterTemplate(Base):
+    """A partnership's own wording of one kind of letter, each save a new version (the
+    earlier kept); the latest is used, else the shipped template (notifications.templates)."""
+
+    __tablename__ = "letter_templates"
+    __table_args__ = (UniqueConstraint("partnership_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    #: The template's name (findings, acknowledgement, reminder, ...).
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(320))
 
 
 class Document(Base):

@@ -16,6 +16,8 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
     #: A letter of a step that was reversed before it went (workflows.corrections).
     CANCELLED = "cancelled"
+    #: A letter held for a manager's approval ([mail] hold_for_approval).
+    HELD = "held"
     #: A reminder held for the day's digest, and one folded into it.
     DIGEST = "digest"
     DIGESTED = "digested"
@@ -28,6 +30,7 @@ LISTED_OUTBOX_STATUSES = (
     OutboxStatus.SENT,
     OutboxStatus.FAILED,
     OutboxStatus.CANCELLED,
+    OutboxStatus.HELD,
 )
 
 

@@ -60,15 +60,19 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from web import (
         apply,
         auth,
+        calendar_page,
         case_changes,
         complaint_bodies,
         documents,
         errors,
         health,
+        letters_page,
+        messages,
         metrics,
         panel_pack,
         people,
         plan,
+        published,
         request_log,
         search,
         security,
@@ -76,6 +80,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         sso,
         staff,
         statistics,
+        tasks,
     )
     from web import input as input_rules
     from web.api import views as api
@@ -102,9 +107,14 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     complaint_bodies.init_app(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(staff.blueprint)
+    app.register_blueprint(tasks.blueprint)
     app.register_blueprint(plan.blueprint)
+    app.register_blueprint(messages.blueprint)
+    app.register_blueprint(letters_page.blueprint)
+    app.register_blueprint(calendar_page.blueprint)
     app.register_blueprint(case_changes.blueprint)
     app.register_blueprint(statistics.blueprint)
+    app.register_blueprint(published.blueprint)
     app.register_blueprint(people.blueprint)
     documents.init_app(app)
     app.register_blueprint(search.blueprint)

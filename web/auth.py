@@ -118,7 +118,7 @@ def sign_in() -> str | Response:
             )
             if result.user is not None:
                 start_session(db, result.user)
-                target = local_target(request.args.get("next"), url_for("staff.dashboard"))
+                target = local_target(request.args.get("next"), url_for("tasks.my_tasks"))
                 return redirect(target)
         problem = LOCKED if result.problem == "locked" else WRONG
         form.email.errors = [problem]

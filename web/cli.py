@@ -6,6 +6,7 @@ argument); anything unexpected is logged with its traceback only when --debug is
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
 import logging
@@ -150,6 +151,7 @@ def init(context: Context) -> None:
 @pass_context
 def serve(context: Context, host: str | None, port: int | None, no_scheduler: bool) -> None:
     """Serve the web pages and the API with waitress, sweeping every minute."""
+    _check_port(context, host, port)
     _require_current_schema(context)
     _serve(context, host, port, with_scheduler=not no_scheduler)
 
@@ -276,6 +278,8 @@ def demo(context: Context, host: str | None, port: int | None, no_serve: bool) -
     then serves what is there (or, with --no-serve, exits 1)."""
     from web.demo import existing_data, load_demo, load_demo_history
 
+    if not no_serve:
+        _check_port(context, host, port)
     initialise(context)
     with read_session(context.sessions()) as session:
         held = existing_data(session, context.config.partnership.code)
@@ -334,18 +338,52 @@ def _serve(
     from workflows.leadership import leadership_for
     from workflows.scheduler import start_background
 
+    host = host or context.config.server.host
+    port = port or context.config.server.port
     app = create_app(context.config, engine=context.engine)
+    # The listening socket is taken first: on a busy port nothing is served or swept.
+    try:
+        server = waitress.create_server(app, host=host, port=port, ident="casereview")
+    except OSError as error:
+        _fail(_port_taken(host, port, error), 1)
     if with_scheduler:
         leadership = leadership_for(context.engine, _lock_path(context))
         start_background(context.sessions(), context.policy, _sender(context), leadership)
-    host = host or context.config.server.host
-    port = port or context.config.server.port
     click.echo(
         f"Serving {context.config.partnership.name} on http://{host}:{port}/ (Ctrl+C to stop)"
     )
     if context.config.online.enabled:
         click.echo(f"The public application form: http://{host}:{port}/apply")
-    waitress.serve(app, host=host, port=port, ident="casereview")
+    server.run()
+
+
+def _check_port(context: Context, host: str | None, port: int | None) -> None:
+    """Fail in one line when the address to serve on is taken, before the demo loads or the
+    database is touched (a second `make run` beside the first is the usual cause)."""
+    import socket
+
+    host = host or context.config.server.host
+    port = port or context.config.server.port
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port} ({error.strerror or error})", 1)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As waitress does, so that a port left in TIME_WAIT is not reported as taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            _fail(_port_taken(host, port, error), 1)
+
+
+def _port_taken(host: str, port: int, error: OSError) -> str:
+    reason = "is already in use" if error.errno == errno.EADDRINUSE else f"({error.strerror})"
+    return (
+        f"port {port} on {host} {reason}: choose another with `make run PORT={port + 1}` "
+        f"or `casereview demo --port {port + 1}` (or `serve --port`)"
+    )
 
 
 # --- users and tokens -----------------------------------------------------------------

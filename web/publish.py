@@ -95,14 +95,25 @@ def as_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def as_csv(rows: list[Figures]) -> str:
-    """One row per partnership and year; themes as ``theme:<key>`` columns."""
+def is_provisional(year: PerformanceYear, on: date) -> bool:
+    """A year not yet ended on ``on``: its figures will still change, and say so."""
+    return on <= year.end
+
+
+def status(year: PerformanceYear, on: date) -> str:
+    return "provisional" if is_provisional(year, on) else "final"
+
+
+def as_csv(rows: list[Figures], on: date | None = None) -> str:
+    """One row per partnership and year; themes as ``theme:<key>`` columns; given the day
+    ``on`` (as published), a last ``status`` column: provisional for a year not yet ended."""
     themes = list(dict.fromkeys(key for row in rows for key in row.themes()))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
         ["partnership", "year", "period_start", "period_end", *COUNTS]
         + [f"theme:{key}" for key in themes]
+        + (["status"] if on else [])
     )
     for row in rows:
         counts = row.as_dict()
@@ -110,6 +121,7 @@ def as_csv(rows: list[Figures]) -> str:
             [row.partnership, row.year.label, row.year.start, row.year.end]
             + [counts[name] for name in COUNTS]
             + [row.themes().get(key, 0) for key in themes]
+            + ([status(row.year, on)] if on else [])
         )
     return buffer.getvalue()
 
@@ -201,7 +213,11 @@ def _tick_step(highest: int) -> int:
 
 
 def render_page(
-    figures: Figures, history: list[Figures], config: Config, generated_on: date
+    figures: Figures,
+    history: list[Figures],
+    config: Config,
+    generated_on: date,
+    restated: str = "",
 ) -> str:
     environment = Environment(
         loader=PackageLoader("web"), autoescape=select_autoescape(), keep_trailing_newline=True
@@ -220,13 +236,18 @@ def render_page(
         areas=suppressed(figures.areas().items(), config.statistics.suppress_below),
         config=config,
         generated_on=generated_on,
+        provisional=is_provisional(figures.year, generated_on),
+        restated=restated,
     )
 
 
-def publishable(figures: Figures, config: Config) -> dict[str, Any]:
-    """The figures as published: the area counts below the limit suppressed."""
+def publishable(figures: Figures, config: Config, on: date | None = None) -> dict[str, Any]:
+    """The figures as published: the area counts below the limit suppressed; given the day
+    ``on``, whether they are provisional (the year not yet ended) or final."""
     data = figures.as_dict()
     data["areas"] = suppressed(figures.areas().items(), config.statistics.suppress_below)
+    if on is not None:
+        data["status"] = status(figures.year, on)
     return data
 
 
@@ -243,22 +264,39 @@ def publish(
     generated_on: date,
 ) -> list[Path]:
     """Write index.html, figures.csv and figures.json for ``year`` into ``out``."""
-    history = [report(session, past, config, partnership).total for past in recent_years(year)]
-    figures = history[-1]
+    files = published_files(session, config, partnership, year, generated_on)
     out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "index.html": render_page(figures, history, config, generated_on),
-        "figures.csv": as_csv(history),
-        "figures.json": as_json(
-            {
-                **publishable(figures, config),
-                "previous_years": [_without_areas(row.as_dict()) for row in history[:-1]],
-            }
-        ),
-    }
     written = []
     for name, text in files.items():
         path = out / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def published_files(
+    session: Session,
+    config: Config,
+    partnership: Partnership | None,
+    year: PerformanceYear,
+    generated_on: date,
+    restated: str = "",
+) -> dict[str, str]:
+    """The public page, the CSV and the JSON of ``year`` as published on ``generated_on``
+    (the same for `casereview publish` and "Publish these figures" on the page)."""
+    history = [report(session, past, config, partnership).total for past in recent_years(year)]
+    figures = history[-1]
+    return {
+        "index.html": render_page(figures, history, config, generated_on, restated),
+        "figures.csv": as_csv(history, generated_on),
+        "figures.json": as_json(
+            {
+                **publishable(figures, config, generated_on),
+                **({"restated": restated} if restated else {}),
+                "previous_years": [
+                    {**_without_areas(row.as_dict()), "status": status(row.year, generated_on)}
+                    for row in history[:-1]
+                ],
+            }
+        ),
+    }

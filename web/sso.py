@@ -84,4 +84,4 @@ def callback() -> Response:
         if user is None or not user.is_active:
             abort(403, NOT_KNOWN)
         start_session(db, user)  # a server-side session, as with a password
-    return redirect(url_for("staff.dashboard"))
+    return redirect(url_for("tasks.my_tasks"))

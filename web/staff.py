@@ -237,7 +237,8 @@ def log_activation() -> Any:
 @blueprint.get("/cases/<reference>")
 @login_required
 def case_page(reference: str) -> str:
-    return _render_case(reference)
+    # ?open= names the form to show open (a link from My tasks or a reminder: workflows.tasks).
+    return _render_case(reference, open_name=request.args.get("open", ""))
 
 
 @blueprint.get("/cases/<reference>/audit.csv")
@@ -404,6 +405,7 @@ def _render_case(
     problems: list[str] | None = None,
     chronology_form: Any = None,
     plan_form: tuple[str, Any] | None = None,
+    open_name: str = "",
 ) -> Any:
     app = services()
     today = app.policy.today(app.now())
@@ -440,7 +442,8 @@ def _render_case(
         chronology_form=chronology_form,
         process=process_rows(described["state"], process),
         plan=extra,
-        open_plan=plan_form[0] if plan_form else None,
+        open_plan=plan_form[0] if plan_form else (open_name if open_name in extra else None),
+        open_chronology=open_name == "chronology" and chronology_form is not None,
         involvement_labels=INVOLVEMENT,
         attendance_labels=ATTENDANCE,
         status_labels=STATUSES,
@@ -451,7 +454,7 @@ def _render_case(
         confirm=ConfirmForm(),
         forms=forms,
         titles=process.titles,
-        open_event=open_form[0] if open_form else None,
+        open_event=open_form[0] if open_form else (open_name if open_name in forms else None),
         problems=problems or [],
         today=today,
     )

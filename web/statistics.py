@@ -29,7 +29,17 @@ from triggers.figures import (
 from triggers.models import Partnership
 from web.auth import current_actor
 from web.forms import YearForm
-from web.publish import SERIES, as_csv, as_json, chart, labels, publishable, theme_labels
+from web.publish import (
+    SERIES,
+    as_csv,
+    as_json,
+    chart,
+    is_provisional,
+    labels,
+    publishable,
+    theme_labels,
+)
+from web.published import PublishForm, versions
 from web.services import services
 from workflows import permissions
 
@@ -50,7 +60,10 @@ def statistics_page() -> tuple[str, int]:
         history = [
             report(session, year, app.config, partnership).total for year in recent_years(chosen)
         ]
+        published = versions(session, partnership.id, chosen.start_year)
     figures = history[-1]
+    today = app.policy.today(app.now())
+    publish_form = PublishForm(formdata=None, data={"year": str(chosen.start_year)})
     config = app.config
     page = render_template(
         "statistics.html",
@@ -66,6 +79,9 @@ def statistics_page() -> tuple[str, int]:
         theme_labels=theme_labels(config),
         areas=suppressed(figures.areas().items(), config.statistics.suppress_below),
         suppress_below=config.statistics.suppress_below,
+        provisional=is_provisional(figures.year, today),
+        published=published,
+        publish_form=publish_form,
         may_download_return=permissions.may(current_actor(), permissions.DATA_RETURN),
     )
     return page, 400 if error else 200
@@ -79,10 +95,15 @@ def statistics_download(extension: str) -> Response:
         partnership = session.get(Partnership, current_user.partnership_id)
         chosen, error = _chosen_year(request.args.get("year"), _year_choices(session, partnership))
         figures = report(session, chosen, app.config, partnership).total
+    today = app.policy.today(app.now())
     if error:
         return Response(error, status=400, mimetype="text/plain")
     name = f"figures-{figures.year.label.replace('/', '-')}.{extension}"
-    body = as_csv([figures]) if extension == "csv" else as_json(publishable(figures, app.config))
+    body = (
+        as_csv([figures], today)
+        if extension == "csv"
+        else as_json(publishable(figures, app.config, today))
+    )
     return Response(
         body,
         mimetype="text/csv" if extension == "csv" else "application/json",

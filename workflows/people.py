@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from notifications import links
 from triggers.accounts import (
     ROLES,
     AccountError,
@@ -255,7 +256,5 @@ def _audit(
 
 
 def site_url(config: Config) -> str:
-    """Where links in e-mails point: ``server.public_url``, else the address served on. Never
-    a request's Host header, which whoever asks for the reset could set (host poisoning)."""
-    server = config.server
-    return server.public_url or f"http://{server.host}:{server.port}"
+    """Where links in e-mails point (one rule for every e-mail: notifications.links)."""
+    return links.site_url(config)

@@ -44,6 +44,9 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+READ_MESSAGES = "read_messages"
+APPROVE_LETTERS = "approve_letters"
+EDIT_LETTERS = "edit_letters"
 #: Issue 18: correct recorded facts and steps taken in error; bring agencies in and out;
 #: add incidents and complaints to an open case.
 CORRECT_CASE = "correct_case"
@@ -70,6 +73,10 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    # A letter as sent holds the applicant's name, address and the case in full: as the trail.
+    READ_MESSAGES: frozenset({MANAGER}),
+    APPROVE_LETTERS: frozenset({MANAGER}),
+    EDIT_LETTERS: frozenset({MANAGER}),
     CORRECT_CASE: frozenset({MANAGER}),
     MANAGE_CASE_AGENCIES: frozenset({MANAGER}),
     ADD_INCIDENT: frozenset({MANAGER}),
@@ -96,6 +103,9 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    READ_MESSAGES: "read the letters and e-mails as sent",
+    APPROVE_LETTERS: "approve a letter held for approval",
+    EDIT_LETTERS: "change the wording of the letters",
     CORRECT_CASE: "correct a case",
     MANAGE_CASE_AGENCIES: "change the agencies on a case",
     ADD_INCIDENT: "add incidents or complaints to a case",

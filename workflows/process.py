@@ -255,6 +255,24 @@ class Process:
                         allowed[source].append(step.event)
         return {state: sorted(events, key=self.events.index) for state, events in allowed.items()}
 
+    def step_for_clock(self, state: str, clock: str, role: str | None) -> str | None:
+        """The step a person in ``role`` takes for a running ``clock`` in ``state``: one that
+        meets it, else the first the state allows that does not only end the case (a panel
+        is scheduled before it is held). None when the role may take no such step. What
+        My tasks lists and what a reminder links to (workflows.tasks)."""
+        allowed = [
+            event
+            for event in self.allowed_events(state)
+            if role is None or role in self.event_roles[event]
+        ]
+        for event in allowed:
+            if any(clock in move.meets for move in self.step[event].moves):
+                return event
+        for event in allowed:
+            if not all(move.stops_all for move in self.step[event].moves):
+                return event
+        return None
+
     def allowed_events(self, state: str) -> list[str]:
         """The events a case in ``state`` accepts, in the order of the procedure."""
         return list(self._allowed[state])

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from triggers.audit import REDACTED
-from triggers.models import AuditEvent, CaseReview, OutboxMessage
+from triggers.models import AuditEvent, CaseReview, MessageDelivery, OutboxMessage
 from triggers.policy import Policy
 from workflows.documents import remove_case_files
 from workflows.machine import FINAL_STATES
@@ -118,6 +118,17 @@ def anonymise(
     # below, on the same day, is what makes verify believe the redaction (triggers.audit).
     session.execute(
         update(OutboxMessage).where(OutboxMessage.case_id == case.id).values(payload=REDACTED)
+    )
+    # The copies of the messages as sent (names, addresses, the letter's text and PDF).
+    session.execute(
+        update(MessageDelivery)
+        .where(
+            MessageDelivery.message_id.in_(
+                select(OutboxMessage.id).where(OutboxMessage.case_id == case.id)
+            )
+        )
+        .values(sent_to="", subject="", headers={}, body="", pdf=None)
+        .execution_options(synchronize_session=False)
     )
     session.execute(
         update(AuditEvent)

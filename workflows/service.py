@@ -300,6 +300,7 @@ def _record_step(
             "event": event,
             "on": on.isoformat(),
         },
+        held=policy.config.mail.hold_for_approval,
     )
     write_audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
     return outcome

@@ -24,7 +24,7 @@ from notifications.reminders import queue_reminders
 from notifications.senders import OutgoingMessage, Sender, SendError
 from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
-from triggers.models import CaseReview, OutboxMessage
+from triggers.models import AuditEvent, CaseReview, MessageDelivery, OutboxMessage
 from triggers.policy import Policy
 from triggers.statuses import OutboxStatus
 from workflows.case_review import PROCESSES, newest, process_for
@@ -166,6 +166,8 @@ def deliver(
             )
             .returning(OutboxMessage.case_id, OutboxMessage.kind, OutboxMessage.recipient)
         ).first()
+        if done is not None:
+            session.add(_as_sent(row_id, now, message))
         if done is not None and done.case_id is not None:
             case = session.get_one(CaseReview, done.case_id)
             append_event(
@@ -215,7 +217,20 @@ def _record_failure(
         row.attempts += 1
         row.last_error = error[:2000]
         row.claimed_by = ""
-        if row.attempts >= mail.max_attempts:
+        failed = row.attempts >= mail.max_attempts
+        session.add(
+            MessageDelivery(
+                message_id=row.id,
+                at=now,
+                outcome="failed" if failed else "retrying",
+                error=error[:2000],
+                sent_to="",
+                subject="",
+                headers={},
+                body="",
+            )
+        )
+        if failed:
             row.status = OutboxStatus.FAILED
             log.error(
                 "outbox row %s (%s) failed after %d attempts: %s",
@@ -247,3 +262,21 @@ def retry_by_hand(session: Session, row_id: int, now: datetime) -> OutboxMessage
         raise ValueError(f"message {row_id} is {row.status}; only a failed one can be retried")
     row.status, row.send_after, row.attempts, row.claimed_by = OutboxStatus.PENDING, now, 0, ""
     return row
+
+
+def _as_sent(row_id: int, now: datetime, message: OutgoingMessage | None) -> MessageDelivery:
+    """The delivery that went, holding the message as sent: what a person reads on the case
+    page (the e-mail's text and headers, and a posted letter's PDF as printed)."""
+    assert message is not None
+    pdf = next((a.data for a in message.attachments if a.content_type == "application/pdf"), None)
+    return MessageDelivery(
+        message_id=row_id,
+        at=now,
+        outcome="sent",
+        error="",
+        sent_to=", ".join(message.to),
+        subject=message.subject,
+        headers={"Message-ID": message.message_id, **message.headers},
+        body=message.body,
+        pdf=pdf,
+    )

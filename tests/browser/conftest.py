@@ -75,9 +75,12 @@ def staff(sessions, partnership, now):
     return {"manager": "manager@example.org", "viewer": "viewer@example.org"}
 
 
-def sign_in(page, email: str) -> None:
+def sign_in(page, email: str, *, to_dashboard: bool = True) -> None:
+    """Sign in; each person lands on My tasks, and most tests then start from the dashboard."""
     page.goto("/sign-in")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/tasks")  # each person lands on their tasks (web/tasks.py)
+    if to_dashboard:
+        page.goto("/")

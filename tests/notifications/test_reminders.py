@@ -291,3 +291,36 @@ def test_thousands_of_reminders_at_once_are_all_queued(sessions, partnership, po
     with write_transaction(sessions) as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == count
         assert queue_reminders(session, policy, now, CASE_REVIEW) == 0  # and not twice
+
+
+def test_a_reminder_links_to_the_form_its_task_opens(
+    sessions, partnership, policy, smtp, mailbox, people, config
+):
+    """The e-mail opens the same item as the manager's My tasks (workflows.tasks)."""
+    from notifications.links import case_path, site_url
+
+    with write_transaction(sessions) as session:
+        case = new_case(
+            session, partnership, policy, received_on=date(2025, 4, 17), now=at(2025, 4, 17)
+        )
+        reference = case.reference
+        acknowledged = new_case(
+            session, partnership, policy, received_on=date(2025, 4, 17), now=at(2025, 4, 17)
+        )
+        apply(session, acknowledged, "acknowledge", {}, MANAGER, at(2025, 4, 17), policy)
+        other = acknowledged.reference
+    sweep(sessions, policy, smtp, at(2025, 4, 28, 9))
+    bodies = {
+        m["Subject"]: m.get_content()
+        for m in mailbox.messages
+        if m["X-Casereview-Kind"] == "reminder"
+    }
+    base = site_url(policy.config)
+    body = bodies[f"Due today: acknowledgement for {reference}"]
+    assert f"Open it: {base}{case_path(reference, 'acknowledge')}" in body
+    assert case_path(reference, "acknowledge") == (
+        f"/cases/{reference}?open=acknowledge#open-acknowledge"
+    )
+    # A running threshold clock points at the decision, not at the acknowledgement.
+    decision = next(text for subject, text in bodies.items() if other in subject)
+    assert f"{base}/cases/{other}?open=decide_threshold#open-decide_threshold" in decision

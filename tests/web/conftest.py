@@ -9,7 +9,7 @@ from tests.factories import case_in_state
 from triggers.accounts import create_token, hash_password
 from triggers.config import PartnershipConfig
 from triggers.db import write_transaction
-from triggers.models import Agency, User
+from triggers.models import Agency, PublishedFigures, User
 from triggers.partnerships import sync_partnership
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +59,21 @@ def world(app, sessions, partnership, policy, config, now):
             users[name] = f"{name}@example.org"
         message = session.scalars(select(OutboxMessage)).first()
         message.status = "failed"
+        session.add(  # a published version of the figures (web/published.py)
+            PublishedFigures(
+                partnership=merged,
+                start_year=2025,
+                version=1,
+                published_at=now,
+                published_on=now.date(),
+                published_by="manager@example.org",
+                is_provisional=True,
+                reason="",
+                index_html="<!DOCTYPE html><title>Figures</title>",
+                figures_csv="partnership,year\n",
+                figures_json="{}\n",
+            )
+        )
         session.flush()
         viewer = session.scalar(select(User.id).where(User.email == users["viewer"]))
         document, note = _papers(session, case, config, now)

@@ -110,8 +110,8 @@ def test_a_known_user_signs_in_with_the_council_account(sso_client):
     page = sso_client.get("/sign-in").get_data(as_text=True)
     assert "Sign in with your council account" in page
     response = sign_in_through_the_provider(sso_client)
-    assert response.status_code == 302 and response.location.endswith("/")
-    assert sso_client.get("/").status_code == 200
+    assert response.status_code == 302 and response.location.endswith("/tasks")
+    assert sso_client.get("/tasks").status_code == 200
 
 
 def test_someone_the_service_does_not_know_is_refused(sso_client, provider):

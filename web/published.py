@@ -1,0 +1,192 @@
+"""Publishing the figures from the statistics page, and the versions kept (issue 20).
+
+"Publish these figures" makes the same three files as `casereview publish` (web.publish)
+and keeps them as a published version of the year with its date. Earlier versions are never
+changed or removed: what was once on the partnership's website stays on record, and a year
+published again is a restatement whose reason is shown on the new page. A year not yet
+ended is published as provisional (on the page, in the CSV and in the JSON).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from triggers.db import read_session, write_transaction
+from triggers.figures import PerformanceYear
+from triggers.models import AuditEvent, Partnership, PublishedFigures
+from web.app import services
+from web.auth import current_actor
+from web.publish import is_provisional, published_files
+from workflows import permissions
+from workflows.service import Actor
+
+blueprint = Blueprint("published", __name__)
+
+#: The stored files, by the name they are published under.
+FILES = {
+    "index.html": ("index_html", "text/html"),
+    "figures.csv": ("figures_csv", "text/csv"),
+    "figures.json": ("figures_json", "application/json"),
+}
+
+
+class PublishForm(FlaskForm):
+    year = HiddenField()
+    reason = TextAreaField(
+        "Why are these figures being restated?",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000)],
+        description="Shown on the new page beside the date. Needed when the year was "
+        "published before.",
+    )
+    submit = SubmitField("Publish these figures", widget=GovSubmitInput())
+
+
+def versions(session: Session, partnership_id: int, start_year: int) -> list[Any]:
+    """The year's published versions (what the page lists, not the files), the latest first."""
+    return list(
+        session.execute(
+            select(
+                PublishedFigures.version,
+                PublishedFigures.published_on,
+                PublishedFigures.published_by,
+                PublishedFigures.is_provisional,
+                PublishedFigures.reason,
+            )
+            .where(
+                PublishedFigures.partnership_id == partnership_id,
+                PublishedFigures.start_year == start_year,
+            )
+            .order_by(PublishedFigures.version.desc())
+        )
+    )
+
+
+def publish_version(
+    session: Session,
+    partnership: Partnership,
+    year: PerformanceYear,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    reason: str,
+) -> PublishedFigures:
+    """Keep the year's files as its next published version (a restatement needs a reason),
+    with an audit event; earlier versions stay as they were."""
+    app = services()
+    latest = session.scalar(
+        select(func.max(PublishedFigures.version)).where(
+            PublishedFigures.partnership_id == partnership.id,
+            PublishedFigures.start_year == year.start_year,
+        )
+    )
+    reason = reason.strip()
+    if latest and not reason:
+        raise ValueError(
+            f"The figures for {year.label} were published before: say why they are restated"
+        )
+    files = published_files(session, app.config, partnership, year, today, reason)
+    version = PublishedFigures(
+        partnership_id=partnership.id,
+        start_year=year.start_year,
+        version=(latest or 0) + 1,
+        published_at=now,
+        published_on=today,
+        published_by=actor.label,
+        is_provisional=is_provisional(year, today),
+        reason=reason,
+        index_html=files["index.html"],
+        figures_csv=files["figures.csv"],
+        figures_json=files["figures.json"],
+    )
+    session.add(version)
+    session.add(
+        AuditEvent(
+            partnership_id=partnership.id,
+            case_id=None,
+            at=now,
+            actor=actor.label,
+            event="publish_figures",
+            data={"year": year.label, "version": version.version, "reason": reason},
+            client_address=actor.address,
+            request_id=actor.request_id,
+        )
+    )
+    return version
+
+
+@blueprint.post("/statistics/publish")
+@login_required
+def publish_figures() -> Response:
+    """A manager publishes the year shown on the statistics page."""
+    from web.statistics import _chosen_year, _year_choices
+
+    actor = current_actor()
+    permissions.require(actor, permissions.PUBLISH)
+    app = services()
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash("The reason is too long (2,000 characters at most). Nothing was published.", "error")
+        return redirect(url_for("statistics.statistics_page", year=request.form.get("year")))
+    with write_transaction(app.sessions) as session:
+        partnership = session.get_one(Partnership, current_user.partnership_id)
+        year, error = _chosen_year(form.year.data, _year_choices(session, partnership))
+        if error:
+            flash(f"{error}. Nothing was published.", "error")
+            return redirect(url_for("statistics.statistics_page"))
+        try:
+            version = publish_version(
+                session,
+                partnership,
+                year,
+                actor,
+                app.now(),
+                app.policy.today(app.now()),
+                form.reason.data or "",
+            )
+        except ValueError as problem:
+            session.rollback()
+            flash(f"{problem}. Nothing was published.", "error")
+            return redirect(url_for("statistics.statistics_page", year=year.start_year))
+        number, provisional = version.version, version.is_provisional
+    kind = "Published" if number == 1 else f"Restated (version {number})"
+    note = " as provisional: the year has not ended" if provisional else ""
+    flash(f"{kind}: the figures for {year.label}{note}.", "success")
+    return redirect(url_for("statistics.statistics_page", year=year.start_year))
+
+
+@blueprint.get(
+    "/statistics/published/<int(max=2100):start_year>/<int(max=2147483647):number>/<name>"
+)
+@login_required
+def published_file(start_year: int, number: int, name: str) -> Response:
+    """A published version's file exactly as published (counts only: any signed-in person
+    of the partnership may read it, as anyone may read the website)."""
+    if name not in FILES:
+        abort(404)
+    column, mimetype = FILES[name]
+    with read_session(services().sessions) as session:
+        found = session.scalar(
+            select(PublishedFigures).where(
+                PublishedFigures.partnership_id == current_user.partnership_id,
+                PublishedFigures.start_year == start_year,
+                PublishedFigures.version == number,
+            )
+        )
+        if found is None:
+            abort(404)
+        body = getattr(found, column)
+    headers = {}
+    if name != "index.html":
+        headers["Content-Disposition"] = f'attachment; filename="{start_year}-v{number}-{name}"'
+    return Response(body, mimetype=mimetype, headers=headers)
