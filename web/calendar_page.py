@@ -24,8 +24,8 @@ from notifications.links import site_url
 from triggers.accounts import digest
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Panel, User
-from web.app import services
 from web.forms import ConfirmForm
+from web.services import services
 from workflows.case_review import CLOSED, WITHDRAWN
 from workflows.permissions import visible_to
 

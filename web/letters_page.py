@@ -23,11 +23,12 @@ from wtforms.validators import DataRequired, Length
 from notifications.compose import preview
 from notifications.letters import environment, shipped_kinds, shipped_text, template_problem
 from notifications.outbox import recipients
+from triggers.audit import append_event
 from triggers.config import relative_path
 from triggers.db import read_session, write_transaction
-from triggers.models import AuditEvent, CaseReview, LetterTemplate, OutboxMessage
-from web.app import services
+from triggers.models import CaseReview, LetterTemplate, OutboxMessage
 from web.auth import current_actor
+from web.services import services
 from workflows import permissions
 from workflows.case_review import CASE_REVIEW
 
@@ -185,16 +186,17 @@ def _save(kind: str, text: str) -> int:
                 created_by=actor.label,
             )
         )
-        session.add(
-            AuditEvent(
-                partnership_id=current_user.partnership_id,
-                case_id=None,
-                at=app.now(),
-                actor=actor.label,
-                event="letter_template_saved",
-                data={"kind": kind, "version": version, "text": text},
-                client_address=actor.address,
-                request_id=actor.request_id,
-            )
+        append_event(
+            session,
+            {
+                "partnership_id": current_user.partnership_id,
+                "case_id": None,
+                "at": app.now(),
+                "actor": actor.label,
+                "event": "letter_template_saved",
+                "data": {"kind": kind, "version": version, "text": text},
+                "client_address": actor.address,
+                "request_id": actor.request_id,
+            },
         )
     return version

@@ -15,9 +15,9 @@ from wtforms.validators import DataRequired
 from notifications.compose import CannotCompose, compose
 from triggers.db import read_session, write_transaction
 from triggers.models import MessageDelivery, OutboxMessage
-from web.app import services
 from web.auth import current_actor
 from web.forms import ConfirmForm
+from web.services import services
 from workflows import permissions
 from workflows.case_review import CASE_REVIEW
 from workflows.errors import InvalidData

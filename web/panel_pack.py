@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview
-from web.app import services
 from web.auth import current_actor
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES
+from web.services import services
 from web.staff import visible
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.service import record_view

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
 from triggers.figures import PerformanceYear
-from triggers.models import AuditEvent, Partnership, PublishedFigures
-from web.app import services
+from triggers.models import Partnership, PublishedFigures
 from web.auth import current_actor
 from web.publish import is_provisional, published_files
+from web.services import services
 from workflows import permissions
 from workflows.service import Actor
 
@@ -110,17 +111,18 @@ def publish_version(
         figures_json=files["figures.json"],
     )
     session.add(version)
-    session.add(
-        AuditEvent(
-            partnership_id=partnership.id,
-            case_id=None,
-            at=now,
-            actor=actor.label,
-            event="publish_figures",
-            data={"year": year.label, "version": version.version, "reason": reason},
-            client_address=actor.address,
-            request_id=actor.request_id,
-        )
+    append_event(
+        session,
+        {
+            "partnership_id": partnership.id,
+            "case_id": None,
+            "at": now,
+            "actor": actor.label,
+            "event": "publish_figures",
+            "data": {"year": year.label, "version": version.version, "reason": reason},
+            "client_address": actor.address,
+            "request_id": actor.request_id,
+        },
     )
     return version
 

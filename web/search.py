@@ -15,8 +15,8 @@ from wtforms import SelectChoice
 
 from triggers.db import read_session
 from triggers.text import whole_number
-from web.app import services
 from web.forms import ClosedFilterForm
+from web.services import services
 from workflows.search import (
     OUTCOMES,
     SHORTEST,

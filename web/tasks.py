@@ -16,9 +16,9 @@ from wtforms import SelectChoice, SelectField, SubmitField
 
 from notifications.links import case_path
 from triggers.db import read_session
-from web.app import services
 from web.auth import current_actor
 from web.forms import ConfirmForm
+from web.services import services
 from workflows import permissions
 from workflows.tasks import Task, contacts, tasks_for
 

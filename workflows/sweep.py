@@ -24,7 +24,7 @@ from notifications.reminders import queue_reminders
 from notifications.senders import OutgoingMessage, Sender, SendError
 from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
-from triggers.models import AuditEvent, CaseReview, MessageDelivery, OutboxMessage
+from triggers.models import CaseReview, MessageDelivery, OutboxMessage
 from triggers.policy import Policy
 from triggers.statuses import OutboxStatus
 from workflows.case_review import PROCESSES, newest, process_for
