@@ -86,7 +86,7 @@ STEPS: list[tuple[str, dict[str, Any], str, str, str]] = [
     ),
     (
         "schedule_panel",
-        {"panel_on": "2026-11-10"},
+        {"panel_on": "2026-11-02"},
         "threshold_met",
         "panel_scheduled",
         "schedule_panel",
@@ -106,7 +106,15 @@ STEPS: list[tuple[str, dict[str, Any], str, str, str]] = [
         "record_review",
     ),
     ("send_findings", {}, "review_complete", "findings_sent", "send_findings"),
-    ("close", {"reason": "Action plan complete."}, "findings_sent", "closed", "close"),
+    (
+        "close",
+        # The closing rule: the applicant agreed to close before the appeal window ends, and
+        # the action plan's recommendation is settled (its id is added per case).
+        {"reason": "Action plan complete.", "applicant_agreed_on": "2026-11-02"},
+        "findings_sent",
+        "closed",
+        "close",
+    ),
 ]
 EVENTS_PER_CASE = len(STEPS)
 
@@ -164,7 +172,14 @@ def run_service(url: str, ids: Sequence[int]) -> None:
             with write_transaction(sessions) as session:
                 query = for_a_step(select(CaseReview).where(CaseReview.id == case_id), event)
                 case = session.execute(query).unique().scalar_one()
+                if event == "close":
+                    data = {**data, "recommendations": settled(case)}
                 apply(session, case, event, {**data, "version": case.version}, ACTOR, NOW, policy)
+
+
+def settled(case: CaseReview) -> list[dict[str, Any]]:
+    """Each recommendation of the case settled as done, as the closing rule asks."""
+    return [{"id": r.id, "status": "done", "reason": "Done."} for r in case.recommendations]
 
 
 #: The step's own rows, beyond the case, the audit event and the outbox: what the service
@@ -199,7 +214,7 @@ STEP_ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         (
             "INSERT INTO panels (case_id, panel_on, starts_at, duration_minutes, location, "
             "attendees, findings, recommendation_count) "
-            "VALUES (:id, '2026-11-10', '', 90, '', '[]', '', 0)",
+            "VALUES (:id, '2026-11-02', '', 90, '', '[]', '', 0)",
             {},
         ),
     ],
@@ -234,6 +249,11 @@ STEP_ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
             "WHERE case_id = :id AND status = 'running'",
             {},
         ),
+        (
+            "UPDATE recommendations SET status = 'done', closing_reason = 'Done.' "
+            "WHERE case_id = :id",
+            {},
+        ),
     ],
 }
 #: The case's own columns each step sets, besides its state, version and step date.
@@ -243,7 +263,7 @@ CASE_COLUMNS: dict[str, str] = {
     "schedule_panel": "",
     "record_review": "",
     "send_findings": ", findings_sent_on = :on",
-    "close": ", ended_on = :on, end_reason = 'Action plan complete.'",
+    "close": ", ended_on = :on, end_reason = 'Action plan complete.', early_close_agreed_on = :on",
 }
 
 

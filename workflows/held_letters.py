@@ -14,12 +14,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from triggers.models import CaseReview, OutboxMessage
+from triggers.statuses import OutboxStatus
 from triggers.text import control_problem
 from workflows import permissions
 from workflows.errors import InvalidData
-from workflows.service import Actor, audit_event
+from workflows.service import Actor, write_audit
 
-HELD = "held"
+HELD = OutboxStatus.HELD
 #: A letter's text: long enough for any letter, short enough to stay a letter.
 LONGEST_LETTER = 20_000
 
@@ -44,52 +45,46 @@ def edit_held(
     if problem := control_problem(body):
         raise InvalidData({"body": problem})
     row.payload = {**row.payload, "edited_body": body}
-    session.add(
-        audit_event(
-            case,
-            actor.label,
-            now,
-            "letter_edited",
-            case.state,
-            case.state,
-            None,
-            {"message": row.id, "kind": row.kind, "original": original, "edited": body},
-            actor.address,
-        )
+    write_audit(
+        session,
+        case,
+        actor,
+        now,
+        "letter_edited",
+        case.state,
+        case.state,
+        None,
+        {"message": row.id, "kind": row.kind, "original": original, "edited": body},
     )
 
 
 def approve_held(session: Session, row: OutboxMessage, actor: Actor, now: datetime) -> None:
     case = _held(session, row, actor)
-    row.status, row.send_after = "pending", now
-    session.add(
-        audit_event(
-            case,
-            actor.label,
-            now,
-            "letter_approved",
-            case.state,
-            case.state,
-            None,
-            {"message": row.id, "kind": row.kind, "edited": "edited_body" in row.payload},
-            actor.address,
-        )
+    row.status, row.send_after = OutboxStatus.PENDING, now
+    write_audit(
+        session,
+        case,
+        actor,
+        now,
+        "letter_approved",
+        case.state,
+        case.state,
+        None,
+        {"message": row.id, "kind": row.kind, "edited": "edited_body" in row.payload},
     )
 
 
 def cancel_held(session: Session, row: OutboxMessage, actor: Actor, now: datetime) -> None:
     case = _held(session, row, actor)
-    row.status = "cancelled"
-    session.add(
-        audit_event(
-            case,
-            actor.label,
-            now,
-            "letter_cancelled",
-            case.state,
-            case.state,
-            None,
-            {"message": row.id, "kind": row.kind},
-            actor.address,
-        )
+    row.status = OutboxStatus.CANCELLED
+    write_audit(
+        session,
+        case,
+        actor,
+        now,
+        "letter_cancelled",
+        case.state,
+        case.state,
+        None,
+        {"message": row.id, "kind": row.kind},
     )

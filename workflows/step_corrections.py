@@ -138,6 +138,44 @@ def _undo_end(session: Session, case: CaseReview, step: AuditEvent) -> dict[str,
     return {}
 
 
+def _redate_policing_body_request(case: CaseReview, old: date, new: date) -> None:
+    if case.policing_body_reviews:
+        case.policing_body_reviews[-1].requested_on = new
+
+
+def _undo_policing_body_request(
+    session: Session, case: CaseReview, step: AuditEvent
+) -> dict[str, Any]:
+    review = case.policing_body_reviews[-1]
+    case.policing_body_reviews.remove(review)
+    session.delete(review)
+    return {"policing_body_review_taken_back": review.requested_on.isoformat()}
+
+
+def _redate_policing_body_decision(case: CaseReview, old: date, new: date) -> None:
+    if case.policing_body_reviews:
+        case.policing_body_reviews[-1].decided_on = new
+    if case.ended_on == old:
+        case.ended_on = new
+
+
+def _undo_policing_body_decision(
+    session: Session, case: CaseReview, step: AuditEvent
+) -> dict[str, Any]:
+    review = case.policing_body_reviews[-1]
+    outcome = review.outcome
+    review.outcome, review.reason, review.decided_on, review.decided_by = "", "", None, ""
+    case.ended_on, case.end_reason = None, ""
+    return {"policing_body_outcome_taken_back": outcome}
+
+
+def _undo_refusal(session: Session, case: CaseReview, step: AuditEvent) -> dict[str, Any]:
+    ground = case.refusal_ground
+    case.refusal_ground = ""
+    case.ended_on, case.end_reason = None, ""
+    return {"refusal_taken_back": ground}
+
+
 def _nothing_to_redate(case: CaseReview, old: date, new: date) -> None:
     return None
 
@@ -153,4 +191,11 @@ STEP_CORRECTIONS = {
     "decide_appeal": StepCorrection(_redate_appeal_decision, _undo_appeal_decision),
     "close": StepCorrection(_redate_end, _undo_end),
     "withdraw": StepCorrection(_redate_end, _undo_end),
+    "request_policing_body_review": StepCorrection(
+        _redate_policing_body_request, _undo_policing_body_request
+    ),
+    "decide_policing_body_review": StepCorrection(
+        _redate_policing_body_decision, _undo_policing_body_decision
+    ),
+    "refuse_application": StepCorrection(_redate_end, _undo_refusal),
 }

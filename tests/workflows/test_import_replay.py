@@ -11,9 +11,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, new_case, one_incident
+from tests.factories import (
+    EVENT_DATA,
+    MANAGER,
+    SAMPLE_NOW,
+    new_case,
+    one_incident,
+    with_policing_body_review,
+)
 from triggers.db import read_session, write_transaction
 from triggers.models import AuditEvent, CaseReview
+from triggers.policy import Policy
 from workflows.case_review import CASE_REVIEW
 from workflows.history_import import COLUMNS, ImportRefused, check_file, import_cases
 from workflows.process import Process
@@ -30,6 +38,9 @@ STEP_COLUMNS = {
     "decide_appeal": "appeal_decided_on",
     "close": "closed_on",
     "withdraw": "withdrawn_on",
+    "request_policing_body_review": "policing_body_review_requested_on",
+    "decide_policing_body_review": "policing_body_review_decided_on",
+    "refuse_application": "refused_on",
 }
 FIRST_DAY = date(2025, 3, 3)
 Path = tuple[tuple[str, str], ...]  # (event, the move's key: "met", "upheld", "")
@@ -65,6 +76,10 @@ def row_for(number: int, path: Path) -> dict[str, str]:
             row["threshold_decision"] = key
         if event == "decide_appeal":
             row["appeal_outcome"] = key
+        if event == "decide_policing_body_review":
+            row["policing_body_review_outcome"] = key
+        if event == "refuse_application":
+            row["refusal_ground"] = "not_asb"
         if event == "record_review":
             row["recommendations"] = "1"
     return row
@@ -108,6 +123,8 @@ def live_data(event: str, step_data: dict[str, Any], on: date) -> dict[str, Any]
 def test_every_path_a_spreadsheet_can_record_replays_as_the_service_steps_it(
     sessions, policy, partnership
 ):
+    # Every step on, the local policing body's review included (off in config.toml).
+    policy = Policy.from_config(with_policing_body_review(policy.config, FIRST_DAY))
     paths = every_path(CASE_REVIEW)
     rows = [row_for(number, path) for number, path in enumerate(paths, start=1)]
     # A row records a path when the import accepts it and finds the path's steps in it (a
