@@ -129,6 +129,14 @@ FORM_TITLES = {
     "decide_appeal": ("Decide the appeal", "Record the outcome"),
     "close": ("Close the case", "Close the case"),
     "withdraw": ("Withdraw the case", "Withdraw the case"),
+    "refuse_application": (
+        "Refuse the application (ineligible or vexatious)",
+        "Refuse the application",
+    ),
+    # Off until [review_routes.local_policing_body] is enabled: their forms, with their
+    # errors, are checked in tests/browser/test_policing_body_review.py.
+    "request_policing_body_review": None,
+    "decide_policing_body_review": None,
 }
 STATE_FOR = {
     "decide_threshold": "acknowledged",
@@ -138,6 +146,7 @@ STATE_FOR = {
     "decide_appeal": "appeal",
     "close": "findings_sent",
     "withdraw": "received",
+    "refuse_application": "received",
 }
 
 

@@ -283,6 +283,12 @@ def test_the_openapi_document_describes_every_path_and_event(client):
         "/api/v1/cases/{reference}/notes",
         "/api/v1/cases/{reference}/notes/{note_id}",
         "/api/v1/cases/{reference}/notes/{note_id}/correction",
+        "/api/v1/cases/{reference}/corrections",
+        "/api/v1/cases/{reference}/reverse",
+        "/api/v1/cases/{reference}/agencies",
+        "/api/v1/cases/{reference}/agencies/remove",
+        "/api/v1/cases/{reference}/incidents",
+        "/api/v1/cases/{reference}/complaints",
     }
     events = document["components"]["schemas"]["EventBody"]["oneOf"]
     assert len(events) == 12

@@ -176,10 +176,14 @@ def test_the_closed_cases_hold_only_what_the_person_may_see(client, ended):
 )
 def test_postgresql_answers_a_substring_search_from_the_trigram_index(engine, table, column):
     """What keeps the search fast at 100,000 cases: ILIKE '%text%' read from the index."""
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite scans for LIKE '%text%': the trigram index is PostgreSQL's")
+        # SQLite scans for LIKE '%text%' whatever the index; the column's plain index is there
+        # for prefix searches and for the day the database moves to PostgreSQL.
+        indexes = inspect(engine).get_indexes(table)
+        assert [column] in [index["column_names"] for index in indexes]
+        return
     with engine.connect() as connection:
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         plan = connection.execute(
