@@ -44,7 +44,7 @@ from triggers.models import (
     Partnership,
     User,
 )
-from triggers.statuses import agency_of
+from triggers.statuses import OutboxStatus, agency_of
 from triggers.text import header_text
 
 
@@ -194,6 +194,19 @@ def _prepare(
     context["step_label"] = labels[row.payload["step"]] if "step" in row.payload else ""
     if case is not None and row.kind in ("reminder", "escalation"):
         context["task_url"] = links.case_link(config, case.reference, row.payload.get("opens", ""))
+        # A letter of the case still waiting for a manager's approval (mail.hold_for_approval)
+        # has not reached anyone while this clock runs: the reminder says so.
+        context["held_letters"] = [
+            kind.replace("_", " ")
+            for kind in session.scalars(
+                select(OutboxMessage.kind)
+                .where(
+                    OutboxMessage.case_id == case.id,
+                    OutboxMessage.status == OutboxStatus.HELD,
+                )
+                .order_by(OutboxMessage.id)
+            )
+        ]
     for item in context.get("items", []):
         item["step_label"] = labels[item["step"]]
         item["task_url"] = links.case_link(config, item["reference"], item.get("opens", ""))

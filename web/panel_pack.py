@@ -20,6 +20,7 @@ from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES
 from web.services import services
 from web.staff import visible
 from workflows.describe import DESCRIBE_LOADS, describe_case
+from workflows.documents import describe_document, describe_note, documents_of, notes_of
 from workflows.service import record_view
 
 blueprint = Blueprint("panel_pack", __name__)
@@ -40,10 +41,13 @@ def panel_pack_html(reference: str) -> str:
     with read_session(app.sessions) as session:
         case = session.execute(query.options(*DESCRIBE_LOADS)).unique().scalar_one()
         described = describe_case(session, case, app.policy, today)
+        documents = [describe_document(d) for d in documents_of(session, case.id)]
+        notes = [describe_note(n) for n in notes_of(session, case.id)]
     return render_template(
         "panel_pack.html",
         case=described,
-        documents=[],
+        documents=documents,
+        notes=notes,
         prepared_on=today,
         prepared_for=actor.label,
         involvement_labels=INVOLVEMENT,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import MANAGER, SAMPLE_NOW, application, complaint, incident
 from tests.web.test_access import sign_in
 from triggers.db import read_session, write_transaction
-from triggers.models import AuditEvent
+from triggers.models import AuditEvent, CaseReview
 from workflows.service import apply, open_case
 
 
@@ -130,3 +130,44 @@ def test_the_panel_pack_is_a_pdf_of_the_case_file(client, full_case, sessions):
 def test_the_panel_pack_of_a_case_the_person_may_not_see_is_not_found(client, full_case):
     sign_in(client, "panel-out@example.org")
     assert client.get(f"/cases/{full_case}/panel-pack.pdf").status_code == 404
+
+
+def test_the_panel_pack_lists_the_documents_and_the_notes(
+    client, full_case, sessions, policy, tmp_path
+):
+    """The pack's documents section is the case's documents (not the files: each download
+    is recorded on the case page) and its notes and contact log."""
+    from workflows.documents import add_document, add_note
+
+    with write_transaction(sessions) as session:
+        case = session.scalar(select(CaseReview).where(CaseReview.reference == full_case))
+        add_document(
+            session,
+            case,
+            {"title": "Police chronology", "agency": "Leicestershire Police"},
+            "chronology.pdf",
+            b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+        add_note(
+            session,
+            case,
+            {
+                "kind": "call",
+                "occurred_on": "2025-11-28",
+                "with_whom": "the victim",
+                "text": "The noise went on until 3am.",
+            },
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+    sign_in(client, "panel-in@example.org")
+    response = client.get(f"/cases/{full_case}/panel-pack.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(text.split())
+    assert "No documents on the case." not in text
+    for part in ("Police chronology", "chronology.pdf", "Leicestershire Police", "until 3am"):
+        assert part in text, part

@@ -2,6 +2,7 @@
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -113,3 +114,35 @@ def test_only_a_manager_approves(held, world):
     path = f"/cases/{reference}/messages/{letter}"
     token = csrf(client, "/tasks")
     assert client.post(f"{path}/approve", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_reminder_for_the_case_says_its_letter_is_waiting(
+    config,
+    world,
+    sessions,
+    partnership,
+    smtp,  # noqa: F811
+    mailbox,  # noqa: F811
+):
+    """While the acknowledgement waits for approval the applicant has not had it, though the
+    threshold decision's clock runs: that clock's reminder tells the managers so."""
+    holding = dataclasses.replace(
+        config, mail=dataclasses.replace(config.mail, hold_for_approval=("acknowledgement",))
+    )
+    policy = Policy.from_config(holding)
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, session.merge(partnership), policy, "acknowledged")
+        reference = case.reference
+        due = next(d.due_on for d in case.deadlines if d.step == "threshold_decision")
+    sweep(sessions, policy, smtp, datetime(due.year, due.month, due.day, 9, tzinfo=UTC))
+    reminders = [
+        m
+        for m in mailbox.messages
+        if m["X-Casereview-Kind"] in ("reminder", "escalation")
+        and m["X-Casereview-Reference"] == reference
+    ]
+    assert reminders
+    body = reminders[0].get_body(("plain",)).get_content()
+    assert "Waiting for a manager's approval on My tasks, so not yet sent: the acknowledgement" in (
+        " ".join(body.split())
+    )
