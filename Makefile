@@ -34,7 +34,7 @@ install: $(VENV)/.installed assets messages-compile
 ## compile the .po into the .mo the application reads (built here, not committed).
 CATALOGS := web/translations
 messages-extract: $(VENV)/.installed
-	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output \
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output -k _l -k lazy_gettext \
 	  --project casereview --copyright-holder "casereview" \
 	  --output-file $(CATALOGS)/messages.pot web notifications triggers
 
