@@ -72,5 +72,10 @@ with sync_playwright() as playwright:
     public.fill("#dissatisfaction", "Each report was closed without anyone visiting.")
     public.click("button:has-text('Continue')")
     public.screenshot(path=OUT / "apply-check.png", full_page=True)
+    # Cymraeg: a first question in Welsh, sent empty so its error shows too.
+    cymraeg = browser.new_page(viewport={"width": 1000, "height": 900})
+    cymraeg.goto(f"{BASE}/apply/who?lang=cy")
+    cymraeg.click("button:has-text('Parhau')")
+    cymraeg.screenshot(path=OUT / "apply-welsh.png")
     browser.close()
-print(f"wrote dashboard, case, statistics, apply-incident and apply-check PNGs to {OUT}")
+print(f"wrote dashboard, case, statistics, apply-incident, apply-check, apply-welsh PNGs to {OUT}")
