@@ -109,3 +109,28 @@ def test_staff_pages_stay_english(client):
     client.get("/apply?lang=cy")
     page = client.get("/sign-in").get_data(as_text=True)
     assert '<html lang="en-GB"' in page
+
+
+def test_the_partnership_s_catalog_overrides_the_shipped_one(config, engine, partnership, tmp_path):
+    """What README "Cymraeg" tells a translation service to do: a compiled catalog of its own,
+    named in config; its entries win and the others keep the shipped wording."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from tests.factories import SAMPLE_NOW
+    from web.app import create_app
+
+    catalog = Catalog(locale="cy")
+    catalog.add("Start now", "Dechreuwch nawr")
+    folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    language = dataclasses.replace(
+        config.language, default="cy", catalog_folder=str(tmp_path / "translations")
+    )
+    app = create_app(dataclasses.replace(config, language=language), engine=engine)
+    app.extensions["casereview"].clock = lambda: SAMPLE_NOW
+    page = app.test_client().get("/apply").get_data(as_text=True)
+    assert "Dechreuwch nawr" in page and "Dechrau nawr" not in page
+    assert "Pwy all wneud cais" in page  # from the shipped catalog
