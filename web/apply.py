@@ -675,6 +675,8 @@ def application_data(answers: dict[str, Any], today: date) -> dict[str, Any]:
             for incident in answers.get("incidents", [])
         ],
         "dissatisfaction": answers.get("dissatisfaction") or "",
+        # The language the form was filled in is the one the person asked for.
+        "correspondence_language": answers.get(FORM_LANGUAGE) or "",
     }
 
 

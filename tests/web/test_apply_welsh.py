@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.web.test_apply import AS_VICTIM, answer, fill, send, token
 from triggers.db import read_session
-from triggers.models import ApplicationDraft
+from triggers.models import ApplicationDraft, CaseReview
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_the_choice_is_kept_in_the_draft_and_the_check_page_is_welsh(client, ses
     assert "Derbyn ac anfon" in page
 
 
-def test_the_confirmation_page_is_welsh(client):
+def test_the_confirmation_page_is_welsh_and_the_case_writes_in_welsh(client, sessions):
     client.get("/apply?lang=cy")
     fill(client)
     response = send(client)
@@ -94,6 +94,15 @@ def test_the_confirmation_page_is_welsh(client):
     page = client.get("/apply/confirmation").get_data(as_text=True)
     assert "Cais wedi’i anfon" in page and "Dydd Llun 8 Rhagfyr 2025" in page
     assert "Rydyn ni wedi anfon e-bost cadarnhau atoch" in page
+    with read_session(sessions) as db:
+        assert db.scalar(select(CaseReview)).correspondence_language == "cy"
+
+
+def test_an_english_application_asks_for_english(client, sessions):
+    fill(client)
+    send(client)
+    with read_session(sessions) as db:
+        assert db.scalar(select(CaseReview)).correspondence_language == "en"
 
 
 def test_the_switch_keeps_the_page_and_its_arguments(client):
