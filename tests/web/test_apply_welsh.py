@@ -143,3 +143,24 @@ def test_the_partnership_s_catalog_overrides_the_shipped_one(config, engine, par
     page = app.test_client().get("/apply").get_data(as_text=True)
     assert "Dechreuwch nawr" in page and "Dechrau nawr" not in page
     assert "Pwy all wneud cais" in page  # from the shipped catalog
+
+
+def test_the_confirmation_email_is_welsh(client, sessions, policy, tmp_path):
+    import email
+    import email.policy
+
+    from notifications.senders import FileSender
+    from tests.factories import SAMPLE_NOW
+    from workflows.sweep import sweep
+
+    client.get("/apply?lang=cy")
+    fill(client)
+    send(client)
+    result = sweep(sessions, policy, FileSender(tmp_path, "casereview@example.org"), SAMPLE_NOW)
+    assert result.sent == 1
+    (eml,) = tmp_path.glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["Subject"].startswith("Rydyn ni wedi cael eich cais")
+    body = message.get_body(("plain",)).get_content()
+    assert "Annwyl Margaret Ellis" in body
+    assert "byddwn yn cydnabod eich cais erbyn Dydd Llun 8 Rhagfyr 2025" in body
