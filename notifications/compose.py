@@ -284,6 +284,8 @@ def _context(
             ],
             "appeal": appeal,
             "ended_on": case.ended_on,
+            # What the acknowledgement may say was done: the agencies actually asked.
+            "agencies_asked": sum(1 for link in case.agencies if link.chronology_requested_on),
             "end_reason": case.end_reason,
             # Someone applying for the victim reads of "the reports", not "your reports".
             "on_behalf": case.applicant.on_behalf,

@@ -76,7 +76,7 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def base_config(database_url: str) -> Config:
+def base_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Config:
     config = load_config(ROOT / "config.toml", environ={})
     # Tests sign in far more often than people do; tests/web/test_sessions.py checks the limit.
     server = dataclasses.replace(config.server, sign_in_limit="10000 per minute")
@@ -84,8 +84,16 @@ def base_config(database_url: str) -> Config:
     online = dataclasses.replace(
         config.online, submission_limit="10000 per minute", draft_limit="10000 per minute"
     )
+    # ... and keep the documents they upload in a folder of this run, not the checkout's.
+    documents = dataclasses.replace(
+        config.documents, folder=str(tmp_path_factory.mktemp("documents"))
+    )
     return dataclasses.replace(
-        config, database=DatabaseConfig(url=database_url), server=server, online=online
+        config,
+        database=DatabaseConfig(url=database_url),
+        server=server,
+        online=online,
+        documents=documents,
     )
 
 

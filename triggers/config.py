@@ -286,6 +286,26 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True)
+class DocumentsConfig:
+    """Files attached to cases (the police chronology, the panel's minutes, a victim's letter)
+    and the notes and contact log beside them (workflows.documents)."""
+
+    #: "folder" (files under ``folder``, private to the service's account) or "database"
+    #: (in the database itself: one backup holds everything).
+    storage: str = "folder"
+    #: Where "folder" storage keeps the files; relative to this file's folder.
+    folder: str = "documents"
+    #: The largest file accepted, in megabytes (1 to 100).
+    largest_megabytes: int = 20
+    #: A note can be edited by its author for this many minutes; after that, only corrected
+    #: (the correction is kept beside the original, with its reason).
+    note_edit_minutes: int = 60
+
+
+DOCUMENT_STORAGES = ("folder", "database")
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -302,6 +322,7 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
+    documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
     #: The privacy notice, the support services and what letters ask of agencies.
@@ -589,6 +610,7 @@ def _check_policy(config: Config, where: str) -> None:
     ):
         _check_rate(where, name, limit)
     _check_operations(config, where)
+    _check_documents(config, where)
     code = config.partnership.code
     if not re.fullmatch(r"[A-Za-z0-9-]{1,10}", code):
         # ASCII only: the code starts every case reference, in URLs, letters and headers.
@@ -619,6 +641,23 @@ def _check_policy(config: Config, where: str) -> None:
 
 LOG_FORMATS = ("text", "json")
 LIMITS_STORAGES = ("memory://", "redis://", "rediss://")
+
+
+def _check_documents(config: Config, where: str) -> None:
+    documents = config.documents
+    if documents.storage not in DOCUMENT_STORAGES:
+        raise ConfigError(
+            f"{where}: 'documents.storage' must be one of {', '.join(DOCUMENT_STORAGES)} "
+            f"(got {documents.storage!r})"
+        )
+    if documents.storage == "folder" and not documents.folder.strip():
+        raise ConfigError(f"{where}: 'documents.folder' is needed when storage is \"folder\"")
+    if not 1 <= documents.largest_megabytes <= 100:
+        raise ConfigError(f"{where}: 'documents.largest_megabytes' must be from 1 to 100")
+    if not 0 <= documents.note_edit_minutes <= 7 * 24 * 60:
+        raise ConfigError(
+            f"{where}: 'documents.note_edit_minutes' must be from 0 to 10080 (a week)"
+        )
 
 
 def _check_operations(config: Config, where: str) -> None:

@@ -13,11 +13,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -597,7 +599,8 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(60))
     #: Makes a second write of the same message a no-op.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    #: pending, sending, sent or failed.
+    #: pending, sending, sent or failed; cancelled when the step that queued it was
+    #: reversed before it went (workflows.service.reverse_step).
     status: Mapped[str] = mapped_column(String(10), default="pending")
     send_after: Mapped[datetime]
     created_at: Mapped[datetime]
@@ -649,3 +652,71 @@ class Heartbeat(Base):
     at: Mapped[datetime]
     #: The host and process that wrote it (host:pid).
     by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class Document(Base):
+    """A file attached to a case: the police chronology, the panel's minutes, a letter.
+
+    The bytes live in a document store (``triggers.document_store``) under ``storage_key``;
+    the row says what the file is, as checked from its content, and who added it."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    #: What the person called it ("Police chronology to 30 November").
+    title: Mapped[str] = mapped_column(String(200))
+    #: The file's name as sent, cleaned; offered again on download.
+    file_name: Mapped[str] = mapped_column(String(255))
+    #: The type found in the content (never the name's or the browser's): pdf, word,
+    #: word_97, image or email; and its MIME type, sent on download.
+    kind: Mapped[str] = mapped_column(String(20))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    #: SHA-256 of the content: the same file twice is seen, and a file read back is checked.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: The store's key: random, never from the file's name.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The agency it came from (None: the partnership itself, or the victim).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    added_at: Mapped[datetime]
+    #: The person (their e-mail) who added it.
+    added_by: Mapped[str] = mapped_column(String(320))
+
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class DocumentContent(Base):
+    """The bytes of a document when ``documents.storage = "database"``."""
+
+    __tablename__ = "document_contents"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Note(Base):
+    """A note on a case, or an entry of its contact log (a call, a visit, an e-mail...).
+
+    Its author may edit it for ``documents.note_edit_minutes``; after that a note is changed
+    only by a correction: a new note that ``corrects`` it, with a reason, both kept."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_reviews.id"), index=True)
+    #: note, call, visit, email, letter or meeting.
+    kind: Mapped[str] = mapped_column(String(20))
+    #: When the contact happened (or the note's date).
+    occurred_on: Mapped[date] = mapped_column(Date)
+    #: Who the contact was with ("the victim", "PC Shah"): empty for a plain note.
+    with_whom: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    text: Mapped[str] = mapped_column(Text)
+    #: The author (their e-mail) and their account, which alone may edit it for a while.
+    author: Mapped[str] = mapped_column(String(320))
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+    #: The note this one corrects, and why; the corrected note is kept as it was.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id"))
+    correction_reason: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -1,8 +1,10 @@
 """The form a manager fills in for an application received by phone, letter or e-mail.
 
-Several incidents fit on one page without JavaScript: five rows are offered and the empty
-ones ignored. The form collects; ``workflows.service.open_case`` checks and records, and
-its field errors are put back on the fields here.
+One incident is offered, with one complaint; "Add another incident" and "Add another
+complaint" (one incident reported to several bodies, or by several people) send the form
+back with one more row, without JavaScript and without recording anything. Empty rows are
+ignored. The form collects; ``workflows.service.open_case`` checks and records, and its
+field errors are put back on the fields here.
 """
 
 from __future__ import annotations
@@ -38,11 +40,37 @@ from wtforms.validators import DataRequired, Length, Optional
 from web.complaint_bodies import STAFF_BODIES, complaint_body
 from web.step_forms import PartsDateField, place_errors
 
-INCIDENT_ROWS = 5
+#: Most rows the form takes (the service takes at most 200 incidents, 100 complaints each).
+INCIDENT_ROWS = 50
+COMPLAINT_ROWS = 20
 BODIES = [
     SelectChoice("", "Choose who it was reported to"),
     *(SelectChoice(value, label) for value, label in STAFF_BODIES.items()),
 ]
+
+
+class ComplaintRow(Form):
+    """One more complaint about an incident: another body, or another person."""
+
+    reported_to = SelectField(
+        "Reported to", widget=GovSelect(), choices=BODIES, validate_choice=False
+    )
+    reported_on = PartsDateField("When it was reported", validators=[Optional()])
+    reporter = StringField("Who reported it", widget=GovTextInput(), validators=[Length(max=200)])
+    reference = StringField(
+        "Their reference number", widget=GovTextInput(), validators=[Length(max=100)]
+    )
+
+    def is_empty(self) -> bool:
+        return not (self.reported_to.data or self.reported_on.data)
+
+    def for_service(self) -> dict[str, Any]:
+        return {
+            "reported_on": self.reported_on.data.isoformat() if self.reported_on.data else "",
+            **complaint_body(self.reported_to.data or ""),
+            "reporter": self.reporter.data or "",
+            "reference": self.reference.data or "",
+        }
 
 
 class IncidentRow(Form):
@@ -62,9 +90,30 @@ class IncidentRow(Form):
     reference = StringField(
         "Their reference number", widget=GovTextInput(), validators=[Length(max=100)]
     )
+    #: The complaints after the first (the fields above).
+    more_complaints = FieldList(FormField(ComplaintRow), min_entries=0, max_entries=COMPLAINT_ROWS)
+    add_complaint = SubmitField(
+        "Add another complaint about this incident", widget=GovSubmitInput()
+    )
 
     def is_empty(self) -> bool:
         return not ((self.what_happened.data or "").strip() or self.occurred_on.data)
+
+    def complaint_rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """(where on the form, the complaint) for each complaint filled in, in order."""
+        rows = []
+        if self.reported_on.data or self.reported_to.data:
+            first = {
+                "reported_on": self.reported_on.data.isoformat() if self.reported_on.data else "",
+                **complaint_body(self.reported_to.data or ""),
+                "reporter": self.reporter.data or "",
+                "reference": self.reference.data or "",
+            }
+            rows.append(("", first))
+        for index, row in enumerate(self.more_complaints.entries):
+            if not row.is_empty():
+                rows.append((f"more_complaints.{index}.", row.for_service()))
+        return rows
 
 
 class ActivationForm(FlaskForm):
@@ -150,9 +199,8 @@ class ActivationForm(FlaskForm):
     applicant_consent_given_on = PartsDateField(
         "Date the victim gave consent", validators=[Optional()]
     )
-    incidents = FieldList(
-        FormField(IncidentRow), min_entries=INCIDENT_ROWS, max_entries=INCIDENT_ROWS
-    )
+    incidents = FieldList(FormField(IncidentRow), min_entries=1, max_entries=INCIDENT_ROWS)
+    add_incident = SubmitField("Add another incident", widget=GovSubmitInput())
     youth_asb = BooleanField("Youth ASB is an aggravating factor", widget=GovCheckboxInput())
     ward = StringField(
         "Ward or police beat",
@@ -182,19 +230,8 @@ class ActivationForm(FlaskForm):
                 "occurred_on": row.occurred_on.data.isoformat() if row.occurred_on.data else "",
                 "description": row.what_happened.data or "",
                 "hate_related": bool(row.hate_related.data),
-                "complaints": [],
+                "complaints": [complaint for _, complaint in row.complaint_rows()],
             }
-            if row.reported_on.data or row.reported_to.data:
-                incident["complaints"].append(
-                    {
-                        "reported_on": row.reported_on.data.isoformat()
-                        if row.reported_on.data
-                        else "",
-                        **complaint_body(row.reported_to.data or ""),
-                        "reporter": row.reporter.data or "",
-                        "reference": row.reference.data or "",
-                    }
-                )
             incidents.append(incident)
         on_behalf = self.on_behalf.data == "yes"
         consent = self.applicant_consent_given_on.data
@@ -227,15 +264,32 @@ class ActivationForm(FlaskForm):
             "single_point_of_contact": self.single_point_of_contact.data or "",
         }
 
+    def add_another(self) -> bool:
+        """If "Add another" was pressed, add the row asked for and say so (nothing is sent)."""
+        if self.add_incident.data:
+            self.incidents.append_entry()
+            return True
+        for row in self.incidents.entries:
+            if row.add_complaint.data:
+                row.more_complaints.append_entry()
+                return True
+        return False
+
     def place_service_errors(self, fields: dict[str, str]) -> list[str]:
         """Map the service's names (victim.name, incidents.0.complaints.0.reported_on) here."""
         kept = [index for index, row in enumerate(self.incidents.entries) if not row.is_empty()]
         mapped: dict[str, str] = {}
         for name, message in fields.items():
-            match = re.match(r"incidents\.(\d+)(?:\.complaints\.\d+)?\.(\w+)$", name)
+            match = re.match(r"incidents\.(\d+)(?:\.complaints\.(\d+))?\.(\w+)$", name)
             if match and int(match.group(1)) < len(kept):
-                field = {"description": "what_happened"}.get(match.group(2), match.group(2))
-                name = f"incidents.{kept[int(match.group(1))]}.{field}"
+                row = kept[int(match.group(1))]
+                field = {"description": "what_happened"}.get(match.group(3), match.group(3))
+                where = ""
+                if match.group(2) is not None:
+                    places = [p for p, _ in self.incidents.entries[row].complaint_rows()]
+                    complaint = int(match.group(2))
+                    where = places[complaint] if complaint < len(places) else ""
+                name = f"incidents.{row}.{where}{field}"
             elif name == "incidents":
                 message = "Describe at least one incident: " + message
             elif name.startswith(("victim.", "applicant.")):

@@ -77,7 +77,9 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     from web import (
         apply,
         auth,
+        case_changes,
         complaint_bodies,
+        documents,
         errors,
         health,
         language,
@@ -118,8 +120,10 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     app.register_blueprint(health.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(plan.blueprint)
+    app.register_blueprint(case_changes.blueprint)
     app.register_blueprint(statistics.blueprint)
     app.register_blueprint(people.blueprint)
+    documents.init_app(app)
     app.register_blueprint(api.blueprint)
     return app
 

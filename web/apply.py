@@ -38,13 +38,14 @@ from web.apply_forms import (
     NeedsForm,
     PublicForm,
     RemoveForm,
+    ReportForm,
     SendForm,
     VictimNameForm,
     VictimTypeForm,
     WhoForm,
 )
 from web.complaint_bodies import complaint_body
-from web.language import CHOSEN, SWITCH, current_language
+from web.language import CHOSEN, SWITCH, current_language, local_date
 from web.request_log import request_id
 from workflows.drafts import find_draft, save_answers, sent_already, start_draft
 from workflows.errors import InvalidData
@@ -472,6 +473,79 @@ def incident(number: int) -> tuple[str, int] | Response:
     )
 
 
+@blueprint.route("/incidents/<int(max=1000):number>/reports", methods=["GET", "POST"])
+def report(number: int) -> tuple[str, int] | Response:
+    """Another report of incident ``number``: to another body, or by another person."""
+    app = services()
+    with write_transaction(app.sessions) as db:
+        draft = _load(db)
+        if draft is None:
+            return _lost()
+        answers = dict(draft.answers)
+        incidents = list(answers.get("incidents", []))
+        if not 1 <= number <= len(incidents):
+            return redirect(url_for("apply.incidents"))
+        incident = dict(incidents[number - 1])
+        form = ReportForm()
+        form.today = _today()
+        form.occurred_on = date.fromisoformat(incident["occurred_on"])
+        problems = []
+        if request.method == "POST":
+            if form.validate():
+                incident["more_reports"] = [
+                    *incident.get("more_reports", []),
+                    {
+                        "reported_to": form.reported_to.data,
+                        "reported_on": form.reported_on.data.isoformat(),
+                        "reference": form.reference.data or "",
+                        "reporter": form.reporter.data or "",
+                    },
+                ]
+                incidents[number - 1] = incident
+                answers["incidents"] = incidents
+                save_answers(draft, answers, app.now())
+                if request.args.get("change") and answers.get("incidents_done"):
+                    return redirect(url_for("apply.check"))
+                return redirect(url_for("apply.incidents"))
+            problems = _problems(form)
+    return _render(
+        "apply/report.html",
+        form,
+        problems=problems,
+        title=gettext("Incident %(number)s: another report of it", number=number),
+        number=number,
+        back=url_for("apply.incidents"),
+    )
+
+
+def incident_reports(incident: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every report of an incident in the answers: the first, then the others added."""
+    first = []
+    if incident.get("reported_to") not in (None, "", "none"):
+        first = [
+            {key: incident.get(key, "") for key in ("reported_to", "reported_on", "reference")}
+        ]
+    return [*first, *incident.get("more_reports", [])]
+
+
+@blueprint.app_template_filter("reports_text")
+def reports_text(incident: dict[str, Any]) -> str:
+    """The reports of an incident in words, for the summary cards and the check page."""
+    parts = []
+    for found in incident_reports(incident):
+        words = gettext(
+            "%(body)s on %(date)s",
+            body=BODIES.get(found["reported_to"], found["reported_to"]),
+            date=local_date(found["reported_on"]),
+        )
+        if found.get("reference"):
+            words += gettext(", reference %(reference)s", reference=found["reference"])
+        if found.get("reporter"):
+            words += gettext(", by %(reporter)s", reporter=found["reporter"])
+        parts.append(words)
+    return "; ".join(parts) or gettext("Not reported")
+
+
 @blueprint.post("/incidents/<int(max=1000):number>/remove")
 def remove_incident(number: int) -> Response:
     app = services()
@@ -663,14 +737,13 @@ def application_data(answers: dict[str, Any], today: date) -> dict[str, Any]:
                 "hate_related": incident.get("hate_related") == "yes",
                 "complaints": [
                     {
-                        "reported_on": incident["reported_on"],
-                        **complaint_body(incident["reported_to"]),
-                        "reporter": reporter,
-                        "reference": incident.get("reference") or "",
+                        "reported_on": found["reported_on"],
+                        **complaint_body(found["reported_to"]),
+                        "reporter": found.get("reporter") or reporter,
+                        "reference": found.get("reference") or "",
                     }
-                ]
-                if incident.get("reported_to") not in (None, "", "none")
-                else [],
+                    for found in incident_reports(incident)
+                ],
             }
             for incident in answers.get("incidents", [])
         ],

@@ -367,6 +367,41 @@ class IncidentForm(PublicForm):
             )
 
 
+class ReportForm(PublicForm):
+    """One more report of an incident already given: to another body, or by another
+    person (three people about one incident is a local route to a review)."""
+
+    reported_to = RadioField(
+        _l("Who was it reported to?"),
+        widget=GovRadioInput(),
+        choices=[SelectChoice(key, label) for key, label in BODIES.items()],
+        validators=[InputRequired(_l("Select who it was reported to"))],
+    )
+    reported_on = AnswerDate(_l("When was it reported?"), _l("The date it was reported"))
+    reference = StringField(
+        _l("Their reference number (optional)"),
+        widget=GovTextInput(),
+        description=_l("For example, a crime number or an ASB case number."),
+        validators=[Optional(), _limit(_l("The reference number"), 100)],
+    )
+    reporter = StringField(
+        _l("Who reported it (optional)"),
+        widget=GovTextInput(),
+        description=_l("If someone else reported it, their name. For example, a neighbour."),
+        validators=[Optional(), _limit(_l("The name"), 200)],
+    )
+
+    def validate_reported_on(self, field: AnswerDate) -> None:
+        if field.data is None:
+            raise ValidationError(_l("Enter the date it was reported"))
+        if field.data > self.today:
+            raise ValidationError(_l("The date it was reported must be today or in the past"))
+        if field.data < self.occurred_on:
+            raise ValidationError(
+                _l("The date it was reported must be on or after the date it happened")
+            )
+
+
 class AnotherIncidentForm(PublicForm):
     another = RadioField(
         _l("Do you need to add another incident?"),

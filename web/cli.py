@@ -692,6 +692,7 @@ def _as_text(described: dict[str, Any]) -> str:
 from web import (  # noqa: E402, F401
     audit_cli,
     backup_cli,
+    corrections_cli,
     figures_cli,
     people_cli,
     process_cli,

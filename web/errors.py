@@ -31,6 +31,7 @@ HEADINGS = {
     404: "Page not found",
     405: "That cannot be done here",
     409: "The case was changed by someone else",
+    413: "The file is too large",
     422: "Something in the request was not right",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",

@@ -39,12 +39,14 @@ from web.acting import may
 from web.activation_form import ActivationForm
 from web.app import services
 from web.auth import current_actor
+from web.case_changes import change_forms, offer_agencies
 from web.forms import ConfirmForm, FilterForm
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
 from web.step_forms import (
     FORMS,
     TITLES,
+    AcknowledgeForm,
     ChronologyForm,
     DecideThresholdForm,
     make_form,
@@ -327,6 +329,8 @@ def log_activation() -> Any:
     form = ActivationForm()
     form.agencies.choices = [SelectChoice(name, name) for name in agencies]
     problems: list[str] = []
+    if form.is_submitted() and form.add_another():
+        return render_template("new_case.html", form=form, problems=problems)
     if form.validate_on_submit():
         actor = current_actor()
         try:
@@ -447,6 +451,8 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         case = _visible_case(session, reference)
         agencies = _agency_names(session)
         form = make_form(event, app.config, agencies, case.version, request.form)
+        if isinstance(form, AcknowledgeForm):
+            offer_agencies(session, case, form, submitted=True)
     if not form.validate():
         return _render_case(reference, open_form=(event, form), status=400)
     if isinstance(form, DecideThresholdForm) and _against_suggestion(reference, form):
@@ -522,6 +528,7 @@ def _render_case(
     with read_session(app.sessions) as session:
         case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
         described = describe_case(session, case, app.policy, today)
+        case_id = case.id
         agencies_by_id = _agencies(session)
         agencies = [name for _, name in agencies_by_id]
         forms = {}
@@ -529,12 +536,15 @@ def _render_case(
         for event in described["allowed_events"]:
             if permissions.may(actor, event):
                 forms[event] = make_form(event, app.config, agencies, case.version)
+        if isinstance(forms.get("acknowledge"), AcknowledgeForm):
+            offer_agencies(session, case, forms["acknowledge"], submitted=False)
+        changes = change_forms(session, case, actor, agencies_by_id, described["history"])
         if chronology_form is None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
             chronology_form = ChronologyForm(prefix="chronology", formdata=None)
             chronology_form.agency.choices = [
                 SelectChoice(name, name) for name in _chronology_agencies(actor, agencies_by_id)
             ]
-    extra = plan_forms(described, actor)
+    extra = {**changes, **plan_forms(described, actor)}
     if plan_form is not None:
         extra[plan_form[0]] = plan_form[1]
     if open_form is not None:
@@ -549,6 +559,9 @@ def _render_case(
         attendance_labels=ATTENDANCE,
         status_labels=STATUSES,
         case=described,
+        # For the documents and notes partial (web.documents.case_file): no second read.
+        case_id=case_id,
+        agencies_by_id=agencies_by_id,
         confirm=ConfirmForm(),
         forms=forms,
         titles=TITLES,

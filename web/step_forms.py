@@ -91,12 +91,17 @@ class AcknowledgeForm(StepForm):
         validators=[Length(max=200)],
         description="The officer the victim deals with, named in every letter.",
     )
+    #: Choices and the proposals ticked are the case's (web.case_changes.offer_agencies).
+    agencies = SelectMultipleField(
+        "Agencies to ask for their chronology", widget=GovCheckboxesInput(), validate_choice=False
+    )
     submit = SubmitField("Acknowledge", widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {
             **super().data_for_service(),
             "single_point_of_contact": self.single_point_of_contact.data or "",
+            "agencies": list(self.agencies.data or []),
         }
 
 

@@ -32,6 +32,7 @@ from workflows.schemas import (
     SchedulePanelIn,
     SendFindingsIn,
 )
+from workflows.step_corrections import STEP_CORRECTIONS
 
 RECEIVED = "received"
 ACKNOWLEDGED = "acknowledged"
@@ -278,6 +279,8 @@ CASE_REVIEW = Process(
     ),
     # An action plan's recommendations are reminded to their agencies under this name.
     extra_letter_labels={"recommendation": "recommendation"},
+    # A step taken in error: re-dated, or reversed back to the state before it (issue 18).
+    corrections=STEP_CORRECTIONS,
 )
 
 #: Every version of the process cases may be on; a new version is added here, never

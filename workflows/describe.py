@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
+from workflows.case_agencies import proposed_agencies
 from workflows.case_review import CASE_REVIEW, process_for
 from workflows.service import threshold_suggestion
 
@@ -77,6 +78,23 @@ def describe_case(
         "victim_response": case.victim_response or None,
         "victim_responded_on": _iso(case.victim_responded_on),
         "agencies": [link.agency.name for link in case.agencies],
+        #: Each agency on the case with its role and when its chronology was asked for.
+        #: Agencies of the bodies the victim complained to, not yet on the case: an online
+        #: application's proposals for the manager to confirm at acknowledgement (so only
+        #: until the case is acknowledged).
+        "proposed_agencies": (
+            [agency.name for agency in proposed_agencies(session, case)]
+            if case.state == process_for(case.workflow_version).initial
+            else []
+        ),
+        "agency_roles": [
+            {
+                "agency": link.agency.name,
+                "role": "lead" if link.agency_id == case.lead_agency_id else "involved",
+                "chronology_requested_on": _iso(link.chronology_requested_on),
+            }
+            for link in sorted(case.agencies, key=lambda link: link.agency.name)
+        ],
         "victim": _victim(case),
         "applicant": _applicant(case),
         "incidents": [_incident(incident) for incident in case.incidents],
@@ -211,6 +229,7 @@ def describe_case(
         ],
         "history": [
             {
+                "id": event.id,
                 "at": event.at.isoformat(),
                 "actor": event.actor,
                 "event": event.event,

@@ -44,8 +44,16 @@ SUBJECT_ACCESS = "subject_access"
 RETRY_MESSAGE = "retry_message"
 MANAGE_PEOPLE = "manage_people"
 PUBLISH = "publish"
+#: Issue 18: correct recorded facts and steps taken in error; bring agencies in and out;
+#: add incidents and complaints to an open case.
+CORRECT_CASE = "correct_case"
+MANAGE_CASE_AGENCIES = "manage_case_agencies"
+ADD_INCIDENT = "add_incident"
 EXTEND_DEADLINE = "extend_deadline"
 DATA_RETURN = "data_return"
+ADD_DOCUMENT = "add_document"
+READ_DOCUMENT = "read_document"
+ADD_NOTE = "add_note"
 
 #: act → the roles that may do it (the events' roles are ``EVENT_ROLES``).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -62,10 +70,18 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     RETRY_MESSAGE: frozenset({MANAGER}),
     MANAGE_PEOPLE: frozenset({MANAGER}),
     PUBLISH: frozenset({MANAGER}),
+    CORRECT_CASE: frozenset({MANAGER}),
+    MANAGE_CASE_AGENCIES: frozenset({MANAGER}),
+    ADD_INCIDENT: frozenset({MANAGER}),
     EXTEND_DEADLINE: frozenset({MANAGER}),
     # One row per application (no personal data) for the local policing body: the manager
     # and the CSP chair, who answer for the partnership's figures.
     DATA_RETURN: frozenset({MANAGER, CHAIR}),
+    # Documents and notes (workflows.documents): those who work the case add them; everyone
+    # who sees the case reads them (every download audited), as they read the case itself.
+    ADD_DOCUMENT: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
+    READ_DOCUMENT: frozenset(ROLES),
+    ADD_NOTE: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -80,8 +96,14 @@ ACT_WORDS = {
     RETRY_MESSAGE: "retry a message",
     MANAGE_PEOPLE: "manage people",
     PUBLISH: "publish the figures",
+    CORRECT_CASE: "correct a case",
+    MANAGE_CASE_AGENCIES: "change the agencies on a case",
+    ADD_INCIDENT: "add incidents or complaints to a case",
     EXTEND_DEADLINE: "extend or pause a deadline",
     DATA_RETURN: "download the data return",
+    ADD_DOCUMENT: "add a document",
+    READ_DOCUMENT: "download a document",
+    ADD_NOTE: "add a note",
 }
 
 AgencyLike = TypeVar("AgencyLike")

@@ -111,6 +111,16 @@ class Step:
 
 
 @dataclass(frozen=True)
+class StepCorrection:
+    """How a step taken in error is put right (``workflows.corrections``): ``redate``
+    (case, old date, new date) moves its date columns; ``undo`` (session, case, its audit
+    event) takes back the rows it wrote and returns what it took back, for the audit."""
+
+    redate: Callable[..., None]
+    undo: Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Operation:
     """A change of a case outside the state machine that still sends letters."""
 
@@ -132,6 +142,9 @@ class Process:
     operations: tuple[Operation, ...] = ()
     #: Clocks that are not working-day limits of a step but still get a letter label.
     extra_letter_labels: Mapping[str, str] = field(default_factory=dict)
+    #: event → how a step taken in error is re-dated or reversed; a step not named here
+    #: cannot be (the correction says so).
+    corrections: Mapping[str, StepCorrection] = field(default_factory=dict)
 
     # --- derived once, read on every step ---------------------------------------------
 

@@ -3,11 +3,11 @@
 UK GDPR Art. 5(1)(e) (storage limitation): councils keep ASB case files for 3 to 6 years after
 closure (``retention.years_after_closure``, 6 by default); anonymised figures are kept
 indefinitely. So the people (names, addresses, contact details, needs), what they and the
-agencies wrote (incidents, chronology, findings, reasons, letters) and the free text of the
-case's audit events are removed, and what the published figures count is kept: dates,
-states, decisions, reviews and their number of recommendations, appeals, flags, themes and
-the area. Figures published before and after are therefore the same. Each anonymisation is
-itself recorded in the audit trail.
+agencies wrote (incidents, chronology, findings, reasons, letters, the documents attached and
+the notes) and the free text of the case's audit events are removed, and what the published
+figures count is kept: dates, states, decisions, reviews and their number of
+recommendations, appeals, flags, themes and the area. Figures published before and after are
+therefore the same. Each anonymisation is itself recorded in the audit trail.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from triggers.audit import REDACTED
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
+from workflows.documents import remove_case_files
 from workflows.machine import FINAL_STATES
 from workflows.service import Actor, audit_event
 
@@ -104,6 +105,8 @@ def anonymise(
         deadline.extension_reason = ""
     for appeal in case.appeals:
         appeal.grounds, appeal.reason = "", ""
+    # Documents and notes are the case's own papers, not figures: they go whole.
+    removed = remove_case_files(session, case, policy)
     case.dissatisfaction = case.single_point_of_contact = ""
     case.end_reason = case.victim_response = ""
     case.anonymised_on = today
@@ -130,6 +133,6 @@ def anonymise(
             case.state,
             case.state,
             today,
-            {"years_after_closure": years, "ended_on": case.ended_on.isoformat()},
+            {"years_after_closure": years, "ended_on": case.ended_on.isoformat(), **removed},
         )
     )

@@ -198,6 +198,9 @@ class EventIn(Strict):
 
 class AcknowledgeIn(EventIn):
     single_point_of_contact: ShortText = ""
+    #: Agencies confirmed at acknowledgement (an online application proposes them from the
+    #: bodies it was reported to); each is asked for its chronology with the others.
+    agencies: list[Name] = Field(default_factory=list, max_length=50)
 
 
 class DecideThresholdIn(EventIn):
@@ -290,6 +293,55 @@ class ChronologyIn(Strict):
     agency: Name
     occurred_on: IsoDate
     summary: RequiredText
+
+
+class CorrectionIn(Strict):
+    """A correction of recorded facts (``workflows.corrections``): each key names a fact as
+    the case's description does ("victim.name", "received_on", "incidents.0.occurred_on",
+    "steps.acknowledge.on"), each value is the right one; the reason is recorded."""
+
+    changes: dict[str, Any] = Field(min_length=1, max_length=50)
+    reason: RequiredText
+    version: Annotated[int, Field(ge=0, le=LARGEST_ID)] | None = None
+
+
+class ReverseStepIn(Strict):
+    """Reverse the latest step (taken in error, or on the wrong case): naming it guards
+    against reversing another one."""
+
+    event: Name
+    reason: RequiredText
+    version: Annotated[int, Field(ge=0, le=LARGEST_ID)] | None = None
+
+
+class CaseAgencyIn(Strict):
+    """An agency brought into a case, with its role."""
+
+    agency: Name
+    role: Literal["lead", "involved"] = "involved"
+    reason: LongText = ""
+    version: Annotated[int, Field(ge=0, le=LARGEST_ID)] | None = None
+
+
+class RemoveAgencyIn(Strict):
+    agency: Name
+    reason: RequiredText
+    version: Annotated[int, Field(ge=0, le=LARGEST_ID)] | None = None
+
+
+class AddIncidentIn(IncidentIn):
+    """An incident added to an open case later (an agency's chronology revealed it)."""
+
+    reason: LongText = ""
+    version: Annotated[int, Field(ge=0, le=LARGEST_ID)] | None = None
+
+
+class AddComplaintIn(ComplaintIn):
+    """One more complaint about an incident already on the case (its number, from 0)."""
+
+    incident: Annotated[int, Field(ge=0, le=199)]
+    reason: LongText = ""
+    version: Annotated[int, Field(ge=0, le=LARGEST_ID)] | None = None
 
 
 _MESSAGES = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,6 +31,7 @@ from triggers.models import (
     ChronologyEntry,
     Complaint,
     Incident,
+    OutboxMessage,
     Partnership,
     ReferenceCounter,
     Victim,
@@ -46,7 +47,7 @@ from workflows.errors import (
     StaleCase,
 )
 from workflows.process import Process
-from workflows.schemas import CaseIn, ChronologyIn, EventIn, parse
+from workflows.schemas import CaseIn, ChronologyIn, EventIn, ReverseStepIn, parse
 from workflows.steps import agencies_by_name, agency_named, check_in_range
 from workflows.steps import suggest_for as suggest_for
 from workflows.steps import threshold_suggestion as threshold_suggestion
@@ -252,6 +253,15 @@ def apply(
         raise _changed_meanwhile(reference) from None
 
 
+def check_version(case: CaseReview, version: int | None) -> None:
+    """Refuse a change made on an old reading of the case (someone else changed it since)."""
+    if version is not None and version != case.version:
+        raise StaleCase(
+            f"Case {case.reference} was changed by someone else (it is now at version "
+            f"{case.version}, you had version {version}). Reload it and try again."
+        )
+
+
 def flush_case(session: Session, reference: str) -> None:
     """Write a case's changes; if someone else changed it first, say so (never a trace)."""
     try:
@@ -443,3 +453,110 @@ def audit_event(
         step_on=on,
         data=data,
     )
+
+
+def reverse_step(
+    session: Session,
+    case: CaseReview,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+) -> Outcome:
+    """Reverse the case's latest step (taken on the wrong case, or in error): the case goes
+    back to the state before it, the clocks it met run again and those it started are taken
+    off, the rows it wrote are taken back (the declaration's ``corrections``), and the
+    letters it queued that are not yet sent are cancelled. Recorded as a correction with its
+    reason; the step's own audit event stays. Only the latest step: an earlier one is reached
+    by reversing those after it first, so the history never forks."""
+    from workflows.corrections import step_events  # the corrections read the service
+
+    permissions.require(actor, permissions.CORRECT_CASE)
+    values = parse(ReverseStepIn, dict(data))
+    check_version(case, values.version)
+    process = process_for(case.workflow_version)
+    steps = step_events(session, case, process)
+    if not steps:
+        raise InvalidData({"event": "the case has no step to reverse"})
+    step = steps[-1]
+    if values.event != step.event:
+        raise InvalidData(
+            {
+                "event": f"only the latest step can be reversed, and that is '{step.event}' "
+                f"(reverse it first to reach '{values.event}')"
+            }
+        )
+    if step.event not in process.corrections:
+        raise InvalidData({"event": f"'{step.event}' is not a step that can be reversed"})
+    outcome = Outcome(case)
+    on = step.step_on
+    move = process.move_for(step.event, step.data, step.from_state)
+    with session.no_autoflush:
+        taken_back = process.corrections[step.event].undo(session, case, step)
+        for key in move.meets:
+            deadline = deadlines.find(case, key)
+            if deadline is not None and deadline.status == "met" and deadline.ended_on == on:
+                deadline.status, deadline.ended_on = "running", None
+        for key in move.starts:
+            deadline = deadlines.find(case, key)
+            if deadline is not None and deadline.started_on == on:
+                case.deadlines.remove(deadline)
+        if move.stops_all:
+            for deadline in case.deadlines:
+                if deadline.status == "stopped" and deadline.ended_on == on:
+                    deadline.status, deadline.ended_on = "running", None
+        cancelled, already_sent = _cancel_letters(session, case, step)
+        from_state = case.state
+        case.state = step.from_state
+        earlier = [row.step_on for row in steps[:-1] if row.step_on is not None]
+        case.last_step_on = max([case.received_on, *earlier])
+        case.updated_at = now
+    if already_sent:
+        outcome.warnings.append(
+            "Already sent, so not cancelled: "
+            + ", ".join(kind.replace("_", " ") for kind in already_sent)
+            + ". Tell the people who received them."
+        )
+    write_audit(
+        session,
+        case,
+        actor,
+        now,
+        "reverse_step",
+        from_state,
+        case.state,
+        policy.today(now),
+        {
+            "reason": values.reason,
+            "reverses": step.id,
+            "step": step.event,
+            "step_on": on.isoformat() if on else None,
+            "letters_cancelled": cancelled,
+            "letters_already_sent": already_sent,
+            **taken_back,
+        },
+    )
+    flush_case(session, case.reference)
+    return outcome
+
+
+def _cancel_letters(
+    session: Session, case: CaseReview, step: AuditEvent
+) -> tuple[list[str], list[str]]:
+    """Cancel the letters ``step`` queued that have not gone (written in its transaction, so
+    at its moment); return the kinds cancelled and those already sent."""
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.case_id == case.id, OutboxMessage.created_at == step.at
+        )
+    ).all()
+    cancelled, sent = [], []
+    for row in rows:
+        if row.payload.get("event") != step.event:  # another step in the same moment
+            continue
+        if row.status in ("pending", "failed"):
+            row.status = "cancelled"
+            cancelled.append(row.kind)
+        else:
+            sent.append(row.kind)
+    return cancelled, sent

@@ -75,12 +75,29 @@ def acknowledge(session, case, event_in: AcknowledgeIn, on, actor, policy, outco
     case.acknowledged_on = on
     if event_in.single_point_of_contact:
         case.single_point_of_contact = event_in.single_point_of_contact
+    # The agencies the manager confirms now (an online application proposes them) join
+    # the case before the chronology requests are written, so each is asked.
+    added = []
+    if event_in.agencies:
+        agencies = agencies_by_name(session, case.partnership_id)
+        on_case = {link.agency_id for link in case.agencies}
+        for index, name in enumerate(event_in.agencies):
+            agency = agency_named(agencies, name, f"agencies.{index}")
+            if agency.id not in on_case:
+                case.agencies.append(CaseAgency(agency=agency))
+                on_case.add(agency.id)
+                added.append(agency.name)
     for link in case.agencies:
         link.chronology_requested_on = on
+    if not case.agencies:
+        outcome.warnings.append(
+            "No agency is on the case, so no chronology was requested. Add the agencies "
+            "involved on the case page: each is asked for its chronology when added."
+        )
     due = deadlines.find(case, "acknowledge")
     if due is not None and on > due.due_on:
         outcome.warnings.append(f"Acknowledged after the limit of {english_date(due.due_on)}.")
-    return {}
+    return {"agencies_added": added} if added else {}
 
 
 def decide_threshold(session, case, event_in: DecideThresholdIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
@@ -129,9 +146,16 @@ def schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy, 
         )
     check_in_range(event_in.panel_on, "panel_on", policy)
     panel = open_panel(case)
+    details = {}
     if panel is None:
         panel = Panel(panel_on=event_in.panel_on)
         case.panels.append(panel)
+    else:  # kept so that a move recorded in error can be reversed (workflows.corrections)
+        details["rescheduled_from"] = {
+            "panel_on": panel.panel_on.isoformat(),
+            "starts_at": panel.starts_at,
+            "location": panel.location,
+        }
     panel.panel_on = event_in.panel_on
     panel.starts_at = event_in.starts_at or panel.starts_at or ""
     panel.duration_minutes = event_in.duration_minutes
@@ -142,7 +166,7 @@ def schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy, 
             f"The panel on {english_date(event_in.panel_on)} is after the "
             f"{policy.config.deadlines.panel}-working-day limit ({english_date(limit.due_on)})."
         )
-    return {}
+    return details
 
 
 def record_review(session, case, event_in: RecordReviewIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from triggers.models import Applicant, CaseReview, Victim
 from triggers.policy import Policy
 from workflows import permissions
 from workflows.describe import describe_case
+from workflows.documents import describe_document, describe_note, documents_of, notes_of
 from workflows.errors import InvalidData
 from workflows.service import Actor, record_view
 
@@ -152,6 +153,10 @@ def subject_access_record(
         record_view(session, case, actor, now, "subject access export")
         session.flush()
         held = describe_case(session, case, policy, today)
+        # The documents' index (what is held, not the files: each can be added on request)
+        # and the notes, which are the person's data as the rest of the case is.
+        held["documents"] = [describe_document(d) for d in documents_of(session, case.id)]
+        held["notes"] = [describe_note(n) for n in notes_of(session, case.id)]
         held["audit_trail"] = case_trail(session, case.id)
         record["cases"].append(held)
     return record

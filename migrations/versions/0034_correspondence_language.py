@@ -5,7 +5,7 @@ correspond in that language (issue 21). Empty: not known (a bilingual partnershi
 writes in Welsh and English, Welsh first).
 
 Revision ID: 0034
-Revises: 0023
+Revises: 0030
 Create Date: 2026-12-01 08:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0034"
-down_revision = "0023"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

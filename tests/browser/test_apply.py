@@ -76,6 +76,13 @@ def test_a_victim_applies_online_and_the_manager_finds_it(page, policy, staff, p
         page, today - timedelta(days=40), "Music until 4am every night.", "The council", check=True
     )
     expect(page.locator("h1")).to_contain_text("You have told us about 1 incident")
+    # The same night was reported to the police too: another report, not another incident.
+    page.get_by_role("link", name="Add another report of incident 1").click()
+    errors_first(page, True)
+    page.get_by_label("The police").check()
+    fill_date(page, "reported_on", today - timedelta(days=38))
+    continue_(page)
+    expect(page.locator("main")).to_contain_text("; The police on")
     errors_first(page, True)
     page.get_by_label("Yes", exact=True).check()
     continue_(page)

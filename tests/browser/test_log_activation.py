@@ -23,6 +23,8 @@ def test_a_manager_logs_an_application_and_finds_it_on_the_dashboard(page, polic
     fill_date(page, "applicant_consent_given_on", received)
     for index, weeks in enumerate((10, 6, 2)):
         happened = received - timedelta(weeks=weeks)
+        if index:  # one incident is offered; each more is added (nothing is sent yet)
+            page.get_by_role("button", name="Add another incident").click()
         fill_date(page, f"incidents-{index}-occurred_on", happened)
         page.locator(f"#incidents-{index}-what_happened").fill(f"Eggs thrown at the door ({weeks})")
         page.locator(f"#incidents-{index}-reported_to").select_option("police")

@@ -52,6 +52,8 @@ def test_one_case_by_the_manager_the_panel_and_the_chair(
     manager.get_by_label("Victim's name").fill("Grace Obi")
     for index, weeks in enumerate((9, 5, 1)):
         happened = received - timedelta(weeks=weeks)
+        if index:
+            manager.get_by_role("button", name="Add another incident").click()
         fill_date(manager, f"incidents-{index}-occurred_on", happened)
         manager.locator(f"#incidents-{index}-what_happened").fill("Loud music and threats")
         manager.locator(f"#incidents-{index}-reported_to").select_option("council")

@@ -81,6 +81,24 @@ def test_the_acknowledgement_names_the_dates_and_the_single_point_of_contact(
     # Ten working days after Tuesday 22 April 2025, skipping the early May bank holiday.
     assert "by Wednesday 7 May 2025" in message.body
     assert "single point of contact for this case review is Sam Carter" in message.body
+    assert "We have asked each agency involved for a record" in message.body
+
+
+def test_the_acknowledgement_says_only_what_was_done_when_no_agency_was_asked(
+    sessions, partnership, policy, config
+):
+    with write_transaction(sessions) as session:
+        case = new_case(session, partnership, policy, agencies=[])
+        apply(session, case, "acknowledge", {}, MANAGER, SAMPLE_NOW, policy)
+        message = compose(
+            session,
+            message_for(session, case, "acknowledgement"),
+            config,
+            SAMPLE_NOW.date(),
+            CASE_REVIEW,
+        )
+    assert "We have asked" not in message.body
+    assert "We will ask the agencies involved for a record of their contact" in message.body
 
 
 def test_the_panel_invitation_carries_a_calendar_invitation(sessions, partnership, policy, config):

@@ -339,3 +339,51 @@ def _without_agencies(received_on: date) -> dict[str, Any]:
     data = application(received_on)
     data["agencies"] = []
     return data
+
+
+def test_the_figures_follow_a_corrected_date_of_receipt_and_a_reversed_decision(
+    sessions, partnership, policy, config
+):
+    """Issue 18: a correction changes the rows the figures are derived from, so they follow;
+    no withdrawal and no second application is counted."""
+    from sqlalchemy import select
+
+    from triggers.models import CaseReview
+    from workflows.corrections import correct
+    from workflows.service import reverse_step
+
+    with write_transaction(sessions) as session:
+        case = new_case(session, partnership, policy, received_on=FIRST_DAY_2025_26)
+        walk(
+            session,
+            case,
+            policy,
+            ("acknowledge", FIRST_DAY_2025_26, {}),
+            ("decide_threshold", FIRST_DAY_2025_26, {}),
+        )
+    assert figures(sessions, config, 2025)["threshold_met"] == 1
+    with write_transaction(sessions) as session:
+        case = session.scalar(select(CaseReview))
+        reverse_step(
+            session,
+            case,
+            {"event": "decide_threshold", "reason": "Wrong case."},
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+        correct(
+            session,
+            case,
+            {
+                "changes": {"received_on": LAST_DAY_2024_25.isoformat()},
+                "reason": "The letter was date-stamped the day before.",
+            },
+            MANAGER,
+            SAMPLE_NOW,
+            policy,
+        )
+    this_year, last_year = figures(sessions, config, 2025), figures(sessions, config, 2024)
+    assert this_year["applications_received"] == 0 and this_year["threshold_met"] == 0
+    assert last_year["applications_received"] == 1 and last_year["threshold_met"] == 0
+    assert last_year["awaiting_decision"] == 1

@@ -61,7 +61,10 @@ def world(app, sessions, partnership, policy, config, now):
         message.status = "failed"
         session.flush()
         viewer = session.scalar(select(User.id).where(User.email == users["viewer"]))
+        document, note = _papers(session, case, config, now)
         return {
+            "document": document,
+            "note": note,
             "person": viewer,
             "case": case.reference,
             "message": message.id,
@@ -69,6 +72,47 @@ def world(app, sessions, partnership, policy, config, now):
             "recommendation": case.recommendations[0].id,
         }
 
+
+def _papers(session, case, config, now):
+    """A document from the police and a fresh note by the manager on the world's case (rows
+    written directly: the world's audit trail stays as the other tests know it)."""
+    from triggers.document_store import new_key, store_for
+    from triggers.models import Document, Note
+
+    key = new_key()
+    store_for(config).put(session, key, PDF)
+    police = session.scalar(select(Agency).where(Agency.name == "Leicestershire Police"))
+    manager = session.scalar(select(User).where(User.email == "manager@example.org"))
+    document = Document(
+        case_id=case.id,
+        title="Police chronology",
+        file_name="chronology.pdf",
+        kind="pdf",
+        media_type="application/pdf",
+        size_bytes=len(PDF),
+        sha256="0" * 64,
+        storage_key=key,
+        agency=police,
+        added_at=now,
+        added_by="manager@example.org",
+    )
+    note = Note(
+        case_id=case.id,
+        kind="call",
+        occurred_on=now.date(),
+        with_whom="the victim",
+        text="Called the victim.",
+        author="manager@example.org",
+        author_user_id=manager.id,
+        added_at=now,
+    )
+    session.add_all([document, note])
+    session.flush()
+    return document.id, note.id
+
+
+#: A PDF as small as a reader accepts, for uploads.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 #: The API people of the shared world: name → (role, agency).
 API_PEOPLE = {

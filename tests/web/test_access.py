@@ -1,11 +1,12 @@
 """Every staff route for every role, and signed out: the expected answer, nothing else."""
 
+import io
 import re
 
 import pytest
 
 from tests.conftest import make_token
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, PDF
 
 OK, SIGN_IN, FORBIDDEN, NOT_FOUND = 200, "sign-in", 403, 404
 #: The public application form is the same for everyone, signed in or not: a page after
@@ -106,6 +107,73 @@ TABLE = {
         "viewer": FORBIDDEN,
         "chair": FORBIDDEN,
         "agency-in": OK,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    # Issue 18: corrections, agencies and incidents added later are the manager's.
+    ("POST", "/cases/{case}/corrections"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/corrections/reverse"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/agencies"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/agencies/remove"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/incidents"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-in": FORBIDDEN,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/complaints"): {
+        "manager": OK,
+        "viewer": FORBIDDEN,
+        "chair": FORBIDDEN,
+        "agency-in": FORBIDDEN,
         "agency-out": NOT_FOUND,
         "panel-in": FORBIDDEN,
         "panel-out": NOT_FOUND,
@@ -379,12 +447,58 @@ TABLE = {
             "needs",
             "incidents",
             "incidents/1",
+            "incidents/1/reports",
             "dissatisfaction",
             "check",
             "confirmation",
         )
     },
     ("POST", "/apply/incidents/1/remove"): everyone(START),
+    # Documents and notes: those who work the case add them, everyone who sees it reads them;
+    # a note is edited by its author (the manager here) and corrected by them or a manager.
+    ("POST", "/cases/{case}/documents"): {
+        **everyone(OK),
+        "viewer": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("GET", "/cases/{case}/documents/{document}"): {
+        **everyone(OK),
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("GET", "/cases/{case}/documents/99999"): {
+        **everyone(NOT_FOUND),
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/notes"): {
+        **everyone(OK),
+        "viewer": FORBIDDEN,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/notes/{note}"): {
+        **everyone(FORBIDDEN),
+        "manager": OK,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
+    ("POST", "/cases/{case}/notes/{note}/correction"): {
+        **everyone(FORBIDDEN),
+        "manager": OK,
+        "agency-out": NOT_FOUND,
+        "panel-out": NOT_FOUND,
+        "other-manager": NOT_FOUND,
+        None: SIGN_IN,
+    },
 }
 CASES = [
     (method, path, role, expected)
@@ -417,9 +531,22 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
         message=world["message"],
         recommendation=world["recommendation"],
         person=world["person"],
+        document=world["document"],
+        note=world["note"],
     )
     if method == "POST":
         data = {
+            "document-title": "Panel minutes",
+            "document-agency": "Leicestershire Police",
+            "document-file": (io.BytesIO(PDF), "minutes.pdf"),
+            "note-kind": "call",
+            "note-occurred_on": ["27", "11", "2025"],
+            "note-text": "Called the victim back.",
+            f"edit-{world['note']}-kind": "call",
+            f"edit-{world['note']}-occurred_on": ["27", "11", "2025"],
+            f"edit-{world['note']}-text": "Called the victim at home.",
+            f"correct-{world['note']}-text": "Called the victim's daughter.",
+            f"correct-{world['note']}-reason": "It was her daughter who answered.",
             "csrf_token": csrf(client, "/" if role else "/sign-in"),
             "withdraw-reason": "The applicant asked to withdraw.",
             "decide_appeal-outcome": "not_upheld",
@@ -431,6 +558,18 @@ def test_every_route_for_every_role(app, world, method, path, role, expected):
             "involvement-panel_attendance": "online",
             "response-response": "Agrees.",
             f"rec-{world['recommendation']}-status": "in_progress",
+            "correct-victim__name": "Alex Morgen",
+            "correct-reason": "Typed wrongly.",
+            "reverse-reason": "Recorded on the wrong case.",
+            "agency-agency": "Example Housing Association",
+            "agency-role": "involved",
+            "unagency-agency": "Charnwood Borough Council",
+            "unagency-reason": "Not involved after all.",
+            "incident-occurred_on": ["1", "10", "2025"],
+            "incident-what_happened": "Shouting at night.",
+            "complaint-incident": "0",
+            "complaint-reported_to": "council",
+            "complaint-reported_on": ["1", "10", "2025"],
             "extend-deadline": "appeal_decision",
             "extend-kind": "pause",
             "extend-due_on": ["1", "3", "2027"],

@@ -258,6 +258,11 @@ def test_the_openapi_document_describes_every_path_and_event(client):
         "/api/v1/cases/{reference}/deadlines/extensions",
         "/api/v1/outbox",
         "/api/v1/outbox/{message_id}/retry",
+        "/api/v1/cases/{reference}/documents",
+        "/api/v1/cases/{reference}/documents/{document_id}",
+        "/api/v1/cases/{reference}/notes",
+        "/api/v1/cases/{reference}/notes/{note_id}",
+        "/api/v1/cases/{reference}/notes/{note_id}/correction",
     }
     events = document["components"]["schemas"]["EventBody"]["oneOf"]
     assert len(events) == 9

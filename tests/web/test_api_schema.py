@@ -78,7 +78,12 @@ def test_every_parameter_and_status_of_every_endpoint_is_in_the_document(
     headers = {"Authorization": f"Bearer {make_token(sessions, partnership, 'manager')}"}
     document = client.get("/api/v1/openapi.json").get_json()
     for template, operations in document["paths"].items():
-        path = template.format(reference=world["case"], message_id=world["message"])
+        path = template.format(
+            reference=world["case"],
+            message_id=world["message"],
+            document_id=world["document"],
+            note_id=world["note"],
+        )
         for method, operation in operations.items():
             declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
             body = {"json": {}} if "requestBody" in operation else {}

@@ -551,3 +551,37 @@ def test_the_public_form_records_health_and_a_private_landlord_apart(client, ses
         suggestion = threshold_suggestion(case, policy)
         assert not suggestion.statutory_floor_met
         assert "did not go to a relevant body" in suggestion.rules[0].explanation
+
+
+def test_one_incident_reported_to_three_bodies_and_by_a_neighbour_is_one_incident(client, sessions):
+    """The public form's "Add another report": one night reported to the police, the council
+    and the housing association, once by a neighbour, is one incident with four complaints."""
+    fill(client, AS_VICTIM[:6])  # through the first incident
+    for body, day, reporter in (("council", "4", ""), ("housing_provider", "5", "Ann Lee")):
+        response = answer(
+            client,
+            "/apply/incidents/1/reports",
+            {"reported_to": body, "reported_on": [day, "11", "2025"], "reporter": reporter},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    refused = answer(
+        client,
+        "/apply/incidents/1/reports",
+        {"reported_to": "police", "reported_on": ["1", "11", "2025"]},
+    )
+    assert refused.status_code == 400
+    assert "must be on or after the date it happened" in refused.get_data(as_text=True)
+    summary = client.get("/apply/incidents").get_data(as_text=True)
+    assert "The council on Tuesday 4 November 2025" in summary and "by Ann Lee" in summary
+    fill(client, [("/apply/incidents", {"another": "no"}), AS_VICTIM[-1]])
+    assert "by Ann Lee" in client.get("/apply/check").get_data(as_text=True)
+    assert send(client).status_code == 302
+    with read_session(sessions) as session:
+        case = session.scalar(select(CaseReview))
+        assert len(case.incidents) == 1
+        complaints = case.incidents[0].complaints
+        assert [(c.reported_to, c.reporter) for c in complaints] == [
+            ("police", "Margaret Ellis"),
+            ("council", "Margaret Ellis"),
+            ("housing_provider", "Ann Lee"),
+        ]

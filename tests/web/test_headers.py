@@ -23,6 +23,7 @@ def _get_urls(app, world) -> list[str]:  # type: ignore[no-untyped-def]
         path = path.replace("<int(max=1000):number>", "1")
         path = path.replace("<int(max=2147483647):person_id>", str(world["person"]))
         path = path.replace("<token>", "a-reset-link-that-was-never-sent")
+        path = path.replace("<int(max=2147483647):document_id>", str(world["document"]))
         if "<any(pdf, json):extension>" in path:
             urls += [path.replace("<any(pdf, json):extension>", ext) for ext in ("pdf", "json")]
         elif "<any(csv, json):extension>" in path:

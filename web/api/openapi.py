@@ -12,10 +12,30 @@ from typing import Any, Literal
 from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
+from web.api.openapi_documents import document_schemas, documents_paths
 from workflows.case_review import CASE_REVIEW
 from workflows.extensions import ExtendDeadlineIn
 from workflows.machine import EVENTS, STATES
-from workflows.schemas import CaseIn, ChronologyIn
+from workflows.schemas import (
+    AddComplaintIn,
+    AddIncidentIn,
+    CaseAgencyIn,
+    CaseIn,
+    ChronologyIn,
+    CorrectionIn,
+    RemoveAgencyIn,
+    ReverseStepIn,
+)
+
+#: Issue 18's endpoints: path under the case → (summary, input schema, success status).
+CASE_CHANGES = {
+    "corrections": ("Correct recorded facts, with a reason", CorrectionIn, "200"),
+    "reverse": ("Reverse the latest step, taken in error", ReverseStepIn, "200"),
+    "agencies": ("Bring an agency into the case, with its role", CaseAgencyIn, "201"),
+    "agencies/remove": ("Take an agency off the case", RemoveAgencyIn, "200"),
+    "incidents": ("Add an incident, with its complaints", AddIncidentIn, "201"),
+    "complaints": ("Add a complaint about an incident on the case", AddComplaintIn, "201"),
+}
 
 REF = "#/components/schemas/{model}"
 
@@ -47,7 +67,14 @@ def openapi_document() -> dict[str, Any]:
     _, definitions = models_json_schema(
         [
             (model, "validation")
-            for model in [CaseIn, ChronologyIn, ExtendDeadlineIn, *event_models]
+            for model in [
+                CaseIn,
+                ChronologyIn,
+                ExtendDeadlineIn,
+                *event_models,
+                *(schema for _, schema, _ in CASE_CHANGES.values()),
+                *document_schemas(),
+            ]
         ],
         ref_template=REF,
     )
@@ -258,6 +285,22 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    for path, (summary, schema, status) in CASE_CHANGES.items():
+        document["paths"][f"/api/v1/cases/{{reference}}/{path}"] = {
+            "post": {
+                "summary": summary,
+                "parameters": [reference],
+                "requestBody": {"required": True, "content": _json(schema.__name__)},
+                "responses": {
+                    status: {"description": "The case, with notes", "content": _json("Case")},
+                    **auth_errors,
+                    "404": _error("No such case here"),
+                    "409": _error("Changed by someone else, or the case has ended"),
+                    "422": _error("Invalid data"),
+                },
+            }
+        }
+    document["paths"].update(documents_paths(reference, auth_errors, _error, _json))
     return _with_every_status(document)
 
 

@@ -21,6 +21,10 @@ from web.errors import error_response
 from web.input import number_arg
 from web.request_log import request_id
 from workflows import permissions
+from workflows.case_agencies import add_agency, remove_agency
+from workflows.case_incidents import add_complaint, add_incident
+from workflows.case_review import CASE_REVIEW
+from workflows.corrections import correct
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
 from workflows.extensions import extend_deadline
@@ -33,10 +37,11 @@ from workflows.service import (
     open_case,
     record_chronology,
     record_view,
+    reverse_step,
 )
 from workflows.sweep import retry_by_hand
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -173,6 +178,56 @@ def extend_a_deadline(reference: str) -> Response:
     return jsonify(described)
 
 
+def _changed(reference: str, change: Any, status: int = 200) -> tuple[Response, int]:
+    """Run ``change`` (session, case, body, actor, now, policy) on the case in one
+    transaction; answer with the case and what the person should know."""
+    body = _json_body()
+    app = services()
+    now = app.now()
+    with write_transaction(app.sessions) as session:
+        case = _load(session, reference, for_update=True)
+        notes = change(session, case, body, g.actor, now, app.policy)
+        described = describe_case(session, case, app.policy, app.policy.today(now))
+    described["notes"] = notes
+    return jsonify(described), status
+
+
+@blueprint.post("/cases/<reference>/corrections")
+def correct_case(reference: str) -> tuple[Response, int]:
+    """Correct recorded facts with a reason (``workflows.corrections``)."""
+
+    def change(session: Session, case: CaseReview, body: Any, *rest: Any) -> list[str]:
+        return correct(session, case, body, *rest).summary(CASE_REVIEW.clock_labels)
+
+    return _changed(reference, change)
+
+
+@blueprint.post("/cases/<reference>/reverse")
+def reverse_latest_step(reference: str) -> tuple[Response, int]:
+    """Reverse the latest step, named in ``event``, with a reason."""
+    return _changed(reference, lambda *args: reverse_step(*args).warnings)
+
+
+@blueprint.post("/cases/<reference>/agencies")
+def add_case_agency(reference: str) -> tuple[Response, int]:
+    return _changed(reference, add_agency, 201)
+
+
+@blueprint.post("/cases/<reference>/agencies/remove")
+def remove_case_agency(reference: str) -> tuple[Response, int]:
+    return _changed(reference, lambda *args: remove_agency(*args) or [])
+
+
+@blueprint.post("/cases/<reference>/incidents")
+def add_case_incident(reference: str) -> tuple[Response, int]:
+    return _changed(reference, add_incident, 201)
+
+
+@blueprint.post("/cases/<reference>/complaints")
+def add_case_complaint(reference: str) -> tuple[Response, int]:
+    return _changed(reference, add_complaint, 201)
+
+
 @blueprint.get("/outbox")
 def list_outbox() -> Response:
     """Messages of the partnership's cases; ``?status=failed`` shows what needs a person."""
@@ -270,3 +325,7 @@ def _unauthorised(message: str) -> Response:
     response = error_response(401, message)
     response.headers["WWW-Authenticate"] = 'Bearer realm="casereview"'
     return response
+
+
+# Documents and notes have their own module; its routes are on this blueprint.
+from web.api import documents as _documents  # noqa: E402, F401
