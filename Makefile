@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 # Test processes (pytest-xdist): each has its own database; 2 matches the machines here.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgresql lint format install assets clean diagram bench
+.PHONY: run test test-sqlite test-postgresql lint format install assets clean diagram bench \
+  messages-extract messages-update messages-compile
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +27,23 @@ web/static/govuk/casereview.css: package.json web/assets/casereview.scss web/ass
 
 assets: web/static/govuk/casereview.css
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets messages-compile
+
+## Translations (README, "Cymraeg"): gettext catalogs under web/translations/. Extract the
+## marked strings into the template, merge it into each language's .po (committed), and
+## compile the .po into the .mo the application reads (built here, not committed).
+CATALOGS := web/translations
+messages-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output -k _l -k lazy_gettext \
+	  --project casereview --copyright-holder "casereview" \
+	  --output-file $(CATALOGS)/messages.pot web notifications triggers
+
+messages-update: messages-extract
+	$(BIN)/pybabel update --input-file $(CATALOGS)/messages.pot --output-dir $(CATALOGS) \
+	  --no-fuzzy-matching --ignore-obsolete
+
+messages-compile: $(VENV)/.installed
+	$(BIN)/pybabel compile --directory $(CATALOGS) --statistics
 
 ## Install, create the SQLite database, load demo cases and serve on http://127.0.0.1:8000/
 ## (`make run PORT=8001` serves on another port)
@@ -68,3 +85,4 @@ diagram: install
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache node_modules web/static
+	find $(CATALOGS) -name '*.mo' -delete

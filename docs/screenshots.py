@@ -87,8 +87,13 @@ with sync_playwright() as playwright:
     public.fill("#dissatisfaction", "Each report was closed without anyone visiting.")
     public.click("button:has-text('Continue')")
     public.screenshot(path=OUT / "apply-check.png", full_page=True)
+    # Cymraeg: a first question in Welsh, sent empty so its error shows too.
+    cymraeg = browser.new_page(viewport={"width": 1000, "height": 900})
+    cymraeg.goto(f"{BASE}/apply/who?lang=cy")
+    cymraeg.click("button:has-text('Parhau')")
+    cymraeg.screenshot(path=OUT / "apply-welsh.png")
     browser.close()
 print(
-    f"wrote tasks, calendar, letters, dashboard, case, statistics, people, apply-incident and "
-    f"apply-check PNGs to {OUT}"
+    f"wrote tasks, calendar, letters, dashboard, case, statistics, people, apply-incident, "
+    f"apply-check and apply-welsh PNGs to {OUT}"
 )

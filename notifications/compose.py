@@ -9,6 +9,7 @@ to the managers and the CSP chair; agency letters to the agency's address.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +30,9 @@ from notifications.letter_context import (
 from notifications.letters import (
     Letter,
     environment,
+    has_welsh,
     panel_invitation_ics,
+    render_in,
     render_letter,
     render_pdf,
     template_problem,
@@ -46,6 +49,8 @@ from triggers.models import (
 )
 from triggers.statuses import OutboxStatus, agency_of
 from triggers.text import header_text
+
+log = logging.getLogger(__name__)
 
 
 class LabelledProcess(Protocol):
@@ -86,8 +91,14 @@ def compose(
         .order_by(LetterTemplate.version.desc())
         .limit(1)
     )
+    languages = letter_languages(case, context["audience"], config)
+    if "cy" in languages and not has_welsh(env, template):
+        # Never silently: the case asked for Welsh and this letter has no Welsh version yet.
+        log.warning("no Welsh version of the %s letter: sent in English", template)
+        languages = ["en"]
+    context["letter_language"] = languages[0]
     try:
-        letter = render_letter(env, template, context, own)
+        letter = render_in(env, template, context, languages, own)
     except Exception as error:
         raise CannotCompose(str(error)) from None
     if "edited_body" in row.payload:  # a held letter a manager changed for this case
@@ -231,6 +242,20 @@ def preview(
     if problem:
         raise ValueError(problem)
     return render_letter(env, row.kind, context, text)
+
+
+def letter_languages(case: CaseReview | None, audience: str, config: Config) -> list[str]:
+    """Welsh Language Standards: the applicant is written to in the language they asked for;
+    not known, a bilingual partnership writes in Welsh then English, and any other in its
+    leading language. Agencies and staff get the partnership's working language (English
+    until the letters to them have Welsh versions)."""
+    if audience != "applicant" or case is None:
+        return ["en"]
+    if case.correspondence_language in ("cy", "en"):
+        return [case.correspondence_language]
+    if config.language.bilingual:
+        return ["cy", "en"]
+    return ["cy" if config.language.default == "cy" else "en"]
 
 
 def message_id(row: OutboxMessage, config: Config) -> str:

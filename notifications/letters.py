@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateNotFound,
+)
 
 from triggers.calendar import english_date
 
@@ -39,6 +46,50 @@ def _english(value: Any) -> str:
     return english_date(value) if value else ""
 
 
+def _cymraeg(value: Any) -> str:
+    """A date in Welsh from Babel's CLDR data: "Dydd Llun 28 Ebrill 2025"."""
+    from babel.dates import format_date
+
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, "EEEE d MMMM y", locale="cy") if value else ""
+
+
+def has_welsh(env: Environment, kind: str) -> bool:
+    """Whether a Welsh version of the letter exists (``cy/<kind>.txt``)."""
+    try:
+        env.get_template(f"cy/{kind}.txt")
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def render_in(
+    env: Environment,
+    kind: str,
+    context: dict[str, Any],
+    languages: list[str],
+    own_text: str | None = None,
+) -> Letter:
+    """The letter in each language asked for, in that order (Welsh first on a bilingual
+    letter, as the Welsh Language Standards ask): one subject, the texts one after another.
+    ``own_text``, the partnership's wording from the Letters page, is of the English letter."""
+    letters = [
+        render_letter(env, f"cy/{kind}", context)
+        if language == "cy"
+        else render_letter(env, kind, context, own_text)
+        for language in languages
+    ]
+    if len(letters) == 1:
+        return letters[0]
+    return Letter(
+        subject=" / ".join(letter.subject for letter in letters),
+        body="\n\n".join(letter.body.strip() for letter in letters) + "\n",
+    )
+
+
 @lru_cache(maxsize=16)
 def environment(templates_folder: Path | None = None) -> Environment:
     """One environment per templates folder, kept: compiling the templates again for every
@@ -56,6 +107,7 @@ def environment(templates_folder: Path | None = None) -> Environment:
         autoescape=False,  # plain text; the HTML letter template escapes for itself below
     )
     env.filters["english"] = _english
+    env.filters["cymraeg"] = _cymraeg
     return env
 
 

@@ -246,6 +246,24 @@ class OnlineConfig:
 
 
 @dataclass(frozen=True)
+class LanguageConfig:
+    """Cymraeg (issue 21): the Welsh Language Standards ask a Welsh partnership to treat Welsh
+    no less favourably than English, and to write in Welsh where a preference is not known."""
+
+    #: The language public pages open in: "en" or "cy".
+    default: str = "en"
+    #: Welsh and English both: the public pages lead with Welsh.
+    bilingual: bool = False
+    #: The partnership's own catalogs (a folder holding cy/LC_MESSAGES/messages.mo); an entry
+    #: there overrides the shipped one. Relative to this file's folder.
+    catalog_folder: str = ""
+
+
+#: The languages casereview has catalogs for.
+LANGUAGES = ("en", "cy")
+
+
+@dataclass(frozen=True)
 class AuditConfig:
     """The audit trail's anchor outside the database (triggers.audit_anchor)."""
 
@@ -309,6 +327,7 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     review_routes: ReviewRoutesConfig = field(default_factory=ReviewRoutesConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
     documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     agencies: tuple[AgencyConfig, ...] = ()
     themes: tuple[ThemeConfig, ...] = ()
@@ -474,6 +493,10 @@ def _check_rate(where: str, name: str, limit: str) -> None:
 
 def _check_policy(config: Config, where: str) -> None:
     """Refuse local policy that would undercut the statutory floor."""
+    if config.language.default not in LANGUAGES:
+        raise ConfigError(
+            f'{where}: \'language.default\' must be "en" or "cy" (got {config.language.default!r})'
+        )
     threshold = config.threshold
     if not 1 <= threshold.statutory_minimum_incidents <= STATUTORY_MAXIMUM_INCIDENTS:
         raise ConfigError(

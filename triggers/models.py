@@ -184,6 +184,9 @@ class CaseReview(Base):
     channel: Mapped[str] = mapped_column(String(20), default="api")
     #: Why the applicant is dissatisfied with the agencies' response, in their words.
     dissatisfaction: Mapped[str] = mapped_column(Text, default="")
+    #: The language the applicant asked to be written to: "cy", "en", or "" when not known
+    #: (Welsh Language Standards; a bilingual partnership then writes Welsh first, then English).
+    correspondence_language: Mapped[str] = mapped_column(String(2), default="")
     #: The victim's single point of contact (2025 statutory guidance), named in every letter.
     single_point_of_contact: Mapped[str] = mapped_column(String(200), default="")
     is_youth_asb: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -133,6 +133,17 @@ class ActivationForm(FlaskForm):
             SelectChoice("in_person", "In person"),
         ],
     )
+    # Welsh Language Standards: the language preference is asked at first contact (issue 21).
+    correspondence_language = RadioField(
+        "Which language should we write to them in?",
+        widget=GovRadioInput(),
+        default="",
+        choices=[
+            SelectChoice("cy", "Welsh (Cymraeg)"),
+            SelectChoice("en", "English"),
+            SelectChoice("", "Not asked or not known"),
+        ],
+    )
     victim_type = RadioField(
         "The victim is",
         widget=GovRadioInput(),
@@ -280,6 +291,7 @@ class ActivationForm(FlaskForm):
             "youth_asb": bool(self.youth_asb.data),
             "ward": self.ward.data or "",
             "dissatisfaction": self.dissatisfaction.data or "",
+            "correspondence_language": self.correspondence_language.data or "",
             "agencies": list(self.agencies.data or []),
             "single_point_of_contact": self.single_point_of_contact.data or "",
         }

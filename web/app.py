@@ -66,6 +66,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         documents,
         errors,
         health,
+        language,
         letters_page,
         messages,
         metrics,
@@ -99,6 +100,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     input_rules.init_app(app)  # first: odd input never reaches a view or the database
     security.init_app(app)
     WTFormsHelpers(app)
+    language.init_app(app, config)  # Cymraeg: the page's language and the catalogs
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request with a bearer token
     auth.init_app(app)

@@ -16,12 +16,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from triggers.calendar import english_date
-from triggers.config import Config
+from triggers.config import LANGUAGES, Config
 from triggers.db import read_session, write_transaction
 from triggers.models import ApplicationDraft, Partnership
 from triggers.notices import privacy_notice
@@ -43,6 +44,7 @@ from web.apply_forms import (
     WhoForm,
 )
 from web.complaint_bodies import complaint_body
+from web.language import CHOSEN, SWITCH, current_language, local_date
 from web.request_log import request_id
 from web.services import services
 from workflows.drafts import find_draft, save_answers, sent_already, start_draft
@@ -54,24 +56,27 @@ blueprint = Blueprint("apply", __name__, url_prefix="/apply")
 
 #: The session keys: the draft's token, and what the confirmation page shows.
 DRAFT, SENT = "application", "application_sent"
-TIMED_OUT = (
+#: The draft's answer naming the language the form was filled in ("cy" or "en").
+FORM_LANGUAGE = "form_language"
+TIMED_OUT = _l(
     "This page was open for a long time, so for your security we could not save it. "
     "Your answer is still here: check it and continue."
 )
-TOO_MANY = (
+TOO_MANY = _l(
     "Several applications have been sent from this connection in a short time. "
     "Wait an hour and try again, or contact us by phone or e-mail."
 )
-TOO_MANY_STARTED = (
+TOO_MANY_STARTED = _l(
     "Many applications have been started from this connection in a short time. "
     "Wait an hour and try again, or contact us by phone or e-mail."
 )
 
 
 def too_many_incidents(most: int) -> str:
-    return (
-        f"You can tell us about up to {most} incidents. Tell us about the {most} that matter "
-        "most; you can describe the others when we contact you."
+    return gettext(
+        "You can tell us about up to %(most)s incidents. Tell us about the %(most)s that "
+        "matter most; you can describe the others when we contact you.",
+        most=most,
     )
 
 
@@ -89,34 +94,41 @@ class Question:
 
 
 def _for_victim(answers: dict[str, Any], yours: str, theirs: str) -> str:
-    return theirs if answers.get("who") == "on_behalf" else yours
+    return str(theirs if answers.get("who") == "on_behalf" else yours)
 
 
 def _name_heading(answers: dict[str, Any]) -> str:
     kind = answers.get("victim_type", "individual")
     if kind == "business":
         return _for_victim(
-            answers, "What is the name of your business?", "What is the name of the business?"
+            answers,
+            _l("What is the name of your business?"),
+            _l("What is the name of the business?"),
         )
     if kind == "community_group":
         return _for_victim(
             answers,
-            "What is the name of your community group?",
-            "What is the name of the community group?",
+            _l("What is the name of your community group?"),
+            _l("What is the name of the community group?"),
         )
-    return _for_victim(answers, "What is your full name?", "What is the victim's full name?")
+    return _for_victim(
+        answers, _l("What is your full name?"), _l("What is the victim's full name?")
+    )
 
 
 QUESTIONS = {
     q.slug: q
     for q in (
         Question(
-            "who", WhoForm, lambda a: "Are you the victim of the anti-social behaviour?", ("who",)
+            "who",
+            WhoForm,
+            lambda a: gettext("Are you the victim of the anti-social behaviour?"),
+            ("who",),
         ),
         Question(
             "about-you",
             AboutYouForm,
-            lambda a: "About you",
+            lambda a: gettext("About you"),
             ("applicant_name", "applicant_relationship", "consent"),
         ),
         Question(
@@ -124,8 +136,8 @@ QUESTIONS = {
             VictimTypeForm,
             lambda a: _for_victim(
                 a,
-                "Are you applying as a person, a business or a community group?",
-                "Is the victim a person, a business or a community group?",
+                _l("Are you applying as a person, a business or a community group?"),
+                _l("Is the victim a person, a business or a community group?"),
             ),
             ("victim_type",),
         ),
@@ -133,19 +145,19 @@ QUESTIONS = {
         Question(
             "contact",
             ContactForm,
-            lambda a: "How should we contact you?",
+            lambda a: gettext("How should we contact you?"),
             ("contact_preference", "email", "phone", "address", "postcode"),
         ),
         Question(
             "needs",
             NeedsForm,
-            lambda a: "Do you need anything from us to take part?",
+            lambda a: gettext("Do you need anything from us to take part?"),
             ("accessibility_needs", "language"),
         ),
         Question(
             "dissatisfaction",
             DissatisfactionForm,
-            lambda a: "Why are you unhappy with how the incidents were dealt with?",
+            lambda a: gettext("Why are you unhappy with how the incidents were dealt with?"),
             ("dissatisfaction",),
         ),
     )
@@ -243,8 +255,11 @@ def _lost() -> Response:
     if session.pop(DRAFT, None):
         minutes = services().config.online.draft_expiry_minutes
         flash(
-            f"Your answers were deleted because nothing was changed for {minutes} minutes. "
-            "We do this to protect your information. Please start again.",
+            gettext(
+                "Your answers were deleted because nothing was changed for %(minutes)s minutes. "
+                "We do this to protect your information. Please start again.",
+                minutes=minutes,
+            ),
             "info",
         )
     return redirect(url_for("apply.start"))
@@ -264,7 +279,7 @@ def _problems(form: PublicForm) -> list[str]:
     """A timed-out or missing CSRF token is not the person's mistake: say what to do."""
     if form.csrf_token.errors:
         form.csrf_token.errors = []
-        return [TIMED_OUT]
+        return [str(TIMED_OUT)]
     return []
 
 
@@ -290,7 +305,10 @@ def start() -> str:
         config.retention.years_after_closure,
     )
     return render_template(
-        "apply/start.html", config=config, privacy=privacy, title="Apply for an ASB case review"
+        "apply/start.html",
+        config=config,
+        privacy=privacy,
+        title=gettext("Apply for an ASB case review"),
     )
 
 
@@ -300,6 +318,25 @@ def _only_when_enabled() -> Response | None:
     if not services().config.online.enabled and request.endpoint != "apply.start":
         return redirect(url_for("apply.start"))
     return None
+
+
+@blueprint.before_request
+def _switch_language() -> Response | None:
+    """The "Cymraeg / English" link: keep the choice in the session and in the draft (so the
+    application is sent with the language it was made in), then show the same page again."""
+    chosen = request.args.get(SWITCH)
+    if chosen is None or request.method != "GET":
+        return None
+    if chosen in LANGUAGES:
+        session[CHOSEN] = chosen
+        if session.get(DRAFT):
+            app = services()
+            with write_transaction(app.sessions) as db:
+                draft = find_draft(db, session[DRAFT], app.now(), _expiry())
+                if draft is not None and sent_already(draft) is None:
+                    save_answers(draft, {**draft.answers, FORM_LANGUAGE: chosen}, app.now())
+    rest = {key: value for key, value in request.args.items() if key != SWITCH}
+    return redirect(url_for(request.endpoint or "apply.start", **(request.view_args or {}), **rest))
 
 
 def _question(slug: str) -> tuple[str, int] | Response:
@@ -328,6 +365,7 @@ def _question(slug: str) -> tuple[str, int] | Response:
                 if draft is None:
                     draft = start_draft(db, _partnership(db, app.config).id, app.now())
                     session[DRAFT] = draft.token
+                answers.setdefault(FORM_LANGUAGE, current_language())
                 save_answers(draft, answers, app.now())
                 return _next(answers, slug)
             problems = _problems(form)
@@ -402,9 +440,11 @@ def incident(number: int) -> tuple[str, int] | Response:
         if is_one_too_many and request.method == "GET":
             return redirect(url_for("apply.incidents"))
         if answers.get("who") == "on_behalf":
-            form.hate_related.label.text = "Do you think it happened because of who the victim is?"
-            form.reported_to.label.text = "Who was it reported to?"
-            form.reported_on.label.text = "When was it reported?"
+            form.hate_related.label.text = gettext(
+                "Do you think it happened because of who the victim is?"
+            )
+            form.reported_to.label.text = gettext("Who was it reported to?")
+            form.reported_on.label.text = gettext("When was it reported?")
         problems = []
         if request.method == "POST" and is_one_too_many:
             form.validate()  # what was typed is shown again with the reason, not saved
@@ -426,7 +466,7 @@ def incident(number: int) -> tuple[str, int] | Response:
         "apply/incident.html",
         form,
         problems=problems,
-        title=f"Incident {number}: tell us what happened",
+        title=gettext("Incident %(number)s: tell us what happened", number=number),
         number=number,
         answers=answers,
         back=url_for("apply.incidents") if incidents else _back("incidents", answers),
@@ -472,7 +512,7 @@ def report(number: int) -> tuple[str, int] | Response:
         "apply/report.html",
         form,
         problems=problems,
-        title=f"Incident {number}: another report of it",
+        title=gettext("Incident %(number)s: another report of it", number=number),
         number=number,
         back=url_for("apply.incidents"),
     )
@@ -493,14 +533,17 @@ def reports_text(incident: dict[str, Any]) -> str:
     """The reports of an incident in words, for the summary cards and the check page."""
     parts = []
     for found in incident_reports(incident):
-        words = f"{BODIES.get(found['reported_to'], found['reported_to'])} on "
-        words += english_date(date.fromisoformat(found["reported_on"]))
+        words = gettext(
+            "%(body)s on %(date)s",
+            body=BODIES.get(found["reported_to"], found["reported_to"]),
+            date=local_date(found["reported_on"]),
+        )
         if found.get("reference"):
-            words += f", reference {found['reference']}"
+            words += gettext(", reference %(reference)s", reference=found["reference"])
         if found.get("reporter"):
-            words += f", by {found['reporter']}"
+            words += gettext(", by %(reporter)s", reporter=found["reporter"])
         parts.append(words)
-    return "; ".join(parts) or "Not reported"
+    return "; ".join(parts) or gettext("Not reported")
 
 
 @blueprint.post("/incidents/<int(max=1000):number>/remove")
@@ -519,7 +562,7 @@ def remove_incident(number: int) -> Response:
             if not incidents:
                 answers.pop("incidents_done", None)
             save_answers(draft, answers, app.now())
-            flash(f"Incident {number} was removed.", "success")
+            flash(gettext("Incident %(number)s was removed.", number=number), "success")
     return redirect(url_for("apply.incidents"))
 
 
@@ -552,7 +595,11 @@ def incidents() -> tuple[str, int] | Response:
         "apply/incidents.html",
         form,
         problems=problems,
-        title=f"You have told us about {count} incident{'s' if count != 1 else ''}",
+        title=ngettext(
+            "You have told us about %(num)d incident",
+            "You have told us about %(num)d incidents",
+            count,
+        ),
         answers=answers,
         bodies=BODIES,
         remove_form=RemoveForm(),
@@ -590,7 +637,9 @@ def check() -> tuple[str, int] | Response:
             # A person never sees the field; a bot fills every field. Keep nothing new.
             log.warning("online application refused: the hidden field was filled in")
             problems = [
-                "We could not accept this application. Please contact us by phone or e-mail."
+                gettext(
+                    "We could not accept this application. Please contact us by phone or e-mail."
+                )
             ]
             return _render("apply/check.html", form, problems=problems, **_summary(answers))
         try:
@@ -630,7 +679,9 @@ def _send(answers: dict[str, Any]) -> dict[str, Any]:
 def _fix(name: str, message: str) -> str:
     """A problem the service found, in words, with where to change it."""
     field = name.rsplit(".", 1)[-1].replace("_", " ")
-    return f"Check your answer about {field}: it {message}."
+    return gettext(
+        "Check your answer about %(field)s: it %(message)s.", field=field, message=message
+    )
 
 
 @blueprint.get("/confirmation")
@@ -642,7 +693,7 @@ def confirmation() -> str | Response:
         "apply/confirmation.html",
         sent=sent,
         config=services().config,
-        title="Application sent",
+        title=gettext("Application sent"),
     )
 
 
@@ -697,6 +748,8 @@ def application_data(answers: dict[str, Any], today: date) -> dict[str, Any]:
             for incident in answers.get("incidents", [])
         ],
         "dissatisfaction": answers.get("dissatisfaction") or "",
+        # The language the form was filled in is the one the person asked for.
+        "correspondence_language": answers.get(FORM_LANGUAGE) or "",
     }
 
 
@@ -705,7 +758,7 @@ def _summary(answers: dict[str, Any]) -> dict[str, Any]:
         "answers": answers,
         "bodies": BODIES,
         "name_question": _name_heading(answers),
-        "title": "Check your answers before sending your application",
+        "title": gettext("Check your answers before sending your application"),
         "incident_dates": [
             date.fromisoformat(i["occurred_on"]) for i in answers.get("incidents", [])
         ],
@@ -721,14 +774,14 @@ def init_app(app: Flask, csrf: Any) -> None:
     app.register_blueprint(blueprint)
     limiter: Limiter = app.extensions["casereview.limiter"]
     app.view_functions["apply.check"] = limiter.limit(
-        _send_limit, methods=["POST"], error_message=TOO_MANY
+        _send_limit, methods=["POST"], error_message=lambda: str(TOO_MANY)
     )(check)
     # A draft is made by the first question's answer (a redirect onward); refused answers
     # (400) make none and are not counted.
     app.view_functions["apply.who"] = limiter.limit(
         _draft_limit,
         methods=["POST"],
-        error_message=TOO_MANY_STARTED,
+        error_message=lambda: str(TOO_MANY_STARTED),
         exempt_when=_has_draft,
         deduct_when=lambda response: response.status_code == 302,
     )(app.view_functions["apply.who"])

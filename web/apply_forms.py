@@ -12,6 +12,8 @@ import unicodedata
 from datetime import date
 from typing import Any
 
+from flask_babel import format_number, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -30,7 +32,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from triggers.config import OnlineConfig
 from triggers.text import email_problem, one_line_problem
@@ -46,7 +48,7 @@ POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]+$")
 #: A long answer's cap until the page sets the partnership's own (online.longest_answer).
 TEXT_LIMIT = OnlineConfig().longest_answer
-YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 #: Who the person reported it to, in their words (``web.complaint_bodies`` maps each choice).
 BODIES = PUBLIC_BODIES
 
@@ -60,30 +62,45 @@ def clean(value: Any) -> Any:
 
 def _one_line(form: Any, field: Any) -> None:
     if field.data and one_line_problem(field.data):
-        raise ValidationError(f"{field.label.text} must be on one line")
+        raise ValidationError(gettext("%(what)s must be on one line", what=field.label.text))
 
 
-def _limit(what: str, most: int) -> Length:
-    return Length(max=most, message=f"{what} must be {most:,} characters or fewer")
+class _Limit:
+    """A cap on an answer's length, with the GOV.UK message in the page's language; the
+    number is written the way the language writes it ("5,000")."""
+
+    def __init__(self, what: Any, most: int | None = None) -> None:
+        self.what = what
+        self.most = most
+
+    def __call__(self, form: PublicForm, field: Any) -> None:
+        most = self.most if self.most is not None else form.longest_answer
+        if field.data and len(field.data) > most:
+            raise ValidationError(
+                gettext(
+                    "%(what)s must be %(most)s characters or fewer",
+                    what=self.what,
+                    most=format_number(most),
+                )
+            )
 
 
-class LongestAnswer:
+def _limit(what: Any, most: int) -> _Limit:
+    return _Limit(what, most)
+
+
+class LongestAnswer(_Limit):
     """The cap on a long answer, ``online.longest_answer``, which the page sets on the form:
     a draft cannot grow without bound (issue 16), and the message is the GOV.UK one."""
 
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __call__(self, form: PublicForm, field: Any) -> None:
-        most = form.longest_answer
-        if field.data and len(field.data) > most:
-            raise ValidationError(f"{self.what} must be {most:,} characters or fewer")
+    def __init__(self, what: Any) -> None:
+        super().__init__(what)
 
 
 class AnswerDate(PartsDateField):
     """A GOV.UK date whose errors follow the pattern: which part is missing, or not real."""
 
-    def __init__(self, label: str, what: str, **kwargs: Any) -> None:
+    def __init__(self, label: Any, what: Any, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
         self.what = what
 
@@ -96,14 +113,28 @@ class AnswerDate(PartsDateField):
         names = ("day", "month", "year")
         missing = [name for name, part in zip(names, parts, strict=True) if not part]
         if missing:
-            raise ValueError(f"{self.what} must include a {' and a '.join(missing)}")
+            raise ValueError(_missing_parts(self.what, missing))
         day, month, year = parts
+        real = gettext("%(what)s must be a real date, like 27 3 2025", what=self.what)
         if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
-            raise ValueError(f"{self.what} must be a real date, like 27 3 2025")
+            raise ValueError(real)
         try:
             self.data = date(int(year), int(month), int(day))
         except ValueError:
-            raise ValueError(f"{self.what} must be a real date, like 27 3 2025") from None
+            raise ValueError(real) from None
+
+
+def _missing_parts(what: Any, missing: list[str]) -> str:
+    """ "... must include a day and a year": each part's name translated on its own."""
+    names = {"day": _l("day"), "month": _l("month"), "year": _l("year")}
+    if len(missing) == 1:
+        return gettext("%(what)s must include a %(part)s", what=what, part=names[missing[0]])
+    return gettext(
+        "%(what)s must include a %(first)s and a %(second)s",
+        what=what,
+        first=names[missing[0]],
+        second=names[missing[1]],
+    )
 
 
 class PublicForm(FlaskForm):
@@ -120,7 +151,7 @@ class PublicForm(FlaskForm):
                 return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
 
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
     #: The partnership's "today", set by the page so dates are checked against it.
     today: date = date.min
@@ -130,205 +161,209 @@ class PublicForm(FlaskForm):
 
 class WhoForm(PublicForm):
     who = RadioField(
-        "Are you the victim of the anti-social behaviour?",
+        _l("Are you the victim of the anti-social behaviour?"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("victim", "Yes, I am the victim"),
-            SelectChoice("on_behalf", "No, I am applying for someone else"),
+            SelectChoice("victim", _l("Yes, I am the victim")),
+            SelectChoice("on_behalf", _l("No, I am applying for someone else")),
         ],
-        validators=[InputRequired("Select whether you are the victim")],
+        validators=[InputRequired(_l("Select whether you are the victim"))],
     )
 
 
 class AboutYouForm(PublicForm):
     applicant_name = StringField(
-        "Your full name",
+        _l("Your full name"),
         widget=GovTextInput(),
-        validators=[DataRequired("Enter your full name"), _limit("Your name", 200)],
+        validators=[DataRequired(_l("Enter your full name")), _limit(_l("Your name"), 200)],
     )
     applicant_relationship = StringField(
-        "Your relationship to the victim",
+        _l("Your relationship to the victim"),
         widget=GovTextInput(),
-        description="For example: daughter, neighbour, carer, councillor.",
+        description=_l("For example: daughter, neighbour, carer, councillor."),
         validators=[
-            DataRequired("Enter your relationship to the victim"),
-            _limit("Your relationship to the victim", 100),
+            DataRequired(_l("Enter your relationship to the victim")),
+            _limit(_l("Your relationship to the victim"), 100),
         ],
     )
     consent = BooleanField(
-        "The victim knows I am applying and has agreed to it",
+        _l("The victim knows I am applying and has agreed to it"),
         widget=GovCheckboxInput(),
         validators=[
-            DataRequired("Confirm that the victim has agreed to you applying for them"),
+            DataRequired(_l("Confirm that the victim has agreed to you applying for them")),
         ],
     )
 
 
 class VictimTypeForm(PublicForm):
     victim_type = RadioField(
-        "Who is the victim?",
+        _l("Who is the victim?"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("individual", "A person"),
-            SelectChoice("business", "A business"),
-            SelectChoice("community_group", "A community group"),
+            SelectChoice("individual", _l("A person")),
+            SelectChoice("business", _l("A business")),
+            SelectChoice("community_group", _l("A community group")),
         ],
-        validators=[InputRequired("Select who the victim is")],
+        validators=[InputRequired(_l("Select who the victim is"))],
     )
 
 
 class VictimNameForm(PublicForm):
     victim_name = StringField(
-        "Name",
+        _l("Name"),
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the name"), _limit("The name", 200)],
+        validators=[DataRequired(_l("Enter the name")), _limit(_l("The name"), 200)],
     )
 
 
 class ContactForm(PublicForm):
     contact_preference = RadioField(
-        "How should we contact you?",
+        _l("How should we contact you?"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("email", "By e-mail"),
-            SelectChoice("phone", "By phone"),
-            SelectChoice("letter", "By letter"),
+            SelectChoice("email", _l("By e-mail")),
+            SelectChoice("phone", _l("By phone")),
+            SelectChoice("letter", _l("By letter")),
         ],
-        validators=[InputRequired("Select how we should contact you")],
+        validators=[InputRequired(_l("Select how we should contact you"))],
     )
     email = StringField(
-        "E-mail address",
+        _l("E-mail address"),
         widget=GovTextInput(),
-        description="We will send a confirmation to this address.",
-        validators=[_limit("Your e-mail address", 320)],
+        description=_l("We will send a confirmation to this address."),
+        validators=[_limit(_l("Your e-mail address"), 320)],
     )
     phone = StringField(
-        "Phone number",
+        _l("Phone number"),
         widget=GovTextInput(),
-        description="For international numbers include the country code.",
-        validators=[_limit("Your phone number", 40)],
+        description=_l("For international numbers include the country code."),
+        validators=[_limit(_l("Your phone number"), 40)],
     )
     address = TextAreaField(
-        "Postal address",
+        _l("Postal address"),
         widget=GovTextArea(),
-        description="House number and street, town or city. Leave out the postcode.",
-        validators=[_limit("Your address", 500)],
+        description=_l("House number and street, town or city. Leave out the postcode."),
+        validators=[_limit(_l("Your address"), 500)],
     )
     postcode = StringField(
-        "Postcode",
+        _l("Postcode"),
         widget=GovTextInput(),
-        validators=[_limit("The postcode", 10)],
+        validators=[_limit(_l("The postcode"), 10)],
     )
 
-    def _needed_for(self, method: str, field: Any, what: str) -> None:
+    def _needed_for(self, method: str, field: Any, what: Any) -> None:
         """The detail of the way of contact chosen must be given."""
         if not field.data and self.contact_preference.data == method:
-            raise ValidationError(f"Enter your {what}, or choose another way to contact you")
+            raise ValidationError(
+                gettext("Enter your %(what)s, or choose another way to contact you", what=what)
+            )
 
     def validate_email(self, field: StringField) -> None:
         if field.data and email_problem(field.data):
             raise ValidationError(
-                "Enter an e-mail address in the correct format, like name@example.com"
+                _l("Enter an e-mail address in the correct format, like name@example.com")
             )
-        self._needed_for("email", field, "e-mail address")
+        self._needed_for("email", field, _l("e-mail address"))
 
     def validate_phone(self, field: StringField) -> None:
         digits = re.sub(r"\D", "", field.data or "")
         if field.data and (not PHONE.match(field.data) or not 10 <= len(digits) <= 15):
             raise ValidationError(
-                "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+                _l("Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
             )
-        self._needed_for("phone", field, "phone number")
+        self._needed_for("phone", field, _l("phone number"))
 
     def validate_address(self, field: TextAreaField) -> None:
-        self._needed_for("letter", field, "address")
+        self._needed_for("letter", field, _l("address"))
 
     def validate_postcode(self, field: StringField) -> None:
         if field.data:
             field.data = re.sub(r"\s+", " ", field.data.upper())
             if not POSTCODE.match(field.data):
-                raise ValidationError("Enter a real postcode, like LE11 2TX")
+                raise ValidationError(_l("Enter a real postcode, like LE11 2TX"))
         elif self.contact_preference.data == "letter":
-            raise ValidationError("Enter your postcode")
+            raise ValidationError(_l("Enter your postcode"))
 
 
 class NeedsForm(PublicForm):
     accessibility_needs = TextAreaField(
-        "Do you have any accessibility needs? (optional)",
+        _l("Do you have any accessibility needs? (optional)"),
         widget=GovCharacterCount(),
         description=(
-            "For example, large print, easy read, a hearing loop, or help to attend a meeting."
+            _l("For example, large print, easy read, a hearing loop, or help to attend a meeting.")
         ),
-        validators=[Optional(), _limit("Accessibility needs", 1000)],
+        validators=[Optional(), _limit(_l("Accessibility needs"), 1000)],
     )
     language = StringField(
-        "If you would like us to use a language other than English, which one? (optional)",
+        _l("If you would like us to use a language other than English, which one? (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), _limit("The language", 60)],
+        validators=[Optional(), _limit(_l("The language"), 60)],
     )
 
 
 class IncidentForm(PublicForm):
     occurred_on = AnswerDate(
-        "When did it happen?",
-        "The date it happened",
-        description="For example, 27 3 2025. If you are not sure, give your best guess.",
+        _l("When did it happen?"),
+        _l("The date it happened"),
+        description=_l("For example, 27 3 2025. If you are not sure, give your best guess."),
     )
     what_happened = TextAreaField(
-        "What happened?",
+        _l("What happened?"),
         widget=GovCharacterCount(),
-        description="Describe what was done or said, where, and how it affected you.",
+        description=_l("Describe what was done or said, where, and how it affected you."),
         validators=[
-            DataRequired("Describe what happened"),
-            LongestAnswer("What happened"),
+            DataRequired(_l("Describe what happened")),
+            LongestAnswer(_l("What happened")),
         ],
     )
     hate_related = RadioField(
-        "Do you think it happened because of who you are?",
+        _l("Do you think it happened because of who you are?"),
         widget=GovRadioInput(),
         description=(
-            "For example, because of race, religion, disability, sexual orientation or "
-            "gender identity. This is a hate incident."
+            _l(
+                "For example, because of race, religion, disability, sexual orientation or "
+                "gender identity. This is a hate incident."
+            )
         ),
         choices=YES_NO,
-        validators=[InputRequired("Select yes if you think it was because of who you are")],
+        validators=[InputRequired(_l("Select yes if you think it was because of who you are"))],
     )
     reported_to = RadioField(
-        "Who did you report it to?",
+        _l("Who did you report it to?"),
         widget=GovRadioInput(),
         choices=[
             *(SelectChoice(key, label) for key, label in BODIES.items()),
-            SelectChoice("none", "I did not report it"),
+            SelectChoice("none", _l("I did not report it")),
         ],
-        validators=[InputRequired("Select who you reported it to")],
+        validators=[InputRequired(_l("Select who you reported it to"))],
     )
-    reported_on = AnswerDate("When did you report it?", "The date you reported it")
+    reported_on = AnswerDate(_l("When did you report it?"), _l("The date you reported it"))
     reference = StringField(
-        "Their reference number (optional)",
+        _l("Their reference number (optional)"),
         widget=GovTextInput(),
-        description="For example, a crime number or an ASB case number.",
-        validators=[Optional(), _limit("The reference number", 100)],
+        description=_l("For example, a crime number or an ASB case number."),
+        validators=[Optional(), _limit(_l("The reference number"), 100)],
     )
 
     def validate_occurred_on(self, field: AnswerDate) -> None:
         if field.data is None:
-            raise ValidationError("Enter the date it happened")
+            raise ValidationError(_l("Enter the date it happened"))
         if field.data > self.today:
-            raise ValidationError("The date it happened must be today or in the past")
+            raise ValidationError(_l("The date it happened must be today or in the past"))
         if field.data.year < 1900:
-            raise ValidationError("The date it happened must be after 1900")
+            raise ValidationError(_l("The date it happened must be after 1900"))
 
     def validate_reported_on(self, field: AnswerDate) -> None:
         if self.reported_to.data in (None, "", "none"):
             field.data = None
             return
         if field.data is None:
-            raise ValidationError("Enter the date you reported it")
+            raise ValidationError(_l("Enter the date you reported it"))
         if field.data > self.today:
-            raise ValidationError("The date you reported it must be today or in the past")
+            raise ValidationError(_l("The date you reported it must be today or in the past"))
         if self.occurred_on.data and field.data < self.occurred_on.data:
             raise ValidationError(
-                "The date you reported it must be on or after the date it happened"
+                _l("The date you reported it must be on or after the date it happened")
             )
 
 
@@ -337,64 +372,64 @@ class ReportForm(PublicForm):
     person (three people about one incident is a local route to a review)."""
 
     reported_to = RadioField(
-        "Who was it reported to?",
+        _l("Who was it reported to?"),
         widget=GovRadioInput(),
         choices=[SelectChoice(key, label) for key, label in BODIES.items()],
-        validators=[InputRequired("Select who it was reported to")],
+        validators=[InputRequired(_l("Select who it was reported to"))],
     )
-    reported_on = AnswerDate("When was it reported?", "The date it was reported")
+    reported_on = AnswerDate(_l("When was it reported?"), _l("The date it was reported"))
     reference = StringField(
-        "Their reference number (optional)",
+        _l("Their reference number (optional)"),
         widget=GovTextInput(),
-        description="For example, a crime number or an ASB case number.",
-        validators=[Optional(), _limit("The reference number", 100)],
+        description=_l("For example, a crime number or an ASB case number."),
+        validators=[Optional(), _limit(_l("The reference number"), 100)],
     )
     reporter = StringField(
-        "Who reported it (optional)",
+        _l("Who reported it (optional)"),
         widget=GovTextInput(),
-        description="If someone else reported it, their name. For example, a neighbour.",
-        validators=[Optional(), _limit("The name", 200)],
+        description=_l("If someone else reported it, their name. For example, a neighbour."),
+        validators=[Optional(), _limit(_l("The name"), 200)],
     )
 
     def validate_reported_on(self, field: AnswerDate) -> None:
         if field.data is None:
-            raise ValidationError("Enter the date it was reported")
+            raise ValidationError(_l("Enter the date it was reported"))
         if field.data > self.today:
-            raise ValidationError("The date it was reported must be today or in the past")
+            raise ValidationError(_l("The date it was reported must be today or in the past"))
         if field.data < self.occurred_on:
             raise ValidationError(
-                "The date it was reported must be on or after the date it happened"
+                _l("The date it was reported must be on or after the date it happened")
             )
 
 
 class AnotherIncidentForm(PublicForm):
     another = RadioField(
-        "Do you need to add another incident?",
+        _l("Do you need to add another incident?"),
         widget=GovRadioInput(),
         choices=YES_NO,
-        validators=[InputRequired("Select yes if you need to add another incident")],
+        validators=[InputRequired(_l("Select yes if you need to add another incident"))],
     )
 
 
 class DissatisfactionForm(PublicForm):
     dissatisfaction = TextAreaField(
-        "Why are you unhappy with how the incidents were dealt with?",
+        _l("Why are you unhappy with how the incidents were dealt with?"),
         widget=GovCharacterCount(),
         description=(
-            "Tell us what the council, the police or the housing provider did or did not do."
+            _l("Tell us what the council, the police or the housing provider did or did not do.")
         ),
         validators=[
-            DataRequired("Tell us why you are unhappy with how the incidents were dealt with"),
-            LongestAnswer("Your answer"),
+            DataRequired(_l("Tell us why you are unhappy with how the incidents were dealt with")),
+            LongestAnswer(_l("Your answer")),
         ],
     )
 
 
 class SendForm(PublicForm):
     #: A honeypot: hidden from people (and from screen readers), filled in by bots.
-    website = StringField("Leave this empty", widget=GovTextInput())
-    submit = SubmitField("Accept and send", widget=GovSubmitInput())
+    website = StringField(_l("Leave this empty"), widget=GovTextInput())
+    submit = SubmitField(_l("Accept and send"), widget=GovSubmitInput())
 
 
 class RemoveForm(PublicForm):
-    submit = SubmitField("Remove", widget=GovSubmitInput())
+    submit = SubmitField(_l("Remove"), widget=GovSubmitInput())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
@@ -20,25 +21,25 @@ class BodyChoice:
     value: str
     #: The label on the staff form; None where the staff form does not offer it.
     staff_label: str | None
-    #: The label on the public form; None where the public form does not offer it.
-    public_label: str | None
+    #: The label on the public form (in the page's language); None where it is not offered.
+    public_label: Any
     reported_to: str
     is_registered_provider: bool = True
 
 
 CHOICES = (
-    BodyChoice("police", "Police", "The police", "police"),
-    BodyChoice("council", "Council", "The council", "council"),
+    BodyChoice("police", "Police", _l("The police"), "police"),
+    BodyChoice("council", "Council", _l("The council"), "council"),
     BodyChoice(
         "health",
         "Health (integrated care board or local health board)",
-        "The NHS (the local health board or integrated care board)",
+        _l("The NHS (the local health board or integrated care board)"),
         "health",
     ),
     BodyChoice(
         "housing_provider",
         "Housing provider, registered (housing association, council housing)",
-        "A housing association or council housing",
+        _l("A housing association or council housing"),
         "housing_provider",
     ),
     BodyChoice(
@@ -49,11 +50,11 @@ CHOICES = (
         is_registered_provider=False,
     ),
     # A private landlord is not a relevant body: recorded as "other", kept for the panel.
-    BodyChoice("private_landlord", None, "A private landlord", "other"),
+    BodyChoice("private_landlord", None, _l("A private landlord"), "other"),
     BodyChoice(
         "other",
         "Other (an MP, a private landlord): does not count towards the Act's floor",
-        "Someone else, for example your MP",
+        _l("Someone else, for example your MP"),
         "other",
     ),
 )

@@ -13,11 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel.support import NullTranslations, Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,7 @@ from triggers.figures import (
     suppressed,
 )
 from triggers.models import Partnership
+from web.language import catalog_folders, local_date
 
 #: The chart's series: the Act's four figures, each with a colour of at least 3:1 on white.
 SERIES = (
@@ -44,21 +47,22 @@ SERIES = (
 )
 
 
-def labels(config: Config) -> dict[str, str]:
-    """What each figure is called on a page, with the partnership's own limits."""
+def labels(config: Config, _: Callable[[str], str] = lambda text: text) -> dict[str, str]:
+    """What each figure is called on a page, with the partnership's own limits; ``_`` gives
+    the words in the page's language (the published page in Welsh, issue 21)."""
     limits = config.deadlines
     name = config.review_routes.local_policing_body.name
     body = name[:1].upper() + name[1:]
     return {
-        "applications_received": "Applications for an ASB case review received",
-        "threshold_met": "Applications that met the threshold for a review",
-        "threshold_not_met": "Times the threshold for a review was not met",
-        "awaiting_decision": "Applications awaiting a threshold decision at the end of the year",
-        "withdrawn": "Applications withdrawn",
-        "reviews_carried_out": "ASB case reviews carried out",
-        "reviews_with_recommendations": "Reviews that resulted in recommendations",
-        "appeals_received": "Appeals received",
-        "appeals_upheld": "Appeals upheld",
+        "applications_received": _("Applications for an ASB case review received"),
+        "threshold_met": _("Applications that met the threshold for a review"),
+        "threshold_not_met": _("Times the threshold for a review was not met"),
+        "awaiting_decision": _("Applications awaiting a threshold decision at the end of the year"),
+        "withdrawn": _("Applications withdrawn"),
+        "reviews_carried_out": _("ASB case reviews carried out"),
+        "reviews_with_recommendations": _("Reviews that resulted in recommendations"),
+        "appeals_received": _("Appeals received"),
+        "appeals_upheld": _("Appeals upheld"),
         "policing_body_reviews_requested": f"Reviews asked of {name}",
         "policing_body_reviews_upheld": f"{body}: reviews upheld",
         "policing_body_reviews_not_upheld": f"{body}: reviews not upheld",
@@ -67,20 +71,23 @@ def labels(config: Config) -> dict[str, str]:
             "already reviewed): not counted as threshold not met"
         ),
         "refused_vexatious": "Applications refused as vexatious: not counted as threshold not met",
-        "acknowledged": "Applications acknowledged",
+        "acknowledged": _("Applications acknowledged"),
         "acknowledged_within_limit": (
-            f"Acknowledged within {limits.acknowledge} working days of receipt "
-            "(or an agreed extension)"
+            _("Acknowledged within %(days)s working days of receipt (or an agreed extension)")
+            % {"days": limits.acknowledge}
         ),
-        "acknowledged_within_extension": "Of those, acknowledged within an agreed extension",
-        "panels_held": "Review panels held",
+        "acknowledged_within_extension": _("Of those, acknowledged within an agreed extension"),
+        "panels_held": _("Review panels held"),
         "panels_within_limit": (
-            f"Panels held within {limits.panel} working days of the threshold decision "
-            "(or an agreed extension)"
+            _(
+                "Panels held within %(days)s working days of the threshold decision "
+                "(or an agreed extension)"
+            )
+            % {"days": limits.panel}
         ),
-        "panels_within_extension": "Of those, held within an agreed extension",
-        "hate_related": "Applications involving a hate crime or hate incident",
-        "youth_asb": "Applications highlighting youth ASB as an aggravating factor",
+        "panels_within_extension": _("Of those, held within an agreed extension"),
+        "hate_related": _("Applications involving a hate crime or hate incident"),
+        "youth_asb": _("Applications highlighting youth ASB as an aggravating factor"),
     }
 
 
@@ -212,25 +219,47 @@ def _tick_step(highest: int) -> int:
     return 10 ** len(str(highest))
 
 
+def translations(config: Config, language: str) -> NullTranslations:
+    """The catalogs for ``language`` outside a request (the page is written by the CLI): the
+    shipped ones, then the partnership's own, whose entries win (``web.language``)."""
+    if language == "en":
+        return NullTranslations()
+    merged = Translations()
+    for folder in catalog_folders(config):
+        merged.merge(Translations.load(folder, [language]))
+    return merged
+
+
 def render_page(
     figures: Figures,
     history: list[Figures],
     config: Config,
     generated_on: date,
     restated: str = "",
+    language: str = "en",
+    other_page: dict[str, str] | None = None,
 ) -> str:
     environment = Environment(
-        loader=PackageLoader("web"), autoescape=select_autoescape(), keep_trailing_newline=True
+        loader=PackageLoader("web"),
+        autoescape=select_autoescape(),
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    environment.filters["english"] = english_date
+    words = translations(config, language)
+    environment.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["day"] = lambda day: local_date(day, language)
     template = environment.get_template("published/figures.html")
     return template.render(
         figures=figures,
         history=history,
         chart=chart(history),
         series=SERIES,
-        labels=labels(config),
+        labels=labels(config, words.gettext),
         review_counts=REVIEW_COUNTS,
+        html_lang="cy" if language == "cy" else "en-GB",
+        other_page=other_page,
+        # The Welsh page sits in cy/, beside the one set of CSV and JSON files.
+        data_path="../" if language == "cy" else "",
         statutory=STATUTORY,
         theme_labels=theme_labels(config),
         areas=suppressed(figures.areas().items(), config.statistics.suppress_below),
@@ -269,6 +298,7 @@ def publish(
     written = []
     for name, text in files.items():
         path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
@@ -286,8 +316,18 @@ def published_files(
     (the same for `casereview publish` and "Publish these figures" on the page)."""
     history = [report(session, past, config, partnership).total for past in recent_years(year)]
     figures = history[-1]
-    return {
-        "index.html": render_page(figures, history, config, generated_on, restated),
+    bilingual = config.language.bilingual
+    english = {"href": "../index.html", "lang": "en", "name": "English"}
+    welsh = {"href": "cy/index.html", "lang": "cy", "name": "Cymraeg"}
+    files = {
+        "index.html": render_page(
+            figures,
+            history,
+            config,
+            generated_on,
+            restated,
+            other_page=welsh if bilingual else None,
+        ),
         "figures.csv": as_csv(history, generated_on),
         "figures.json": as_json(
             {
@@ -300,3 +340,8 @@ def published_files(
             }
         ),
     }
+    if bilingual:  # the Welsh page (issue 21), in cy/ beside the one CSV and JSON
+        files["cy/index.html"] = render_page(
+            figures, history, config, generated_on, restated, language="cy", other_page=english
+        )
+    return files

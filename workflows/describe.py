@@ -69,6 +69,7 @@ def describe_case(
         "ward": case.ward,
         "single_point_of_contact": case.single_point_of_contact,
         "dissatisfaction": case.dissatisfaction,
+        "correspondence_language": case.correspondence_language or None,
         "hate_related": case.is_hate_related,
         "youth_asb": case.is_youth_asb,
         "lead_agency": case.lead_agency.name if case.lead_agency else None,

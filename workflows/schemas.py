@@ -163,6 +163,8 @@ class CaseIn(Strict):
     incidents: list[IncidentIn] = Field(min_length=1, max_length=200)
     channel: Literal["online", "phone", "letter", "email", "in_person", "api"] = "api"
     dissatisfaction: LongText = ""
+    #: The language to write to the applicant in: "cy", "en", or "" when not known.
+    correspondence_language: Literal["", "en", "cy"] = ""
     single_point_of_contact: ShortText = ""
     youth_asb: bool = False
     #: Names of the partnership's agencies involved (from config.toml).

@@ -113,6 +113,7 @@ def open_case(
         received_on=case_in.received_on,
         channel=case_in.channel,
         dissatisfaction=case_in.dissatisfaction,
+        correspondence_language=case_in.correspondence_language,
         single_point_of_contact=case_in.single_point_of_contact,
         is_youth_asb=case_in.youth_asb,
         is_hate_related=any(incident.hate_related for incident in case_in.incidents),

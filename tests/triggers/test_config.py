@@ -111,3 +111,9 @@ def test_the_shipped_config_serves_the_online_form():
 def test_addresses_and_the_code_follow_the_input_rules(raw, message):
     with pytest.raises(ConfigError, match=message):
         config_from_dict(raw)
+
+
+def test_the_language_is_english_or_welsh():
+    assert config_from_dict({"language": {"default": "cy"}}).language.default == "cy"
+    with pytest.raises(ConfigError, match=r"'language\.default' must be \"en\" or \"cy\""):
+        config_from_dict({"language": {"default": "fr"}})

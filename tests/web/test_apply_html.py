@@ -5,12 +5,23 @@ import re
 import subprocess
 from datetime import timedelta
 
+import pytest
+
 from tests.factories import SAMPLE_NOW
 from tests.web.test_apply import AS_VICTIM, answer, fill, send, token
 from tests.web.test_figures_cli import VNU
 
+#: What shows the expired and the error pages are in the language asked for (issue 21).
+WORDS = {
+    "en": ("Your answers were deleted", "There is a problem"),
+    "cy": ("Cafodd eich atebion eu dileu", "Mae problem wedi codi"),
+}
 
-def test_every_page_of_the_form_is_valid_html(app, client, tmp_path):
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_every_page_of_the_form_is_valid_html(app, client, tmp_path, language):
+    deleted, problem = WORDS[language]
+    client.get(f"/apply?lang={language}")
     pages: dict[str, str] = {"start": client.get("/apply").get_data(as_text=True)}
     who = client.get("/apply/who").get_data(as_text=True)
     pages["who"] = who
@@ -38,9 +49,9 @@ def test_every_page_of_the_form_is_valid_html(app, client, tmp_path):
     app.extensions["casereview"].clock = lambda: SAMPLE_NOW + timedelta(hours=2)
     client.get("/apply/victim-name")
     pages["expired"] = client.get("/apply").get_data(as_text=True)
-    assert "Your answers were deleted" in pages["expired"]
+    assert deleted in pages["expired"]
     for name in ("who-error", "about-you-error", "incidents-1-error", "check-honeypot"):
-        assert "There is a problem" in pages[name], name
+        assert problem in pages[name], name
 
     for name, html in pages.items():
         # Every page has one main heading, and no question is asked without its words.

@@ -1,0 +1,89 @@
+"""Cymraeg: which language a page is in, and the gettext catalogs behind it (issue 21).
+
+The Welsh Language Standards (Welsh Language (Wales) Measure 2011) ask a Welsh partnership
+to offer its public forms in Welsh, to treat Welsh no less favourably than English, and to
+lead with Welsh on a bilingual site. Public pages follow the person's choice ("Cymraeg /
+English" on every page, kept in the session and the draft); staff pages stay English for
+now, their strings marked so that a Welsh staff locale is a catalog away.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+
+from triggers.config import LANGUAGES, Config, relative_path
+
+#: The shipped catalogs (`make messages-compile` builds the .mo beside each .po).
+CATALOGS = Path(__file__).parent / "translations"
+#: The session key of the language the person chose on a public page.
+CHOSEN = "language"
+#: The query parameter of the language switch (a plain link: works without JavaScript).
+SWITCH = "lang"
+#: The blueprints whose pages are public, and so follow the person's language.
+PUBLIC = frozenset({"apply"})
+#: Each language's own name, as the switch shows it.
+NAMES = {"cy": "Cymraeg", "en": "English"}
+
+
+def leading_language(config: Config) -> str:
+    """The language a public page opens in: Welsh when the partnership is bilingual (Welsh
+    first, as the Standards ask) or chose Welsh, else English."""
+    return "cy" if config.language.bilingual or config.language.default == "cy" else "en"
+
+
+def catalog_folders(config: Config) -> list[str]:
+    """The shipped catalogs, then the partnership's own: Flask-Babel merges them in order,
+    so an entry the partnership's translation service wrote wins over the shipped one."""
+    folders = [str(CATALOGS)]
+    if config.language.catalog_folder:
+        folders.append(str(relative_path(config, config.language.catalog_folder)))
+    return folders
+
+
+def page_language(config: Config) -> str:
+    """The language of this request's page: staff pages are English; a public page is in the
+    language chosen with the switch, else the partnership's leading language."""
+    if request.blueprint not in PUBLIC:
+        return "en"
+    chosen = session.get(CHOSEN)
+    return chosen if chosen in LANGUAGES else leading_language(config)
+
+
+def current_language() -> str:
+    """The language of the page being made ("en" outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def local_date(day: date | str | None, language: str | None = None) -> str:
+    """A date as people write it in the page's language, from Babel's CLDR data: "Monday 28
+    April 2025", "dydd Llun 28 Ebrill 2025"."""
+    if not day:
+        return ""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return format_date(day, "EEEE d MMMM y", locale=language or current_language())
+
+
+def init_app(app: Flask, config: Config) -> None:
+    """Flask-Babel with the catalogs, the page's language, and what templates need."""
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(catalog_folders(config))
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    Babel(app, locale_selector=lambda: page_language(config))
+    app.add_template_filter(local_date, "local_date")
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        language = current_language()
+        return {
+            "page_language": language,
+            "html_lang": "cy" if language == "cy" else "en-GB",
+            "other_language": "en" if language == "cy" else "cy",
+            "language_names": NAMES,
+        }
