@@ -137,7 +137,10 @@ class ActivationForm(FlaskForm):
     correspondence_language = RadioField(
         "Which language should we write to them in?",
         widget=GovRadioInput(),
-        default="",
+        # Never pre-selected (GOV.UK); left unanswered it is "not known", as the last choice
+        # says, so the choice is not checked against the list (the service checks the value).
+        default=None,
+        validate_choice=False,
         choices=[
             SelectChoice("cy", "Welsh (Cymraeg)"),
             SelectChoice("en", "English"),
