@@ -8,6 +8,7 @@ to the managers and the CSP chair; agency letters to the agency's address.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -22,10 +23,13 @@ from sqlalchemy.orm import Session
 from notifications import links
 from notifications.letter_context import (
     chronology_context,
+    end_reason_cy,
     notice_context,
     policing_body,
     threshold_applied,
+    threshold_applied_cy,
     threshold_findings,
+    threshold_findings_cy,
 )
 from notifications.letters import (
     Letter,
@@ -49,6 +53,7 @@ from triggers.models import (
 )
 from triggers.statuses import OutboxStatus, agency_of
 from triggers.text import header_text
+from triggers.welsh import in_welsh
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +188,7 @@ def _prepare(
         recipient = _recipient(session, row.recipient, case, partnership)
     context = _context(case, partnership, config, today)
     context["routes"] = _routes(config, today)
+    context["welsh"] = _welsh(case, partnership, config, today, context)
     context.update(row.payload)
     context["recipient_name"] = recipient.name
     context["to_agency"] = agency_of(row.recipient) is not None
@@ -395,21 +401,51 @@ def _context(
     return context
 
 
-def _routes(config: Config, today: date) -> dict[str, Any]:
+def _routes(config: Config, today: date, language: str = "en") -> dict[str, Any]:
     """The challenge routes as the letters word them (``triggers.review_routes``): the
     appeal body, and the local policing body's review where it is open today. A letter
     calls a decision final only where no further route is open."""
     routes = config.review_routes
     body = routes.local_policing_body
     open_today = routes.policing_body_open_on(today)
+    appeal: Any = routes.appeal
+    name = body.name
+    if language == "cy":
+        appeal, name = in_welsh(routes.appeal), in_welsh(body).name
     return {
-        "appeal": routes.appeal,
+        "appeal": appeal,
         "appeal_days": config.deadlines.appeal_window,
-        "policing_body": body if open_today else None,
-        "policing_body_name": body.name,
+        "policing_body": dataclasses.replace(body, name=name) if open_today else None,
+        "policing_body_name": name,
         "policing_body_days": body.decision_days,
         "final": not open_today,
     }
+
+
+def _welsh(
+    case: CaseReview | None,
+    partnership: Partnership,
+    config: Config,
+    today: date,
+    context: dict[str, Any],
+) -> dict[str, Any]:
+    """What a Welsh letter says differently from the same context: the partnership's words
+    in Welsh (``triggers.welsh``) and the sentences casereview writes itself (``render_in``
+    lays these over the context for the Welsh version)."""
+    welsh = notice_context(config, partnership.name, "cy")
+    welsh["routes"] = _routes(config, today, "cy")
+    body = context.get("policing_body")
+    if body is not None:
+        welsh["policing_body"] = {
+            **body,
+            "name": in_welsh(config.review_routes.local_policing_body).name,
+        }
+    if case is not None:
+        welsh["threshold_applied"] = threshold_applied_cy(config.threshold)
+        if context["threshold_findings"]:
+            welsh["threshold_findings"] = threshold_findings_cy(case, config.threshold)
+        welsh["end_reason"] = end_reason_cy(case)
+    return welsh
 
 
 class _Deadlines(dict[str, date]):

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from notifications.letters import welsh_date
 from triggers.config import Config, ThresholdConfig
 from triggers.models import Agency, CaseReview
 from triggers.notices import privacy_notice
@@ -25,13 +26,21 @@ from triggers.threshold import (
     STATUTORY_RULE,
     ComplaintFacts,
     IncidentFacts,
+    NotCounted,
+    RuleResult,
     suggest,
 )
+from triggers.welsh import in_welsh
+
+#: The Act as a Welsh letter cites it.
+ACT_CITATION_CY = "adran 104 o Ddeddf Ymddygiad Gwrthgymdeithasol, Troseddu a Phlismona 2014"
 
 
-def notice_context(config: Config, partnership_name: str) -> dict[str, Any]:
-    """What every letter may use: the privacy notice and the support services."""
+def notice_context(config: Config, partnership_name: str, language: str = "en") -> dict[str, Any]:
+    """What every letter may use: the privacy notice and the support services, in English
+    or (``language="cy"``) in Welsh."""
     settings = config.partnership
+    support = in_welsh(config.support) if language == "cy" else config.support
     return {
         "privacy": [
             asdict(section)
@@ -40,11 +49,12 @@ def notice_context(config: Config, partnership_name: str) -> dict[str, Any]:
                 partnership_name,
                 settings.contact_email,
                 config.retention.years_after_closure,
+                language,
             )
         ],
         "support": {
-            "victim_support": config.support.victim_support.rstrip("."),
-            "local_service": config.support.local_service.rstrip("."),
+            "victim_support": support.victim_support.rstrip("."),
+            "local_service": support.local_service.rstrip("."),
         },
     }
 
@@ -79,19 +89,8 @@ def threshold_applied(rules: ThresholdConfig) -> list[str]:
 def threshold_findings(case: CaseReview, rules: ThresholdConfig) -> list[str]:
     """What the rules found for each route, from the same count the decision saw, in the
     words of a letter."""
-    facts = [
-        IncidentFacts(
-            occurred_on=incident.occurred_on,
-            hate_related=incident.is_hate_related,
-            complaints=[
-                ComplaintFacts(c.reported_on, c.reporter, c.reported_to, c.is_registered_provider)
-                for c in incident.complaints
-            ],
-        )
-        for incident in case.incidents
-    ]
     findings = []
-    for rule in suggest(facts, case.received_on, rules).rules:
+    for rule in _rules_applied(case, rules):
         if rule.name == STATUTORY_RULE:
             incidents = _count(rule.found, "separate incident", "separate incidents")
             text = (
@@ -115,6 +114,131 @@ def threshold_findings(case: CaseReview, rules: ThresholdConfig) -> list[str]:
             text = f"{rule.explanation}."
         findings.append(text)
     return findings
+
+
+def _rules_applied(case: CaseReview, rules: ThresholdConfig) -> list[RuleResult]:
+    facts = [
+        IncidentFacts(
+            occurred_on=incident.occurred_on,
+            hate_related=incident.is_hate_related,
+            complaints=[
+                ComplaintFacts(c.reported_on, c.reporter, c.reported_to, c.is_registered_provider)
+                for c in incident.complaints
+            ],
+        )
+        for incident in case.incidents
+    ]
+    return suggest(facts, case.received_on, rules).rules
+
+
+def threshold_applied_cy(rules: ThresholdConfig) -> list[str]:
+    """``threshold_applied`` in Welsh (fuzzy-for-review)."""
+    routes = [
+        f"gwnaed cwynion am o leiaf {rules.statutory_minimum_incidents} digwyddiad ar wahân o "
+        "ymddygiad gwrthgymdeithasol, pob un i’r cyngor, yr heddlu, y gwasanaeth iechyd neu "
+        f"ddarparwr tai cofrestredig o fewn {_mis(rules.complaint_within_months)} yn dechrau "
+        "â diwrnod yr ymddygiad, a gwnaed y cais o fewn "
+        f"{_mis(rules.application_within_months)} yn dechrau â diwrnod y gŵyn "
+        f"({ACT_CITATION_CY})"
+    ]
+    same = rules.same_incident_reporters
+    if same.enabled:
+        routes.append(
+            f"cwynodd o leiaf {same.minimum_reporters} o bobl wahanol am yr un digwyddiad "
+            "(ein polisi lleol)"
+        )
+    hate = rules.hate_incident
+    if hate.enabled:
+        routes.append(
+            "cafwyd cwyn am o leiaf "
+            + (
+                "un drosedd casineb neu un digwyddiad casineb"
+                if hate.minimum_incidents == 1
+                else f"{hate.minimum_incidents} o droseddau neu ddigwyddiadau casineb"
+            )
+            + " (ein polisi lleol)"
+        )
+    return routes
+
+
+def threshold_findings_cy(case: CaseReview, rules: ThresholdConfig) -> list[str]:
+    """``threshold_findings`` in Welsh, from the same count (fuzzy-for-review). A route a
+    partnership added itself says its own explanation, in the words it was given."""
+    findings = []
+    for rule in _rules_applied(case, rules):
+        if rule.name == STATUTORY_RULE:
+            text = (
+                "Trothwy’r Ddeddf: nifer y digwyddiadau ar wahân â chŵyn sy’n cyfrif yw "
+                f"{rule.found}; mae angen {rule.needed}."
+            )
+            if rule.not_counted_facts:
+                reasons = "; ".join(_not_counted_cy(r) for r in rule.not_counted_facts)
+                text += f" Heb eu cyfrif: {reasons}."
+        elif rule.name == SAME_INCIDENT_RULE:
+            text = (
+                "Sawl person am un digwyddiad: y nifer fwyaf o bobl a gwynodd am un digwyddiad "
+                f"yw {rule.found}; mae angen {rule.needed}."
+            )
+        elif rule.name == HATE_RULE:
+            text = (
+                "Digwyddiadau casineb: nifer y troseddau neu’r digwyddiadau casineb â chŵyn "
+                f"sy’n cyfrif yw {rule.found}; mae angen {rule.needed}."
+            )
+        else:
+            text = f"{rule.explanation}."
+        findings.append(text)
+    return findings
+
+
+def _not_counted_cy(reason: NotCounted) -> str:
+    on = welsh_date(reason.reported_on)
+    if reason.why == "unregistered_provider":
+        return f"aeth y gŵyn dyddiedig {on} at ddarparwr tai nad yw wedi’i gofrestru"
+    if reason.why == "not_relevant_body":
+        return f"nid aeth y gŵyn dyddiedig {on} at gorff perthnasol"
+    if reason.why == "before_behaviour":
+        return f"mae’r gŵyn dyddiedig {on} wedi’i dyddio cyn yr ymddygiad"
+    if reason.why == "after_application":
+        return f"mae’r gŵyn dyddiedig {on} wedi’i dyddio ar ôl y cais"
+    limit = welsh_date(reason.limit_on)
+    if reason.why == "too_late":
+        return (
+            f"gwnaed y gŵyn dyddiedig {on} ar ôl {limit}, diwrnod olaf "
+            f"{_mis(reason.months)} yn dechrau â’r ymddygiad"
+        )
+    return (
+        f"gallai’r gŵyn dyddiedig {on} gefnogi cais hyd at {limit} "
+        f"({_mis(reason.months)} yn dechrau â hi)"
+    )
+
+
+def end_reason_cy(case: CaseReview) -> str:
+    """Why the case ended, for a Welsh letter: the words casereview put before the reason
+    in Welsh, the reason as the person recorded it (``workflows.steps`` writes
+    ``end_reason`` in English: "Appeal not upheld: ...")."""
+    appeal = case.appeals[-1] if case.appeals else None
+    review = case.policing_body_reviews[-1] if case.policing_body_reviews else None
+    if appeal is not None and appeal.outcome == "not_upheld" and appeal.decided_on == case.ended_on:
+        return f"Ni chafodd yr apêl ei chadarnhau: {appeal.reason}"
+    if review is not None and review.outcome == "not_upheld" and review.decided_on == case.ended_on:
+        return (
+            "Ni chafodd y cais am adolygiad gan y corff plismona lleol ei gadarnhau: "
+            f"{review.reason}"
+        )
+    if case.refusal_ground:
+        # "Application <ground>. <reason>": the reason after the first full stop.
+        reason = case.end_reason.partition(". ")[2]
+        return f"{REFUSAL_GROUNDS_CY[case.refusal_ground]}. {reason}".strip()
+    return case.end_reason
+
+
+#: ``workflows.steps.REFUSAL_GROUNDS`` in Welsh (a test keeps the keys the same).
+REFUSAL_GROUNDS_CY = {
+    "anonymous": "Nid yw’r cais yn gymwys: mae’n ddienw",
+    "not_asb": "Nid yw’r cais yn gymwys: nid yw’n ymwneud ag ymddygiad gwrthgymdeithasol",
+    "already_reviewed": "Nid yw’r cais yn gymwys: mae’r un mater eisoes wedi’i adolygu",
+    "vexatious": "Gwrthodwyd y cais fel cais blinderus",
+}
 
 
 def policing_body(config: Config, decided_on: date | None) -> dict[str, str] | None:
@@ -182,3 +306,8 @@ def _count(count: int, one: str, many: str) -> str:
 
 def _months(count: int) -> str:
     return "one month" if count == 1 else f"{count} months"
+
+
+def _mis(count: int) -> str:
+    """Months in Welsh: "mis" does not change after a number ("6 mis")."""
+    return "mis" if count == 1 else f"{count} mis"

@@ -46,7 +46,7 @@ def _english(value: Any) -> str:
     return english_date(value) if value else ""
 
 
-def _cymraeg(value: Any) -> str:
+def welsh_date(value: Any) -> str:
     """A date in Welsh from Babel's CLDR data: "Dydd Llun 28 Ebrill 2025"."""
     from babel.dates import format_date
 
@@ -55,6 +55,13 @@ def _cymraeg(value: Any) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return format_date(value, "EEEE d MMMM y", locale="cy") if value else ""
+
+
+def on_the_day_welsh(value: Any) -> str:
+    """ "ar ddydd Llun 28 Ebrill 2025": "on" a date in Welsh, with the soft mutation "ar"
+    asks of "dydd" (Babel gives the date alone, capitalised: "Dydd Llun 28 Ebrill 2025")."""
+    text = welsh_date(value)
+    return "ar dd" + text[1:] if text.startswith("Dydd ") else (f"ar {text}" if text else "")
 
 
 def has_welsh(env: Environment, kind: str) -> bool:
@@ -77,7 +84,8 @@ def render_in(
     letter, as the Welsh Language Standards ask): one subject, the texts one after another.
     ``own_text``, the partnership's wording from the Letters page, is of the English letter."""
     letters = [
-        render_letter(env, f"cy/{kind}", context)
+        # A Welsh letter's context: the same, with the Welsh words compose puts in "welsh".
+        render_letter(env, f"cy/{kind}", {**context, **context.get("welsh", {})})
         if language == "cy"
         else render_letter(env, kind, context, own_text)
         for language in languages
@@ -107,7 +115,8 @@ def environment(templates_folder: Path | None = None) -> Environment:
         autoescape=False,  # plain text; the HTML letter template escapes for itself below
     )
     env.filters["english"] = _english
-    env.filters["cymraeg"] = _cymraeg
+    env.filters["cymraeg"] = welsh_date
+    env.filters["ar_ddydd"] = on_the_day_welsh
     return env
 
 

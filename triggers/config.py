@@ -23,6 +23,7 @@ from triggers.notices import LettersConfig, PrivacyConfig, SupportConfig, check_
 from triggers.review_routes import ReviewRoutesConfig
 from triggers.review_routes import problems as review_route_problems
 from triggers.text import email_problem
+from triggers.welsh import WELSH_TABLES, untranslated
 
 #: Environment variables that override the file, for secrets and per-deployment settings.
 ENV_CONFIG = "CASEREVIEW_CONFIG"
@@ -616,6 +617,7 @@ def _check_policy(config: Config, where: str) -> None:
     ):
         _check_rate(where, name, limit)
     _check_operations(config, where)
+    _check_welsh(config, where)
     for problem in review_route_problems(config.review_routes):
         raise ConfigError(f"{where}: {problem}")
     _check_documents(config, where)
@@ -649,6 +651,27 @@ def _check_policy(config: Config, where: str) -> None:
 
 LOG_FORMATS = ("text", "json")
 LIMITS_STORAGES = ("memory://", "redis://", "rediss://")
+
+
+def _check_welsh(config: Config, where: str) -> None:
+    """A Welsh or bilingual partnership gives its own letter text in Welsh too (Welsh
+    Language Standards; ``triggers.welsh``)."""
+    if not (config.language.bilingual or config.language.default == "cy"):
+        return
+    for table in WELSH_TABLES:
+        if table == "review_routes.local_policing_body" and not (
+            config.review_routes.local_policing_body.enabled
+        ):
+            continue
+        english: Any = config
+        for part in table.split("."):
+            english = getattr(english, part)
+        if missing := untranslated(english, table):
+            keys = ", ".join(f"'{key}'" for key in missing)
+            raise ConfigError(
+                f"{where}: {keys} changed in English but not given in Welsh: a Welsh or "
+                f"bilingual partnership writes them in [{table}.cy] too"
+            )
 
 
 def _check_documents(config: Config, where: str) -> None:

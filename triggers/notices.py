@@ -11,7 +11,38 @@ information-sharing request).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from triggers.welsh import in_welsh
+
+
+@dataclass(frozen=True)
+class PrivacyWelsh:
+    """``[privacy.cy]``: the notice's words in Welsh (Welsh Language Standards: a Welsh letter
+    carries a Welsh notice). A key left out keeps the shipped Welsh, unless the English key
+    was changed: then the Welsh letter quotes the partnership's English (``triggers.welsh``).
+    Not yet checked by a Welsh speaker (fuzzy-for-review)."""
+
+    controllers: str = ""
+    lawful_basis: str = (
+        "Erthygl 6(1)(e) GDPR y DU, tasg a gyflawnir er budd y cyhoedd: yr adolygiad achos "
+        "ymddygiad gwrthgymdeithasol o dan adrannau 104 a 105 o Ddeddf Ymddygiad "
+        "Gwrthgymdeithasol, Troseddu a Phlismona 2014, ac Atodlen 4 iddi. Defnyddir "
+        "gwybodaeth am iechyd neu am droseddu o dan Erthyglau 9(2)(g) a 10 o GDPR y DU ac "
+        "Atodlen 1 i Ddeddf Diogelu Data 2018 (paragraffau 6 a 10)."
+    )
+    shared_with: str = (
+        "y cyngor, yr heddlu, y gwasanaeth iechyd a’r darparwyr tai sy’n cymryd rhan yn yr "
+        "adolygiad achos, ac aelodau ei banel"
+    )
+    sharing_agreement: str = "cytundeb rhannu gwybodaeth y bartneriaeth"
+    rights: str = (
+        "Mae gennych hawl i ofyn am gopi o’ch gwybodaeth, i’w chywiro, i wrthwynebu ei "
+        "defnyddio ac, mewn rhai achosion, i’w chyfyngu neu ei dileu. Gallwch gwyno i "
+        "Swyddfa’r Comisiynydd Gwybodaeth: ico.org.uk/make-a-complaint, 0303 123 1113."
+    )
+    #: The Welsh page of the full notice; empty: the English ``notice_url``.
+    notice_url: str = field(default="", metadata={"neutral": True})
 
 
 @dataclass(frozen=True)
@@ -48,6 +79,19 @@ class PrivacyConfig:
     dpo_contact: str = ""
     #: Where the full privacy notice is published, if anywhere.
     notice_url: str = ""
+    #: The same keys in Welsh, for Welsh letters and the Welsh form.
+    cy: PrivacyWelsh = field(default_factory=PrivacyWelsh)
+
+
+@dataclass(frozen=True)
+class SupportWelsh:
+    """``[support.cy]``: the support services in Welsh (fuzzy-for-review)."""
+
+    victim_support: str = (
+        "Cymorth i Ddioddefwyr, am ddim ac yn gyfrinachol p’un a ydych wedi rhoi gwybod i’r "
+        "heddlu ai peidio: 08 08 16 89 111, victimsupport.org.uk"
+    )
+    local_service: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +105,8 @@ class SupportConfig:
     )
     #: The partnership's own service for victims of ASB, if any: its name and how to reach it.
     local_service: str = ""
+    #: The same keys in Welsh.
+    cy: SupportWelsh = field(default_factory=SupportWelsh)
 
 
 @dataclass(frozen=True)
@@ -79,9 +125,16 @@ class NoticeSection:
 
 
 def privacy_notice(
-    privacy: PrivacyConfig, partnership_name: str, contact_email: str, years_kept: int
+    privacy: PrivacyConfig,
+    partnership_name: str,
+    contact_email: str,
+    years_kept: int,
+    language: str = "en",
 ) -> list[NoticeSection]:
-    """The Article 13 notice, section by section: the same words in a letter and on a page."""
+    """The Article 13 notice, section by section: the same words in a letter and on a page,
+    in English or (``language="cy"``) in Welsh."""
+    if language == "cy":
+        return _privacy_notice_cy(privacy, partnership_name, contact_email, years_kept)
     controllers = privacy.controllers or (
         f"The agencies of {partnership_name} taking part in the case review (the council, the "
         "police, the health service and the housing providers) are joint controllers"
@@ -111,6 +164,44 @@ def privacy_notice(
     ]
     if privacy.notice_url:
         sections.append(NoticeSection("The full notice", privacy.notice_url))
+    return sections
+
+
+def _privacy_notice_cy(
+    privacy: PrivacyConfig, partnership_name: str, contact_email: str, years_kept: int
+) -> list[NoticeSection]:
+    cy = in_welsh(privacy)
+    controllers = cy.controllers or (
+        f"Mae asiantaethau {partnership_name} sy’n cymryd rhan yn yr adolygiad achos (y "
+        "cyngor, yr heddlu, y gwasanaeth iechyd a’r darparwyr tai) yn rheolwyr data ar y cyd"
+    )
+    dpo = (
+        f"Gallwch gysylltu â nhw yn {privacy.dpo_contact}."
+        if privacy.dpo_contact
+        else f"Gallwch gysylltu â nhw drwy {contact_email or partnership_name}."
+    )
+    kept = "am flwyddyn" if years_kept == 1 else f"am {years_kept} o flynyddoedd"
+    sections = [
+        NoticeSection("Pwy sy’n gyfrifol am eich gwybodaeth", controllers.rstrip(".") + "."),
+        NoticeSection("Pam y gallwn ei defnyddio", cy.lawful_basis),
+        NoticeSection(
+            "Gyda phwy rydyn ni’n ei rhannu",
+            # "â’r canlynol:": "â" cannot take the name that follows as Welsh would join it.
+            "Rydyn ni’n rhannu’r hyn rydych chi’n ei ddweud wrthym, a’r hyn sydd gan yr "
+            f"asiantaethau am yr ymddygiad gwrthgymdeithasol, â’r canlynol: {cy.shared_with}; "
+            f"a hynny o dan {cy.sharing_agreement}, dim ond er mwyn cynnal yr adolygiad achos.",
+        ),
+        NoticeSection(
+            "Am ba hyd rydyn ni’n ei chadw",
+            f"Rydyn ni’n ei chadw {kept} ar ôl i’r adolygiad achos ddod i ben, ac yna’n dileu "
+            "eich manylion personol. Nid yw’r ffigurau blynyddol rydyn ni’n eu cyhoeddi byth yn "
+            "enwi neb.",
+        ),
+        NoticeSection("Eich hawliau", cy.rights),
+        NoticeSection("Ein swyddog diogelu data", dpo),
+    ]
+    if cy.notice_url:
+        sections.append(NoticeSection("Yr hysbysiad llawn", cy.notice_url))
     return sections
 
 

@@ -23,6 +23,18 @@ ROYAL_ASSENT_2026 = date(2026, 4, 29)
 
 
 @dataclass(frozen=True)
+class AppealRouteWelsh:
+    """``[review_routes.appeal.cy]``: the same words in Welsh letters (fuzzy-for-review)."""
+
+    name: str = "Cadeirydd Partneriaeth Diogelwch Cymunedol"
+    how: str = "Ysgrifennwch atom neu anfonwch e-bost atom, gan ddweud pam."
+    considers: str = (
+        "a fethwyd ag ystyried polisi neu brotocol perthnasol, neu ffeithiau perthnasol"
+    )
+    final: str = "Mae penderfyniad y Cadeirydd yn derfynol."
+
+
+@dataclass(frozen=True)
 class AppealRoute:
     """Who hears an appeal and how to make one; the defaults are the LLR procedure."""
 
@@ -37,6 +49,15 @@ class AppealRoute:
     #: Said after the appeal route only where no further route (the local policing body's
     #: review) is open.
     final: str = "The Chair's decision is final."
+    #: The same keys in Welsh.
+    cy: AppealRouteWelsh = field(default_factory=AppealRouteWelsh)
+
+
+@dataclass(frozen=True)
+class LocalPolicingBodyWelsh:
+    """``[review_routes.local_policing_body.cy]``: the body's name in Welsh letters."""
+
+    name: str = "y corff plismona lleol"
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,8 @@ class LocalPolicingBodyRoute:
     decision_days: int = 20
     #: The first day a review may be asked for (the route's commencement in this area).
     applies_from: date = ROYAL_ASSENT_2026
+    #: The name in Welsh.
+    cy: LocalPolicingBodyWelsh = field(default_factory=LocalPolicingBodyWelsh)
 
 
 @dataclass(frozen=True)

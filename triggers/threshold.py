@@ -48,6 +48,20 @@ class IncidentFacts:
 
 
 @dataclass(frozen=True)
+class NotCounted:
+    """Why one complaint does not count, as facts a letter words in its own language."""
+
+    #: "not_relevant_body", "unregistered_provider", "before_behaviour", "after_application",
+    #: "too_late" (after the month beginning with the behaviour), "too_old" (the application
+    #: came after the months the complaint could support).
+    why: str
+    reported_on: date
+    #: The last day that mattered (too_late, too_old) and its period in months.
+    limit_on: date | None = None
+    months: int = 0
+
+
+@dataclass(frozen=True)
 class RuleResult:
     name: str
     held: bool
@@ -59,6 +73,8 @@ class RuleResult:
     needed: int = 0
     #: Why each complaint left out of the count was left out (phrases, for the Act's floor).
     not_counted: tuple[str, ...] = ()
+    #: The same, as facts (``NotCounted``), for a letter in another language.
+    not_counted_facts: tuple[NotCounted, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,35 @@ def is_relevant_body(complaint: ComplaintFacts) -> bool:
     return complaint.reported_to in RELEVANT_BODIES
 
 
+def not_counted_reason(
+    complaint: ComplaintFacts,
+    occurred_on: date,
+    received_on: date,
+    *,
+    complaint_within_months: int,
+    application_within_months: int,
+    counts_any_body: bool = False,
+) -> NotCounted | None:
+    """Why one complaint does not count towards the floor, or None if it does: the rule,
+    once; ``why_not_counted`` words it in English, the Welsh letters in Welsh."""
+    on = complaint.reported_on
+    if not counts_any_body and not is_relevant_body(complaint):
+        if complaint.reported_to == HOUSING_PROVIDER:
+            return NotCounted("unregistered_provider", on)
+        return NotCounted("not_relevant_body", on)
+    if on < occurred_on:
+        return NotCounted("before_behaviour", on)
+    if on > received_on:
+        return NotCounted("after_application", on)
+    complain_by = last_day_of_months_beginning_with(occurred_on, complaint_within_months)
+    if on > complain_by:
+        return NotCounted("too_late", on, complain_by, complaint_within_months)
+    apply_by = last_day_of_months_beginning_with(on, application_within_months)
+    if received_on > apply_by:
+        return NotCounted("too_old", on, apply_by, application_within_months)
+    return None
+
+
 def why_not_counted(
     complaint: ComplaintFacts,
     occurred_on: date,
@@ -101,28 +146,37 @@ def why_not_counted(
     counts_any_body: bool = False,
 ) -> str | None:
     """Why one complaint does not count (a phrase for the explanation), or None if it does."""
-    on = english_date(complaint.reported_on)
-    if not counts_any_body and not is_relevant_body(complaint):
-        if complaint.reported_to == HOUSING_PROVIDER:
-            return f"the complaint of {on} went to a housing provider that is not registered"
+    reason = not_counted_reason(
+        complaint,
+        occurred_on,
+        received_on,
+        complaint_within_months=complaint_within_months,
+        application_within_months=application_within_months,
+        counts_any_body=counts_any_body,
+    )
+    return None if reason is None else english_reason(reason)
+
+
+def english_reason(reason: NotCounted) -> str:
+    on = english_date(reason.reported_on)
+    if reason.why == "unregistered_provider":
+        return f"the complaint of {on} went to a housing provider that is not registered"
+    if reason.why == "not_relevant_body":
         return f"the complaint of {on} did not go to a relevant body"
-    if complaint.reported_on < occurred_on:
+    if reason.why == "before_behaviour":
         return f"the complaint of {on} is dated before the behaviour"
-    if complaint.reported_on > received_on:
+    if reason.why == "after_application":
         return f"the complaint of {on} is dated after the application"
-    complain_by = last_day_of_months_beginning_with(occurred_on, complaint_within_months)
-    if complaint.reported_on > complain_by:
+    assert reason.limit_on is not None
+    if reason.why == "too_late":
         return (
-            f"the complaint of {on} was made after {english_date(complain_by)}, the last day of "
-            f"{_months(complaint_within_months)} beginning with the behaviour"
+            f"the complaint of {on} was made after {english_date(reason.limit_on)}, the last "
+            f"day of {_months(reason.months)} beginning with the behaviour"
         )
-    apply_by = last_day_of_months_beginning_with(complaint.reported_on, application_within_months)
-    if received_on > apply_by:
-        return (
-            f"the complaint of {on} could support an application until "
-            f"{english_date(apply_by)} ({_months(application_within_months)} beginning with it)"
-        )
-    return None
+    return (
+        f"the complaint of {on} could support an application until "
+        f"{english_date(reason.limit_on)} ({_months(reason.months)} beginning with it)"
+    )
 
 
 def qualifies(
@@ -170,12 +224,12 @@ def suggest(
         ]
 
     counted = [i for i in incidents if qualifying(i, rules.application_within_months)]
-    not_counted = [
+    not_counted_facts = [
         reason
         for incident in incidents
         for complaint in incident.complaints
         if (
-            reason := why_not_counted(
+            reason := not_counted_reason(
                 complaint,
                 incident.occurred_on,
                 received_on,
@@ -184,6 +238,7 @@ def suggest(
             )
         )
     ]
+    not_counted = [english_reason(reason) for reason in not_counted_facts]
     needed = rules.statutory_minimum_incidents
     results = [
         RuleResult(
@@ -193,6 +248,7 @@ def suggest(
             found=len(counted),
             needed=needed,
             not_counted=tuple(not_counted),
+            not_counted_facts=tuple(not_counted_facts),
             explanation=(
                 f"{_incidents(len(counted), 'separate')} with a qualifying complaint "
                 f"({needed} needed): a complaint qualifies when made to a relevant body (the "
