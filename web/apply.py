@@ -303,6 +303,7 @@ def start() -> str:
         config.partnership.name,
         config.partnership.contact_email,
         config.retention.years_after_closure,
+        current_language(),
     )
     return render_template(
         "apply/start.html",

@@ -21,7 +21,13 @@ from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from notifications.compose import preview
-from notifications.letters import environment, shipped_kinds, shipped_text, template_problem
+from notifications.letters import (
+    environment,
+    has_welsh,
+    shipped_kinds,
+    shipped_text,
+    template_problem,
+)
 from notifications.outbox import recipients
 from triggers.audit import append_event
 from triggers.config import relative_path
@@ -115,6 +121,15 @@ def letter_template(kind: str) -> Any:
         ).all()
         current = latest.text if latest else shipped_text(kind)
     form = TemplateForm(data={"text": current} if request.method == "GET" else None)
+    if has_welsh(environment(None), kind):
+        # The wording kept here is of the English letter (compose.render_in); a Welsh-speaking
+        # applicant gets cy/<kind>.txt, which a partnership changes in its templates folder.
+        form.text.description = (
+            f"{form.text.description} This is the English letter. An applicant who asked "
+            f"for Welsh gets the Welsh letter, which this page does not change: copy "
+            f"cy/{kind}.txt from notifications/templates into the folder named by "
+            "mail.templates_folder (keeping the cy folder) and edit it there."
+        )
     form.case.choices = [SelectChoice(ref, ref) for ref in cases]
     shown, problem, status = None, "", 200
     if request.method == "POST" and form.validate_on_submit():
