@@ -78,3 +78,14 @@ def test_only_a_manager_changes_the_wording(app, world):
     manager = app.test_client()
     sign_in(manager, world["users"]["manager"])
     assert manager.get("/letters/password_reset").status_code == 404
+
+
+def test_the_page_says_its_wording_is_of_the_english_letter(app, world):
+    """Issue 21: the Welsh letter is not changed here; the page says where it is."""
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    findings = client.get("/letters/findings").get_data(as_text=True)
+    assert "This is the English letter" in findings and "cy/findings.txt" in findings
+    # A letter only agencies get has no Welsh version, and no such note.
+    requests = client.get("/letters/chronology_request").get_data(as_text=True)
+    assert "This is the English letter" not in requests
