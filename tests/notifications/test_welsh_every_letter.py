@@ -89,7 +89,7 @@ def english_fragments(env: Environment, kind: str) -> set[str]:
     for _, token, value in env.lex(source):
         if token != "data":
             continue
-        for piece in re.split(r"[\n:]", value):
+        for piece in re.split(r"[\n:;?!]|\.\s", value):  # each sentence and clause
             piece = piece.strip(" .,;()-")
             if len(re.findall(r"[A-Za-z']+", piece)) >= 3:
                 fragments.add(piece)
