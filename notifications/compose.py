@@ -122,7 +122,7 @@ def compose(
                 "text/calendar",
                 panel_invitation_ics(
                     uid=f"panel-{panel.id}-{case.reference}@casereview",
-                    summary=f"ASB case review panel {case.reference}",
+                    summary=_panel_summary(languages, case.reference),
                     panel_on=panel.panel_on,
                     starts_at=panel.starts_at,
                     duration_minutes=panel.duration_minutes,
@@ -262,6 +262,15 @@ def letter_languages(case: CaseReview | None, audience: str, config: Config) -> 
     if config.language.bilingual:
         return ["cy", "en"]
     return ["cy" if config.language.default == "cy" else "en"]
+
+
+def _panel_summary(languages: list[str], reference: str) -> str:
+    """The calendar entry's title in the letter's languages (Welsh first when both)."""
+    titles = {
+        "cy": f"Panel adolygiad achos ymddygiad gwrthgymdeithasol {reference}",
+        "en": f"ASB case review panel {reference}",
+    }
+    return " / ".join(titles[language] for language in languages)
 
 
 def message_id(row: OutboxMessage, config: Config) -> str:

@@ -197,6 +197,9 @@ def test_every_letter_to_the_applicant_reads_in_welsh_by_email_and_on_paper(
                 assert ENGLISH.findall(letter) == [], (row.kind, letter)
                 assert "Yn gywir" in letter
                 assert "Police and Crime Commissioner" not in letter, row.kind
+                if row.kind == "panel_invitation":  # the calendar entry's title too
+                    ics = message.attachments[-1].data.decode()
+                    assert "SUMMARY:Panel adolygiad achos" in ics, ics
                 if row.recipient == APPLICANT:  # the PDF posted: Welsh letters intact
                     pdf = message.attachments[0]
                     (tmp_path / f"{row.kind}.pdf").write_bytes(pdf.data)  # to look at
@@ -205,6 +208,39 @@ def test_every_letter_to_the_applicant_reads_in_welsh_by_email_and_on_paper(
                     )
                     assert "Gwenllian Ŵyn" in text and "Ffordd y Tŷ" in text, row.kind
                     assert ENGLISH.findall(text) == [], (row.kind, text)
+    assert seen == applicant_kinds(process)
+
+
+def test_not_known_on_a_bilingual_installation_every_letter_is_welsh_then_english(
+    sessions, partnership, policy, config, people
+):
+    config = with_welsh_policing_body(config)
+    config = dataclasses.replace(
+        config, language=dataclasses.replace(config.language, bilingual=True)
+    )
+    policy = Policy.from_config(config)
+    process = PROCESSES[max(PROCESSES)]
+    seen: set[str] = set()
+    with write_transaction(sessions) as session:
+        for path in walks(process):
+            case = walk(session, partnership, policy, path)
+            case.correspondence_language = ""
+            case.victim.contact_preference = "email"
+            session.flush()
+            rows = session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.case_id == case.id,
+                    OutboxMessage.recipient.in_((APPLICANT, APPLICANT_EMAIL)),
+                    OutboxMessage.kind.not_in(seen),
+                )
+            ).all()
+            for row in rows:
+                seen.add(row.kind)
+                message = compose(session, row, config, SAMPLE_NOW.date(), process)
+                body = message.body
+                assert body.startswith("Annwyl") and body.index("\nDear ") > 0, row.kind
+                assert body.index("Yn gywir") < body.index("Yours sincerely"), row.kind
+                assert " / " in message.subject, row.kind
     assert seen == applicant_kinds(process)
 
 

@@ -164,3 +164,14 @@ def test_the_confirmation_email_is_welsh(client, sessions, policy, tmp_path):
     body = message.get_body(("plain",)).get_content()
     assert "Annwyl Margaret Ellis" in body
     assert "byddwn yn cydnabod eich cais erbyn Dydd Llun 8 Rhagfyr 2025" in body
+
+
+def test_the_welsh_start_page_carries_the_privacy_notice_in_welsh(client):
+    """The same notice as the Welsh letters, from [privacy] and [privacy.cy]."""
+    client.get("/apply?lang=cy")
+    page = client.get("/apply").get_data(as_text=True)
+    assert "Pwy sy’n gyfrifol am eich gwybodaeth" in page and "Eich hawliau" in page
+    assert "Who is responsible for your information" not in page
+    client.get("/apply?lang=en")
+    english = client.get("/apply").get_data(as_text=True)
+    assert "Who is responsible for your information" in english
