@@ -64,27 +64,43 @@ def test_support_and_routes_in_welsh():
 
 @pytest.mark.parametrize("language", [{"bilingual": True}, {"default": "cy"}])
 @pytest.mark.parametrize(
-    ("raw", "key"),
+    ("english", "welsh", "key"),
     [
-        ({"privacy": {"sharing_agreement": "the Conwy agreement"}}, "privacy.sharing_agreement"),
-        ({"support": {"local_service": "the Conwy service"}}, "support.local_service"),
-        ({"review_routes": {"appeal": {"how": "Write to us."}}}, "review_routes.appeal.how"),
+        (
+            {"privacy": {"sharing_agreement": "the Conwy agreement"}},
+            {
+                "privacy": {
+                    "sharing_agreement": "the Conwy agreement",
+                    "cy": {"sharing_agreement": "cytundeb Conwy"},
+                }
+            },
+            "privacy.sharing_agreement",
+        ),
+        (
+            {"support": {"local_service": "the Conwy service"}},
+            {
+                "support": {
+                    "local_service": "the Conwy service",
+                    "cy": {"local_service": "gwasanaeth Conwy"},
+                }
+            },
+            "support.local_service",
+        ),
+        (
+            {"review_routes": {"appeal": {"how": "Write to us."}}},
+            {
+                "review_routes": {
+                    "appeal": {"how": "Write to us.", "cy": {"how": "Ysgrifennwch atom."}}
+                }
+            },
+            "review_routes.appeal.how",
+        ),
     ],
 )
-def test_a_welsh_partnership_gives_its_changed_text_in_welsh(language, raw, key):
+def test_a_welsh_partnership_gives_its_changed_text_in_welsh(language, english, welsh, key):
     with pytest.raises(ConfigError, match=f"'{key}' changed in English but not given in Welsh"):
-        config_from_dict({"language": language, **raw})
-    table, _, name = key.rpartition(".")
-    welsh: dict = {"cy": {name: "Yn Gymraeg."}}
-    for part in reversed(table.split(".")):
-        welsh = {part: {**_dig(raw, table), **welsh} if part == table.split(".")[-1] else welsh}
+        config_from_dict({"language": language, **english})
     config_from_dict({"language": language, **welsh})  # accepted with the Welsh
-
-
-def _dig(raw: dict, table: str) -> dict:
-    for part in table.split("."):
-        raw = raw[part]
-    return raw
 
 
 def test_a_web_address_needs_no_welsh():
