@@ -7,7 +7,10 @@ being able to show it). Retention may then remove an old case's free text (``red
 ``text_hash`` stands for it, and all else the event recorded is still recomputed. The events
 of the whole installation form one chain in the order of their ids; ``audit_chain`` holds
 its head, locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's
-writers are already one at a time), so two writers can never fork it. ``verify_chain``
+writers are already one at a time), so two writers can never fork it. Every writer of the
+installation queues for that one row, so it is held as briefly as can be: on PostgreSQL one
+event is one statement (the link computed by the server), and a read path's view is appended
+as its transaction commits (``append_at_commit``), not while its page is built. ``verify_chain``
 recomputes every link and names the first that does not hold: an edited event, a deleted
 one, a cut tail, or a redaction the trail does not record. A chain rewritten whole is caught
 by the checkpoints kept outside the database (triggers.audit_anchor).
