@@ -2,12 +2,13 @@
 
 RESULTS.md keeps the findings in prose, and one generated block per benchmark between
 ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``: the throughput rows, one table per
-measure of the scale benchmark (cases, backend, figure), and the figures benchmark's rows.
+measure of the scale benchmark (cases, backend, figure), the figures benchmark's rows, and
+the reads under load (bench/views.py: a row per target and number of clients).
 A row measured again replaces the one with the same key (the throughput's backend, history
 and clients; a measure's size and backend); rows not measured this time, such as the
 1,000,000-case ones that take half an hour, stay with the date they were measured on.
 
-    .venv/bin/python bench/record.py [--only throughput scale figures]
+    .venv/bin/python bench/record.py [--only throughput scale figures views]
                                      [--sizes 1000 10000 100000] [--figures-cases 100000]
 """
 
@@ -78,6 +79,29 @@ def merge_throughput(body: str, rows: list[str], measured: str) -> str:
     return THROUGHPUT_HEADER + "\n" + "\n".join(line for _, line in ordered) + "\n"
 
 
+VIEWS_HEADER = (
+    "| target | clients | requests | errors | req/s | p50 ms | p95 ms "
+    "| busy backends waiting on a lock | most waiting at once | server CPU ms/request "
+    "| measured |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+)
+
+
+def merge_views(body: str, rows: list[str], measured: str) -> str:
+    """bench/views.py's rows, one per target and client count."""
+    kept = {
+        tuple(cells(line)[:2]): line
+        for line in body.splitlines()
+        if line.startswith("| ") and not line.startswith("| target") and "---" not in line
+    }
+    for row in rows:
+        if row.startswith("| target") or "---" in row:
+            continue
+        kept[tuple(cells(row)[:2])] = table_row([*cells(row), measured])
+    ordered = sorted(kept.items(), key=lambda item: (item[0][0], size_of(item[0][1])))
+    return VIEWS_HEADER + "\n" + "\n".join(line for _, line in ordered) + "\n"
+
+
 def scale_measure(row: str) -> tuple[str, str, str, str]:
     """(measure, cases, backend, figure) of a bench/scale.py row; the sweep's row names how
     many letters were due, which goes with its figure so that one table holds every size."""
@@ -137,8 +161,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["throughput", "scale", "figures"],
-        default=["throughput", "scale", "figures"],
+        choices=["throughput", "scale", "figures", "views"],
+        default=["throughput", "scale", "figures", "views"],
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--figures-cases", type=int, default=100_000)
@@ -169,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
         for db in BACKENDS:
             rows += run("figures.py", "--cases", str(args.figures_cases), "--database", db)
         record(args.results, "figures", lambda body: merge_measures(body, rows, measured))
+    if "views" in args.only:  # PostgreSQL only: the chain's head lock is a row lock there
+        rows = run("views.py", "--cases", "10000", "--seconds", "15", "--rounds", "2")
+        record(args.results, "views", lambda body: merge_views(body, rows, measured))
     print(f"written: {args.results}")
 
 

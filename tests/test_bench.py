@@ -127,3 +127,35 @@ def test_make_bench_replaces_the_rows_it_measured_and_keeps_the_others(tmp_path)
         f"{eight} 2026-11-24 |",
         f"{second} 2026-11-24 |",
     ]
+
+
+def test_the_views_benchmark_reads_under_load_and_finds_every_view_on_the_chain():
+    """Closed-loop readers of the API's case GET and the case page, sampled for lock waits;
+    the benchmark itself fails when a 200 answer has no view or the chain does not verify.
+    On PostgreSQL always: the chain's head is a row lock there (bench/views.py)."""
+    rows = bench(
+        "views.py", "--cases", "300", "--seconds", "1", "--clients", "1", "2", "--workers", "1"
+    )
+    table = [row for row in rows if row.startswith("| ") and "---" not in row]
+    assert table[0].startswith("| target | clients | requests |")
+    assert [row.split("|")[1:3] for row in table[1:]] == [
+        [" API case GET ", " 1 "],
+        [" API case GET ", " 2 "],
+        [" case page ", " 1 "],
+        [" case page ", " 2 "],
+    ]
+    for row in table[1:]:
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        assert int(cells[2].replace(",", "")) > 0 and cells[3] == "0"  # answered, no errors
+        assert cells[7].endswith("samples)")
+    assert "every read recorded" in rows[-1] and "Audit chain: intact" in rows[-1]
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import record
+
+    old = "| API case GET | 8 | 500 | 0 | 31.0 | 240.0 | 700.0 | 60.0 % (200 samples) | 7 | 20.0 |"
+    body = record.merge_views("", [table[0], old], "2026-11-30")
+    new = "| API case GET | 8 | 900 | 0 | 55.0 | 140.0 | 300.0 | 1.0 % (200 samples) | 1 | 18.0 |"
+    one = "| API case GET | 1 | 400 | 0 | 25.0 | 40.0 | 60.0 | 0.0 % (200 samples) | 0 | 18.0 |"
+    body = record.merge_views(body, [new, one], "2026-12-01")
+    assert body.splitlines()[2:] == [f"{one} 2026-12-01 |", f"{new} 2026-12-01 |"]

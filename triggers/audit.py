@@ -7,7 +7,10 @@ being able to show it). Retention may then remove an old case's free text (``red
 ``text_hash`` stands for it, and all else the event recorded is still recomputed. The events
 of the whole installation form one chain in the order of their ids; ``audit_chain`` holds
 its head, locked by each transaction that appends (``FOR UPDATE`` on PostgreSQL; SQLite's
-writers are already one at a time), so two writers can never fork it. ``verify_chain``
+writers are already one at a time), so two writers can never fork it. Every writer of the
+installation queues for that one row, so it is held as briefly as can be: on PostgreSQL one
+event is one statement (the link computed by the server), and a read path's view is appended
+as its transaction commits (``append_at_commit``), not while its page is built. ``verify_chain``
 recomputes every link and names the first that does not hold: an edited event, a deleted
 one, a cut tail, or a redaction the trail does not record. A chain rewritten whole is caught
 by the checkpoints kept outside the database (triggers.audit_anchor).
@@ -24,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from triggers.models import AuditChain, AuditEvent
 
@@ -133,13 +136,47 @@ def event_hash(previous: str, audit: AuditEvent) -> str:
 
 
 _EVENTS = AuditEvent.__table__
+_CHAIN = AuditChain.__table__
 _INSERT_EVENT = insert(_EVENTS)
 _LOCKED_HEAD = select(AuditChain.last_hash).where(AuditChain.id == HEAD_ID).with_for_update()
-_MOVE_HEAD = (
-    update(AuditChain.__table__)
-    .where(AuditChain.__table__.c.id == HEAD_ID)
-    .values(last_hash=bindparam("head"))
-)
+_MOVE_HEAD = update(_CHAIN).where(_CHAIN.c.id == HEAD_ID).values(last_hash=bindparam("head"))
+#: What the caller gives for one event: its columns and the digests that need no lock.
+_GIVEN = (*CONTENT_COLUMNS, "text_hash", "content_hash")
+
+
+def _append_one_statement() -> Any:
+    """PostgreSQL: lock the head, insert the event linked after it and move the head on, in
+    ONE statement. The link is ``link_hash`` computed by the server (sha256 of the previous
+    link, a newline and the content digest), so nothing runs in Python while the head is held
+    and a step or a view pays one round trip for the chain instead of three. No row comes
+    back when the head row does not exist yet (a new installation)."""
+    head = select(_CHAIN.c.last_hash).where(_CHAIN.c.id == HEAD_ID).with_for_update().cte("head")
+    linked = func.encode(
+        func.sha256(
+            func.convert_to(head.c.last_hash + literal("\n") + bindparam("content_hash"), "UTF8")
+        ),
+        "hex",
+    )
+    # Typed, so that the driver casts each to its column's type (a JSON ``data`` included).
+    given = [bindparam(name, type_=_EVENTS.c[name].type) for name in _GIVEN]
+    appended = (
+        insert(_EVENTS)
+        .from_select(
+            [*_GIVEN, "prev_hash", "hash"],
+            select(*given, head.c.last_hash, linked).select_from(head),
+        )
+        .returning(_EVENTS.c.hash, literal(HEAD_ID).label("head_id"))
+        .cte("appended")
+    )
+    return (
+        update(_CHAIN)
+        .where(_CHAIN.c.id == appended.c.head_id)
+        .values(last_hash=appended.c.hash)
+        .returning(_CHAIN.c.last_hash)
+    )
+
+
+_APPEND_ONE = _append_one_statement()
 
 
 #: What an event records when its writer does not say (the insert takes every column).
@@ -161,8 +198,19 @@ def append_events(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
 
     Not through the ORM: an object would cost the unit of work a third of a step's time, for
     a row that is never read back; and with one writer there is one place where the chain's
-    order and its lock are kept (the models refuse an ``AuditEvent`` added to a session)."""
+    order and its lock are kept (the models refuse an ``AuditEvent`` added to a session).
+    One event on PostgreSQL (every step, every view) is one statement; the digests that do
+    not depend on the previous event are computed before the head is locked."""
     if not rows:
+        return
+    if len(rows) == 1 and session.get_bind().dialect.name == "postgresql":
+        full = {**_UNSAID, **rows[0]}
+        text = text_digest(full)
+        given = {**full, "text_hash": text, "content_hash": record_digest(full, text)}
+        connection = session.connection()
+        if connection.execute(_APPEND_ONE, given).first() is None:
+            _lock_head(session)  # a new installation: make the head, then append on it
+            connection.execute(_APPEND_ONE, given)
         return
     previous = _lock_head(session)
     values = []
@@ -179,6 +227,33 @@ def append_events(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
 def append_event(session: Session, row: Mapping[str, Any]) -> None:
     """One event: ``append_events`` of one row."""
     append_events(session, [row])
+
+
+#: Where a session keeps the events to append when it commits (``append_at_commit``).
+_AT_COMMIT = "audit_events_at_commit"
+
+
+def append_at_commit(session: Session, row: Mapping[str, Any]) -> None:
+    """Append the event as the last statement of the session's transaction, just before it
+    commits: for a read path's record of a view. The chain's head is the one row every writer
+    of the installation queues for; appended at once, a view would hold it while the page or
+    the answer is built in Python, and every view and step would wait on that. The event
+    belongs to the transaction all the same: rolled back, it is not written."""
+    session.info.setdefault(_AT_COMMIT, []).append(row)
+
+
+@event.listens_for(Session, "before_commit")
+def _append_before_commit(session: Session) -> None:
+    rows = session.info.pop(_AT_COMMIT, None)
+    if rows:
+        session.flush()  # the session's own writes first, so the head is held the least
+        append_events(session, rows)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_rollback(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back (a commit has taken them already)
+        session.info.pop(_AT_COMMIT, None)
 
 
 def _lock_head(session: Session) -> str:

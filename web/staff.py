@@ -251,8 +251,7 @@ def audit_trail(reference: str) -> Response:
         case = _visible_case(session, reference)
         actor = current_actor()
         permissions.require(actor, permissions.READ_AUDIT_TRAIL)
-        record_view(session, case, actor, app.now(), "audit trail export")
-        session.flush()
+        record_view(session, case, actor, app.now(), "audit trail export", at_once=True)
         rows = case_trail(session, case.id)
         name = f"audit-{case.reference}.csv"
     return Response(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from notifications.outbox import queue_confirmation, queue_for_event
-from triggers.audit import append_event
+from triggers.audit import append_at_commit, append_event
 from triggers.calendar import english_date
 from triggers.models import (
     Applicant,
@@ -464,10 +464,42 @@ def write_audit(
     )
 
 
-def record_view(session: Session, case: CaseReview, actor: Actor, now: datetime, what: str) -> None:
+def record_view(
+    session: Session,
+    case: CaseReview,
+    actor: Actor,
+    now: datetime,
+    what: str,
+    *,
+    at_once: bool = False,
+) -> None:
     """Reading a case's personal data is accounted for as well as changing it (UK GDPR
-    accountability): who saw which case, when, from where, and through what."""
-    write_audit(session, case, actor, now, "viewed", case.state, case.state, None, {"what": what})
+    accountability): who saw which case, when, from where, and through what.
+
+    Appended when the reading transaction commits, after the page or the answer is built:
+    the chain's head is the one row every writer of the installation queues for, and must
+    not be held while Python works. ``at_once`` appends it now instead, for an export that
+    lists its own view (the audit trail, a subject access export)."""
+    if at_once:
+        write_audit(
+            session, case, actor, now, "viewed", case.state, case.state, None, {"what": what}
+        )
+        return
+    append_at_commit(
+        session,
+        {
+            "partnership_id": case.partnership_id,
+            "case_id": case.id,
+            "at": now,
+            "actor": actor.label,
+            "client_address": actor.address,
+            "request_id": actor.request_id,
+            "event": "viewed",
+            "from_state": case.state,
+            "to_state": case.state,
+            "data": {"what": what},
+        },
+    )
 
 
 def reverse_step(

@@ -150,8 +150,7 @@ def subject_access_record(
         "cases": [],
     }
     for case in cases:
-        record_view(session, case, actor, now, "subject access export")
-        session.flush()
+        record_view(session, case, actor, now, "subject access export", at_once=True)
         held = describe_case(session, case, policy, today)
         # The documents' index (what is held, not the files: each can be added on request)
         # and the notes, which are the person's data as the rest of the case is.
