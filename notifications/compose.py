@@ -52,6 +52,43 @@ from triggers.text import header_text
 
 log = logging.getLogger(__name__)
 
+#: The letters about a panel meeting, and the iCalendar method of the calendar part each
+#: carries (RFC 5546): an invitation (or a moved meeting) and a cancellation.
+PANEL_NOTICES = {"panel_invitation": "REQUEST", "panel_cancelled": "CANCEL"}
+
+
+@dataclass(frozen=True)
+class PanelTime:
+    """When and where a panel meets, as its calendar entry says it."""
+
+    id: int
+    panel_on: date
+    starts_at: str = ""
+    duration_minutes: int = 90
+    location: str = ""
+
+    def as_payload(self) -> dict[str, Any]:
+        return {**self.__dict__, "panel_on": self.panel_on.isoformat()}
+
+
+def panel_uid(panel_id: int, reference: str) -> str:
+    """The calendar entry's UID: the same in every invitation, cancellation and feed."""
+    return f"panel-{panel_id}-{reference}@casereview"
+
+
+def panel_of(case: CaseReview, row: OutboxMessage) -> PanelTime | None:
+    """The panel a letter is about: the one kept in the letter's payload (a panel since
+    taken off, by a reversed step), else the case's latest panel as it stands now."""
+    if "panel" in row.payload:
+        kept = row.payload["panel"]
+        return PanelTime(**{**kept, "panel_on": date.fromisoformat(kept["panel_on"])})
+    if not case.panels:
+        return None
+    panel = case.panels[-1]
+    return PanelTime(
+        panel.id, panel.panel_on, panel.starts_at, panel.duration_minutes, panel.location
+    )
+
 
 class LabelledProcess(Protocol):
     """What letters need of the process (``workflows.process.Process``): each clock's name
@@ -109,25 +146,30 @@ def compose(
         "X-Casereview-Reference": header_text(case.reference) if case else "",
         "X-Casereview-Kind": row.kind,
     }
-    if row.kind == "panel_invitation" and case and case.panels:
-        panel = case.panels[-1]
-        attachments.append(
-            Attachment(
-                "invitation.ics",
-                "text/calendar",
-                panel_invitation_ics(
-                    uid=f"panel-{panel.id}-{case.reference}@casereview",
-                    summary=f"ASB case review panel {case.reference}",
-                    panel_on=panel.panel_on,
-                    starts_at=panel.starts_at,
-                    duration_minutes=panel.duration_minutes,
-                    location=panel.location,
-                    organiser=config.mail.from_address,
-                    timezone=config.calendar.timezone,
-                    sequence=case.version,
-                ),
+    if row.kind in PANEL_NOTICES and case is not None:
+        panel = panel_of(case, row)
+        if panel is not None:
+            method = PANEL_NOTICES[row.kind]
+            attachments.append(
+                Attachment(
+                    "invitation.ics",
+                    f"text/calendar; method={method}",
+                    panel_invitation_ics(
+                        uid=panel_uid(panel.id, case.reference),
+                        summary=f"ASB case review panel {case.reference}",
+                        panel_on=panel.panel_on,
+                        starts_at=panel.starts_at,
+                        duration_minutes=panel.duration_minutes,
+                        location=panel.location,
+                        organiser=config.mail.from_address,
+                        timezone=config.calendar.timezone,
+                        # The case's version only ever grows, and the feed shows the same:
+                        # a later message about the panel always outranks an earlier one.
+                        sequence=case.version,
+                        method=method,
+                    ),
+                )
             )
-        )
     to = recipient.addresses
     subject = letter.subject
     if recipient.by_post:

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from notifications.compose import panel_uid
 from notifications.letters import panel_event
 from notifications.links import site_url
 from triggers.accounts import digest
@@ -134,7 +135,7 @@ def feed(token: str) -> Response:
     for panel in panels:
         calendar.add_component(
             panel_event(
-                uid=f"panel-{panel.id}-{panel.reference}@casereview",
+                uid=panel_uid(panel.id, panel.reference),
                 summary=f"ASB case review panel {panel.reference}",
                 panel_on=panel.panel_on,
                 starts_at=panel.starts_at,

@@ -127,7 +127,7 @@ def test_the_panel_invitation_carries_a_calendar_invitation(sessions, partnershi
     assert agency.to == ("neighbourhood.policing@example.org",)
     assert "bring your agency's chronology" in agency.body
     ics = victim.attachments[0]
-    assert ics.content_type == "text/calendar"
+    assert ics.content_type == "text/calendar; method=REQUEST"
     text = ics.data.decode()
     assert "DTSTART;TZID=Europe/London:20250520T103000" in text
     assert "DTEND;TZID=Europe/London:20250520T120000" in text

@@ -20,6 +20,7 @@ from notifications.outbox import (
     APPLICANT_EMAIL,
     CHAIR,
     MANAGER,
+    PANEL_INVITEES,
     POLICING_BODY,
     RECOMMENDATION_OWNERS,
 )
@@ -39,6 +40,7 @@ AUDIENCES = {
     ALL_AGENCIES,
     RECOMMENDATION_OWNERS,
     POLICING_BODY,
+    PANEL_INVITEES,
 }
 
 
