@@ -221,6 +221,8 @@ def _prepare(
             by_post=not body.email,
             post_reason="which has no e-mail address in config.toml",
         )
+    elif row.recipient == "appeal_body":  # [review_routes.appeal]
+        recipient = _appeal_body(session, config, case, partnership)
     else:
         recipient = _recipient(session, row.recipient, case, partnership)
     context = _context(case, partnership, config, today)
@@ -354,6 +356,26 @@ def _recipient(
     }
     label = " and ".join(names.get(role, role) for role in roles)
     return Recipient(label, tuple(dict.fromkeys(addresses)))
+
+
+def _appeal_body(
+    session: Session, config: Config, case: CaseReview | None, partnership: Partnership
+) -> Recipient:
+    """Whoever config.toml says hears appeals: its e-mail address, else its postal address
+    (printed and posted), else the partnership's CSP chair accounts (the LLR default: an
+    independent CSP chair, who decides in casereview)."""
+    route = config.review_routes.appeal
+    if not (route.email or route.address.strip()):
+        return _recipient(session, "chair", case, partnership)
+    name = route.name.strip()
+    name = name[4:] if name.lower().startswith("the ") else name
+    return Recipient(
+        name[:1].upper() + name[1:],
+        (route.email,) if route.email else (),
+        route.address,
+        by_post=not route.email,
+        post_reason="which has no e-mail address in config.toml",
+    )
 
 
 def _role_addresses(session: Session, partnership: Partnership, role: str) -> tuple[str, ...]:

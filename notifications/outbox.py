@@ -26,6 +26,9 @@ APPLICANT = "applicant"
 #: acknowledgement itself).
 APPLICANT_EMAIL = "applicant_email"
 CHAIR = "chair"
+#: Whoever hears appeals ([review_routes.appeal] in config.toml): its own address, or the
+#: partnership's CSP chair accounts when it has none.
+APPEAL_BODY = "appeal_body"
 MANAGER = "manager"
 ALL_AGENCIES = "agencies"
 RECOMMENDATION_OWNERS = "recommendation_owners"

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from notifications.outbox import (
     ALL_AGENCIES,
+    APPEAL_BODY,
     APPLICANT,
-    CHAIR,
     PANEL_INVITEES,
     POLICING_BODY,
     RECOMMENDATION_OWNERS,
@@ -237,7 +237,10 @@ STEPS = (
                 APPEAL,
                 meets=("appeal_window",),
                 starts=("appeal_decision",),
-                letters=(Letter("appeal_received", APPLICANT), Letter("appeal_referral", CHAIR)),
+                letters=(
+                    Letter("appeal_received", APPLICANT),
+                    Letter("appeal_referral", APPEAL_BODY),
+                ),
             ),
         ),
         record=steps.appeal,

@@ -293,3 +293,86 @@ def test_the_chair_is_greeted_by_title(sessions, partnership, policy, config):
         ).one()
         message = compose(session, row, config, date(2025, 12, 1), CASE_REVIEW)
     assert "Dear CSP Chair," in message.body
+
+
+def _appeal_referral_with(sessions, partnership, policy, config, **route):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    routes = config.review_routes
+    configured = dataclasses.replace(
+        config,
+        review_routes=dataclasses.replace(
+            routes, appeal=dataclasses.replace(routes.appeal, **route)
+        ),
+    )
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        session.add(
+            User(
+                partnership_id=case.partnership_id,
+                email="chair@example.org",
+                password_hash="-",
+                role="chair",
+                created_at=SAMPLE_NOW,
+            )
+        )
+        for event in ("record_review", "send_findings", "appeal"):
+            apply(session, case, event, EVENT_DATA[event], MANAGER, SAMPLE_NOW, policy)
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id, OutboxMessage.kind == "appeal_referral"
+            )
+        ).one()
+        return compose(session, row, configured, date(2025, 12, 1), CASE_REVIEW)
+
+
+def test_the_appeal_referral_goes_to_the_configured_appeal_body(
+    sessions, partnership, policy, config
+):
+    """An area whose appeals the police and crime commissioner's office hears: the referral
+    goes there, greeted by its name, not to the partnership's CSP chair."""
+    message = _appeal_referral_with(
+        sessions,
+        partnership,
+        policy,
+        config,
+        name="the Police and Crime Commissioner's office",
+        email="appeals@opcc.example.org",
+    )
+    assert message.to == ("appeals@opcc.example.org",)
+    assert "Dear Police and Crime Commissioner's office," in message.body
+
+
+def test_an_appeal_body_without_e_mail_gets_the_referral_by_post(
+    sessions, partnership, policy, config
+):
+    with write_transaction(sessions) as session:
+        session.add(
+            User(
+                partnership_id=partnership.id,
+                email="manager@example.org",
+                password_hash="-",
+                role="manager",
+                created_at=SAMPLE_NOW,
+            )
+        )
+    message = _appeal_referral_with(
+        sessions,
+        partnership,
+        policy,
+        config,
+        name="an independent chair",
+        address="County Hall\nGlenfield\nLE3 8RA",
+    )
+    assert message.to == ("manager@example.org",)
+    assert message.subject.startswith("To print and post to An independent chair:")
+    assert "County Hall\nGlenfield\nLE3 8RA" in message.body
+    assert message.attachments[0].content_type == "application/pdf"
+
+
+def test_without_an_address_the_appeal_goes_to_the_csp_chair_accounts(
+    sessions, partnership, policy, config
+):
+    message = _appeal_referral_with(sessions, partnership, policy, config)
+    assert message.to == ("chair@example.org",)
+    assert "Dear CSP Chair," in message.body

@@ -16,6 +16,7 @@ import pytest
 from notifications.letters import environment
 from notifications.outbox import (
     ALL_AGENCIES,
+    APPEAL_BODY,
     APPLICANT,
     APPLICANT_EMAIL,
     CHAIR,
@@ -33,6 +34,7 @@ from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Process, Step
 from workflows.schemas import EventIn
 
 AUDIENCES = {
+    APPEAL_BODY,
     APPLICANT,
     APPLICANT_EMAIL,
     CHAIR,
