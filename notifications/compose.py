@@ -110,6 +110,37 @@ class Recipient:
     by_post: bool = False
     #: Why the letter goes by post, as the note to the managers says it.
     post_reason: str = "who asked to be contacted by post"
+    #: No postal or e-mail address: a manager phones them and tells them what it says.
+    by_phone: str = ""
+
+
+#: The applicant's channels in the order tried, by the contact they chose: theirs first,
+#: then a written one (a letter on paper before an e-mail), the phone last.
+CHANNELS = {
+    "email": ("email", "post", "phone"),
+    "letter": ("post", "email", "phone"),
+    "phone": ("post", "email", "phone"),
+}
+
+#: Why a letter to the applicant goes by post, as the note to the managers says it.
+POST_REASONS = {
+    "letter": "who asked to be contacted by post",
+    "email": "who has no e-mail address on the case",
+    "phone": "who asked to be contacted by phone (a letter goes by post)",
+}
+
+
+def channel(person: Any) -> str:
+    """How a letter reaches ``person`` (a victim or an applicant): the first channel in
+    ``CHANNELS`` that they have an address for, so that no letter is ever queued for a
+    channel with no address ("post" to a blank address); "" when they have none at all."""
+    have = {
+        "email": bool(person.email.strip()),
+        "post": bool(person.address.strip()),
+        "phone": bool(person.phone.strip()),
+    }
+    order = CHANNELS.get(person.contact_preference, CHANNELS["letter"])
+    return next((way for way in order if have[way]), "")
 
 
 def compose(
@@ -184,6 +215,13 @@ def compose(
         subject = f"To print and post to {header_text(recipient.name)}: {letter.subject}"
         headers["X-Casereview-Post"] = "yes"
         letter = Letter(subject, _post_note(recipient) + letter.body)
+    if recipient.by_phone:
+        # Nothing to write to: the managers are asked to phone and read it (2025 guidance:
+        # people without internet access, or without a fixed address, are kept updated).
+        to = _role_addresses(session, partnership, "manager")
+        subject = f"To phone {header_text(recipient.name)}: {letter.subject}"
+        headers["X-Casereview-Phone"] = "yes"
+        letter = Letter(subject, _phone_note(recipient) + letter.body)
     if not to:
         raise CannotCompose(f"no e-mail address for {row.recipient} ({recipient.name})")
     return OutgoingMessage(
@@ -317,21 +355,41 @@ def _post_note(recipient: Recipient) -> str:
     )
 
 
+def _phone_note(recipient: Recipient) -> str:
+    return (
+        f"This letter is for {recipient.name}, who has no postal or e-mail address on the "
+        f"case. Please phone them on {recipient.by_phone}, tell them what it says, and record "
+        "the call on the case (offer to post it if they give an address).\n\n"
+        "The text of the letter follows.\n\n"
+    )
+
+
 def _recipient(
     session: Session, key: str, case: CaseReview | None, partnership: Partnership
 ) -> Recipient:
     if key in ("applicant", "applicant_email") and case is not None:
         person: Any = case.applicant if case.applicant.on_behalf else case.victim
-        by_post = key == "applicant" and (person.contact_preference != "email" or not person.email)
+        way = "email" if key == "applicant_email" else channel(person)
+        if not way:
+            raise CannotCompose(
+                f"no postal address, e-mail address or phone number for {person.name or 'the'}"
+                f" applicant of {case.reference}: add one on the case, then retry"
+            )
         address = person.address
         postcode = getattr(person, "postcode", "")
-        if postcode and postcode.replace(" ", "") not in address.replace(" ", ""):
-            address = f"{address}\n{postcode}" if address else postcode
+        if (
+            address.strip()
+            and postcode
+            and postcode.replace(" ", "") not in address.replace(" ", "")
+        ):
+            address = f"{address}\n{postcode}"
         return Recipient(
             person.name or case.victim.name,
-            (person.email,) if person.email else (),
+            (person.email,) if way == "email" and person.email else (),
             address,
-            by_post=by_post,
+            by_post=way == "post",
+            post_reason=POST_REASONS.get(person.contact_preference, POST_REASONS["letter"]),
+            by_phone=person.phone if way == "phone" else "",
         )
     if key.startswith("user:"):
         user = session.get(User, int(key.split(":", 1)[1]))

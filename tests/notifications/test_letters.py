@@ -3,6 +3,7 @@
 import io
 from datetime import date
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -376,3 +377,75 @@ def test_without_an_address_the_appeal_goes_to_the_csp_chair_accounts(
     message = _appeal_referral_with(sessions, partnership, policy, config)
     assert message.to == ("chair@example.org",)
     assert "Dear CSP Chair," in message.body
+
+
+ADDRESS = "12 Park Road\nLoughborough\nLE11 1AA"
+
+
+@pytest.mark.parametrize(
+    ("preference", "email", "address", "phone", "goes"),
+    [
+        ("email", "alex@example.org", "", "", "email"),
+        ("email", "", ADDRESS, "", "post"),
+        ("letter", "alex@example.org", ADDRESS, "", "post"),
+        ("letter", "alex@example.org", "", "", "email"),  # a case imported without one
+        ("phone", "", ADDRESS, "01509 634567", "post"),
+        # The defect: "phone" with no postal address was queued by post, to a blank address.
+        ("phone", "alex@example.org", "", "01509 634567", "email"),
+        ("phone", "", "", "01509 634567", "phone"),
+        ("email", "", "", "01509 634567", "phone"),
+    ],
+)
+def test_a_letter_never_goes_by_a_channel_the_case_has_no_address_for(
+    sessions, partnership, policy, config, people, preference, email, address, phone, goes
+):
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        victim = case.victim
+        victim.contact_preference, victim.email = preference, email
+        victim.address, victim.postcode, victim.phone = address, "", phone
+        session.flush()
+        message = compose(
+            session,
+            message_for(session, case, "acknowledgement"),
+            config,
+            date(2025, 4, 22),
+            CASE_REVIEW,
+        )
+    channel = (
+        "post"
+        if "X-Casereview-Post" in message.headers
+        else "phone"
+        if "X-Casereview-Phone" in message.headers
+        else "email"
+    )
+    assert channel == goes
+    if goes == "email":
+        assert message.to == ("alex@example.org",)
+    elif goes == "post":
+        assert message.to == ("manager@example.org",) and "12 Park Road" in message.body
+    else:  # a manager is asked to phone them and read it
+        assert message.to == ("manager@example.org",)
+        assert message.subject.startswith("To phone Alex Morgan:")
+        assert "Please phone them on 01509 634567" in message.body
+        assert message.attachments == ()
+
+
+def test_a_case_with_no_way_to_reach_the_applicant_cannot_be_written_to(
+    sessions, partnership, policy, config, people
+):
+    from notifications.compose import CannotCompose
+
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        case.victim.contact_preference = "phone"
+        case.victim.email = case.victim.address = case.victim.postcode = case.victim.phone = ""
+        session.flush()
+        with pytest.raises(CannotCompose, match="no postal address, e-mail address or phone"):
+            compose(
+                session,
+                message_for(session, case, "acknowledgement"),
+                config,
+                date(2025, 4, 22),
+                CASE_REVIEW,
+            )
