@@ -578,7 +578,8 @@ def _cancel_letters(
     for row in rows:
         if row.payload.get("event") != step.event:  # another step in the same moment
             continue
-        if row.status in ("pending", "failed"):
+        # A letter held for approval has not gone either: it must not wait to be approved.
+        if row.status in ("pending", "failed", "held"):
             row.status = "cancelled"
             cancelled.append(row.kind)
         else:
