@@ -31,12 +31,12 @@ from notifications.letters import (
     Letter,
     environment,
     has_welsh,
-    panel_invitation_ics,
     render_in,
     render_letter,
     render_pdf,
     template_problem,
 )
+from notifications.panel_calendar import calendar_part
 from notifications.senders import Attachment, OutgoingMessage
 from triggers.config import Config, relative_path
 from triggers.models import (
@@ -51,43 +51,6 @@ from triggers.statuses import OutboxStatus, agency_of
 from triggers.text import header_text
 
 log = logging.getLogger(__name__)
-
-#: The letters about a panel meeting, and the iCalendar method of the calendar part each
-#: carries (RFC 5546): an invitation (or a moved meeting) and a cancellation.
-PANEL_NOTICES = {"panel_invitation": "REQUEST", "panel_cancelled": "CANCEL"}
-
-
-@dataclass(frozen=True)
-class PanelTime:
-    """When and where a panel meets, as its calendar entry says it."""
-
-    id: int
-    panel_on: date
-    starts_at: str = ""
-    duration_minutes: int = 90
-    location: str = ""
-
-    def as_payload(self) -> dict[str, Any]:
-        return {**self.__dict__, "panel_on": self.panel_on.isoformat()}
-
-
-def panel_uid(panel_id: int, reference: str) -> str:
-    """The calendar entry's UID: the same in every invitation, cancellation and feed."""
-    return f"panel-{panel_id}-{reference}@casereview"
-
-
-def panel_of(case: CaseReview, row: OutboxMessage) -> PanelTime | None:
-    """The panel a letter is about: the one kept in the letter's payload (a panel since
-    taken off, by a reversed step), else the case's latest panel as it stands now."""
-    if "panel" in row.payload:
-        kept = row.payload["panel"]
-        return PanelTime(**{**kept, "panel_on": date.fromisoformat(kept["panel_on"])})
-    if not case.panels:
-        return None
-    panel = case.panels[-1]
-    return PanelTime(
-        panel.id, panel.panel_on, panel.starts_at, panel.duration_minutes, panel.location
-    )
 
 
 class LabelledProcess(Protocol):
@@ -177,30 +140,8 @@ def compose(
         "X-Casereview-Reference": header_text(case.reference) if case else "",
         "X-Casereview-Kind": row.kind,
     }
-    if row.kind in PANEL_NOTICES and case is not None:
-        panel = panel_of(case, row)
-        if panel is not None:
-            method = PANEL_NOTICES[row.kind]
-            attachments.append(
-                Attachment(
-                    "invitation.ics",
-                    f"text/calendar; method={method}",
-                    panel_invitation_ics(
-                        uid=panel_uid(panel.id, case.reference),
-                        summary=f"ASB case review panel {case.reference}",
-                        panel_on=panel.panel_on,
-                        starts_at=panel.starts_at,
-                        duration_minutes=panel.duration_minutes,
-                        location=panel.location,
-                        organiser=config.mail.from_address,
-                        timezone=config.calendar.timezone,
-                        # The case's version only ever grows, and the feed shows the same:
-                        # a later message about the panel always outranks an earlier one.
-                        sequence=case.version,
-                        method=method,
-                    ),
-                )
-            )
+    if case is not None and (invitation := calendar_part(case, row, config)) is not None:
+        attachments.append(invitation)
     to = recipient.addresses
     subject = letter.subject
     if recipient.by_post:

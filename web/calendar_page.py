@@ -19,9 +19,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notifications.compose import panel_uid
 from notifications.letters import panel_event
 from notifications.links import site_url
+from notifications.panel_calendar import panel_uid
 from triggers.accounts import digest
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Panel, User

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from notifications.compose import PANEL_NOTICES
 from notifications.outbox import queue_for_event
+from notifications.panel_calendar import PANEL_NOTICES
 from triggers.models import AuditEvent, CaseReview, OutboxMessage
 from triggers.policy import Policy
 from triggers.statuses import OutboxStatus

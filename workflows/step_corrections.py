@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from notifications.compose import PanelTime
+from notifications.panel_calendar import PanelTime
 from triggers.models import AuditEvent, CaseReview, CaseTheme, Recommendation
 from workflows.panel_notices import restart
 from workflows.process import StepCorrection
