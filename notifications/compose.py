@@ -35,12 +35,12 @@ from notifications.letters import (
     Letter,
     environment,
     has_welsh,
-    panel_invitation_ics,
     render_in,
     render_letter,
     render_pdf,
     template_problem,
 )
+from notifications.panel_calendar import calendar_part
 from notifications.senders import Attachment, OutgoingMessage
 from triggers.config import Config, relative_path
 from triggers.models import (
@@ -78,6 +78,37 @@ class Recipient:
     by_post: bool = False
     #: Why the letter goes by post, as the note to the managers says it.
     post_reason: str = "who asked to be contacted by post"
+    #: No postal or e-mail address: a manager phones them and tells them what it says.
+    by_phone: str = ""
+
+
+#: The applicant's channels in the order tried, by the contact they chose: theirs first,
+#: then a written one (a letter on paper before an e-mail), the phone last.
+CHANNELS = {
+    "email": ("email", "post", "phone"),
+    "letter": ("post", "email", "phone"),
+    "phone": ("post", "email", "phone"),
+}
+
+#: Why a letter to the applicant goes by post, as the note to the managers says it.
+POST_REASONS = {
+    "letter": "who asked to be contacted by post",
+    "email": "who has no e-mail address on the case",
+    "phone": "who asked to be contacted by phone (a letter goes by post)",
+}
+
+
+def channel(person: Any) -> str:
+    """How a letter reaches ``person`` (a victim or an applicant): the first channel in
+    ``CHANNELS`` that they have an address for, so that no letter is ever queued for a
+    channel with no address ("post" to a blank address); "" when they have none at all."""
+    have = {
+        "email": bool(person.email.strip()),
+        "post": bool(person.address.strip()),
+        "phone": bool(person.phone.strip()),
+    }
+    order = CHANNELS.get(person.contact_preference, CHANNELS["letter"])
+    return next((way for way in order if have[way]), "")
 
 
 def compose(
@@ -114,25 +145,10 @@ def compose(
         "X-Casereview-Reference": header_text(case.reference) if case else "",
         "X-Casereview-Kind": row.kind,
     }
-    if row.kind == "panel_invitation" and case and case.panels:
-        panel = case.panels[-1]
-        attachments.append(
-            Attachment(
-                "invitation.ics",
-                "text/calendar",
-                panel_invitation_ics(
-                    uid=f"panel-{panel.id}-{case.reference}@casereview",
-                    summary=_panel_summary(languages, case.reference),
-                    panel_on=panel.panel_on,
-                    starts_at=panel.starts_at,
-                    duration_minutes=panel.duration_minutes,
-                    location=panel.location,
-                    organiser=config.mail.from_address,
-                    timezone=config.calendar.timezone,
-                    sequence=case.version,
-                ),
-            )
-        )
+    summary = _panel_summary(languages, case.reference) if case is not None else ""
+    invitation = calendar_part(case, row, config, summary) if case is not None else None
+    if invitation is not None:
+        attachments.append(invitation)
     to = recipient.addresses
     subject = letter.subject
     if recipient.by_post:
@@ -147,6 +163,13 @@ def compose(
         subject = f"To print and post to {header_text(recipient.name)}: {letter.subject}"
         headers["X-Casereview-Post"] = "yes"
         letter = Letter(subject, _post_note(recipient) + letter.body)
+    if recipient.by_phone:
+        # Nothing to write to: the managers are asked to phone and read it (2025 guidance:
+        # people without internet access, or without a fixed address, are kept updated).
+        to = _role_addresses(session, partnership, "manager")
+        subject = f"To phone {header_text(recipient.name)}: {letter.subject}"
+        headers["X-Casereview-Phone"] = "yes"
+        letter = Letter(subject, _phone_note(recipient) + letter.body)
     if not to:
         raise CannotCompose(f"no e-mail address for {row.recipient} ({recipient.name})")
     return OutgoingMessage(
@@ -184,6 +207,8 @@ def _prepare(
             by_post=not body.email,
             post_reason="which has no e-mail address in config.toml",
         )
+    elif row.recipient == "appeal_body":  # [review_routes.appeal]
+        recipient = _appeal_body(session, config, case, partnership)
     else:
         recipient = _recipient(session, row.recipient, case, partnership)
     context = _context(case, partnership, config, today)
@@ -288,21 +313,41 @@ def _post_note(recipient: Recipient) -> str:
     )
 
 
+def _phone_note(recipient: Recipient) -> str:
+    return (
+        f"This letter is for {recipient.name}, who has no postal or e-mail address on the "
+        f"case. Please phone them on {recipient.by_phone}, tell them what it says, and record "
+        "the call on the case (offer to post it if they give an address).\n\n"
+        "The text of the letter follows.\n\n"
+    )
+
+
 def _recipient(
     session: Session, key: str, case: CaseReview | None, partnership: Partnership
 ) -> Recipient:
     if key in ("applicant", "applicant_email") and case is not None:
         person: Any = case.applicant if case.applicant.on_behalf else case.victim
-        by_post = key == "applicant" and (person.contact_preference != "email" or not person.email)
+        way = "email" if key == "applicant_email" else channel(person)
+        if not way:
+            raise CannotCompose(
+                f"no postal address, e-mail address or phone number for {person.name or 'the'}"
+                f" applicant of {case.reference}: add one on the case, then retry"
+            )
         address = person.address
         postcode = getattr(person, "postcode", "")
-        if postcode and postcode.replace(" ", "") not in address.replace(" ", ""):
-            address = f"{address}\n{postcode}" if address else postcode
+        if (
+            address.strip()
+            and postcode
+            and postcode.replace(" ", "") not in address.replace(" ", "")
+        ):
+            address = f"{address}\n{postcode}"
         return Recipient(
             person.name or case.victim.name,
-            (person.email,) if person.email else (),
+            (person.email,) if way == "email" and person.email else (),
             address,
-            by_post=by_post,
+            by_post=way == "post",
+            post_reason=POST_REASONS.get(person.contact_preference, POST_REASONS["letter"]),
+            by_phone=person.phone if way == "phone" else "",
         )
     if key.startswith("user:"):
         user = session.get(User, int(key.split(":", 1)[1]))
@@ -327,6 +372,26 @@ def _recipient(
     }
     label = " and ".join(names.get(role, role) for role in roles)
     return Recipient(label, tuple(dict.fromkeys(addresses)))
+
+
+def _appeal_body(
+    session: Session, config: Config, case: CaseReview | None, partnership: Partnership
+) -> Recipient:
+    """Whoever config.toml says hears appeals: its e-mail address, else its postal address
+    (printed and posted), else the partnership's CSP chair accounts (the LLR default: an
+    independent CSP chair, who decides in casereview)."""
+    route = config.review_routes.appeal
+    if not (route.email or route.address.strip()):
+        return _recipient(session, "chair", case, partnership)
+    name = route.name.strip()
+    name = name[4:] if name.lower().startswith("the ") else name
+    return Recipient(
+        name[:1].upper() + name[1:],
+        (route.email,) if route.email else (),
+        route.address,
+        by_post=not route.email,
+        post_reason="which has no e-mail address in config.toml",
+    )
 
 
 def _role_addresses(session: Session, partnership: Partnership, role: str) -> tuple[str, ...]:

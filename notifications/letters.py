@@ -180,14 +180,16 @@ def panel_invitation_ics(
     organiser: str,
     timezone: str,
     sequence: int = 0,
+    method: str = "REQUEST",
 ) -> bytes:
-    """An iCalendar invitation; the same UID on a reschedule moves the calendar entry."""
+    """An iCalendar message about a panel (RFC 5546): ``REQUEST`` invites, or moves the entry
+    with the same UID and a higher SEQUENCE; ``CANCEL`` takes it out of the calendar."""
     from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", "-//casereview//ASB case review panel//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     calendar.add_component(
         panel_event(
             uid,
@@ -199,6 +201,7 @@ def panel_invitation_ics(
             organiser,
             timezone,
             sequence,
+            cancelled=method == "CANCEL",
         )
     )
     return calendar.to_ical()

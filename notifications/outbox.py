@@ -26,11 +26,17 @@ APPLICANT = "applicant"
 #: acknowledgement itself).
 APPLICANT_EMAIL = "applicant_email"
 CHAIR = "chair"
+#: Whoever hears appeals ([review_routes.appeal] in config.toml): its own address, or the
+#: partnership's CSP chair accounts when it has none.
+APPEAL_BODY = "appeal_body"
 MANAGER = "manager"
 ALL_AGENCIES = "agencies"
 RECOMMENDATION_OWNERS = "recommendation_owners"
 #: The local policing body ([review_routes.local_policing_body] in config.toml).
 POLICING_BODY = "policing_body"
+#: Those invited to the case's panel (the applicant and the case's agencies) while one is
+#: arranged and has not met; nobody otherwise.
+PANEL_INVITEES = "panel_invitees"
 
 
 class Letter(Protocol):
@@ -46,6 +52,10 @@ class Letter(Protocol):
 def recipients(case: CaseReview, audience: str) -> list[str]:
     if audience == ALL_AGENCIES:
         return [agency_recipient(_agency_id(link)) for link in case.agencies]
+    if audience == PANEL_INVITEES:
+        if all(panel.held_on is not None for panel in case.panels):
+            return []
+        return [APPLICANT, *recipients(case, ALL_AGENCIES)]
     if audience == RECOMMENDATION_OWNERS:
         owners = sorted({_agency_id(rec) for rec in case.recommendations})
         return [agency_recipient(agency_id) for agency_id in owners]

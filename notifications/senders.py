@@ -92,9 +92,15 @@ def _email(message: OutgoingMessage, from_address: str, from_name: str) -> Email
         email[name] = header_text(value)
     email.set_content(message.body)
     for attachment in message.attachments:
-        maintype, _, subtype = attachment.content_type.partition("/")
+        # "text/calendar; method=CANCEL": a calendar reads the method from the part's type.
+        kind, *parameters = (part.strip() for part in attachment.content_type.split(";"))
+        maintype, _, subtype = kind.partition("/")
         email.add_attachment(
-            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=dict(parameter.partition("=")[::2] for parameter in parameters),
         )
     email.policy = HEADER_POLICY
     return email

@@ -49,6 +49,11 @@ class AppealRoute:
     #: Said after the appeal route only where no further route (the local policing body's
     #: review) is open.
     final: str = "The Chair's decision is final."
+    #: Where the appeal referral goes: the appeal body's e-mail address, or (without one) its
+    #: postal address, printed and posted by the managers. Both empty: the partnership's own
+    #: CSP chair accounts (role ``chair``), who then decide the appeal in casereview.
+    email: str = ""
+    address: str = ""
     #: The same keys in Welsh.
     cy: AppealRouteWelsh = field(default_factory=AppealRouteWelsh)
 
@@ -124,6 +129,8 @@ def problems(routes: ReviewRoutesConfig) -> list[str]:
             "letter goes there"
         )
     appeal = routes.appeal
+    if appeal.email and (problem := email_problem(appeal.email)):
+        found.append(f"'review_routes.appeal.email' {problem}")
     for key in ("name", "how", "considers", "final"):
         if not getattr(appeal, key).strip():
             found.append(f"'review_routes.appeal.{key}' may not be empty")

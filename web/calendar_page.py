@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from notifications.letters import panel_event
 from notifications.links import site_url
+from notifications.panel_calendar import panel_uid
 from triggers.accounts import digest
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, Panel, User
@@ -134,7 +135,7 @@ def feed(token: str) -> Response:
     for panel in panels:
         calendar.add_component(
             panel_event(
-                uid=f"panel-{panel.id}-{panel.reference}@casereview",
+                uid=panel_uid(panel.id, panel.reference),
                 summary=f"ASB case review panel {panel.reference}",
                 panel_on=panel.panel_on,
                 starts_at=panel.starts_at,

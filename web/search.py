@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
-from triggers.db import read_session
+from triggers.db import read_session, write_transaction
 from triggers.text import whole_number
+from web.auth import current_actor
 from web.forms import ClosedFilterForm
 from web.services import services
 from workflows.search import (
@@ -23,6 +24,7 @@ from workflows.search import (
     closed_cases,
     closed_years,
     find_cases,
+    record_search,
     search_text,
 )
 
@@ -65,8 +67,12 @@ def search_page() -> tuple[str, int] | str:
     if asked and len(words) < SHORTEST:
         problem = f"Enter at least {SHORTEST} characters to search for"
     elif asked:
-        with read_session(services().sessions) as session:
+        app = services()
+        with write_transaction(app.sessions) as session:
             found = find_cases(session, words, **_who())  # type: ignore[arg-type]
+            record_search(
+                session, current_actor(), app.now(), current_user.partnership_id, words, found
+            )
     page = render_template("search.html", words=words, asked=asked, found=found, problem=problem)
     return (page, 400) if problem else page
 

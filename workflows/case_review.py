@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from notifications.outbox import (
     ALL_AGENCIES,
+    APPEAL_BODY,
     APPLICANT,
-    CHAIR,
+    PANEL_INVITEES,
     POLICING_BODY,
     RECOMMENDATION_OWNERS,
 )
@@ -92,6 +93,10 @@ CLOCKS = (
 )
 
 CLOSURE = Letter("closure", APPLICANT)
+#: Who is invited to a panel; a moved panel invites them again (a higher SEQUENCE).
+PANEL_INVITATION = (Letter("panel_invitation", APPLICANT), Letter("panel_invitation", ALL_AGENCIES))
+#: A panel called off: each of them gets its cancellation (none when no panel is arranged).
+PANEL_CANCELLED = Letter("panel_cancelled", PANEL_INVITEES)
 
 
 def _policing_body_refusal(config, on):  # type: ignore[no-untyped-def]
@@ -178,10 +183,7 @@ STEPS = (
             Move(
                 (source,),
                 PANEL_SCHEDULED,
-                letters=(
-                    Letter("panel_invitation", APPLICANT),
-                    Letter("panel_invitation", ALL_AGENCIES),
-                ),
+                letters=PANEL_INVITATION,
             )
             for source in (THRESHOLD_MET, PANEL_SCHEDULED)
         ),
@@ -235,7 +237,10 @@ STEPS = (
                 APPEAL,
                 meets=("appeal_window",),
                 starts=("appeal_decision",),
-                letters=(Letter("appeal_received", APPLICANT), Letter("appeal_referral", CHAIR)),
+                letters=(
+                    Letter("appeal_received", APPLICANT),
+                    Letter("appeal_referral", APPEAL_BODY),
+                ),
             ),
         ),
         record=steps.appeal,
@@ -344,7 +349,16 @@ STEPS = (
         ReasonIn,
         "ReasonForm",
         MANAGER_ONLY,
-        (Move((ANY_OPEN_STATE,), WITHDRAWN, stops_all=True, letters=(CLOSURE,)),),
+        (
+            Move(
+                (ANY_OPEN_STATE,),
+                WITHDRAWN,
+                stops_all=True,
+                # A panel arranged and not yet met is called off: each invitee's calendar
+                # entry is cancelled (METHOD:CANCEL, the invitation's UID, a higher SEQUENCE).
+                letters=(CLOSURE, PANEL_CANCELLED),
+            ),
+        ),
         record=steps.end,
     ),
 )

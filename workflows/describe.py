@@ -266,6 +266,7 @@ def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
         "manager": "the managers",
         "chair": "the CSP chair",
         "chairs": "the CSP chair",
+        "appeal_body": "the appeal body",
     }
     return " and ".join(labels.get(part, part) for part in recipient.split(","))
 

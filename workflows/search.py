@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, exists, extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from triggers.audit import append_events
 from triggers.models import Applicant, CaseReview, Panel, Victim
 from workflows.case_review import CLOSED, WITHDRAWN
 from workflows.permissions import visible_to
+
+if TYPE_CHECKING:
+    from workflows.service import Actor
 
 #: Fewer characters than this would match half the file: asked for more instead.
 SHORTEST = 2
@@ -49,6 +53,7 @@ class Match:
     victim: str
     #: (what matched, its value): "Victim's postcode", "LE11 2TX".
     matched: list[tuple[str, str]] = field(default_factory=list)
+    case_id: int = 0
 
 
 def _escaped(text: str) -> str:
@@ -110,6 +115,7 @@ def find_cases(
             CaseReview.state,
             CaseReview.received_on,
             Victim.name,
+            CaseReview.id,
             *[column.label(f"v{index}") for index, (_, column, _) in enumerate(facts)],
             *[condition.label(f"m{index}") for index, (_, _, condition) in enumerate(facts)],
         )
@@ -123,14 +129,15 @@ def find_cases(
     found = []
     for row in session.execute(query):
         values = tuple(row)
-        shown = values[4 : 4 + len(facts)]
-        hits = values[4 + len(facts) :]
+        shown = values[5 : 5 + len(facts)]
+        hits = values[5 + len(facts) :]
         found.append(
             Match(
                 reference=row.reference,
                 state=row.state,
                 received_on=row.received_on,
                 victim=row.name,
+                case_id=row.id,
                 matched=[
                     (facts[index][0], str(shown[index] or ""))
                     for index, hit in enumerate(hits)
@@ -139,6 +146,49 @@ def find_cases(
             )
         )
     return found
+
+
+def record_search(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    partnership_id: int,
+    words: str,
+    found: list[Match],
+) -> None:
+    """A search is a reading of personal data (UK GDPR accountability), so it is audited as
+    a view: once for the partnership with what was searched and how many cases it found,
+    and once on each case shown (its names, addresses and contact details were on the
+    page). The search text stays off the cases' own trails: it may name someone else, and
+    a case's trail is read by its agencies and given out in a subject access export."""
+    common = {
+        "partnership_id": partnership_id,
+        "at": now,
+        "actor": actor.label,
+        "client_address": actor.address,
+        "request_id": actor.request_id,
+        "event": "viewed",
+    }
+    append_events(
+        session,
+        [
+            {
+                **common,
+                "case_id": None,
+                "data": {"what": "search", "searched": words, "results": len(found)},
+            },
+            *(
+                {
+                    **common,
+                    "case_id": match.case_id,
+                    "from_state": match.state,
+                    "to_state": match.state,
+                    "data": {"what": "search results"},
+                }
+                for match in found
+            ),
+        ],
+    )
 
 
 @dataclass(frozen=True)

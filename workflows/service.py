@@ -37,7 +37,7 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
-from workflows import deadlines, permissions
+from workflows import deadlines, panel_notices, permissions
 from workflows.case_review import CASE_REVIEW, newest, process_for
 from workflows.drafts import mark_sent
 from workflows.errors import (
@@ -555,6 +555,10 @@ def reverse_step(
         cancelled, already_sent = _cancel_letters(session, case, step)
         from_state = case.state
         case.state = step.from_state
+        # Whoever a panel letter of the step reached hears of the panel as it now stands.
+        told = panel_notices.tell_after_reversal(
+            session, case, step, taken_back, process.final_states, now, policy
+        )
         earlier = [row.step_on for row in steps[:-1] if row.step_on is not None]
         case.last_step_on = max([case.received_on, *earlier])
         case.updated_at = now
@@ -563,6 +567,10 @@ def reverse_step(
             "Already sent, so not cancelled: "
             + ", ".join(kind.replace("_", " ") for kind in already_sent)
             + ". Tell the people who received them."
+        )
+    if told:
+        outcome.warnings.append(
+            "The people the panel letters reached are sent the panel as it now stands."
         )
     write_audit(
         session,
@@ -580,6 +588,7 @@ def reverse_step(
             "step_on": on.isoformat() if on else None,
             "letters_cancelled": cancelled,
             "letters_already_sent": already_sent,
+            **({"panel_letters_queued": told} if told else {}),
             **taken_back,
         },
     )
@@ -601,7 +610,8 @@ def _cancel_letters(
     for row in rows:
         if row.payload.get("event") != step.event:  # another step in the same moment
             continue
-        if row.status in ("pending", "failed"):
+        # A letter held for approval has not gone either: it must not wait to be approved.
+        if row.status in ("pending", "failed", "held"):
             row.status = "cancelled"
             cancelled.append(row.kind)
         else:

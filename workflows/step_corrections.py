@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from notifications.panel_calendar import PanelTime
 from triggers.models import AuditEvent, CaseReview, CaseTheme, Recommendation
+from workflows.panel_notices import restart
 from workflows.process import StepCorrection
 
 
@@ -67,7 +69,11 @@ def _undo_schedule(session: Session, case: CaseReview, step: AuditEvent) -> dict
         return {"panel_back_to": before["panel_on"]}
     case.panels.remove(panel)
     session.delete(panel)
-    return {"panel_taken_off": panel.panel_on.isoformat()}
+    kept = PanelTime(
+        panel.id, panel.panel_on, panel.starts_at, panel.duration_minutes, panel.location
+    )
+    # Its time and place, for the cancellation of an invitation that had already gone.
+    return {"panel_taken_off": panel.panel_on.isoformat(), "panel": kept.as_payload()}
 
 
 def _held_panel(case: CaseReview) -> Any:
@@ -135,6 +141,8 @@ def _redate_end(case: CaseReview, old: date, new: date) -> None:
 
 def _undo_end(session: Session, case: CaseReview, step: AuditEvent) -> dict[str, Any]:
     case.ended_on, case.end_reason = None, ""
+    # Panel invitations a withdrawal stopped go after all (workflows.panel_notices).
+    restart(session, case, step.data.get("invitations_stopped", []))
     return {}
 
 

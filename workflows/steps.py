@@ -34,7 +34,7 @@ from triggers.threshold import (
     ThresholdSuggestion,
     suggest,
 )
-from workflows import deadlines
+from workflows import deadlines, panel_notices
 from workflows.errors import InvalidData, ThresholdFloorMet
 from workflows.schemas import (
     AcknowledgeIn,
@@ -304,7 +304,11 @@ def refuse_application(session, case, event_in: RefuseApplicationIn, on, actor, 
 
 def end(session, case, event_in: ReasonIn, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
     case.ended_on, case.end_reason = on, event_in.reason
-    return {}
+    if open_panel(case) is None:
+        return {}
+    # The panel is called off: an invitation to it still waiting never goes.
+    stopped = panel_notices.stop_unsent_invitations(session, case)
+    return {"invitations_stopped": stopped} if stopped else {}
 
 
 # --- helpers (the service's own checks use them too) ---------------------------------

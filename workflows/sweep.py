@@ -188,6 +188,7 @@ def deliver(
                         "subject": message.subject,
                         "message_id": message.message_id,
                         "by_post": "X-Casereview-Post" in message.headers,
+                        "by_phone": "X-Casereview-Phone" in message.headers,
                     },
                 },
             )

@@ -3,6 +3,7 @@
 import io
 from datetime import date
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -127,7 +128,7 @@ def test_the_panel_invitation_carries_a_calendar_invitation(sessions, partnershi
     assert agency.to == ("neighbourhood.policing@example.org",)
     assert "bring your agency's chronology" in agency.body
     ics = victim.attachments[0]
-    assert ics.content_type == "text/calendar"
+    assert ics.content_type == "text/calendar; method=REQUEST"
     text = ics.data.decode()
     assert "DTSTART;TZID=Europe/London:20250520T103000" in text
     assert "DTEND;TZID=Europe/London:20250520T120000" in text
@@ -293,3 +294,158 @@ def test_the_chair_is_greeted_by_title(sessions, partnership, policy, config):
         ).one()
         message = compose(session, row, config, date(2025, 12, 1), CASE_REVIEW)
     assert "Dear CSP Chair," in message.body
+
+
+def _appeal_referral_with(sessions, partnership, policy, config, **route):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    routes = config.review_routes
+    configured = dataclasses.replace(
+        config,
+        review_routes=dataclasses.replace(
+            routes, appeal=dataclasses.replace(routes.appeal, **route)
+        ),
+    )
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        session.add(
+            User(
+                partnership_id=case.partnership_id,
+                email="chair@example.org",
+                password_hash="-",
+                role="chair",
+                created_at=SAMPLE_NOW,
+            )
+        )
+        for event in ("record_review", "send_findings", "appeal"):
+            apply(session, case, event, EVENT_DATA[event], MANAGER, SAMPLE_NOW, policy)
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id, OutboxMessage.kind == "appeal_referral"
+            )
+        ).one()
+        return compose(session, row, configured, date(2025, 12, 1), CASE_REVIEW)
+
+
+def test_the_appeal_referral_goes_to_the_configured_appeal_body(
+    sessions, partnership, policy, config
+):
+    """An area whose appeals the police and crime commissioner's office hears: the referral
+    goes there, greeted by its name, not to the partnership's CSP chair."""
+    message = _appeal_referral_with(
+        sessions,
+        partnership,
+        policy,
+        config,
+        name="the Police and Crime Commissioner's office",
+        email="appeals@opcc.example.org",
+    )
+    assert message.to == ("appeals@opcc.example.org",)
+    assert "Dear Police and Crime Commissioner's office," in message.body
+
+
+def test_an_appeal_body_without_e_mail_gets_the_referral_by_post(
+    sessions, partnership, policy, config
+):
+    with write_transaction(sessions) as session:
+        session.add(
+            User(
+                partnership_id=partnership.id,
+                email="manager@example.org",
+                password_hash="-",
+                role="manager",
+                created_at=SAMPLE_NOW,
+            )
+        )
+    message = _appeal_referral_with(
+        sessions,
+        partnership,
+        policy,
+        config,
+        name="an independent chair",
+        address="County Hall\nGlenfield\nLE3 8RA",
+    )
+    assert message.to == ("manager@example.org",)
+    assert message.subject.startswith("To print and post to An independent chair:")
+    assert "County Hall\nGlenfield\nLE3 8RA" in message.body
+    assert message.attachments[0].content_type == "application/pdf"
+
+
+def test_without_an_address_the_appeal_goes_to_the_csp_chair_accounts(
+    sessions, partnership, policy, config
+):
+    message = _appeal_referral_with(sessions, partnership, policy, config)
+    assert message.to == ("chair@example.org",)
+    assert "Dear CSP Chair," in message.body
+
+
+ADDRESS = "12 Park Road\nLoughborough\nLE11 1AA"
+
+
+@pytest.mark.parametrize(
+    ("preference", "email", "address", "phone", "goes"),
+    [
+        ("email", "alex@example.org", "", "", "email"),
+        ("email", "", ADDRESS, "", "post"),
+        ("letter", "alex@example.org", ADDRESS, "", "post"),
+        ("letter", "alex@example.org", "", "", "email"),  # a case imported without one
+        ("phone", "", ADDRESS, "01509 634567", "post"),
+        # The defect: "phone" with no postal address was queued by post, to a blank address.
+        ("phone", "alex@example.org", "", "01509 634567", "email"),
+        ("phone", "", "", "01509 634567", "phone"),
+        ("email", "", "", "01509 634567", "phone"),
+    ],
+)
+def test_a_letter_never_goes_by_a_channel_the_case_has_no_address_for(
+    sessions, partnership, policy, config, people, preference, email, address, phone, goes
+):
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        victim = case.victim
+        victim.contact_preference, victim.email = preference, email
+        victim.address, victim.postcode, victim.phone = address, "", phone
+        session.flush()
+        message = compose(
+            session,
+            message_for(session, case, "acknowledgement"),
+            config,
+            date(2025, 4, 22),
+            CASE_REVIEW,
+        )
+    channel = (
+        "post"
+        if "X-Casereview-Post" in message.headers
+        else "phone"
+        if "X-Casereview-Phone" in message.headers
+        else "email"
+    )
+    assert channel == goes
+    if goes == "email":
+        assert message.to == ("alex@example.org",)
+    elif goes == "post":
+        assert message.to == ("manager@example.org",) and "12 Park Road" in message.body
+    else:  # a manager is asked to phone them and read it
+        assert message.to == ("manager@example.org",)
+        assert message.subject.startswith("To phone Alex Morgan:")
+        assert "Please phone them on 01509 634567" in message.body
+        assert message.attachments == ()
+
+
+def test_a_case_with_no_way_to_reach_the_applicant_cannot_be_written_to(
+    sessions, partnership, policy, config, people
+):
+    from notifications.compose import CannotCompose
+
+    with write_transaction(sessions) as session:
+        case = walk(session, partnership, policy)
+        case.victim.contact_preference = "phone"
+        case.victim.email = case.victim.address = case.victim.postcode = case.victim.phone = ""
+        session.flush()
+        with pytest.raises(CannotCompose, match="no postal address, e-mail address or phone"):
+            compose(
+                session,
+                message_for(session, case, "acknowledgement"),
+                config,
+                date(2025, 4, 22),
+                CASE_REVIEW,
+            )

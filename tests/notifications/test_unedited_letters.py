@@ -450,7 +450,7 @@ def test_the_chairs_letter_has_no_victim_facing_contact_line(
     with write_transaction(sessions) as session:
         case = not_met_case(session, partnership, policy)
         apply(session, case, "appeal", EVENT_DATA["appeal"], MANAGER, SAMPLE_NOW, policy)
-        chair = letter(session, case, "appeal_referral", config, date(2025, 12, 1), "chair")
+        chair = letter(session, case, "appeal_referral", config, date(2025, 12, 1), "appeal_body")
         applicant = letter(session, case, "appeal_received", config, date(2025, 12, 1))
     assert chair.to == ("chair@example.org",)
     assert "Your single point of contact" not in chair.body

@@ -69,7 +69,7 @@ def test_the_manager_edits_and_approves_and_the_applicant_gets_the_edit(
     )
     page = client.get(f"/cases/{reference}/messages/{letter}").get_data(as_text=True)
     assert "This letter waits for your approval" in page
-    original = re.search(r'id="body">(.*?)</div>', page, re.S).group(1)
+    original = re.search(r'id="letter-body">(.*?)</div>', page, re.S).group(1)
     assert "What the panel found" in original
     path = f"/cases/{reference}/messages/{letter}"
     refused = client.post(f"{path}/edit", data={"csrf_token": csrf(client, path), "body": "  "})

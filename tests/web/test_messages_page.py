@@ -44,7 +44,7 @@ def test_the_manager_reads_the_letter_as_sent_and_its_delivery_history(
     sent = next(m for m in mailbox.messages if m["X-Casereview-Kind"] == "findings")
     assert sent["Subject"] in page and "alex@example.org" in page
     assert sent["Message-ID"].strip("<>") in page
-    body = re.search(r'id="body">(.*?)</div>', page, re.S).group(1)
+    body = re.search(r'id="letter-body">(.*?)</div>', page, re.S).group(1)
     assert sent.get_content().replace("\r\n", "\n").strip()[:200].replace("'", "&#39;") in body
     assert "Sent" in re.search(r'id="history">(.*?)</table>', page, re.S).group(1)
     # The message that met the busy server shows the failed attempt, then the one that went.

@@ -190,3 +190,48 @@ def test_postgresql_answers_a_substring_search_from_the_trigram_index(engine, ta
             text(f"EXPLAIN SELECT id FROM {table} WHERE {column} ILIKE '%shah%'")
         ).scalars()
         assert f"ix_{table}_{column}_search" in "\n".join(plan)
+
+
+def test_a_search_is_audited_as_a_view_and_its_text_stays_off_the_cases_trails(
+    client, priya, sessions
+):
+    from sqlalchemy import select
+
+    from triggers.models import AuditEvent, CaseReview
+
+    found(client, "manager", "Sam Carter")
+    found(client, "manager", "Nobody Known")
+    with write_transaction(sessions) as session:
+        views = session.scalars(
+            select(AuditEvent).where(AuditEvent.event == "viewed").order_by(AuditEvent.id)
+        ).all()
+        case_id = session.scalar(select(CaseReview.id).where(CaseReview.reference == priya))
+        searches = [(e.data, e.actor, e.case_id) for e in views if e.case_id is None]
+        assert searches == [
+            (
+                {"what": "search", "searched": "Sam Carter", "results": 1},
+                "manager@example.org",
+                None,
+            ),
+            (
+                {"what": "search", "searched": "Nobody Known", "results": 0},
+                "manager@example.org",
+                None,
+            ),
+        ]
+        # The case shown is accounted for on its own trail, without the words searched for.
+        [shown] = [e for e in views if e.case_id is not None]
+        assert (shown.case_id, shown.data) == (case_id, {"what": "search results"})
+
+
+def test_a_refused_search_records_nothing(client, world, sessions):
+    from sqlalchemy import func, select
+
+    from triggers.models import AuditEvent
+
+    with write_transaction(sessions) as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+    sign_in(client, "manager@example.org")
+    assert client.get("/search", query_string={"q": "x"}).status_code == 400
+    with write_transaction(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == before

@@ -460,3 +460,38 @@ def test_a_panel_moved_in_error_goes_back_to_its_day(sessions, partnership, poli
         )
         assert case.state == "panel_scheduled" and case.panels[-1].panel_on == first
         assert len(case.panels) == 1
+
+
+def test_a_letter_held_for_approval_is_cancelled_with_its_reversed_step(
+    sessions, partnership, policy
+):
+    """A held letter of a reversed step would otherwise still wait on My tasks, and go out
+    for a step that no longer stands once a manager approved it."""
+    import dataclasses
+
+    from triggers.policy import Policy
+
+    holding = Policy.from_config(
+        dataclasses.replace(
+            policy.config,
+            mail=dataclasses.replace(policy.config.mail, hold_for_approval=("findings",)),
+        )
+    )
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, holding, "findings_sent")
+        letter = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id, OutboxMessage.kind == "findings"
+            )
+        ).one()
+        assert letter.status == "held"
+        reverse_step(
+            session,
+            case,
+            {"event": "send_findings", "reason": "Sent on the wrong case"},
+            MANAGER,
+            at(2025, 12, 1, 15),
+            holding,
+        )
+        assert letter.status == "cancelled"
+        assert "findings" in last_audit(session, case, "reverse_step").data["letters_cancelled"]

@@ -16,10 +16,12 @@ import pytest
 from notifications.letters import environment
 from notifications.outbox import (
     ALL_AGENCIES,
+    APPEAL_BODY,
     APPLICANT,
     APPLICANT_EMAIL,
     CHAIR,
     MANAGER,
+    PANEL_INVITEES,
     POLICING_BODY,
     RECOMMENDATION_OWNERS,
 )
@@ -32,6 +34,7 @@ from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Process, Step
 from workflows.schemas import EventIn
 
 AUDIENCES = {
+    APPEAL_BODY,
     APPLICANT,
     APPLICANT_EMAIL,
     CHAIR,
@@ -39,6 +42,7 @@ AUDIENCES = {
     ALL_AGENCIES,
     RECOMMENDATION_OWNERS,
     POLICING_BODY,
+    PANEL_INVITEES,
 }
 
 
