@@ -11,6 +11,7 @@ import dataclasses
 import io
 import re
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from jinja2 import Environment
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from notifications.compose import compose
 from notifications.letter_context import REFUSAL_GROUNDS_CY
 from notifications.letters import environment, has_welsh, shipped_text
-from notifications.outbox import APPLICANT, APPLICANT_EMAIL, queue_confirmation
+from notifications.outbox import APPLICANT, APPLICANT_EMAIL, PANEL_INVITEES, queue_confirmation
 from tests.factories import (
     MANAGER,
     SAMPLE_NOW,
@@ -43,6 +44,9 @@ from workflows.steps import REFUSAL_GROUNDS
 #: the one applicant letter outside the process declaration.
 CONFIRMATION = "application_received"
 
+#: The audiences a letter reaches the applicant through: theirs, and a panel's invitees.
+TO_APPLICANT = {APPLICANT, PANEL_INVITEES}
+
 #: casereview's own English that must never reach a Welsh letter (dates, the words it puts
 #: into letters from code and from config.toml's defaults).
 ENGLISH = re.compile(
@@ -60,14 +64,14 @@ def applicant_moves(process: Process) -> dict[tuple[str, str], set[str]]:
         (step.event, move.key): kinds
         for step in process.steps
         for move in step.moves
-        if (kinds := {letter.kind for letter in move.letters if letter.to == APPLICANT})
+        if (kinds := {letter.kind for letter in move.letters if letter.to in TO_APPLICANT})
     }
 
 
 def applicant_kinds(process: Process) -> set[str]:
     kinds = {kind for kinds in applicant_moves(process).values() for kind in kinds}
     for operation in process.operations:
-        kinds |= {letter.kind for letter in operation.letters if letter.to == APPLICANT}
+        kinds |= {letter.kind for letter in operation.letters if letter.to in TO_APPLICANT}
     return kinds | {CONFIRMATION}
 
 
@@ -118,6 +122,15 @@ def walks(process: Process) -> list[tuple[tuple[str, str], ...]]:
             chosen.append(path)
             wanted -= set(path)
     assert not wanted, wanted
+    # A panel's cancellation goes only when the case is withdrawn with its panel arranged
+    # and not yet held: walk one such path too.
+    chosen.append(
+        next(
+            path
+            for path in every_path(process)
+            if any(a[0] == "schedule_panel" and b[0] == "withdraw" for a, b in pairwise(path))
+        )
+    )
     return chosen
 
 
