@@ -1,10 +1,11 @@
 """Publishing the figures from the statistics page, and the versions kept (issue 20).
 
-"Publish these figures" makes the same three files as `casereview publish` (web.publish)
-and keeps them as a published version of the year with its date. Earlier versions are never
-changed or removed: what was once on the partnership's website stays on record, and a year
-published again is a restatement whose reason is shown on the new page. A year not yet
-ended is published as provisional (on the page, in the CSV and in the JSON).
+"Publish these figures" makes the same files as `casereview publish` (web.publish) and
+keeps them as a published version of the year with its date: the page, the CSV and the
+JSON, and for a bilingual partnership the Welsh page, cy/index.html (issue 21). Earlier
+versions are never changed or removed: what was once on the partnership's website stays on
+record, and a year published again is a restatement whose reason is shown on the new page.
+A year not yet ended is published as provisional (on the page, in the CSV and in the JSON).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from workflows.service import Actor
 
 blueprint = Blueprint("published", __name__)
 
-#: The stored files, by the name they are published under.
+#: The stored files, by the name they are published under (the Welsh page in cy/, so that
+#: the two pages' links to each other and to the CSV and JSON hold as on the website).
 FILES = {
     "index.html": ("index_html", "text/html"),
+    "cy/index.html": ("index_cy_html", "text/html"),
     "figures.csv": ("figures_csv", "text/csv"),
     "figures.json": ("figures_json", "application/json"),
 }
@@ -63,6 +66,7 @@ def versions(session: Session, partnership_id: int, start_year: int) -> list[Any
                 PublishedFigures.published_by,
                 PublishedFigures.is_provisional,
                 PublishedFigures.reason,
+                (PublishedFigures.index_cy_html != "").label("has_welsh_page"),
             )
             .where(
                 PublishedFigures.partnership_id == partnership_id,
@@ -107,6 +111,7 @@ def publish_version(
         is_provisional=is_provisional(year, today),
         reason=reason,
         index_html=files["index.html"],
+        index_cy_html=files.get("cy/index.html", ""),
         figures_csv=files["figures.csv"],
         figures_json=files["figures.json"],
     )
@@ -168,7 +173,7 @@ def publish_figures() -> Response:
 
 
 @blueprint.get(
-    "/statistics/published/<int(max=2100):start_year>/<int(max=2147483647):number>/<name>"
+    "/statistics/published/<int(max=2100):start_year>/<int(max=2147483647):number>/<path:name>"
 )
 @login_required
 def published_file(start_year: int, number: int, name: str) -> Response:
@@ -188,7 +193,9 @@ def published_file(start_year: int, number: int, name: str) -> Response:
         if found is None:
             abort(404)
         body = getattr(found, column)
+    if not body:  # the Welsh page of a version published before the partnership was bilingual
+        abort(404)
     headers = {}
-    if name != "index.html":
+    if mimetype != "text/html":  # the pages open in the browser; the data downloads
         headers["Content-Disposition"] = f'attachment; filename="{start_year}-v{number}-{name}"'
     return Response(body, mimetype=mimetype, headers=headers)
