@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, Domain, get_locale
+from flask_babel.speaklater import LazyString
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
 from triggers.config import LANGUAGES, Config, relative_path
 
@@ -29,6 +31,12 @@ SWITCH = "lang"
 PUBLIC = frozenset({"apply"})
 #: Each language's own name, as the switch shows it.
 NAMES = {"cy": "Cymraeg", "en": "English"}
+#: The staff pages' gettext domain: `_s` (and `_ls`, `_ns`) in templates and code, `N_` in
+#: the process declaration; extracted into translations/staff.pot, a language's staff.po
+#: beside its messages.po. A domain of its own, so that the public catalog's rule (every
+#: marked string has Welsh, tests/web/test_catalog.py) holds for the public pages while the
+#: staff pages, English for now, need no Welsh until a staff locale is added.
+STAFF_DOMAIN = "staff"
 
 
 def leading_language(config: Config) -> str:
@@ -71,12 +79,39 @@ def local_date(day: date | str | None, language: str | None = None) -> str:
     return format_date(day, "EEEE d MMMM y", locale=language or current_language())
 
 
+def staff_gettext(text: str, **variables: Any) -> str:
+    """A staff page's words in the page's language, from the staff catalogs (English until a
+    staff locale is added: the words as marked)."""
+    domain: Domain = current_app.extensions[STAFF_DOMAIN]
+    return domain.gettext(text, **variables)  # type: ignore[no-any-return]
+
+
+def staff_ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """`staff_gettext` with a plural: "1 case", "2 cases" (Welsh has six forms)."""
+    domain: Domain = current_app.extensions[STAFF_DOMAIN]
+    return domain.ngettext(singular, plural, num, **variables)  # type: ignore[no-any-return]
+
+
+def lazy_staff_gettext(text: str, **variables: Any) -> LazyString:
+    """`staff_gettext` when the words are read, for labels made before any request (forms)."""
+    return LazyString(staff_gettext, text, **variables)
+
+
+#: The short names the staff sources mark their words with (the extraction's keywords).
+_s, _ns, _ls = staff_gettext, staff_ngettext, lazy_staff_gettext
+
+
 def init_app(app: Flask, config: Config) -> None:
     """Flask-Babel with the catalogs, the page's language, and what templates need."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(catalog_folders(config))
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
     Babel(app, locale_selector=lambda: page_language(config))
+    # One per app: a Domain caches its catalogs, and each app may have its own folders.
+    app.extensions[STAFF_DOMAIN] = Domain(domain=STAFF_DOMAIN)
     app.add_template_filter(local_date, "local_date")
+    # In templates as Flask-Babel's `_` is: the words autoescaped, the variables escaped.
+    app.jinja_env.globals["_s"] = _make_new_gettext(staff_gettext)
+    app.jinja_env.globals["_ns"] = _make_new_ngettext(staff_ngettext)
 
     @app.context_processor
     def _language() -> dict[str, Any]:
