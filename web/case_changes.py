@@ -50,6 +50,7 @@ from web.correction_form import (
     fact_spec,
     field_key,
 )
+from web.language import _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
@@ -230,7 +231,7 @@ def _run(reference: str, name: str, act: str, make: Any, action: Any) -> Any:
         problems = place_errors(form, _form_names(form, error.fields))
         return _render_case(reference, plan_form=(name, form), status=422, problems=problems)
     except (StaleCase, EventNotAllowed) as error:
-        flash(f"{error.message} Nothing was changed.", "error")
+        flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
     flash(messages[0], "success")
     for message in messages[1:]:

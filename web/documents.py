@@ -29,6 +29,7 @@ from triggers.db import read_session, write_transaction
 from triggers.text import header_text
 from web.auth import current_actor
 from web.errors import page_response, wants_json
+from web.language import _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
@@ -237,7 +238,7 @@ def _run(reference: str, name: str, act: str, form: FlaskForm, action: Any) -> A
         problems = place_errors(form, error.fields)  # type: ignore[arg-type]
         return _again(reference, name, form, 422, problems)
     except StaleCase as error:
-        flash(f"{error.message} Nothing was changed.", "error")
+        flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
     flash(message, "success")
     return redirect(url_for("staff.case_page", reference=reference, _anchor="documents"))

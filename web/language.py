@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_babel.speaklater import LazyString
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
@@ -57,8 +57,8 @@ def catalog_folders(config: Config) -> list[str]:
 def page_language(config: Config) -> str:
     """The language of this request's page: staff pages are English; a public page is in the
     language chosen with the switch, else the partnership's leading language."""
-    if request.blueprint not in PUBLIC:
-        return "en"
+    if not has_request_context() or request.blueprint not in PUBLIC:
+        return "en"  # a staff page, or one made outside a request (the CLI, the scheduler)
     chosen = session.get(CHOSEN)
     return chosen if chosen in LANGUAGES else leading_language(config)
 

@@ -28,6 +28,7 @@ from triggers.config import relative_path
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, LetterTemplate, OutboxMessage
 from web.auth import current_actor
+from web.language import _s
 from web.services import services
 from workflows import permissions
 from workflows.case_review import CASE_REVIEW
@@ -126,7 +127,14 @@ def letter_template(kind: str) -> Any:
             status = 422
         elif form.save.data:
             version = _save(kind, text)
-            flash(f"Saved version {version} of the {kind.replace('_', ' ')} letter.", "success")
+            flash(
+                _s(
+                    "Saved version %(version)s of the %(kind)s letter.",
+                    version=version,
+                    kind=kind.replace("_", " "),
+                ),
+                "success",
+            )
             return redirect(url_for("letters.letter_template", kind=kind))
     elif request.method == "POST":
         status = 400

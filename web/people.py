@@ -27,6 +27,7 @@ from triggers.db import read_session, write_transaction
 from triggers.models import Agency, User
 from web.auth import current_actor
 from web.forms import ConfirmForm, an_email_address
+from web.language import _s
 from web.services import services
 from workflows.people import (
     add_person,
@@ -149,7 +150,14 @@ def people_page() -> str | Response | tuple[str, int]:
             except AccountError as error:
                 problem = str(error)
             else:
-                flash(f"{added.email} can now sign in as {ROLE_LABELS[added.role]}.", "success")
+                flash(
+                    _s(
+                        "%(email)s can now sign in as %(role)s.",
+                        email=added.email,
+                        role=ROLE_LABELS[added.role],
+                    ),
+                    "success",
+                )
                 return redirect(url_for("people.people_page"))
         people = people_of(session, current_user.partnership_id)
         page = render_template(
@@ -212,7 +220,14 @@ def change_role(person_id: int) -> str | Response | tuple[str, int]:
             except AccountError as error:
                 problem = str(error)
             else:
-                flash(f"{person.email} is now {ROLE_LABELS[person.role]}.", "success")
+                flash(
+                    _s(
+                        "%(email)s is now %(role)s.",
+                        email=person.email,
+                        role=ROLE_LABELS[person.role],
+                    ),
+                    "success",
+                )
                 return redirect(url_for("people.person_page", person_id=person_id))
         return _render_person(session, person, form, problem), 400
 
@@ -279,7 +294,7 @@ def set_new_password(token: str) -> str | Response | tuple[str, int]:
                 problem = str(error)
                 form.password.errors = [problem[0].upper() + problem[1:]]
             else:
-                flash("Your new password is set. Sign in with it.", "success")
+                flash(_s("Your new password is set. Sign in with it."), "success")
                 return redirect(url_for("auth.sign_in"))
         page = render_template(
             "new_password.html", title="Set a new password", form=form, person=person

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from web.auth import current_actor
+from web.language import _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
@@ -218,7 +219,7 @@ def _run(reference: str, name: str, act: str, form: FlaskForm, action: Any) -> A
         problems = place_errors(form, error.fields)
         return _render_case(reference, plan_form=(name, form), status=422, problems=problems)
     except (StaleCase, EventNotAllowed) as error:  # as the step forms do: say so, keep nothing
-        flash(f"{error.message} Nothing was changed.", "error")
+        flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
     flash(message, "success")
     return redirect(url_for("staff.case_page", reference=reference))

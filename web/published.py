@@ -27,6 +27,7 @@ from triggers.db import read_session, write_transaction
 from triggers.figures import PerformanceYear
 from triggers.models import Partnership, PublishedFigures
 from web.auth import current_actor
+from web.language import _s
 from web.publish import is_provisional, published_files
 from web.services import services
 from workflows import permissions
@@ -143,13 +144,16 @@ def publish_figures() -> Response:
     app = services()
     form = PublishForm()
     if not form.validate_on_submit():
-        flash("The reason is too long (2,000 characters at most). Nothing was published.", "error")
+        flash(
+            _s("The reason is too long (2,000 characters at most). Nothing was published."),
+            "error",
+        )
         return redirect(url_for("statistics.statistics_page", year=request.form.get("year")))
     with write_transaction(app.sessions) as session:
         partnership = session.get_one(Partnership, current_user.partnership_id)
         year, error = _chosen_year(form.year.data, _year_choices(session, partnership))
         if error:
-            flash(f"{error}. Nothing was published.", "error")
+            flash(_s("%(problem)s. Nothing was published.", problem=error), "error")
             return redirect(url_for("statistics.statistics_page"))
         try:
             version = publish_version(
@@ -163,7 +167,7 @@ def publish_figures() -> Response:
             )
         except ValueError as problem:
             session.rollback()
-            flash(f"{problem}. Nothing was published.", "error")
+            flash(_s("%(problem)s. Nothing was published.", problem=problem), "error")
             return redirect(url_for("statistics.statistics_page", year=year.start_year))
         number, provisional = version.version, version.is_provisional
     kind = "Published" if number == 1 else f"Restated (version {number})"
