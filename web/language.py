@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from babel.support import NullTranslations
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_babel.speaklater import LazyString
+from jinja2 import Environment
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
 from triggers.config import LANGUAGES, Config, relative_path
@@ -99,6 +101,14 @@ def lazy_staff_gettext(text: str, **variables: Any) -> LazyString:
 
 #: The short names the staff sources mark their words with (the extraction's keywords).
 _s, _ns, _ls = staff_gettext, staff_ngettext, lazy_staff_gettext
+
+
+def install_staff_words(environment: Environment, words: NullTranslations | None = None) -> None:
+    """`_s` and `_ns` for a staff template made outside the app (the subject access PDF of
+    `casereview subject-access`): the words from ``words``, English as marked by default."""
+    words = words or NullTranslations()
+    environment.globals["_s"] = _make_new_gettext(words.gettext)
+    environment.globals["_ns"] = _make_new_ngettext(words.ngettext)
 
 
 def init_app(app: Flask, config: Config) -> None:

@@ -58,7 +58,7 @@ def unmarked_text(source: str) -> list[str]:
     a person hears or sees; whether a piece of data starts inside a tag carries over from
     the data before it (``<a href="{{ url }}">Words</a>``)."""
     environment = Environment(extensions=["jinja2.ext.i18n"])
-    found, inside = [], False
+    found, inside, code = [], False, False
     for _line, kind, value in environment.lex(source):
         if kind != "data":
             continue
@@ -68,8 +68,12 @@ def unmarked_text(source: str) -> list[str]:
             elif piece == ">":
                 inside = False
             elif inside:
+                # A style sheet or a script is not words (a PDF's CSS page footer aside).
+                code = bool(re.match(r"(style|script)\b", piece)) or (
+                    code and not re.match(r"/(style|script)\b", piece)
+                )
                 found += [text for text in SHOWN_ATTRIBUTE.findall(piece) if has_words(text)]
-            elif has_words(piece):
+            elif has_words(piece) and not code:
                 found.append(piece.strip())
     return found
 
@@ -164,6 +168,7 @@ def test_the_check_finds_what_is_not_marked():
     assert unmarked_text('<p aria-label="Open cases">{{ x }}</p>') == ["Open cases"]
     assert unmarked_text('<p class="govuk-body">{{ _s("Case reviews") }}</p>') == []
     assert unmarked_text("<td>{{ a }}, {{ b }}</td>") == []
+    assert unmarked_text("<style>body { font-family: arial; }</style><p>Words</p>") == ["Words"]
     assert unmarked_constants('{{ govukTag({"text": "Overdue", "classes": "x"}) }}') == ["Overdue"]
     assert unmarked_constants('{{ govukTag({"text": _s("Overdue"), "classes": "x"}) }}') == []
     assert unmarked_constants('{% set title = "Dashboard" %}') == ["Dashboard"]
