@@ -68,9 +68,9 @@ def unmarked_text(source: str) -> list[str]:
             elif piece == ">":
                 inside = False
             elif inside:
-                # A style sheet or a script is not words (a PDF's CSS page footer aside).
-                code = bool(re.match(r"(style|script)\b", piece)) or (
-                    code and not re.match(r"/(style|script)\b", piece)
+                # Code, a style sheet or a script is not words (a PDF's CSS page footer aside).
+                code = bool(re.match(r"(code|style|script)\b", piece)) or (
+                    code and not re.match(r"/(code|style|script)\b", piece)
                 )
                 found += [text for text in SHOWN_ATTRIBUTE.findall(piece) if has_words(text)]
             elif has_words(piece) and not code:
