@@ -15,11 +15,12 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.support import NullTranslations
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_babel.speaklater import LazyString
 from jinja2 import Environment
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from markupsafe import escape
 
 from triggers.config import LANGUAGES, Config, relative_path
 
@@ -83,20 +84,34 @@ def local_date(day: date | str | None, language: str | None = None) -> str:
 
 def staff_gettext(text: str, **variables: Any) -> str:
     """A staff page's words in the page's language, from the staff catalogs (English until a
-    staff locale is added: the words as marked)."""
+    staff locale is added: the words as marked; outside the app, a form's label read by the
+    CLI or a test, the words as marked too)."""
+    if not has_app_context():
+        return text % variables if variables else text
     domain: Domain = current_app.extensions[STAFF_DOMAIN]
     return domain.gettext(text, **variables)  # type: ignore[no-any-return]
 
 
 def staff_ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """`staff_gettext` with a plural: "1 case", "2 cases" (Welsh has six forms)."""
+    if not has_app_context():
+        words = singular if num == 1 else plural
+        return words % {"num": num, **variables}
     domain: Domain = current_app.extensions[STAFF_DOMAIN]
     return domain.ngettext(singular, plural, num, **variables)  # type: ignore[no-any-return]
 
 
-def lazy_staff_gettext(text: str, **variables: Any) -> LazyString:
+class StaffLazyString(LazyString):  # type: ignore[misc]
+    """Escaped in a page like the plain string it stands for: Flask-Babel's own puts its
+    words into the page as they are, so "the victim's choices" would not read the same."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_staff_gettext(text: str, **variables: Any) -> StaffLazyString:
     """`staff_gettext` when the words are read, for labels made before any request (forms)."""
-    return LazyString(staff_gettext, text, **variables)
+    return StaffLazyString(staff_gettext, text, **variables)
 
 
 #: The short names the staff sources mark their words with (the extraction's keywords).

@@ -17,7 +17,7 @@ from triggers.db import read_session, write_transaction
 from triggers.models import MessageDelivery, OutboxMessage
 from web.auth import current_actor
 from web.forms import ConfirmForm
-from web.language import _s
+from web.language import _ls, _s
 from web.services import services
 from workflows import permissions
 from workflows.case_review import CASE_REVIEW
@@ -27,13 +27,15 @@ from workflows.held_letters import HELD, approve_held, cancel_held, edit_held
 
 class EditLetterForm(FlaskForm):
     body = TextAreaField(
-        "The letter's text",
+        _ls("The letter's text"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter the letter's text")],
-        description="What the applicant will read, for this case only. The text it replaces "
-        "is kept in the case's history.",
+        validators=[DataRequired(_ls("Enter the letter's text"))],
+        description=_ls(
+            "What the applicant will read, for this case only. The text it replaces "
+            "is kept in the case's history."
+        ),
     )
-    submit = SubmitField("Save the text", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Save the text"), widget=GovSubmitInput())
 
 
 blueprint = Blueprint("messages", __name__)

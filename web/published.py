@@ -27,7 +27,7 @@ from triggers.db import read_session, write_transaction
 from triggers.figures import PerformanceYear
 from triggers.models import Partnership, PublishedFigures
 from web.auth import current_actor
-from web.language import _s
+from web.language import _ls, _s
 from web.publish import is_provisional, published_files
 from web.services import services
 from workflows import permissions
@@ -48,13 +48,14 @@ FILES = {
 class PublishForm(FlaskForm):
     year = HiddenField()
     reason = TextAreaField(
-        "Why are these figures being restated?",
+        _ls("Why are these figures being restated?"),
         widget=GovTextArea(),
         validators=[Optional(), Length(max=2000)],
-        description="Shown on the new page beside the date. Needed when the year was "
-        "published before.",
+        description=_ls(
+            "Shown on the new page beside the date. Needed when the year was published before."
+        ),
     )
-    submit = SubmitField("Publish these figures", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Publish these figures"), widget=GovSubmitInput())
 
 
 def versions(session: Session, partnership_id: int, start_year: int) -> list[Any]:
