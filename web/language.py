@@ -101,6 +101,11 @@ def staff_ngettext(singular: str, plural: str, num: int, **variables: Any) -> st
     return domain.ngettext(singular, plural, num, **variables)  # type: ignore[no-any-return]
 
 
+def _staff_translations() -> NullTranslations:
+    domain: Domain = current_app.extensions[STAFF_DOMAIN]
+    return domain.get_translations()  # type: ignore[no-any-return]
+
+
 class StaffLazyString(LazyString):  # type: ignore[misc]
     """Escaped in a page like the plain string it stands for: Flask-Babel's own puts its
     words into the page as they are, so "the victim's choices" would not read the same."""
@@ -134,9 +139,14 @@ def init_app(app: Flask, config: Config) -> None:
     # One per app: a Domain caches its catalogs, and each app may have its own folders.
     app.extensions[STAFF_DOMAIN] = Domain(domain=STAFF_DOMAIN)
     app.add_template_filter(local_date, "local_date")
-    # In templates as Flask-Babel's `_` is: the words autoescaped, the variables escaped.
-    app.jinja_env.globals["_s"] = _make_new_gettext(staff_gettext)
-    app.jinja_env.globals["_ns"] = _make_new_ngettext(staff_ngettext)
+    # In templates as Flask-Babel installs `_`: Jinja's wrappers fill in the variables (each
+    # escaped) after the catalog gives the words, so these give the words alone.
+    app.jinja_env.globals["_s"] = _make_new_gettext(
+        lambda text: _staff_translations().ugettext(text)
+    )
+    app.jinja_env.globals["_ns"] = _make_new_ngettext(
+        lambda singular, plural, num: _staff_translations().ungettext(singular, plural, num)
+    )
 
     @app.context_processor
     def _language() -> dict[str, Any]:

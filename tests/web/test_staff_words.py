@@ -224,3 +224,19 @@ def test_a_staff_catalog_is_all_a_staff_locale_needs(config, engine, partnership
     with app.test_request_context("/"):
         assert _s("Case reviews") == "Community Trigger cases"
         assert _s("%(count)s cases", count=3) == "3 cases"  # not in the catalog: as marked
+
+
+def test_the_template_functions_fill_in_and_escape_the_values(app):
+    # A plural with a value of its own, as tasks.html's caption has; the values escaped, the
+    # words not (they may hold markup, as "Decided <strong>...</strong>" does).
+    with app.test_request_context("/"):
+        render = app.jinja_env.from_string
+        assert (
+            render(
+                '{{ _ns("%(num)s task on %(who)s", "%(num)s tasks on %(who)s", 2, who=w) }}'
+            ).render(w="<Jo>")
+            == "2 tasks on &lt;Jo&gt;"
+        )
+        assert render('{{ _s("<strong>%(n)s</strong> 100%%", n=n) }}').render(n="&") == (
+            "<strong>&amp;</strong> 100%"
+        )
