@@ -33,17 +33,29 @@ install: $(VENV)/.installed assets messages-compile
 ## marked strings into the template, merge it into each language's .po (committed), and
 ## compile the .po into the .mo the application reads (built here, not committed).
 CATALOGS := web/translations
+## The staff pages' words are a domain of their own (web/language.py): marked with _s, _ns
+## and _ls (N_ in the process declaration), extracted into staff.pot (committed: the template
+## a staff locale's staff.po starts from); the public catalog's keywords never see them.
+STAFF_KEYWORDS := --no-default-keywords -k _s -k _ns:1,2 -k _ls -k N_
 messages-extract: $(VENV)/.installed
 	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output -k _l -k lazy_gettext \
 	  --project casereview --copyright-holder "casereview" \
 	  --output-file $(CATALOGS)/messages.pot web notifications triggers
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output $(STAFF_KEYWORDS) \
+	  --project casereview --copyright-holder "casereview" \
+	  --output-file $(CATALOGS)/staff.pot web workflows
 
 messages-update: messages-extract
 	$(BIN)/pybabel update --input-file $(CATALOGS)/messages.pot --output-dir $(CATALOGS) \
 	  --no-fuzzy-matching --ignore-obsolete
+	if ls $(CATALOGS)/*/LC_MESSAGES/staff.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel update --domain staff --input-file $(CATALOGS)/staff.pot \
+	    --output-dir $(CATALOGS) --no-fuzzy-matching --ignore-obsolete; fi
 
 messages-compile: $(VENV)/.installed
 	$(BIN)/pybabel compile --directory $(CATALOGS) --statistics
+	if ls $(CATALOGS)/*/LC_MESSAGES/staff.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --domain staff --directory $(CATALOGS) --statistics; fi
 
 ## Install, create the SQLite database, load demo cases and serve on http://127.0.0.1:8000/
 ## (`make run PORT=8001` serves on another port)

@@ -721,6 +721,8 @@ class PublishedFigures(Base):
     #: Why an earlier version was restated ("" for the first).
     reason: Mapped[str] = mapped_column(Text, default="")
     index_html: Mapped[str] = mapped_column(Text)
+    #: The Welsh page (cy/index.html), when the partnership was bilingual; else "".
+    index_cy_html: Mapped[str] = mapped_column(Text, default="")
     figures_csv: Mapped[str] = mapped_column(Text)
     figures_json: Mapped[str] = mapped_column(Text)
 

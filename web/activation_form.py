@@ -38,13 +38,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from web.complaint_bodies import STAFF_BODIES, complaint_body
+from web.language import _ls
 from web.step_forms import PartsDateField, place_errors
 
 #: Most rows the form takes (the service takes at most 200 incidents, 100 complaints each).
 INCIDENT_ROWS = 50
 COMPLAINT_ROWS = 20
 BODIES = [
-    SelectChoice("", "Choose who it was reported to"),
+    SelectChoice("", _ls("Choose who it was reported to")),
     *(SelectChoice(value, label) for value, label in STAFF_BODIES.items()),
 ]
 
@@ -53,12 +54,14 @@ class ComplaintRow(Form):
     """One more complaint about an incident: another body, or another person."""
 
     reported_to = SelectField(
-        "Reported to", widget=GovSelect(), choices=BODIES, validate_choice=False
+        _ls("Reported to"), widget=GovSelect(), choices=BODIES, validate_choice=False
     )
-    reported_on = PartsDateField("When it was reported", validators=[Optional()])
-    reporter = StringField("Who reported it", widget=GovTextInput(), validators=[Length(max=200)])
+    reported_on = PartsDateField(_ls("When it was reported"), validators=[Optional()])
+    reporter = StringField(
+        _ls("Who reported it"), widget=GovTextInput(), validators=[Length(max=200)]
+    )
     reference = StringField(
-        "Their reference number", widget=GovTextInput(), validators=[Length(max=100)]
+        _ls("Their reference number"), widget=GovTextInput(), validators=[Length(max=100)]
     )
 
     def is_empty(self) -> bool:
@@ -74,26 +77,28 @@ class ComplaintRow(Form):
 
 
 class IncidentRow(Form):
-    occurred_on = PartsDateField("When it happened", validators=[Optional()])
+    occurred_on = PartsDateField(_ls("When it happened"), validators=[Optional()])
     # Not "description": every WTForms field already has a .description (its hint).
     what_happened = TextAreaField(
-        "What happened", widget=GovTextArea(), validators=[Length(max=10_000)]
+        _ls("What happened"), widget=GovTextArea(), validators=[Length(max=10_000)]
     )
     hate_related = BooleanField(
-        "Motivated by hate (a hate crime or hate incident)", widget=GovCheckboxInput()
+        _ls("Motivated by hate (a hate crime or hate incident)"), widget=GovCheckboxInput()
     )
     reported_to = SelectField(
-        "Reported to", widget=GovSelect(), choices=BODIES, validate_choice=False
+        _ls("Reported to"), widget=GovSelect(), choices=BODIES, validate_choice=False
     )
-    reported_on = PartsDateField("When it was reported", validators=[Optional()])
-    reporter = StringField("Who reported it", widget=GovTextInput(), validators=[Length(max=200)])
+    reported_on = PartsDateField(_ls("When it was reported"), validators=[Optional()])
+    reporter = StringField(
+        _ls("Who reported it"), widget=GovTextInput(), validators=[Length(max=200)]
+    )
     reference = StringField(
-        "Their reference number", widget=GovTextInput(), validators=[Length(max=100)]
+        _ls("Their reference number"), widget=GovTextInput(), validators=[Length(max=100)]
     )
     #: The complaints after the first (the fields above).
     more_complaints = FieldList(FormField(ComplaintRow), min_entries=0, max_entries=COMPLAINT_ROWS)
     add_complaint = SubmitField(
-        "Add another complaint about this incident", widget=GovSubmitInput()
+        _ls("Add another complaint about this incident"), widget=GovSubmitInput()
     )
 
     def is_empty(self) -> bool:
@@ -118,141 +123,145 @@ class IncidentRow(Form):
 
 class ActivationForm(FlaskForm):
     received_on = PartsDateField(
-        "Date the application was received",
-        validators=[DataRequired("Enter the date it was received")],
+        _ls("Date the application was received"),
+        validators=[DataRequired(_ls("Enter the date it was received"))],
     )
     channel = RadioField(
-        "How it was received",
+        _ls("How it was received"),
         widget=GovRadioInput(),
-        validators=[DataRequired("Select how the application was received")],
+        validators=[DataRequired(_ls("Select how the application was received"))],
         validate_choice=False,
         choices=[
-            SelectChoice("phone", "Phone"),
-            SelectChoice("letter", "Letter"),
-            SelectChoice("email", "E-mail"),
-            SelectChoice("in_person", "In person"),
+            SelectChoice("phone", _ls("Phone")),
+            SelectChoice("letter", _ls("Letter")),
+            SelectChoice("email", _ls("E-mail")),
+            SelectChoice("in_person", _ls("In person")),
         ],
     )
     # Welsh Language Standards: the language preference is asked at first contact (issue 21).
     correspondence_language = RadioField(
-        "Which language should we write to them in?",
+        _ls("Which language should we write to them in?"),
         widget=GovRadioInput(),
         # Never pre-selected (GOV.UK); left unanswered it is "not known", as the last choice
         # says, so the choice is not checked against the list (the service checks the value).
         default=None,
         validate_choice=False,
         choices=[
-            SelectChoice("cy", "Welsh (Cymraeg)"),
-            SelectChoice("en", "English"),
-            SelectChoice("", "Not asked or not known"),
+            SelectChoice("cy", _ls("Welsh (Cymraeg)")),
+            SelectChoice("en", _ls("English")),
+            SelectChoice("", _ls("Not asked or not known")),
         ],
     )
     victim_type = RadioField(
-        "The victim is",
+        _ls("The victim is"),
         widget=GovRadioInput(),
-        validators=[DataRequired("Select who the victim is")],
+        validators=[DataRequired(_ls("Select who the victim is"))],
         validate_choice=False,
         choices=[
-            SelectChoice("individual", "An individual"),
-            SelectChoice("business", "A business"),
-            SelectChoice("community_group", "A community group"),
+            SelectChoice("individual", _ls("An individual")),
+            SelectChoice("business", _ls("A business")),
+            SelectChoice("community_group", _ls("A community group")),
         ],
     )
     victim_name = StringField(
-        "Victim's name",
+        _ls("Victim's name"),
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the victim's name"), Length(max=200)],
+        validators=[DataRequired(_ls("Enter the victim's name")), Length(max=200)],
     )
     victim_address = TextAreaField(
-        "Address",
+        _ls("Address"),
         widget=GovTextArea(),
         validators=[Length(max=2000)],
-        description="House number and street, town or city. Needed for letters by post.",
+        description=_ls("House number and street, town or city. Needed for letters by post."),
     )
-    victim_postcode = StringField("Postcode", widget=GovTextInput(), validators=[Length(max=10)])
+    victim_postcode = StringField(
+        _ls("Postcode"), widget=GovTextInput(), validators=[Length(max=10)]
+    )
     victim_email = StringField(
-        "E-mail address", widget=GovTextInput(), validators=[Length(max=320)]
+        _ls("E-mail address"), widget=GovTextInput(), validators=[Length(max=320)]
     )
-    victim_phone = StringField("Phone number", widget=GovTextInput(), validators=[Length(max=40)])
+    victim_phone = StringField(
+        _ls("Phone number"), widget=GovTextInput(), validators=[Length(max=40)]
+    )
     contact_preference = RadioField(
-        "How they want to be contacted",
+        _ls("How they want to be contacted"),
         widget=GovRadioInput(),
-        validators=[DataRequired("Select how the victim wants to be contacted")],
+        validators=[DataRequired(_ls("Select how the victim wants to be contacted"))],
         validate_choice=False,
         choices=[
-            SelectChoice("email", "E-mail"),
-            SelectChoice("phone", "Phone"),
-            SelectChoice("letter", "Letter by post"),
+            SelectChoice("email", _ls("E-mail")),
+            SelectChoice("phone", _ls("Phone")),
+            SelectChoice("letter", _ls("Letter by post")),
         ],
     )
     accessibility_needs = TextAreaField(
-        "Accessibility or language needs", widget=GovTextArea(), validators=[Length(max=2000)]
+        _ls("Accessibility or language needs"), widget=GovTextArea(), validators=[Length(max=2000)]
     )
-    is_vulnerable = BooleanField("The victim is vulnerable", widget=GovCheckboxInput())
-    is_repeat_victim = BooleanField("The victim is a repeat victim", widget=GovCheckboxInput())
+    is_vulnerable = BooleanField(_ls("The victim is vulnerable"), widget=GovCheckboxInput())
+    is_repeat_victim = BooleanField(_ls("The victim is a repeat victim"), widget=GovCheckboxInput())
     on_behalf = RadioField(
-        "Who is applying?",
+        _ls("Who is applying?"),
         widget=GovRadioInput(),
-        validators=[DataRequired("Select who is applying")],
+        validators=[DataRequired(_ls("Select who is applying"))],
         validate_choice=False,
         choices=[
-            SelectChoice("no", "The victim"),
-            SelectChoice("yes", "Someone on the victim's behalf"),
+            SelectChoice("no", _ls("The victim")),
+            SelectChoice("yes", _ls("Someone on the victim's behalf")),
         ],
     )
     applicant_name = StringField(
-        "Applicant's name", widget=GovTextInput(), validators=[Length(max=200)]
+        _ls("Applicant's name"), widget=GovTextInput(), validators=[Length(max=200)]
     )
     applicant_relationship = StringField(
-        "Relationship to the victim",
+        _ls("Relationship to the victim"),
         widget=GovTextInput(),
         validators=[Length(max=100)],
-        description="For example: son, carer, councillor, MP.",
+        description=_ls("For example: son, carer, councillor, MP."),
     )
     applicant_consent_given_on = PartsDateField(
-        "Date the victim gave consent", validators=[Optional()]
+        _ls("Date the victim gave consent"), validators=[Optional()]
     )
     applicant_address = TextAreaField(
-        "Applicant's address", widget=GovTextArea(), validators=[Length(max=2000)]
+        _ls("Applicant's address"), widget=GovTextArea(), validators=[Length(max=2000)]
     )
     applicant_email = StringField(
-        "Applicant's e-mail address", widget=GovTextInput(), validators=[Length(max=320)]
+        _ls("Applicant's e-mail address"), widget=GovTextInput(), validators=[Length(max=320)]
     )
     applicant_phone = StringField(
-        "Applicant's phone number", widget=GovTextInput(), validators=[Length(max=40)]
+        _ls("Applicant's phone number"), widget=GovTextInput(), validators=[Length(max=40)]
     )
     applicant_contact_preference = RadioField(
-        "How the applicant wants to be contacted",
+        _ls("How the applicant wants to be contacted"),
         widget=GovRadioInput(),
         validate_choice=False,
         validators=[Optional()],
         choices=[
-            SelectChoice("email", "E-mail"),
-            SelectChoice("phone", "Phone"),
-            SelectChoice("letter", "Letter by post"),
+            SelectChoice("email", _ls("E-mail")),
+            SelectChoice("phone", _ls("Phone")),
+            SelectChoice("letter", _ls("Letter by post")),
         ],
     )
     incidents = FieldList(FormField(IncidentRow), min_entries=1, max_entries=INCIDENT_ROWS)
-    add_incident = SubmitField("Add another incident", widget=GovSubmitInput())
-    youth_asb = BooleanField("Youth ASB is an aggravating factor", widget=GovCheckboxInput())
+    add_incident = SubmitField(_ls("Add another incident"), widget=GovSubmitInput())
+    youth_asb = BooleanField(_ls("Youth ASB is an aggravating factor"), widget=GovCheckboxInput())
     ward = StringField(
-        "Ward or police beat",
+        _ls("Ward or police beat"),
         widget=GovTextInput(),
         validators=[Length(max=100)],
-        description="Where the ASB happened, for the yearly figures by area. Not an address.",
+        description=_ls("Where the ASB happened, for the yearly figures by area. Not an address."),
     )
     dissatisfaction = TextAreaField(
-        "Why they are dissatisfied with the response",
+        _ls("Why they are dissatisfied with the response"),
         widget=GovTextArea(),
         validators=[Length(max=10_000)],
     )
     agencies = SelectMultipleField(
-        "Agencies involved", widget=GovCheckboxesInput(), validate_choice=False
+        _ls("Agencies involved"), widget=GovCheckboxesInput(), validate_choice=False
     )
     single_point_of_contact = StringField(
-        "Single point of contact", widget=GovTextInput(), validators=[Length(max=200)]
+        _ls("Single point of contact"), widget=GovTextInput(), validators=[Length(max=200)]
     )
-    submit = SubmitField("Log the application", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Log the application"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         incidents = []

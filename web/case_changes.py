@@ -50,6 +50,7 @@ from web.correction_form import (
     fact_spec,
     field_key,
 )
+from web.language import _ls, _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
@@ -76,60 +77,67 @@ def fact_label(fact: str) -> str:
 
 class ReverseForm(FlaskForm):
     reason = TextAreaField(
-        "Why the step is reversed",
+        _ls("Why the step is reversed"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter why the step is reversed"), LONG],
-        description="For example: recorded on the wrong case.",
+        validators=[DataRequired(_ls("Enter why the step is reversed")), LONG],
+        description=_ls("For example: recorded on the wrong case."),
     )
-    submit = SubmitField("Reverse the latest step", widget=Button("govuk-button--warning"))
+    submit = SubmitField(_ls("Reverse the latest step"), widget=Button("govuk-button--warning"))
 
 
 class AddAgencyForm(FlaskForm):
-    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
+    agency = SelectField(_ls("Agency"), widget=GovSelect(), validate_choice=False)
     role = RadioField(
-        "Its role on the case",
+        _ls("Its role on the case"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("involved", "Involved"), SelectChoice("lead", "Lead agency")],
-        validators=[DataRequired("Select the agency's role")],
+        choices=[
+            SelectChoice("involved", _ls("Involved")),
+            SelectChoice("lead", _ls("Lead agency")),
+        ],
+        validators=[DataRequired(_ls("Select the agency's role"))],
     )
-    reason = TextAreaField("Why (optional)", widget=GovTextArea(), validators=[LONG])
-    submit = SubmitField("Add the agency", widget=GovSubmitInput())
+    reason = TextAreaField(_ls("Why (optional)"), widget=GovTextArea(), validators=[LONG])
+    submit = SubmitField(_ls("Add the agency"), widget=GovSubmitInput())
 
 
 class RemoveAgencyForm(FlaskForm):
-    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
+    agency = SelectField(_ls("Agency"), widget=GovSelect(), validate_choice=False)
     reason = TextAreaField(
-        "Why it is taken off the case",
+        _ls("Why it is taken off the case"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter why the agency is taken off the case"), LONG],
+        validators=[DataRequired(_ls("Enter why the agency is taken off the case")), LONG],
     )
-    submit = SubmitField("Take the agency off the case", widget=Button("govuk-button--secondary"))
+    submit = SubmitField(
+        _ls("Take the agency off the case"), widget=Button("govuk-button--secondary")
+    )
 
 
 class AddIncidentForm(FlaskForm):
     occurred_on = PartsDateField(
-        "When it happened", validators=[DataRequired("Enter when it happened")]
+        _ls("When it happened"), validators=[DataRequired(_ls("Enter when it happened"))]
     )
     what_happened = TextAreaField(
-        "What happened",
+        _ls("What happened"),
         widget=GovTextArea(),
-        validators=[DataRequired("Describe what happened"), LONG],
+        validators=[DataRequired(_ls("Describe what happened")), LONG],
     )
-    location = StringField("Where", widget=GovTextInput(), validators=[Length(max=200)])
+    location = StringField(_ls("Where"), widget=GovTextInput(), validators=[Length(max=200)])
     hate_related = BooleanField(
-        "Motivated by hate (a hate crime or hate incident)", widget=GovCheckboxInput()
+        _ls("Motivated by hate (a hate crime or hate incident)"), widget=GovCheckboxInput()
     )
     complaints = FieldList(FormField(ComplaintRow), min_entries=1, max_entries=20)
     reason = TextAreaField(
-        "Where this came from (optional)", widget=GovTextArea(), validators=[LONG]
+        _ls("Where this came from (optional)"), widget=GovTextArea(), validators=[LONG]
     )
-    add_complaint = SubmitField("Add another complaint", widget=Button("govuk-button--secondary"))
-    submit = SubmitField("Add the incident", widget=GovSubmitInput())
+    add_complaint = SubmitField(
+        _ls("Add another complaint"), widget=Button("govuk-button--secondary")
+    )
+    submit = SubmitField(_ls("Add the incident"), widget=GovSubmitInput())
 
 
 class AddComplaintForm(ComplaintRow, FlaskForm):
-    incident = SelectField("About which incident", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Add the complaint", widget=GovSubmitInput())
+    incident = SelectField(_ls("About which incident"), widget=GovSelect(), validate_choice=False)
+    submit = SubmitField(_ls("Add the complaint"), widget=GovSubmitInput())
 
 
 def change_forms(
@@ -195,11 +203,11 @@ def offer_agencies(session: Session, case: CaseReview, form: Any, submitted: boo
 
 
 def _agency_choices(agencies: list[tuple[int, str]]) -> list[SelectChoice]:
-    return [SelectChoice("", "Choose an agency")] + [SelectChoice(n, n) for _, n in agencies]
+    return [SelectChoice("", _ls("Choose an agency"))] + [SelectChoice(n, n) for _, n in agencies]
 
 
 def _incident_choices(case: CaseReview) -> list[SelectChoice]:
-    return [SelectChoice("", "Choose the incident")] + [
+    return [SelectChoice("", _ls("Choose the incident"))] + [
         SelectChoice(
             str(i), f"{i + 1}: {incident.occurred_on:%d/%m/%Y}, {incident.description[:60]}"
         )
@@ -230,7 +238,7 @@ def _run(reference: str, name: str, act: str, make: Any, action: Any) -> Any:
         problems = place_errors(form, _form_names(form, error.fields))
         return _render_case(reference, plan_form=(name, form), status=422, problems=problems)
     except (StaleCase, EventNotAllowed) as error:
-        flash(f"{error.message} Nothing was changed.", "error")
+        flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
     flash(messages[0], "success")
     for message in messages[1:]:

@@ -24,12 +24,13 @@ from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.models import CaseReview
+from web.language import _ls
 from web.step_forms import PartsDateField
 from workflows.case_review import process_for
 from workflows.corrections import case_as_input, step_events
 
-LONG = Length(max=10_000, message="Keep this under 10,000 characters")
-YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+LONG = Length(max=10_000, message=_ls("Keep this under 10,000 characters"))
+YES_NO = [SelectChoice("yes", _ls("Yes")), SelectChoice("no", _ls("No"))]
 #: Each fact the correction form offers: its name, its label and its kind of field.
 TEXT, AREA, DAY, FLAG = "text", "area", "date", "flag"
 PEOPLE_FACTS = (
@@ -174,12 +175,12 @@ def correction_form(spec: list[tuple[str, str, str, Any]], formdata: Any = None)
         field_key(fact): _fact_field(label, kind) for fact, label, kind, _ in spec
     }
     fields["reason"] = TextAreaField(
-        "Why the correction is needed",
+        _ls("Why the correction is needed"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter why the correction is needed"), LONG],
-        description="Recorded in the audit trail with the values before and after.",
+        validators=[DataRequired(_ls("Enter why the correction is needed")), LONG],
+        description=_ls("Recorded in the audit trail with the values before and after."),
     )
-    fields["submit"] = SubmitField("Correct the case", widget=GovSubmitInput())
+    fields["submit"] = SubmitField(_ls("Correct the case"), widget=GovSubmitInput())
     form_class = type("CorrectionForm", (FlaskForm,), fields)
     data = {field_key(fact): _shown(kind, value) for fact, _, kind, value in spec}
     form = form_class(prefix="correct", formdata=formdata, data=data)

@@ -29,6 +29,7 @@ from triggers.db import read_session, write_transaction
 from triggers.text import header_text
 from web.auth import current_actor
 from web.errors import page_response, wants_json
+from web.language import _ls, _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
@@ -52,44 +53,48 @@ blueprint = Blueprint("documents", __name__)
 
 class DocumentForm(FlaskForm):
     title = StringField(
-        "Title",
+        _ls("Title"),
         widget=GovTextInput(),
-        description="For example, Police chronology to 30 November",
-        validators=[DataRequired("Enter a title for the document"), Length(max=200)],
+        description=_ls("For example, Police chronology to 30 November"),
+        validators=[DataRequired(_ls("Enter a title for the document")), Length(max=200)],
     )
-    agency = SelectField("Which agency it came from", widget=GovSelect(), validate_choice=False)
+    agency = SelectField(
+        _ls("Which agency it came from"), widget=GovSelect(), validate_choice=False
+    )
     file = FileField(
-        "The file",
+        _ls("The file"),
         widget=GovFileInput(),
-        description="A PDF, a Word document, an image or an e-mail (.eml).",
+        description=_ls("A PDF, a Word document, an image or an e-mail (.eml)."),
     )
-    submit = SubmitField("Upload the document", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Upload the document"), widget=GovSubmitInput())
 
 
 class NoteForm(FlaskForm):
     kind = RadioField(
-        "What is it?",
+        _ls("What is it?"),
         widget=GovRadioInput(),
         choices=[SelectChoice(key, label) for key, label in NOTE_KINDS.items()],
-        validators=[DataRequired("Select what it is: a note, a call, a visit...")],
+        validators=[DataRequired(_ls("Select what it is: a note, a call, a visit..."))],
     )
     occurred_on = PartsDateField(
-        "Date",
-        description="For example, 27 11 2026.",
-        validators=[DataRequired("Enter the date")],
+        _ls("Date"),
+        description=_ls("For example, 27 11 2026."),
+        validators=[DataRequired(_ls("Enter the date"))],
     )
     with_whom = StringField(
-        "Who with",
+        _ls("Who with"),
         widget=GovTextInput(),
-        description="For a call, visit or meeting: who it was with. Leave it empty for a note.",
+        description=_ls(
+            "For a call, visit or meeting: who it was with. Leave it empty for a note."
+        ),
         validators=[Length(max=200)],
     )
     text = TextAreaField(
-        "What was said or done",
+        _ls("What was said or done"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter the note"), Length(max=10_000)],
+        validators=[DataRequired(_ls("Enter the note")), Length(max=10_000)],
     )
-    submit = SubmitField("Add the note", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Add the note"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         day = self.occurred_on.data
@@ -102,24 +107,26 @@ class NoteForm(FlaskForm):
 
 
 class EditNoteForm(NoteForm):
-    submit = SubmitField("Save the note", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Save the note"), widget=GovSubmitInput())
 
 
 class CorrectionForm(FlaskForm):
     text = TextAreaField(
-        "The corrected note",
+        _ls("The corrected note"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter the corrected note"), Length(max=10_000)],
+        validators=[DataRequired(_ls("Enter the corrected note")), Length(max=10_000)],
     )
     reason = TextAreaField(
-        "Why it is corrected",
+        _ls("Why it is corrected"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter why the note is corrected"), Length(max=10_000)],
+        validators=[DataRequired(_ls("Enter why the note is corrected")), Length(max=10_000)],
     )
     occurred_on = PartsDateField(
-        "Date", description="Leave it empty to keep the note's date.", validators=[Optional()]
+        _ls("Date"),
+        description=_ls("Leave it empty to keep the note's date."),
+        validators=[Optional()],
     )
-    submit = SubmitField("Add the correction", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Add the correction"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text.data or "", "reason": self.reason.data or ""}
@@ -152,7 +159,7 @@ def _agency_choices(actor: Actor, agencies: list[tuple[int, str]]) -> list[Selec
     names = permissions.agencies_to_act_for(actor, permissions.ADD_DOCUMENT, agencies)
     choices = [SelectChoice(name, name) for name in names]
     if actor.role not in permissions.AGENCY_ROLES:
-        choices.insert(0, SelectChoice("", "None: the partnership's own, or the victim's"))
+        choices.insert(0, SelectChoice("", _ls("None: the partnership's own, or the victim's")))
     return choices
 
 
@@ -237,7 +244,7 @@ def _run(reference: str, name: str, act: str, form: FlaskForm, action: Any) -> A
         problems = place_errors(form, error.fields)  # type: ignore[arg-type]
         return _again(reference, name, form, 422, problems)
     except StaleCase as error:
-        flash(f"{error.message} Nothing was changed.", "error")
+        flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
     flash(message, "success")
     return redirect(url_for("staff.case_page", reference=reference, _anchor="documents"))

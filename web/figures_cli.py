@@ -81,7 +81,8 @@ def stats(context: Context, start_year: int | None, partnership: str | None, out
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="The folder to write index.html, figures.csv and figures.json into.",
+    help="The folder to write index.html (and cy/index.html when bilingual), figures.csv and "
+    "figures.json into.",
 )
 @pass_context
 def publish_command(

@@ -13,6 +13,7 @@ from wtforms import EmailField, Field, PasswordField, SelectField, SubmitField, 
 from wtforms.validators import DataRequired, Length
 
 from triggers.text import email_problem
+from web.language import _ls
 
 
 def an_email_address(message: str):  # type: ignore[no-untyped-def]
@@ -27,20 +28,20 @@ def an_email_address(message: str):  # type: ignore[no-untyped-def]
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "E-mail address",
+        _ls("E-mail address"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter your e-mail address"),
+            DataRequired(_ls("Enter your e-mail address")),
             an_email_address("Enter an e-mail address in the right form, like name@example.org"),
             Length(max=320),
         ],
     )
     password = PasswordField(
-        "Password",
+        _ls("Password"),
         widget=GovPasswordInput(),
-        validators=[DataRequired("Enter your password"), Length(max=1000)],
+        validators=[DataRequired(_ls("Enter your password")), Length(max=1000)],
     )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Sign in"), widget=GovSubmitInput())
 
 
 class FilterForm(FlaskForm):
@@ -49,9 +50,9 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    state = SelectField("State", widget=GovSelect(), validate_choice=False)
-    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Filter", widget=GovSubmitInput())
+    state = SelectField(_ls("State"), widget=GovSelect(), validate_choice=False)
+    agency = SelectField(_ls("Agency"), widget=GovSelect(), validate_choice=False)
+    submit = SubmitField(_ls("Filter"), widget=GovSubmitInput())
 
 
 class ConfirmForm(FlaskForm):
@@ -64,8 +65,8 @@ class YearForm(FlaskForm):
     class Meta:
         csrf = False
 
-    year = SelectField("Performance year", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Show", widget=GovSubmitInput())
+    year = SelectField(_ls("Performance year"), widget=GovSelect(), validate_choice=False)
+    submit = SubmitField(_ls("Show"), widget=GovSubmitInput())
 
 
 class ClosedFilterForm(FlaskForm):
@@ -74,6 +75,6 @@ class ClosedFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    year = SelectField("Year closed", widget=GovSelect(), validate_choice=False)
-    outcome = SelectField("Outcome", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Filter", widget=GovSubmitInput())
+    year = SelectField(_ls("Year closed"), widget=GovSelect(), validate_choice=False)
+    outcome = SelectField(_ls("Outcome"), widget=GovSelect(), validate_choice=False)
+    submit = SubmitField(_ls("Filter"), widget=GovSubmitInput())

@@ -14,8 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from babel.support import NullTranslations
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale
+from flask_babel.speaklater import LazyString
+from jinja2 import Environment
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from markupsafe import escape
 
 from triggers.config import LANGUAGES, Config, relative_path
 
@@ -29,6 +34,12 @@ SWITCH = "lang"
 PUBLIC = frozenset({"apply"})
 #: Each language's own name, as the switch shows it.
 NAMES = {"cy": "Cymraeg", "en": "English"}
+#: The staff pages' gettext domain: `_s` (and `_ls`, `_ns`) in templates and code, `N_` in
+#: the process declaration; extracted into translations/staff.pot, a language's staff.po
+#: beside its messages.po. A domain of its own, so that the public catalog's rule (every
+#: marked string has Welsh, tests/web/test_catalog.py) holds for the public pages while the
+#: staff pages, English for now, need no Welsh until a staff locale is added.
+STAFF_DOMAIN = "staff"
 
 
 def leading_language(config: Config) -> str:
@@ -49,8 +60,8 @@ def catalog_folders(config: Config) -> list[str]:
 def page_language(config: Config) -> str:
     """The language of this request's page: staff pages are English; a public page is in the
     language chosen with the switch, else the partnership's leading language."""
-    if request.blueprint not in PUBLIC:
-        return "en"
+    if not has_request_context() or request.blueprint not in PUBLIC:
+        return "en"  # a staff page, or one made outside a request (the CLI, the scheduler)
     chosen = session.get(CHOSEN)
     return chosen if chosen in LANGUAGES else leading_language(config)
 
@@ -71,12 +82,71 @@ def local_date(day: date | str | None, language: str | None = None) -> str:
     return format_date(day, "EEEE d MMMM y", locale=language or current_language())
 
 
+def staff_gettext(text: str, **variables: Any) -> str:
+    """A staff page's words in the page's language, from the staff catalogs (English until a
+    staff locale is added: the words as marked; outside the app, a form's label read by the
+    CLI or a test, the words as marked too)."""
+    if not has_app_context():
+        return text % variables if variables else text
+    domain: Domain = current_app.extensions[STAFF_DOMAIN]
+    return domain.gettext(text, **variables)  # type: ignore[no-any-return]
+
+
+def staff_ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """`staff_gettext` with a plural: "1 case", "2 cases" (Welsh has six forms)."""
+    if not has_app_context():
+        words = singular if num == 1 else plural
+        return words % {"num": num, **variables}
+    domain: Domain = current_app.extensions[STAFF_DOMAIN]
+    return domain.ngettext(singular, plural, num, **variables)  # type: ignore[no-any-return]
+
+
+def _staff_translations() -> NullTranslations:
+    domain: Domain = current_app.extensions[STAFF_DOMAIN]
+    return domain.get_translations()  # type: ignore[no-any-return]
+
+
+class StaffLazyString(LazyString):  # type: ignore[misc]
+    """Escaped in a page like the plain string it stands for: Flask-Babel's own puts its
+    words into the page as they are, so "the victim's choices" would not read the same."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_staff_gettext(text: str, **variables: Any) -> StaffLazyString:
+    """`staff_gettext` when the words are read, for labels made before any request (forms)."""
+    return StaffLazyString(staff_gettext, text, **variables)
+
+
+#: The short names the staff sources mark their words with (the extraction's keywords).
+_s, _ns, _ls = staff_gettext, staff_ngettext, lazy_staff_gettext
+
+
+def install_staff_words(environment: Environment, words: NullTranslations | None = None) -> None:
+    """`_s` and `_ns` for a staff template made outside the app (the subject access PDF of
+    `casereview subject-access`): the words from ``words``, English as marked by default."""
+    words = words or NullTranslations()
+    environment.globals["_s"] = _make_new_gettext(words.gettext)
+    environment.globals["_ns"] = _make_new_ngettext(words.ngettext)
+
+
 def init_app(app: Flask, config: Config) -> None:
     """Flask-Babel with the catalogs, the page's language, and what templates need."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(catalog_folders(config))
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
     Babel(app, locale_selector=lambda: page_language(config))
+    # One per app: a Domain caches its catalogs, and each app may have its own folders.
+    app.extensions[STAFF_DOMAIN] = Domain(domain=STAFF_DOMAIN)
     app.add_template_filter(local_date, "local_date")
+    # In templates as Flask-Babel installs `_`: Jinja's wrappers fill in the variables (each
+    # escaped) after the catalog gives the words, so these give the words alone.
+    app.jinja_env.globals["_s"] = _make_new_gettext(
+        lambda text: _staff_translations().ugettext(text)
+    )
+    app.jinja_env.globals["_ns"] = _make_new_ngettext(
+        lambda singular, plural, num: _staff_translations().ungettext(singular, plural, num)
+    )
 
     @app.context_processor
     def _language() -> dict[str, Any]:

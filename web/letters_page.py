@@ -34,6 +34,7 @@ from triggers.config import relative_path
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, LetterTemplate, OutboxMessage
 from web.auth import current_actor
+from web.language import _ls, _s
 from web.services import services
 from workflows import permissions
 from workflows.case_review import CASE_REVIEW
@@ -54,18 +55,20 @@ LONGEST_TEMPLATE = 20_000
 
 class TemplateForm(FlaskForm):
     text = TextAreaField(
-        "The letter's template",
+        _ls("The letter's template"),
         widget=GovTextArea(),
         validators=[
-            DataRequired("Enter the template"),
-            Length(max=LONGEST_TEMPLATE, message="The template is too long"),
+            DataRequired(_ls("Enter the template")),
+            Length(max=LONGEST_TEMPLATE, message=_ls("The template is too long")),
         ],
-        description="The first line is 'Subject: ...'. Names in {{ double braces }} are filled "
-        "in from the case; {{ date | english }} writes a date as people do.",
+        description=_ls(
+            "The first line is 'Subject: ...'. Names in {{ double braces }} are filled "
+            "in from the case; {{ date | english }} writes a date as people do."
+        ),
     )
-    case = SelectField("Preview with the case", widget=GovSelect(), validate_choice=False)
-    preview = SubmitField("Preview", widget=GovSubmitInput())
-    save = SubmitField("Save as a new version", widget=GovSubmitInput())
+    case = SelectField(_ls("Preview with the case"), widget=GovSelect(), validate_choice=False)
+    preview = SubmitField(_ls("Preview"), widget=GovSubmitInput())
+    save = SubmitField(_ls("Save as a new version"), widget=GovSubmitInput())
 
 
 def _kinds() -> list[str]:
@@ -141,7 +144,14 @@ def letter_template(kind: str) -> Any:
             status = 422
         elif form.save.data:
             version = _save(kind, text)
-            flash(f"Saved version {version} of the {kind.replace('_', ' ')} letter.", "success")
+            flash(
+                _s(
+                    "Saved version %(version)s of the %(kind)s letter.",
+                    version=version,
+                    kind=kind.replace("_", " "),
+                ),
+                "success",
+            )
             return redirect(url_for("letters.letter_template", kind=kind))
     elif request.method == "POST":
         status = 400

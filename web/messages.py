@@ -17,6 +17,7 @@ from triggers.db import read_session, write_transaction
 from triggers.models import MessageDelivery, OutboxMessage
 from web.auth import current_actor
 from web.forms import ConfirmForm
+from web.language import _ls, _s
 from web.services import services
 from workflows import permissions
 from workflows.case_review import CASE_REVIEW
@@ -26,13 +27,15 @@ from workflows.held_letters import HELD, approve_held, cancel_held, edit_held
 
 class EditLetterForm(FlaskForm):
     body = TextAreaField(
-        "The letter's text",
+        _ls("The letter's text"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter the letter's text")],
-        description="What the applicant will read, for this case only. The text it replaces "
-        "is kept in the case's history.",
+        validators=[DataRequired(_ls("Enter the letter's text"))],
+        description=_ls(
+            "What the applicant will read, for this case only. The text it replaces "
+            "is kept in the case's history."
+        ),
     )
-    submit = SubmitField("Save the text", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Save the text"), widget=GovSubmitInput())
 
 
 blueprint = Blueprint("messages", __name__)
@@ -169,7 +172,10 @@ def held_letter(reference: str, message_id: int, action: str) -> Response | tupl
             return message_page(reference, message_id, edit_form=form), 422
         flash(f"{next(iter(error.fields.values()))}. Nothing was changed.", "error")
     except CannotCompose as error:
-        flash(f"The letter cannot be made: {error}. Nothing was changed.", "error")
+        flash(
+            _s("The letter cannot be made: %(problem)s. Nothing was changed.", problem=error),
+            "error",
+        )
     else:
         flash(done, "success")
     return redirect(url_for("messages.message_page", reference=reference, message_id=message_id))

@@ -27,6 +27,7 @@ from triggers.db import read_session, write_transaction
 from triggers.models import Agency, User
 from web.auth import current_actor
 from web.forms import ConfirmForm, an_email_address
+from web.language import _ls, _s
 from web.services import services
 from workflows.people import (
     add_person,
@@ -52,53 +53,53 @@ ROLE_LABELS = {
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        "Role",
+        _ls("Role"),
         widget=GovSelect(),
         choices=[SelectChoice(key, ROLE_LABELS[key]) for key in ROLES],
-        validators=[DataRequired("Choose a role")],
+        validators=[DataRequired(_ls("Choose a role"))],
     )
     agency = SelectField(
-        "Agency (for agency representatives and panel members)",
+        _ls("Agency (for agency representatives and panel members)"),
         widget=GovSelect(),
         validate_choice=False,
     )
-    submit = SubmitField("Change role", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Change role"), widget=GovSubmitInput())
 
 
 class AddPersonForm(RoleForm):
     email = EmailField(
-        "E-mail address",
+        _ls("E-mail address"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter their e-mail address"),
+            DataRequired(_ls("Enter their e-mail address")),
             an_email_address("Enter an e-mail address in the right form, like name@example.org"),
             Length(max=320),
         ],
     )
     password = PasswordField(
-        "First password (tell them, or send them a link to set their own afterwards)",
+        _ls("First password (tell them, or send them a link to set their own afterwards)"),
         widget=GovPasswordInput(),
-        validators=[DataRequired("Enter a first password"), Length(max=1000)],
+        validators=[DataRequired(_ls("Enter a first password")), Length(max=1000)],
     )
-    submit = SubmitField("Add person", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Add person"), widget=GovSubmitInput())
 
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
+        _ls("New password"),
         widget=GovPasswordInput(),
-        description="At least 12 characters. Three random words make a good one.",
-        validators=[DataRequired("Enter a new password"), Length(max=1000)],
+        description=_ls("At least 12 characters. Three random words make a good one."),
+        validators=[DataRequired(_ls("Enter a new password")), Length(max=1000)],
     )
     again = PasswordField(
-        "New password again",
+        _ls("New password again"),
         widget=GovPasswordInput(),
         validators=[
-            DataRequired("Enter the new password again"),
+            DataRequired(_ls("Enter the new password again")),
             EqualTo("password", "The two passwords are not the same"),
         ],
     )
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Set password"), widget=GovSubmitInput())
 
 
 def _managers_only() -> None:
@@ -112,7 +113,7 @@ def _agency_choices(session: Session, form: RoleForm) -> None:
         .where(Agency.partnership_id == current_user.partnership_id)
         .order_by(Agency.name)
     )
-    form.agency.choices = [SelectChoice("", "None")] + [SelectChoice(n, n) for n in agencies]
+    form.agency.choices = [SelectChoice("", _ls("None"))] + [SelectChoice(n, n) for n in agencies]
 
 
 def _person(session: Session, person_id: int) -> User:
@@ -149,7 +150,14 @@ def people_page() -> str | Response | tuple[str, int]:
             except AccountError as error:
                 problem = str(error)
             else:
-                flash(f"{added.email} can now sign in as {ROLE_LABELS[added.role]}.", "success")
+                flash(
+                    _s(
+                        "%(email)s can now sign in as %(role)s.",
+                        email=added.email,
+                        role=ROLE_LABELS[added.role],
+                    ),
+                    "success",
+                )
                 return redirect(url_for("people.people_page"))
         people = people_of(session, current_user.partnership_id)
         page = render_template(
@@ -212,7 +220,14 @@ def change_role(person_id: int) -> str | Response | tuple[str, int]:
             except AccountError as error:
                 problem = str(error)
             else:
-                flash(f"{person.email} is now {ROLE_LABELS[person.role]}.", "success")
+                flash(
+                    _s(
+                        "%(email)s is now %(role)s.",
+                        email=person.email,
+                        role=ROLE_LABELS[person.role],
+                    ),
+                    "success",
+                )
                 return redirect(url_for("people.person_page", person_id=person_id))
         return _render_person(session, person, form, problem), 400
 
@@ -279,7 +294,7 @@ def set_new_password(token: str) -> str | Response | tuple[str, int]:
                 problem = str(error)
                 form.password.errors = [problem[0].upper() + problem[1:]]
             else:
-                flash("Your new password is set. Sign in with it.", "success")
+                flash(_s("Your new password is set. Sign in with it."), "success")
                 return redirect(url_for("auth.sign_in"))
         page = render_template(
             "new_password.html", title="Set a new password", form=form, person=person

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from web.auth import current_actor
+from web.language import _ls, _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
@@ -67,91 +68,101 @@ STATUSES = {
 
 class InvolvementForm(FlaskForm):
     involvement_level = RadioField(
-        "How involved does the victim want to be?",
+        _ls("How involved does the victim want to be?"),
         widget=GovRadioInput(),
         choices=[SelectChoice(k, v) for k, v in INVOLVEMENT.items()],
-        validators=[DataRequired("Select how involved the victim wants to be")],
+        validators=[DataRequired(_ls("Select how involved the victim wants to be"))],
     )
     panel_attendance = RadioField(
-        "How will the victim take part in the panel?",
+        _ls("How will the victim take part in the panel?"),
         widget=GovRadioInput(),
         choices=[SelectChoice(k, v) for k, v in ATTENDANCE.items()],
-        validators=[DataRequired("Select how the victim will take part in the panel")],
+        validators=[DataRequired(_ls("Select how the victim will take part in the panel"))],
     )
-    submit = SubmitField("Save the victim's choices", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Save the victim's choices"), widget=GovSubmitInput())
 
 
 class ShareForm(FlaskForm):
     on = PartsDateField(
-        "Date shared", validators=[Optional()], description="Leave it empty for today."
+        _ls("Date shared"), validators=[Optional()], description=_ls("Leave it empty for today.")
     )
-    submit = SubmitField("Share the draft action plan with the victim", widget=GovSubmitInput())
+    submit = SubmitField(
+        _ls("Share the draft action plan with the victim"), widget=GovSubmitInput()
+    )
 
 
 class VictimResponseForm(FlaskForm):
     response = TextAreaField(
-        "The victim's response",
+        _ls("The victim's response"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter the victim's response"), Length(max=10_000)],
+        validators=[DataRequired(_ls("Enter the victim's response")), Length(max=10_000)],
     )
     on = PartsDateField(
-        "Date of the response", validators=[Optional()], description="Leave it empty for today."
+        _ls("Date of the response"),
+        validators=[Optional()],
+        description=_ls("Leave it empty for today."),
     )
-    submit = SubmitField("Record the victim's response", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record the victim's response"), widget=GovSubmitInput())
 
 
 class RecommendationForm(FlaskForm):
     status = RadioField(
-        "Progress",
+        _ls("Progress"),
         widget=GovRadioInput(),
         choices=[SelectChoice(k, v) for k, v in STATUSES.items()],
-        validators=[DataRequired("Select the progress")],
+        validators=[DataRequired(_ls("Select the progress"))],
     )
     agency_response = TextAreaField(
-        "The agency's response", widget=GovTextArea(), validators=[Length(max=10_000)]
+        _ls("The agency's response"), widget=GovTextArea(), validators=[Length(max=10_000)]
     )
     progress = TextAreaField(
-        "Progress so far", widget=GovTextArea(), validators=[Length(max=10_000)]
+        _ls("Progress so far"), widget=GovTextArea(), validators=[Length(max=10_000)]
     )
     reason = TextAreaField(
-        "Why it is settled",
+        _ls("Why it is settled"),
         widget=GovTextArea(),
         validators=[Length(max=10_000)],
-        description="For a superseded recommendation, what superseded it. A refusal needs "
-        "the agency's response above, having had regard to the recommendation.",
+        description=_ls(
+            "For a superseded recommendation, what superseded it. A refusal needs "
+            "the agency's response above, having had regard to the recommendation."
+        ),
     )
-    submit = SubmitField("Update the recommendation", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Update the recommendation"), widget=GovSubmitInput())
 
 
 class ExtendForm(FlaskForm):
     """An agreed extension or pause of a running deadline (workflows.extensions)."""
 
-    deadline = SelectField("Deadline", widget=GovSelect(), validate_choice=False)
+    deadline = SelectField(_ls("Deadline"), widget=GovSelect(), validate_choice=False)
     kind = RadioField(
-        "Extension or pause",
+        _ls("Extension or pause"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("extension", "Extension"), SelectChoice("pause", "Pause")],
-        validators=[DataRequired("Select extension or pause")],
+        choices=[SelectChoice("extension", _ls("Extension")), SelectChoice("pause", _ls("Pause"))],
+        validators=[DataRequired(_ls("Select extension or pause"))],
     )
-    due_on = PartsDateField("New last day", validators=[DataRequired("Enter the new last day")])
+    due_on = PartsDateField(
+        _ls("New last day"), validators=[DataRequired(_ls("Enter the new last day"))]
+    )
     reason = TextAreaField(
-        "Why",
+        _ls("Why"),
         widget=GovTextArea(),
-        validators=[DataRequired("Enter why the deadline moves"), Length(max=10_000)],
+        validators=[DataRequired(_ls("Enter why the deadline moves")), Length(max=10_000)],
     )
     requested_by = RadioField(
-        "Who asked",
+        _ls("Who asked"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("victim", "The victim"),
-            SelectChoice("agency", "An agency"),
-            SelectChoice("panel", "The panel"),
-            SelectChoice("partnership", "The partnership"),
+            SelectChoice("victim", _ls("The victim")),
+            SelectChoice("agency", _ls("An agency")),
+            SelectChoice("panel", _ls("The panel")),
+            SelectChoice("partnership", _ls("The partnership")),
         ],
-        validators=[DataRequired("Select who asked")],
+        validators=[DataRequired(_ls("Select who asked"))],
     )
-    victim_agreed = BooleanField("The victim agreed to the new date", widget=GovCheckboxInput())
-    submit = SubmitField("Move the deadline", widget=GovSubmitInput())
+    victim_agreed = BooleanField(
+        _ls("The victim agreed to the new date"), widget=GovCheckboxInput()
+    )
+    submit = SubmitField(_ls("Move the deadline"), widget=GovSubmitInput())
 
 
 def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
@@ -218,7 +229,7 @@ def _run(reference: str, name: str, act: str, form: FlaskForm, action: Any) -> A
         problems = place_errors(form, error.fields)
         return _render_case(reference, plan_form=(name, form), status=422, problems=problems)
     except (StaleCase, EventNotAllowed) as error:  # as the step forms do: say so, keep nothing
-        flash(f"{error.message} Nothing was changed.", "error")
+        flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
     flash(message, "success")
     return redirect(url_for("staff.case_page", reference=reference))

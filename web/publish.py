@@ -63,14 +63,16 @@ def labels(config: Config, _: Callable[[str], str] = lambda text: text) -> dict[
         "reviews_with_recommendations": _("Reviews that resulted in recommendations"),
         "appeals_received": _("Appeals received"),
         "appeals_upheld": _("Appeals upheld"),
-        "policing_body_reviews_requested": f"Reviews asked of {name}",
-        "policing_body_reviews_upheld": f"{body}: reviews upheld",
-        "policing_body_reviews_not_upheld": f"{body}: reviews not upheld",
-        "refused_ineligible": (
+        "policing_body_reviews_requested": _("Reviews asked of %(body)s") % {"body": name},
+        "policing_body_reviews_upheld": _("%(body)s: reviews upheld") % {"body": body},
+        "policing_body_reviews_not_upheld": _("%(body)s: reviews not upheld") % {"body": body},
+        "refused_ineligible": _(
             "Applications refused as ineligible (anonymous, not anti-social behaviour, or "
             "already reviewed): not counted as threshold not met"
         ),
-        "refused_vexatious": "Applications refused as vexatious: not counted as threshold not met",
+        "refused_vexatious": _(
+            "Applications refused as vexatious: not counted as threshold not met"
+        ),
         "acknowledged": _("Applications acknowledged"),
         "acknowledged_within_limit": (
             _("Acknowledged within %(days)s working days of receipt (or an agreed extension)")

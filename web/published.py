@@ -1,10 +1,11 @@
 """Publishing the figures from the statistics page, and the versions kept (issue 20).
 
-"Publish these figures" makes the same three files as `casereview publish` (web.publish)
-and keeps them as a published version of the year with its date. Earlier versions are never
-changed or removed: what was once on the partnership's website stays on record, and a year
-published again is a restatement whose reason is shown on the new page. A year not yet
-ended is published as provisional (on the page, in the CSV and in the JSON).
+"Publish these figures" makes the same files as `casereview publish` (web.publish) and
+keeps them as a published version of the year with its date: the page, the CSV and the
+JSON, and for a bilingual partnership the Welsh page, cy/index.html (issue 21). Earlier
+versions are never changed or removed: what was once on the partnership's website stays on
+record, and a year published again is a restatement whose reason is shown on the new page.
+A year not yet ended is published as provisional (on the page, in the CSV and in the JSON).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from triggers.db import read_session, write_transaction
 from triggers.figures import PerformanceYear
 from triggers.models import Partnership, PublishedFigures
 from web.auth import current_actor
+from web.language import _ls, _s
 from web.publish import is_provisional, published_files
 from web.services import services
 from workflows import permissions
@@ -33,9 +35,11 @@ from workflows.service import Actor
 
 blueprint = Blueprint("published", __name__)
 
-#: The stored files, by the name they are published under.
+#: The stored files, by the name they are published under (the Welsh page in cy/, so that
+#: the two pages' links to each other and to the CSV and JSON hold as on the website).
 FILES = {
     "index.html": ("index_html", "text/html"),
+    "cy/index.html": ("index_cy_html", "text/html"),
     "figures.csv": ("figures_csv", "text/csv"),
     "figures.json": ("figures_json", "application/json"),
 }
@@ -44,13 +48,14 @@ FILES = {
 class PublishForm(FlaskForm):
     year = HiddenField()
     reason = TextAreaField(
-        "Why are these figures being restated?",
+        _ls("Why are these figures being restated?"),
         widget=GovTextArea(),
         validators=[Optional(), Length(max=2000)],
-        description="Shown on the new page beside the date. Needed when the year was "
-        "published before.",
+        description=_ls(
+            "Shown on the new page beside the date. Needed when the year was published before."
+        ),
     )
-    submit = SubmitField("Publish these figures", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Publish these figures"), widget=GovSubmitInput())
 
 
 def versions(session: Session, partnership_id: int, start_year: int) -> list[Any]:
@@ -63,6 +68,7 @@ def versions(session: Session, partnership_id: int, start_year: int) -> list[Any
                 PublishedFigures.published_by,
                 PublishedFigures.is_provisional,
                 PublishedFigures.reason,
+                (PublishedFigures.index_cy_html != "").label("has_welsh_page"),
             )
             .where(
                 PublishedFigures.partnership_id == partnership_id,
@@ -107,6 +113,7 @@ def publish_version(
         is_provisional=is_provisional(year, today),
         reason=reason,
         index_html=files["index.html"],
+        index_cy_html=files.get("cy/index.html", ""),
         figures_csv=files["figures.csv"],
         figures_json=files["figures.json"],
     )
@@ -138,13 +145,16 @@ def publish_figures() -> Response:
     app = services()
     form = PublishForm()
     if not form.validate_on_submit():
-        flash("The reason is too long (2,000 characters at most). Nothing was published.", "error")
+        flash(
+            _s("The reason is too long (2,000 characters at most). Nothing was published."),
+            "error",
+        )
         return redirect(url_for("statistics.statistics_page", year=request.form.get("year")))
     with write_transaction(app.sessions) as session:
         partnership = session.get_one(Partnership, current_user.partnership_id)
         year, error = _chosen_year(form.year.data, _year_choices(session, partnership))
         if error:
-            flash(f"{error}. Nothing was published.", "error")
+            flash(_s("%(problem)s. Nothing was published.", problem=error), "error")
             return redirect(url_for("statistics.statistics_page"))
         try:
             version = publish_version(
@@ -158,7 +168,7 @@ def publish_figures() -> Response:
             )
         except ValueError as problem:
             session.rollback()
-            flash(f"{problem}. Nothing was published.", "error")
+            flash(_s("%(problem)s. Nothing was published.", problem=problem), "error")
             return redirect(url_for("statistics.statistics_page", year=year.start_year))
         number, provisional = version.version, version.is_provisional
     kind = "Published" if number == 1 else f"Restated (version {number})"
@@ -168,7 +178,7 @@ def publish_figures() -> Response:
 
 
 @blueprint.get(
-    "/statistics/published/<int(max=2100):start_year>/<int(max=2147483647):number>/<name>"
+    "/statistics/published/<int(max=2100):start_year>/<int(max=2147483647):number>/<path:name>"
 )
 @login_required
 def published_file(start_year: int, number: int, name: str) -> Response:
@@ -188,7 +198,9 @@ def published_file(start_year: int, number: int, name: str) -> Response:
         if found is None:
             abort(404)
         body = getattr(found, column)
+    if not body:  # the Welsh page of a version published before the partnership was bilingual
+        abort(404)
     headers = {}
-    if name != "index.html":
+    if mimetype != "text/html":  # the pages open in the browser; the data downloads
         headers["Content-Disposition"] = f'attachment; filename="{start_year}-v{number}-{name}"'
     return Response(body, mimetype=mimetype, headers=headers)

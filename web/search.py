@@ -17,6 +17,7 @@ from triggers.db import read_session, write_transaction
 from triggers.text import whole_number
 from web.auth import current_actor
 from web.forms import ClosedFilterForm
+from web.language import _ls
 from web.services import services
 from workflows.search import (
     OUTCOMES,
@@ -83,10 +84,10 @@ def closed_page() -> str:
     form = ClosedFilterForm(request.args)
     with read_session(services().sessions) as session:
         years = closed_years(session, **_who())  # type: ignore[arg-type]
-        form.year.choices = [SelectChoice("", "All years")] + [
+        form.year.choices = [SelectChoice("", _ls("All years"))] + [
             SelectChoice(str(year), str(year)) for year in years
         ]
-        form.outcome.choices = [SelectChoice("", "All outcomes")] + [
+        form.outcome.choices = [SelectChoice("", _ls("All outcomes"))] + [
             SelectChoice(key, label) for key, label in OUTCOMES.items()
         ]
         year = whole_number(form.year.data, 1900, 9999)

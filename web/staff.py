@@ -34,6 +34,7 @@ from web.activation_form import ActivationForm
 from web.auth import current_actor
 from web.case_changes import change_forms, offer_agencies
 from web.forms import ConfirmForm, FilterForm
+from web.language import _s
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
 from web.services import services
@@ -111,11 +112,12 @@ def days_left(days: int | None) -> str:
 
 @blueprint.app_context_processor
 def labels() -> dict[str, Any]:
-    # Pages list cases of every version of the process: each one's labels.
+    # Pages list cases of every version of the process: each one's labels, in the staff
+    # catalog's words (marked where the process declares them).
     state_labels, step_labels = labels_of_every_version()
     return {
-        "state_labels": state_labels,
-        "step_labels": step_labels,
+        "state_labels": {state: _s(label) for state, label in state_labels.items()},
+        "step_labels": {step: _s(label) for step, label in step_labels.items()},
         "partnership_name": services().config.partnership.name,
         "may": may,
         "acts": permissions,
@@ -228,7 +230,14 @@ def log_activation() -> Any:
         except InvalidData as error:
             problems = form.place_service_errors(error.fields)
         else:
-            flash(f"Logged {reference}. Acknowledge it by {english_date(due)}.", "success")
+            flash(
+                _s(
+                    "Logged %(reference)s. Acknowledge it by %(due)s.",
+                    reference=reference,
+                    due=english_date(due),
+                ),
+                "success",
+            )
             return redirect(url_for("staff.case_page", reference=reference))
     status = 400 if form.errors or problems else 200
     return render_template("new_case.html", form=form, problems=problems), status
@@ -356,10 +365,10 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         leftover = place_errors(form, error.fields)
         return _render_case(reference, open_form=(event, form), status=422, problems=leftover)
     except (StaleCase, EventNotAllowed) as error:
-        flash(f"{error.message} Nothing was changed.", "error")
+        flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
     done, now_in = process.titles[event], state_in_a_sentence(state, process.state_labels)
-    flash(f"{done}: done. The case is now {now_in}.", "success")
+    flash(_s("%(done)s: done. The case is now %(state)s.", done=done, state=now_in), "success")
     for warning in outcome.warnings:
         flash(warning, "info")
     return redirect(url_for("staff.case_page", reference=reference))
@@ -387,7 +396,7 @@ def add_chronology(reference: str) -> Any:
     except InvalidData as error:
         problems = place_errors(form, error.fields)
         return _render_case(reference, chronology_form=form, status=422, problems=problems)
-    flash(f"Added {form.agency.data}'s contact to the chronology.", "success")
+    flash(_s("Added %(agency)s's contact to the chronology.", agency=form.agency.data), "success")
     return redirect(url_for("staff.case_page", reference=reference))
 
 

@@ -38,10 +38,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.config import Config
 from triggers.text import LARGEST_ID, whole_number
+from web.language import _ls
 from workflows.case_review import CASE_REVIEW
 from workflows.process import Process
 
-LONG = Length(max=10_000, message="Keep this under 10,000 characters")
+LONG = Length(max=10_000, message=_ls("Keep this under 10,000 characters"))
 
 
 class PartsDateField(DateField):
@@ -64,9 +65,9 @@ class PartsDateField(DateField):
 class StepForm(FlaskForm):
     version = HiddenField()
     on = PartsDateField(
-        "Date this happened",
+        _ls("Date this happened"),
         validators=[Optional()],
-        description="For example, 28 4 2025. Leave it empty for today.",
+        description=_ls("For example, 28 4 2025. Leave it empty for today."),
     )
 
     def data_for_service(self) -> dict[str, Any]:
@@ -86,16 +87,18 @@ def _text(label: str, required: str | None = None, **kwargs: Any) -> TextAreaFie
 
 class AcknowledgeForm(StepForm):
     single_point_of_contact = StringField(
-        "Single point of contact",
+        _ls("Single point of contact"),
         widget=GovTextInput(),
         validators=[Length(max=200)],
-        description="The officer the victim deals with, named in every letter.",
+        description=_ls("The officer the victim deals with, named in every letter."),
     )
     #: Choices and the proposals ticked are the case's (web.case_changes.offer_agencies).
     agencies = SelectMultipleField(
-        "Agencies to ask for their chronology", widget=GovCheckboxesInput(), validate_choice=False
+        _ls("Agencies to ask for their chronology"),
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
     )
-    submit = SubmitField("Acknowledge", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Acknowledge"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {
@@ -107,10 +110,10 @@ class AcknowledgeForm(StepForm):
 
 class DecideThresholdForm(StepForm):
     decision = RadioField(
-        "Is the threshold met?",
+        _ls("Is the threshold met?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("met", "Met"), SelectChoice("not_met", "Not met")],
-        validators=[DataRequired("Select whether the threshold is met")],
+        choices=[SelectChoice("met", _ls("Met")), SelectChoice("not_met", _ls("Not met"))],
+        validators=[DataRequired(_ls("Select whether the threshold is met"))],
     )
     rationale = _text(
         "Rationale",
@@ -122,7 +125,7 @@ class DecideThresholdForm(StepForm):
         "Why decide against the rules' suggestion?",
         description="Needed only when the decision differs from what the rules suggest.",
     )
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record the decision"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {
@@ -135,16 +138,16 @@ class DecideThresholdForm(StepForm):
 
 class SchedulePanelForm(StepForm):
     panel_on = PartsDateField(
-        "Panel date", validators=[DataRequired("Enter the date of the panel")]
+        _ls("Panel date"), validators=[DataRequired(_ls("Enter the date of the panel"))]
     )
     starts_at = StringField(
-        "Start time",
+        _ls("Start time"),
         widget=GovTextInput(),
         validators=[Optional()],
-        description="24-hour clock, for example 10:30.",
+        description=_ls("24-hour clock, for example 10:30."),
     )
-    location = StringField("Where", widget=GovTextInput(), validators=[Length(max=200)])
-    submit = SubmitField("Schedule the panel", widget=GovSubmitInput())
+    location = StringField(_ls("Where"), widget=GovTextInput(), validators=[Length(max=200)])
+    submit = SubmitField(_ls("Schedule the panel"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         panel_on: date | None = self.panel_on.data
@@ -161,33 +164,35 @@ MOST_RECOMMENDATIONS = 30
 
 
 def _agency_choices(agencies: list[str]) -> list[SelectChoice]:
-    return [SelectChoice("", "Choose an agency")] + [SelectChoice(name, name) for name in agencies]
+    return [SelectChoice("", _ls("Choose an agency"))] + [
+        SelectChoice(name, name) for name in agencies
+    ]
 
 
 class RecommendationRow(Form):
-    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
+    agency = SelectField(_ls("Agency"), widget=GovSelect(), validate_choice=False)
     # A recommendation is often a paragraph: several lines (issue 18).
-    action = TextAreaField("Action", widget=GovTextArea(), validators=[Length(max=2000)])
-    due_on = PartsDateField("Due by", validators=[Optional()])
+    action = TextAreaField(_ls("Action"), widget=GovTextArea(), validators=[Length(max=2000)])
+    due_on = PartsDateField(_ls("Due by"), validators=[Optional()])
 
 
 class RecordReviewForm(StepForm):
     findings = _text("Findings", "Enter what the panel found")
     victim_attended = RadioField(
-        "Did the victim attend?",
+        _ls("Did the victim attend?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
-        validators=[DataRequired("Select whether the victim attended")],
+        choices=[SelectChoice("yes", _ls("Yes")), SelectChoice("no", _ls("No"))],
+        validators=[DataRequired(_ls("Select whether the victim attended"))],
     )
     attendees = _text("Who attended", description="One person per line.")
     themes = SelectMultipleField(
-        "Recurring themes", widget=GovCheckboxesInput(), validate_choice=False
+        _ls("Recurring themes"), widget=GovCheckboxesInput(), validate_choice=False
     )
     #: Three rows to start with; "Add another recommendation" adds one at a time up to this.
     recommendations = FieldList(
         FormField(RecommendationRow), min_entries=3, max_entries=MOST_RECOMMENDATIONS
     )
-    submit = SubmitField("Record the review", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record the review"), widget=GovSubmitInput())
 
     def add_recommendation(self, agencies: list[str]) -> None:
         """One more empty row, kept with what was typed in the others."""
@@ -218,12 +223,12 @@ class RecordReviewForm(StepForm):
 
 
 class SendFindingsForm(StepForm):
-    submit = SubmitField("Record that the findings were sent", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record that the findings were sent"), widget=GovSubmitInput())
 
 
 class AppealForm(StepForm):
     grounds = _text("Grounds of the appeal", "Enter the grounds of the appeal")
-    submit = SubmitField("Record the appeal", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record the appeal"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {**super().data_for_service(), "grounds": self.grounds.data or ""}
@@ -231,16 +236,16 @@ class AppealForm(StepForm):
 
 class DecideAppealForm(StepForm):
     outcome = RadioField(
-        "Outcome",
+        _ls("Outcome"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("upheld", "Upheld: a fresh review"),
-            SelectChoice("not_upheld", "Not upheld: the case closes"),
+            SelectChoice("upheld", _ls("Upheld: a fresh review")),
+            SelectChoice("not_upheld", _ls("Not upheld: the case closes")),
         ],
-        validators=[DataRequired("Select the outcome")],
+        validators=[DataRequired(_ls("Select the outcome"))],
     )
     reason = _text("Reasons", "Enter the reasons for the outcome")
-    submit = SubmitField("Record the outcome", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record the outcome"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {
@@ -256,7 +261,7 @@ class PolicingBodyRequestForm(StepForm):
         "Enter the grounds the applicant gave",
         description="What the applicant asks the local policing body to review.",
     )
-    submit = SubmitField("Record the request", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record the request"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {**super().data_for_service(), "grounds": self.grounds.data or ""}
@@ -264,16 +269,16 @@ class PolicingBodyRequestForm(StepForm):
 
 class PolicingBodyDecisionForm(StepForm):
     outcome = RadioField(
-        "The local policing body's decision",
+        _ls("The local policing body's decision"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("upheld", "Upheld: the threshold is met and a panel is convened"),
-            SelectChoice("not_upheld", "Not upheld: the case closes"),
+            SelectChoice("upheld", _ls("Upheld: the threshold is met and a panel is convened")),
+            SelectChoice("not_upheld", _ls("Not upheld: the case closes")),
         ],
-        validators=[DataRequired("Select the local policing body's decision")],
+        validators=[DataRequired(_ls("Select the local policing body's decision"))],
     )
     reason = _text("Its reasons", "Enter the local policing body's reasons")
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Record the decision"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {
@@ -285,24 +290,24 @@ class PolicingBodyDecisionForm(StepForm):
 
 class RefuseApplicationForm(StepForm):
     ground = RadioField(
-        "Why is the application refused?",
+        _ls("Why is the application refused?"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("anonymous", "Ineligible: the application is anonymous"),
-            SelectChoice("not_asb", "Ineligible: it is not about anti-social behaviour"),
+            SelectChoice("anonymous", _ls("Ineligible: the application is anonymous")),
+            SelectChoice("not_asb", _ls("Ineligible: it is not about anti-social behaviour")),
             SelectChoice(
-                "already_reviewed", "Ineligible: the same matter has already been reviewed"
+                "already_reviewed", _ls("Ineligible: the same matter has already been reviewed")
             ),
-            SelectChoice("vexatious", "Refused as vexatious"),
+            SelectChoice("vexatious", _ls("Refused as vexatious")),
         ],
-        validators=[DataRequired("Select why the application is refused")],
+        validators=[DataRequired(_ls("Select why the application is refused"))],
     )
     reason = _text(
         "Reasons",
         "Enter the reasons for refusing the application",
         description="These go in the letter to the applicant.",
     )
-    submit = SubmitField("Refuse the application", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Refuse the application"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {
@@ -314,7 +319,7 @@ class RefuseApplicationForm(StepForm):
 
 class ReasonForm(StepForm):
     reason = _text("Why", "Enter why", description="This goes in the letter to the applicant.")
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Confirm"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         return {**super().data_for_service(), "reason": self.reason.data or ""}
@@ -325,10 +330,12 @@ class CloseForm(ReasonForm):
     recommendations are settled first with their own forms (done, superseded, refused)."""
 
     applicant_agreed_on = PartsDateField(
-        "Date the applicant agreed to close before the appeal window ends",
+        _ls("Date the applicant agreed to close before the appeal window ends"),
         validators=[Optional()],
-        description="Only while the appeal window is still open: without the applicant's "
-        "agreement the case cannot close before it ends.",
+        description=_ls(
+            "Only while the appeal window is still open: without the applicant's "
+            "agreement the case cannot close before it ends."
+        ),
     )
 
     def data_for_service(self) -> dict[str, Any]:
@@ -341,12 +348,12 @@ class CloseForm(ReasonForm):
 class ChronologyForm(FlaskForm):
     """An agency's record of one contact with the victim, for the chronology."""
 
-    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False)
+    agency = SelectField(_ls("Agency"), widget=GovSelect(), validate_choice=False)
     occurred_on = PartsDateField(
-        "Date of the contact", validators=[DataRequired("Enter the date of the contact")]
+        _ls("Date of the contact"), validators=[DataRequired(_ls("Enter the date of the contact"))]
     )
     summary = _text("What happened", "Enter what happened")
-    submit = SubmitField("Add to the chronology", widget=GovSubmitInput())
+    submit = SubmitField(_ls("Add to the chronology"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict[str, Any]:
         day = self.occurred_on.data

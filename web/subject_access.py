@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from triggers.calendar import english_date
+from web.language import install_staff_words
 
 
 def _english(value: Any) -> str:
@@ -29,5 +30,6 @@ def as_pdf(record: dict[str, Any]) -> bytes:
 
     environment = Environment(loader=PackageLoader("web"), autoescape=select_autoescape())
     environment.filters["english"] = _english
+    install_staff_words(environment)
     html = environment.get_template("subject_access.html").render(record=record)
     return HTML(string=html).write_pdf()

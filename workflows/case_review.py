@@ -26,7 +26,17 @@ from notifications.outbox import (
 )
 from workflows import closing, steps
 from workflows.errors import InvalidData
-from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Operation, Process, State, Step
+from workflows.process import (
+    ANY_OPEN_STATE,
+    N_,
+    Clock,
+    Letter,
+    Move,
+    Operation,
+    Process,
+    State,
+    Step,
+)
 from workflows.schemas import (
     AcknowledgeIn,
     AppealIn,
@@ -58,17 +68,17 @@ WITHDRAWN = "withdrawn"
 MANAGER_ONLY = frozenset({"manager"})
 
 STATES = (
-    State(RECEIVED, "Received"),
-    State(ACKNOWLEDGED, "Acknowledged"),
-    State(THRESHOLD_MET, "Threshold met"),
-    State(THRESHOLD_NOT_MET, "Threshold not met"),
-    State(PANEL_SCHEDULED, "Panel scheduled"),
-    State(REVIEW_COMPLETE, "Review complete"),
-    State(FINDINGS_SENT, "Findings sent"),
-    State(APPEAL, "Appeal"),
-    State(POLICING_BODY_REVIEW, "Local policing body review"),
-    State(CLOSED, "Closed", final=True),
-    State(WITHDRAWN, "Withdrawn", final=True),
+    State(RECEIVED, N_("Received")),
+    State(ACKNOWLEDGED, N_("Acknowledged")),
+    State(THRESHOLD_MET, N_("Threshold met")),
+    State(THRESHOLD_NOT_MET, N_("Threshold not met")),
+    State(PANEL_SCHEDULED, N_("Panel scheduled")),
+    State(REVIEW_COMPLETE, N_("Review complete")),
+    State(FINDINGS_SENT, N_("Findings sent")),
+    State(APPEAL, N_("Appeal")),
+    State(POLICING_BODY_REVIEW, N_("Local policing body review")),
+    State(CLOSED, N_("Closed"), final=True),
+    State(WITHDRAWN, N_("Withdrawn"), final=True),
 )
 
 #: Acknowledge within 5 of receipt; decide the threshold within 10 of acknowledging; hold
@@ -77,16 +87,16 @@ STATES = (
 #: decides within 20 of the appeal; the local policing body within its configured
 #: ``decision_days`` of a request. config.toml's [deadlines] may change each.
 CLOCKS = (
-    Clock("acknowledge", 5, "Acknowledge", "acknowledgement"),
-    Clock("threshold_decision", 10, "Threshold decision", "threshold decision"),
-    Clock("panel", 28, "Panel meeting", "case review panel"),
-    Clock("findings", 5, "Findings letter", "findings letter"),
-    Clock("appeal_window", 20, "Appeal window closes", "appeal window", reminded=False),
-    Clock("appeal_decision", 20, "Appeal decision", "appeal decision"),
+    Clock("acknowledge", 5, N_("Acknowledge"), "acknowledgement"),
+    Clock("threshold_decision", 10, N_("Threshold decision"), "threshold decision"),
+    Clock("panel", 28, N_("Panel meeting"), "case review panel"),
+    Clock("findings", 5, N_("Findings letter"), "findings letter"),
+    Clock("appeal_window", 20, N_("Appeal window closes"), "appeal window", reminded=False),
+    Clock("appeal_decision", 20, N_("Appeal decision"), "appeal decision"),
     Clock(
         "policing_body_decision",
         20,
-        "Local policing body decision",
+        N_("Local policing body decision"),
         "local policing body's decision",
         config_key="review_routes.local_policing_body.decision_days",
     ),

@@ -50,6 +50,8 @@ class CaseRow:
     victim: str
     received_on: date
     channel: str
+    #: The language the applicant asked to be written to: "cy", "en", or "" (not known).
+    language: str
     #: Whether the rules suggest "met", while the threshold is to be decided; else None.
     suggestion: bool | None
     #: The clock that comes due first, when: the step the case waits for.
@@ -137,6 +139,7 @@ def open_cases(
             CaseReview.state,
             CaseReview.received_on,
             CaseReview.channel,
+            CaseReview.correspondence_language,
             Victim.name.label("victim"),
             next_due,
             next_step,
@@ -157,6 +160,7 @@ def open_cases(
             victim=row.victim,
             received_on=row.received_on,
             channel=row.channel,
+            language=row.correspondence_language,
             suggestion=suggested.get(row.id),
             step=row.step,
             due_on=row.due_on,

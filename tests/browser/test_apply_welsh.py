@@ -1,6 +1,6 @@
 """Cymraeg in a real browser (issue 21): a victim chooses Welsh on the start page of a phone
 and applies; every page is in Welsh, checked by axe with its errors shown, and the
-confirmation page is in Welsh."""
+confirmation page is in Welsh; the manager's dashboard shows the case with its language."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +8,7 @@ import pytest
 from babel.dates import format_date
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.browser.pages import assert_accessible, fill_date
 
 
@@ -35,7 +36,7 @@ def errors_in_welsh(phone) -> None:  # type: ignore[no-untyped-def]
     assert_accessible(phone)
 
 
-def test_a_victim_applies_in_welsh_on_a_phone(phone, policy, partnership):
+def test_a_victim_applies_in_welsh_on_a_phone(phone, page, staff, policy, partnership):
     today = policy.today(datetime.now(UTC))
     phone.goto("/apply")
     phone.get_by_role("link", name="Cymraeg").click()
@@ -82,3 +83,11 @@ def test_a_victim_applies_in_welsh_on_a_phone(phone, policy, partnership):
     # Back to English from the same page, and the page follows.
     phone.get_by_role("link", name="English").click()
     expect(phone.locator(".govuk-panel")).to_contain_text("Application sent")
+
+    # The manager's dashboard (English, as staff pages are) shows the case with its language.
+    sign_in(page, staff["manager"])
+    row = page.locator("#cases tbody tr", has_text="Gwenllian Ŵyn")
+    expect(row).to_contain_text("Cymraeg")
+    expect(row.locator('[lang="cy"]')).to_have_text("Cymraeg")
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
+    assert_accessible(page)

@@ -111,3 +111,21 @@ def test_a_case_page_reads_its_case_twice_and_every_other_table_once(
     assert counts.pop("case_reviews") == 2
     assert not {"partnerships", "victims", "applicants"} & set(counts), counts
     assert max(counts.values()) == 1, counts
+
+
+def test_the_dashboard_shows_each_case_s_language(app, world, sessions, partnership, policy):
+    """Issue 21, "How it is shown": the manager sees which language to write to each
+    applicant in, and where it is not known."""
+    with write_transaction(sessions) as session:
+        merged = session.merge(partnership)
+        for language in ("cy", "en"):
+            new_case(session, merged, policy, correspondence_language=language)
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    table = client.get("/").get_data(as_text=True).split('id="cases"')[1].split("</table>")[0]
+    assert '<th scope="col" class="govuk-table__header">Letters in</th>' in table
+    cells = re.findall(
+        r'<td class="govuk-table__cell">(<span lang="cy">Cymraeg</span>|English|Not known)</td>',
+        table,
+    )
+    assert Counter(cells) == {'<span lang="cy">Cymraeg</span>': 1, "English": 1, "Not known": 1}
