@@ -127,11 +127,17 @@ def letter_template(kind: str) -> Any:
     if has_welsh(environment(None), kind):
         # The wording kept here is of the English letter (compose.render_in); a Welsh-speaking
         # applicant gets cy/<kind>.txt, which a partnership changes in its templates folder.
-        form.text.description = (
-            f"{form.text.description} This is the English letter. An applicant who asked "
-            f"for Welsh gets the Welsh letter, which this page does not change: copy "
-            f"cy/{kind}.txt from notifications/templates into the folder named by "
-            "mail.templates_folder (keeping the cy folder) and edit it there."
+        form.text.description = " ".join(
+            (
+                str(form.text.description),
+                _s(
+                    "This is the English letter. An applicant who asked for Welsh gets the "
+                    "Welsh letter, which this page does not change: copy cy/%(kind)s.txt from "
+                    "notifications/templates into the folder named by mail.templates_folder "
+                    "(keeping the cy folder) and edit it there.",
+                    kind=kind,
+                ),
+            )
         )
     form.case.choices = [SelectChoice(ref, ref) for ref in cases]
     shown, problem, status = None, "", 200
