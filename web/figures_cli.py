@@ -1,7 +1,7 @@
 """`casereview stats`, `publish`, `return` and `import`: the yearly figures, the data
 return, and past years' cases.
 
-Registered on the main command group by ``web.cli``; errors go through its one-line
+Named in ``web.cli``'s lazy table; errors go through its one-line
 handler, so an import refused for bad rows lists every problem and exits 1.
 """
 
