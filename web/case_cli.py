@@ -105,9 +105,9 @@ def case_list(context: Context, state: str | None, every: bool, page: int) -> No
             f"page{'s' if listed.pages != 1 else ''}",
             param_hint="--page",
         )
-    which = f"{state} cases" if state else "cases" if every else "open cases"
+    kind = f"{state} " if state else "" if every else "open "
     if not listed.cases:
-        click.echo(f"No {which}.")
+        click.echo(f"No {kind}cases.")
         return
     for row in listed.cases:
         due_text = (
@@ -117,9 +117,10 @@ def case_list(context: Context, state: str | None, every: bool, page: int) -> No
             else "nothing due"
         )
         click.echo(f"{row.reference:<14} {row.state:<18} {due_text}")
+    cases = "case" if listed.total == 1 else "cases"
     more = f"; --page {page + 1} for the next" if page < listed.pages else ""
     click.echo(
-        f"Page {page} of {listed.pages}: {listed.total:,} {which}, {PAGE_SIZE} a page{more}."
+        f"Page {page} of {listed.pages}: {listed.total:,} {kind}{cases}, {PAGE_SIZE} a page{more}."
     )
 
 
