@@ -2,13 +2,15 @@
 
 RESULTS.md keeps the findings in prose, and one generated block per benchmark between
 ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``: the throughput rows, one table per
-measure of the scale benchmark (cases, backend, figure), and the figures benchmark's rows.
+measure of the scale benchmark (cases, backend, figure), the figures benchmark's rows and
+the command line's (one table per command).
 A row measured again replaces the one with the same key (the throughput's backend, history
 and clients; a measure's size and backend); rows not measured this time, such as the
 1,000,000-case ones that take half an hour, stay with the date they were measured on.
 
-    .venv/bin/python bench/record.py [--only throughput scale figures]
+    .venv/bin/python bench/record.py [--only throughput scale figures cli]
                                      [--sizes 1000 10000 100000] [--figures-cases 100000]
+                                     [--cli-sizes 1000 100000]
 """
 
 from __future__ import annotations
@@ -137,11 +139,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["throughput", "scale", "figures"],
-        default=["throughput", "scale", "figures"],
+        choices=["throughput", "scale", "figures", "cli"],
+        default=["throughput", "scale", "figures", "cli"],
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--figures-cases", type=int, default=100_000)
+    parser.add_argument("--cli-sizes", nargs="+", type=int, default=[1_000, 100_000])
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     measured = date.today().isoformat()
@@ -169,6 +172,12 @@ def main(argv: list[str] | None = None) -> None:
         for db in BACKENDS:
             rows += run("figures.py", "--cases", str(args.figures_cases), "--database", db)
         record(args.results, "figures", lambda body: merge_measures(body, rows, measured))
+    if "cli" in args.only:
+        rows = []
+        sizes = [str(size) for size in args.cli_sizes]
+        for db in BACKENDS:
+            rows += run("cli.py", "--cases", *sizes, "--database", db)
+        record(args.results, "cli", lambda body: merge_measures(body, rows, measured))
     print(f"written: {args.results}")
 
 

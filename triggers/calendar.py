@@ -12,8 +12,6 @@ import bisect
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-import holidays
-
 from triggers.config import REGIONS, CalendarConfig
 
 FIRST_YEAR = 2000
@@ -24,6 +22,10 @@ class WorkingDayCalendar:
     """Precomputed working days, so that each deadline costs a binary search, not a loop."""
 
     def __init__(self, region: str = "england", closure_days: Iterable[date] = ()) -> None:
+        # Imported here, not with the module: it loads every country's calendar, and a caller
+        # of english_date alone (the command line's output) needs none of them.
+        import holidays
+
         self.region = region
         self.bank_holidays = holidays.country_holidays(
             "GB", subdiv=REGIONS[region], years=range(FIRST_YEAR, LAST_YEAR + 1)
