@@ -2,14 +2,16 @@
 
 RESULTS.md keeps the findings in prose, and one generated block per benchmark between
 ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``: the throughput rows, one table per
-measure of the scale benchmark (cases, backend, figure), the figures benchmark's rows, and
-the reads under load (bench/views.py: a row per target and number of clients).
+measure of the scale benchmark (cases, backend, figure), the figures benchmark's rows, the
+reads under load (bench/views.py: a row per target and number of clients) and the command
+line's (one table per command).
 A row measured again replaces the one with the same key (the throughput's backend, history
 and clients; a measure's size and backend); rows not measured this time, such as the
 1,000,000-case ones that take half an hour, stay with the date they were measured on.
 
-    .venv/bin/python bench/record.py [--only throughput scale figures views]
+    .venv/bin/python bench/record.py [--only throughput scale figures views cli]
                                      [--sizes 1000 10000 100000] [--figures-cases 100000]
+                                     [--cli-sizes 1000 100000]
 """
 
 from __future__ import annotations
@@ -161,11 +163,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["throughput", "scale", "figures", "views"],
-        default=["throughput", "scale", "figures", "views"],
+        choices=["throughput", "scale", "figures", "views", "cli"],
+        default=["throughput", "scale", "figures", "views", "cli"],
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--figures-cases", type=int, default=100_000)
+    parser.add_argument("--cli-sizes", nargs="+", type=int, default=[1_000, 100_000])
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     measured = date.today().isoformat()
@@ -196,6 +199,12 @@ def main(argv: list[str] | None = None) -> None:
     if "views" in args.only:  # PostgreSQL only: the chain's head lock is a row lock there
         rows = run("views.py", "--cases", "10000", "--seconds", "15", "--rounds", "2")
         record(args.results, "views", lambda body: merge_views(body, rows, measured))
+    if "cli" in args.only:
+        rows = []
+        sizes = [str(size) for size in args.cli_sizes]
+        for db in BACKENDS:
+            rows += run("cli.py", "--cases", *sizes, "--database", db)
+        record(args.results, "cli", lambda body: merge_measures(body, rows, measured))
     print(f"written: {args.results}")
 
 

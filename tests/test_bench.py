@@ -83,6 +83,24 @@ def test_the_scale_benchmark_measures_every_operation():
     ]
 
 
+def test_the_command_line_benchmark_times_every_command_at_every_size():
+    rows = bench("cli.py", "--cases", "50", "150", "--runs", "1")
+    measures = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
+    assert [(measure, size) for measure, size, _, _ in measures] == [
+        (f"{command} (median of 1)", size)
+        for command in (
+            "`python -c pass`",
+            "`casereview --help`",
+            "`casereview case show`",
+            "`casereview stats`",
+            "`casereview case list`",
+            "`casereview case list --all`",
+        )
+        for size in ("50", "150")
+    ]
+    assert all(figure.endswith(" ms)") and "CPU" in figure for *_, figure in measures)
+
+
 def test_make_bench_replaces_the_rows_it_measured_and_keeps_the_others(tmp_path):
     """RESULTS.md's generated blocks: a row measured again replaces its namesake, a size not
     run this time (the hour-long 1,000,000) stays with its date, the prose is untouched."""

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from datetime import date, timedelta
-
-import holidays
+from datetime import date
 
 from triggers.config import REGIONS, CalendarConfig
 
@@ -24,18 +22,25 @@ class WorkingDayCalendar:
     """Precomputed working days, so that each deadline costs a binary search, not a loop."""
 
     def __init__(self, region: str = "england", closure_days: Iterable[date] = ()) -> None:
+        # Imported here, not with the module: it loads every country's calendar, and a caller
+        # of english_date alone (the command line's output) needs none of them.
+        import holidays
+
         self.region = region
         self.bank_holidays = holidays.country_holidays(
             "GB", subdiv=REGIONS[region], years=range(FIRST_YEAR, LAST_YEAR + 1)
         )
         self.closure_days = frozenset(closure_days)
-        day, end = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
-        ordinals = []
-        while day <= end:
-            if self._is_working(day):
-                ordinals.append(day.toordinal())
-            day += timedelta(days=1)
-        self._ordinals = ordinals
+        # Day numbers and a set rather than dates and the holiday object's own look-up: sixty
+        # years of days in milliseconds, which every command that shows a deadline pays.
+        days_off = {day.toordinal() for day in (*self.bank_holidays, *self.closure_days)}
+        first, last = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal()
+        # Day number 1 (1 January of year 1) is a Monday: (number - 1) % 7 is the weekday.
+        self._ordinals = [
+            number
+            for number in range(first, last + 1)
+            if (number - 1) % 7 < 5 and number not in days_off
+        ]
 
     @classmethod
     def from_config(cls, config: CalendarConfig) -> WorkingDayCalendar:

@@ -1,6 +1,6 @@
 """`casereview audit verify`, `audit export` and `retention run`: the trail and retention.
 
-Registered on the main command group by ``web.cli``.
+Named in ``web.cli``'s lazy table.
 """
 
 from __future__ import annotations

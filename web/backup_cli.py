@@ -1,6 +1,6 @@
 """`casereview backup` and `casereview restore`: the whole database, to a file and back.
 
-Registered on the main command group by ``web.cli``; errors are one line on standard error.
+Named in ``web.cli``'s lazy table; errors are one line on standard error.
 """
 
 from __future__ import annotations

@@ -1,31 +1,31 @@
 """What every `casereview` sub-command shares: the command line's context (configuration,
 database, clock) and the checks and look-ups they all make. Its own module, so that the
-sub-command modules (``web/*_cli.py``) need nothing of ``web.cli``, which registers them
-(``add_command``)."""
+sub-command modules (``web/*_cli.py``) need nothing of ``web.cli``, which names them in its
+lazy table (``web.cli_lazy``)."""
 
 from __future__ import annotations
 
 import getpass
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
-from triggers.accounts import find_user
-from triggers.config import Config, database_url, load_config
-from triggers.db import make_engine, make_session_factory, write_transaction
-from triggers.models import CaseReview, Partnership
-from triggers.partnerships import partnership_by_name
-from triggers.policy import Policy
-from triggers.schema import current_revision, head_revision
-from workflows.errors import CaseNotFound
-from workflows.service import Actor, for_a_step
+# What a command needs is imported when it runs, not here: every sub-command module imports
+# this one, and `casereview --help` must not pay for SQLAlchemy, the models or the calendar.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from triggers.config import Config
+    from triggers.models import CaseReview, Partnership
+    from triggers.policy import Policy
+    from workflows.service import Actor
 
 
 @dataclass
@@ -38,20 +38,29 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from triggers.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from triggers.config import database_url
+            from triggers.db import make_engine
+
             self._engine = make_engine(database_url(self.config))
         return self._engine
 
     @property
     def policy(self) -> Policy:
+        from triggers.policy import Policy
+
         return Policy.from_config(self.config)
 
-    def sessions(self):  # type: ignore[no-untyped-def]
+    def sessions(self) -> sessionmaker[Session]:
+        from triggers.db import make_session_factory
+
         return make_session_factory(self.engine)
 
     def now(self) -> datetime:
@@ -66,8 +75,16 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def fail(message: str, code: int) -> NoReturn:
+    """End the command with one line on standard error and exit status ``code``."""
+    click.echo(f"casereview: error: {message}", err=True)
+    sys.exit(code)
+
+
 def require_current_schema(context: Context) -> None:
     """Refuse to work on a database whose schema is not this version's."""
+    from triggers.schema import current_revision, head_revision
+
     current = current_revision(context.engine)
     if current != head_revision():
         raise click.ClickException(
@@ -83,6 +100,9 @@ def safe_url(context: Context) -> str:
 
 def actor_for(session: Session, email: str | None) -> Actor:
     """Who acts: the person ``--as`` names, else the command line and the account running it."""
+    from triggers.accounts import find_user
+    from workflows.service import Actor
+
     if email is None:
         return Actor(label=f"command line ({getpass.getuser()})")
     found = find_user(session, email)
@@ -93,6 +113,8 @@ def actor_for(session: Session, email: str | None) -> Actor:
 
 def partnership_for(session: Session, context: Context, name: str | None) -> Partnership:
     """The partnership named, else the configured one."""
+    from triggers.partnerships import partnership_by_name
+
     found = partnership_by_name(session, name or context.config.partnership.code)
     if found is None:
         raise click.ClickException(f"there is no partnership '{name}'; run `casereview init`")
@@ -101,6 +123,12 @@ def partnership_for(session: Session, context: Context, name: str | None) -> Par
 
 def case_named(session: Session, reference: str, event: str | None = None) -> CaseReview:
     """The case; locked, with what the step reads, when ``event`` is to be applied to it."""
+    from sqlalchemy import select
+
+    from triggers.models import CaseReview
+    from workflows.errors import CaseNotFound
+    from workflows.service import for_a_step
+
     query = select(CaseReview).where(CaseReview.reference == reference.upper())
     if event is not None:
         query = for_a_step(query, event)
@@ -112,6 +140,8 @@ def case_named(session: Session, reference: str, event: str | None = None) -> Ca
 
 @contextmanager
 def writing(context: Context) -> Iterator[Session]:
+    from triggers.db import write_transaction
+
     with write_transaction(context.sessions()) as session:
         yield session
 

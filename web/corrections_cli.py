@@ -1,6 +1,7 @@
 """`casereview case correct | reverse-step | agency | incident | complaint`: the corrections,
 agencies and added incidents of issue 18 from the terminal, through the same service
-functions as the pages and the API (registered on the ``case`` group by ``web.cli``)."""
+functions as the pages and the API (named in ``web.case_cli``'s lazy table of the ``case``
+group)."""
 
 from __future__ import annotations
 
@@ -144,7 +145,3 @@ def case_complaint(context: Context, reference: str, file: Any, as_email: str | 
     """Add the complaint in FILE (JSON, with "incident": its number from 0) to the case."""
     for line in _run(context, reference, as_email, add_complaint, _read_json(file)):
         click.echo(line)
-
-
-#: Registered on ``casereview case`` by ``web.cli``.
-CASE_COMMANDS = (case_correct, case_reverse_step, case_agency, case_incident, case_complaint)

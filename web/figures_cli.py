@@ -1,7 +1,7 @@
 """`casereview stats`, `publish`, `return` and `import`: the yearly figures, the data
 return, and past years' cases.
 
-Registered on the main command group by ``web.cli``; errors go through its one-line
+Named in ``web.cli``'s lazy table; errors go through its one-line
 handler, so an import refused for bad rows lists every problem and exits 1.
 """
 
@@ -13,16 +13,12 @@ from typing import IO
 
 import click
 
-from triggers.data_return import as_csv as return_csv
-from triggers.data_return import as_json as return_json
-from triggers.data_return import return_rows
 from triggers.db import read_session, write_transaction
 from triggers.figures import performance_year, report, year_containing
 from web.cli_context import Context, pass_context
 from web.cli_context import partnership_for as _partnership
 from web.cli_context import require_current_schema as _require_current_schema
 from web.publish import as_csv, as_json, as_markdown, publish
-from workflows.history_import import check_file, import_cases
 
 
 def _year(context: Context, start_year: int | None):  # type: ignore[no-untyped-def]
@@ -112,6 +108,9 @@ def publish_command(
 @pass_context
 def import_command(context: Context, file: IO[str], dry_run: bool, partnership: str | None) -> None:
     """Import historical cases from a spreadsheet's CSV export (all rows or none)."""
+    # Here, not with the module: it brings the whole process, which `stats` does not need.
+    from workflows.history_import import check_file, import_cases
+
     _require_current_schema(context)
     today = context.policy.today(context.now())
     source = Path(getattr(file, "name", "standard input")).name
@@ -152,6 +151,10 @@ def return_command(
 ) -> None:
     """Write the year's data return: one row per application, no personal data (the
     interim format until a national one is published)."""
+    from triggers.data_return import as_csv as return_csv
+    from triggers.data_return import as_json as return_json
+    from triggers.data_return import return_rows
+
     _require_current_schema(context)
     year = _year(context, start_year)
     with read_session(context.sessions()) as session:

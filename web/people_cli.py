@@ -1,8 +1,8 @@
-"""`casereview user list|deactivate|set-role|reset-password` and `casereview token
-list|revoke`: removing people and their tokens from the terminal.
+"""`casereview user add|list|deactivate|set-role|reset-password` and `casereview token
+create|list|revoke`: adding and removing people and their tokens from the terminal.
 
-Registered on the main command group by ``web.cli``; the rules (the last active manager
-stays, a leaver's sessions and tokens end at once) are in ``workflows.people``.
+Named in ``web.cli``'s lazy table; the rules (the last active manager stays, a leaver's
+sessions and tokens end at once) are in ``workflows.people``.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import sys
 import click
 from sqlalchemy.orm import Session
 
-from triggers.accounts import ROLES, find_user
+from triggers.accounts import ROLES, create_token, create_user, find_user
 from triggers.db import read_session, write_transaction
 from triggers.models import User
+from triggers.text import email_problem
 from web.cli_context import Context, pass_context
 from web.cli_context import actor_for as _actor
 from web.cli_context import partnership_for as _partnership
 from web.cli_context import require_current_schema as _require_current_schema
+from workflows import permissions
 from workflows.people import (
     deactivate,
     people_of,
@@ -30,6 +32,83 @@ from workflows.people import (
     site_url,
     tokens_of,
 )
+
+
+@click.group()
+def user() -> None:
+    """Manage the people who use the service."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(permissions.ROLES), required=True)
+@click.option(
+    "--agency",
+    "agency_name",
+    help="For agency and panel users: the agency they speak for (as named in the config).",
+)
+@click.option(
+    "--partnership",
+    "partnership_name",
+    help="Partnership name or code (default: the one in the config).",
+)
+@pass_context
+def user_add(
+    context: Context, email: str, role: str, agency_name: str | None, partnership_name: str | None
+) -> None:
+    """Add a user; the password is read from standard input."""
+    if problem := email_problem(email):
+        raise click.BadParameter(f"'{email}' {problem}", param_hint="EMAIL")
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise click.ClickException("the passwords do not match")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        partnership = _partnership(session, context, partnership_name)
+        agency = None
+        if agency_name:
+            agency = next(
+                (
+                    a
+                    for a in partnership.agencies
+                    if a.name.casefold() == agency_name.strip().casefold()
+                ),
+                None,
+            )
+            if agency is None:
+                names = ", ".join(a.name for a in partnership.agencies)
+                raise click.BadParameter(
+                    f"'{agency_name}' is not one of: {names}", param_hint="--agency"
+                )
+        elif role in permissions.AGENCY_ROLES:
+            raise click.BadParameter(
+                "agency and panel users need --agency NAME", param_hint="--agency"
+            )
+        created = create_user(session, partnership, email, password, role, context.now())
+        created.agency = agency
+        suffix = f" for {agency.name}" if agency else ""
+        click.echo(f"Added {created.email} as {role}{suffix} of {partnership.name}.")
+
+
+@click.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("email")
+@pass_context
+def token_create(context: Context, email: str) -> None:
+    """Print a new API token for EMAIL (shown once; keep it secret)."""
+    _require_current_schema(context)
+    with write_transaction(context.sessions()) as session:
+        found = find_user(session, email)
+        if found is None:
+            raise click.ClickException(f"there is no user {email}; add one with `user add`")
+        click.echo(create_token(session, found, context.now(), context.config.server.token_days))
 
 
 def _person(session: Session, email: str) -> User:
@@ -145,6 +224,7 @@ def token_revoke(context: Context, token_id: int) -> None:
         click.echo(f"Revoked token {row.id} of {row.user.email}.")
 
 
-#: Registered on ``casereview user`` and ``casereview token`` by ``web.cli``.
-USER_COMMANDS = (user_list, user_deactivate, user_set_role, user_reset_password)
-TOKEN_COMMANDS = (token_list, token_revoke)
+for _command in (user_list, user_deactivate, user_set_role, user_reset_password):
+    user.add_command(_command)
+for _command in (token_list, token_revoke):
+    token.add_command(_command)

@@ -1,6 +1,5 @@
 """`casereview process migrate --to N [--dry-run]`: move open cases to another version of
-the process, audited (workflows/versions.py). Registered on the main command group by
-``web.cli``."""
+the process, audited (workflows/versions.py). Named in ``web.cli``'s lazy table."""
 
 from __future__ import annotations
 

@@ -17,10 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from babel.support import NullTranslations, Translations
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from triggers.calendar import english_date
@@ -36,7 +34,11 @@ from triggers.figures import (
     suppressed,
 )
 from triggers.models import Partnership
-from web.language import catalog_folders, local_date
+
+# The page's templates and catalogs (Jinja, Babel, Flask-Babel) are imported where the page
+# is written: `casereview stats` prints the same figures without them.
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
 
 #: The chart's series: the Act's four figures, each with a colour of at least 3:1 on white.
 SERIES = (
@@ -224,6 +226,10 @@ def _tick_step(highest: int) -> int:
 def translations(config: Config, language: str) -> NullTranslations:
     """The catalogs for ``language`` outside a request (the page is written by the CLI): the
     shipped ones, then the partnership's own, whose entries win (``web.language``)."""
+    from babel.support import NullTranslations, Translations
+
+    from web.language import catalog_folders
+
     if language == "en":
         return NullTranslations()
     merged = Translations()
@@ -241,6 +247,10 @@ def render_page(
     language: str = "en",
     other_page: dict[str, str] | None = None,
 ) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from web.language import local_date
+
     environment = Environment(
         loader=PackageLoader("web"),
         autoescape=select_autoescape(),

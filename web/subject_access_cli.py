@@ -1,7 +1,7 @@
 """`casereview subject-access`: everything held about one person, as files.
 
-Registered on the main command group by ``web.cli``, after ``web.audit_cli``, whose older
-command of the same name (a name alone exported every case with that name) it replaces.
+Named in ``web.cli``'s lazy table. It replaced an older command of the same name (a name
+alone exported every case with that name).
 As on the case page, an e-mail address, a phone number or a case's victim record decides
 which cases are the person's; a name only lists candidates, exported with ``--include REF``
 once the manager has checked that they are the same person (``workflows.subject_access``).

@@ -17,14 +17,14 @@ from triggers.models import (
     Agency,
     CaseAgency,
     CaseReview,
-    Deadline,
     Incident,
     OutboxMessage,
     Recommendation,
     Victim,
 )
 from triggers.policy import Policy
-from triggers.statuses import OUTSTANDING, DeadlineStatus, OutboxStatus
+from triggers.statuses import OUTSTANDING, OutboxStatus
+from workflows.deadlines import next_due_columns
 from workflows.permissions import visible_to
 from workflows.steps import suggest_for
 
@@ -106,13 +106,7 @@ def open_cases(
     # Each shown case's next deadline, looked up by its id (not an aggregate over every
     # running deadline of the installation), and the open states by the index on
     # (partnership, state): the page costs what it shows, not what the history holds.
-    next_due = (
-        select(func.min(Deadline.due_on))
-        .where(Deadline.case_id == CaseReview.id, Deadline.status == DeadlineStatus.RUNNING)
-        .correlate(CaseReview)
-        .scalar_subquery()
-        .label("due_on")
-    )
+    next_due, next_step = next_due_columns()
     cases = viewer.visible(select(CaseReview.id)).where(CaseReview.state.in_(states))
     if agency_id is not None:
         cases = cases.where(
@@ -121,16 +115,6 @@ def open_cases(
     total = session.scalar(select(func.count()).select_from(cases.subquery())) or 0
     pages = max(1, -(-total // page_size))
     page = min(page, pages)
-    # The running deadline that comes first names the step the case waits for.
-    next_step = (
-        select(Deadline.step)
-        .where(Deadline.case_id == CaseReview.id, Deadline.status == DeadlineStatus.RUNNING)
-        .order_by(Deadline.due_on, Deadline.id)
-        .limit(1)
-        .correlate(CaseReview)
-        .scalar_subquery()
-        .label("step")
-    )
     # The columns the table shows, in one query: no case, victim or deadline objects.
     shown = session.execute(
         select(

@@ -12,6 +12,8 @@ import dataclasses
 import functools
 from datetime import date
 
+from sqlalchemy import Label, func, select
+
 from triggers.models import CaseReview, Deadline
 from triggers.policy import Policy
 from triggers.statuses import DeadlineStatus
@@ -81,3 +83,30 @@ def apply_move(
 
 def find(case: CaseReview, step: str) -> Deadline | None:
     return next((d for d in case.deadlines if d.step == step), None)
+
+
+def next_due_columns() -> tuple[Label[date | None], Label[str | None]]:
+    """The date (``due_on``) and the step (``step``) of the running deadline that comes due
+    first, of the case in the enclosing query over CaseReview.
+
+    Correlated subqueries, so that a list of cases reads each one's next deadline in its own
+    query, by the case's id, instead of loading every case's deadlines (one query per case)
+    or aggregating every running deadline of the installation."""
+    running = (Deadline.case_id == CaseReview.id, Deadline.status == DeadlineStatus.RUNNING)
+    due_on = (
+        select(func.min(Deadline.due_on))
+        .where(*running)
+        .correlate(CaseReview)
+        .scalar_subquery()
+        .label("due_on")
+    )
+    step = (
+        select(Deadline.step)
+        .where(*running)
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(1)
+        .correlate(CaseReview)
+        .scalar_subquery()
+        .label("step")
+    )
+    return due_on, step

@@ -1,0 +1,66 @@
+"""The command line's list of cases (`casereview case list`): the open cases of the whole
+installation, those due first first, a page at a time, each with its next deadline.
+
+One query for the page and one for the count, whatever the history holds: the open cases
+are found by their state, and each shown case's next deadline by its id in the same query
+(``workflows.deadlines.next_due_columns``), never by loading each case's deadlines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from triggers.models import CaseReview
+from workflows.deadlines import next_due_columns
+
+#: Cases a page: what fits a terminal's scrollback at a glance.
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ListedCase:
+    reference: str
+    state: str
+    #: The step the case waits for and when it is due (None: no clock running).
+    step: str | None
+    due_on: date | None
+
+
+@dataclass(frozen=True)
+class CaseList:
+    cases: list[ListedCase]
+    #: How many cases match, on every page together.
+    total: int
+    page: int
+    pages: int
+
+
+def list_cases(
+    session: Session, states: Sequence[str] | None, page: int, page_size: int = PAGE_SIZE
+) -> CaseList:
+    """Page ``page`` (from 1) of the cases in ``states`` (every case if None), overdue and
+    soonest due first, then in the order they were received."""
+    matching = select(CaseReview.id)
+    if states is not None:
+        matching = matching.where(CaseReview.state.in_(states))
+    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    due_on, step = next_due_columns()
+    query = select(CaseReview.reference, CaseReview.state, step, due_on)
+    if states is not None:
+        query = query.where(CaseReview.state.in_(states))
+    rows = session.execute(
+        query.order_by(due_on.nulls_last(), CaseReview.received_on, CaseReview.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return CaseList(
+        [ListedCase(row.reference, row.state, row.step, row.due_on) for row in rows],
+        total,
+        page,
+        max(1, -(-total // page_size)),
+    )
