@@ -19,9 +19,9 @@ from web.auth import current_actor
 from web.forms import ConfirmForm
 from web.services import services
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
 from workflows.errors import InvalidData
 from workflows.held_letters import HELD, approve_held, cancel_held, edit_held
+from workflows.sweep import process_of_message
 
 
 class EditLetterForm(FlaskForm):
@@ -76,9 +76,9 @@ def message_page(reference: str, message_id: int, edit_form: EditLetterForm | No
         if message.status == HELD:
             app = services()
             try:
-                out = compose(
-                    session, message, app.config, app.policy.today(app.now()), CASE_REVIEW
-                )
+                today = app.policy.today(app.now())
+                process = process_of_message(session, message)
+                out = compose(session, message, app.config, today, process)
                 preview = {"to": ", ".join(out.to), "subject": out.subject, "body": out.body}
             except CannotCompose as error:
                 problem = str(error)
@@ -152,9 +152,9 @@ def held_letter(reference: str, message_id: int, action: str) -> Response | tupl
             permissions.require(actor, permissions.APPROVE_LETTERS)
             kind = message.kind.replace("_", " ")
             if action == "edit":
-                original = compose(
-                    session, message, app.config, app.policy.today(app.now()), CASE_REVIEW
-                ).body
+                today = app.policy.today(app.now())
+                process = process_of_message(session, message)
+                original = compose(session, message, app.config, today, process).body
                 edit_held(session, message, form.body.data, original, actor, app.now())
                 done = f"Saved your text of the {kind} letter. It still waits for approval."
             elif action == "approve":

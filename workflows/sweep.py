@@ -133,7 +133,7 @@ def deliver(
     try:
         with read_session(sessions) as session:
             row = session.get_one(OutboxMessage, row_id)
-            process = _process_of(session, row)
+            process = process_of_message(session, row)
             message = compose(session, row, policy.config, policy.today(now), process)
         sender.send(message)
     except (SendError, CannotCompose) as error:
@@ -194,7 +194,7 @@ def deliver(
     return OutboxStatus.SENT
 
 
-def _process_of(session: Session, row: OutboxMessage) -> Process:
+def process_of_message(session: Session, row: OutboxMessage) -> Process:
     """The version of the process whose words a message uses: its case's (the newest for a
     message with no case, such as an audit checkpoint)."""
     case = session.get(CaseReview, row.case_id) if row.case_id is not None else None
