@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired
 from notifications.compose import CannotCompose, compose
 from triggers.db import read_session, write_transaction
 from triggers.models import MessageDelivery, OutboxMessage
+from triggers.statuses import DeliveryOutcome
 from web.auth import current_actor
 from web.forms import ConfirmForm
 from web.services import services
@@ -60,7 +61,7 @@ def message_page(reference: str, message_id: int, edit_form: EditLetterForm | No
             .where(MessageDelivery.message_id == message.id)
             .order_by(MessageDelivery.at, MessageDelivery.id)
         ).all()
-        sent = next((d for d in reversed(deliveries) if d.outcome == "sent"), None)
+        sent = next((d for d in reversed(deliveries) if d.outcome == DeliveryOutcome.SENT), None)
         view = {
             "id": message.id,
             "kind": message.kind,
@@ -116,7 +117,7 @@ def message_pdf(reference: str, message_id: int) -> Response:
             select(MessageDelivery.pdf)
             .where(
                 MessageDelivery.message_id == message.id,
-                MessageDelivery.outcome == "sent",
+                MessageDelivery.outcome == DeliveryOutcome.SENT,
                 MessageDelivery.pdf.is_not(None),
             )
             .order_by(MessageDelivery.id.desc())
