@@ -41,7 +41,7 @@ CHRONOLOGY = "chronology"
 CASE = ""
 
 #: Recommendations still to be done (the same as the dashboard's late list and the sweep).
-UNFINISHED = OUTSTANDING
+UNFINISHED = tuple(status.value for status in OUTSTANDING)
 
 
 @dataclass(frozen=True)
