@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from notifications.outbox import queue_for_event
 from triggers.models import Agency, CaseAgency, CaseReview, ChronologyEntry, Recommendation
 from triggers.policy import Policy
+from triggers.statuses import agency_recipient
 from workflows import permissions
 from workflows.case_review import process_for
 from workflows.errors import InvalidData
@@ -115,7 +116,7 @@ def add_agency(
             session,
             case,
             [
-                Letter(letter.kind, f"agency:{agency.id}")
+                Letter(letter.kind, agency_recipient(agency.id))
                 for letter in _acknowledge_letters(case)
                 if letter.kind == "chronology_request"
             ],
