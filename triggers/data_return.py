@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from triggers.figures import PerformanceYear
 from triggers.models import AuditEvent, CaseAgency, CaseReview
+from triggers.statuses import DeadlineStatus
 
 #: The kinds of agency counted (s.105 relevant bodies, and "other").
 AGENCY_KINDS = ("council", "police", "health", "housing_provider", "other")
@@ -172,7 +173,7 @@ def _day(value: Any) -> str:
 
 def _on_time(deadline: Any) -> str:
     """yes / no for a limit that was met; "" for one not (yet) met."""
-    if deadline is None or deadline.status != "met" or deadline.ended_on is None:
+    if deadline is None or deadline.status != DeadlineStatus.MET or deadline.ended_on is None:
         return ""
     return "yes" if deadline.ended_on <= deadline.due_on else "no"
 

@@ -36,6 +36,7 @@ from triggers.models import (
     PolicingBodyReview,
     ThresholdDecision,
 )
+from triggers.statuses import DeadlineStatus
 
 #: The Act's four figures.
 STATUTORY = (
@@ -318,7 +319,7 @@ def tally_year(
         .where(
             *in_year,
             Deadline.step.in_(("acknowledge", "panel")),
-            Deadline.status == "met",
+            Deadline.status == DeadlineStatus.MET,
             Deadline.ended_on <= Deadline.due_on,
         )
         .group_by(CaseReview.partnership_id, Deadline.step)

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from triggers.db import UTCDateTime
+from triggers.statuses import DeadlineStatus, OutboxStatus
 
 
 class Base(DeclarativeBase):
@@ -552,7 +553,7 @@ class Deadline(Base):
     started_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     #: running; met (the step happened); stopped (the case ended or moved on without it).
-    status: Mapped[str] = mapped_column(String(10), default="running")
+    status: Mapped[str] = mapped_column(String(10), default=DeadlineStatus.RUNNING)
     #: When it was met or stopped.
     ended_on: Mapped[date | None] = mapped_column(Date)
     #: Before the first agreed extension or pause: the date the limit first fell on.
@@ -647,7 +648,7 @@ class OutboxMessage(Base):
     #: pending, sending, sent or failed; held (waiting for a manager's approval);
     #: cancelled: a held letter not approved, or the step that queued it was reversed
     #: before it went (workflows.service.reverse_step).
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     send_after: Mapped[datetime]
     created_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -34,6 +34,17 @@ LISTED_OUTBOX_STATUSES = (
 )
 
 
+class DeliveryOutcome(StrEnum):
+    """What one attempt to send a message came to (a delivery row's ``outcome``), and what
+    the sweep counts: sent, to be tried again later, given up, or its claim lost."""
+
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    #: The claim was released under the sender (a stale lease): nothing recorded.
+    RELEASED = "released"
+
+
 class DeadlineStatus(StrEnum):
     """A clock: running; met (the step happened); stopped (the case ended or moved on)."""
 
@@ -46,6 +57,9 @@ class RecommendationStatus(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+    #: Replaced by another recommendation (the reason kept), or refused by its agency.
+    SUPERSEDED = "superseded"
+    REFUSED = "refused"
     DROPPED = "dropped"
 
 
@@ -60,6 +74,10 @@ class Recipients(StrEnum):
     #: An escalation: the managers and the CSP chairs.
     ESCALATION = "managers,chairs"
 
+
+#: A half-finished online application that was sent: the key in its answers under which
+#: it keeps its remains (workflows.drafts), so that a second send finds the case.
+DRAFT_SENT = "sent"
 
 _AGENCY = "agency:"
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from triggers.config import Config, database_url, load_config
 from triggers.db import make_engine, make_session_factory
 from triggers.policy import Policy
+from web.formats import IsoJSONProvider
 from web.services import Services, services  # noqa: F401 - services: for modules not yet moved
 
 
@@ -44,8 +45,8 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
             ),
         ]
     )
-    app.config["JSON_SORT_KEYS"] = False
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Dates as ISO 8601, keys in the domain's order (web.formats).
+    app.json = IsoJSONProvider(app)
     app.extensions["casereview"] = Services(
         config=config,
         policy=Policy.from_config(config),

@@ -8,7 +8,6 @@ shows each fact with its recorded value; only the values changed are sent.
 
 from __future__ import annotations
 
-from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -56,15 +55,15 @@ from web.step_forms import PartsDateField, place_errors
 from workflows import permissions
 from workflows.case_agencies import add_agency, proposed_agencies, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
-from workflows.case_review import CASE_REVIEW, process_for
+from workflows.case_review import process_for
 from workflows.corrections import (
     correct,
     describe_fact,
     step_events,
     steps_taken,
 )
+from workflows.description import HistoryEntry
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
-from workflows.machine import FINAL_STATES
 from workflows.service import Actor, reverse_step
 
 blueprint = Blueprint("case_changes", __name__)
@@ -145,25 +144,20 @@ def change_forms(
     case: CaseReview,
     actor: Actor,
     agencies: list[tuple[int, str]],
-    history: list[dict[str, Any]],
+    history: list[HistoryEntry],
 ) -> dict[str, Any]:
     """The forms of this module ``actor`` may use on the case, keyed by name (``history``:
     the case's audit events as described, so that they are not read again)."""
     forms: dict[str, Any] = {}
     if permissions.may(actor, permissions.CORRECT_CASE):
+        process = process_for(case.workflow_version)
         steps = steps_taken(
-            (
-                SimpleNamespace(
-                    **{**row, "step_on": date.fromisoformat(row["on"]) if row["on"] else None}
-                )
-                for row in history
-            ),
-            process_for(case.workflow_version),
+            (SimpleNamespace(**{**row, "step_on": row["on"]}) for row in history), process
         )
         forms["correct"] = correction_form(fact_spec(session, case, steps))
-        if steps and steps[-1].event in CASE_REVIEW.corrections:
+        if steps and steps[-1].event in process.corrections:
             forms["reverse"] = ReverseForm(prefix="reverse", formdata=None)
-    is_open = case.state not in FINAL_STATES
+    is_open = case.state not in process_for(case.workflow_version).final_states
     if permissions.may(actor, permissions.MANAGE_CASE_AGENCIES) and is_open:
         on_case = {link.agency_id for link in case.agencies}
         form = AddAgencyForm(prefix="agency", formdata=None)
@@ -272,7 +266,8 @@ def corrections(reference: str) -> Any:
             raise InvalidData({"reason": "Change at least one value before correcting the case"})
         data = {"changes": changes, "reason": form.reason.data}
         result = correct(session, case, data, current_actor(), app.now(), app.policy)
-        return ["The case is corrected.", *result.summary(CASE_REVIEW.clock_labels)]
+        labels = process_for(case.workflow_version).clock_labels
+        return ["The case is corrected.", *result.summary(labels)]
 
     return _run(reference, "correct", permissions.CORRECT_CASE, make, action)
 
@@ -289,8 +284,9 @@ def reverse(reference: str) -> Any:
     def action(session: Session, case: CaseReview, form: Any, app: Any) -> list[str]:
         data = {"event": form.step, "reason": form.reason.data}
         outcome = reverse_step(session, case, data, current_actor(), app.now(), app.policy)
-        state = CASE_REVIEW.state_labels[case.state].lower()
-        title = CASE_REVIEW.titles.get(form.step, form.step).lower()
+        process = process_for(case.workflow_version)  # the case's own labels and titles
+        state = process.state_labels[case.state].lower()
+        title = process.titles[form.step].lower()
         return [f"Reversed the step ({title}): the case is back to {state}.", *outcome.warnings]
 
     return _run(reference, "reverse", permissions.CORRECT_CASE, make, action)

@@ -24,7 +24,9 @@ from web.cli_context import read_json as _read_json
 from web.cli_context import require_current_schema as _require_current_schema
 from web.cli_context import writing as _writing
 from web.cli_lazy import LazyCommand, LazyGroup
+from web.formats import iso
 from workflows.describe import describe_case
+from workflows.description import CaseDescription
 from workflows.machine import OPEN_STATES, STATES
 from workflows.service import apply, open_case, record_view
 
@@ -72,7 +74,7 @@ def case_show(context: Context, reference: str, as_json: bool) -> None:
         record_view(session, found, _actor(session, None), context.now(), "command line")
         described = describe_case(session, found, policy, policy.today(context.now()))
     if as_json:
-        click.echo(json.dumps(described, indent=2))
+        click.echo(json.dumps(described, indent=2, default=iso))
     else:
         click.echo(_as_text(described))
 
@@ -195,9 +197,9 @@ def _days_left(days: int) -> str:
     return f"{days} working day{'s' if days != 1 else ''} left"
 
 
-def _as_text(described: dict[str, Any]) -> str:
-    def day(iso: str | None) -> str:
-        return english_date(date.fromisoformat(iso)) if iso else "-"
+def _as_text(described: CaseDescription) -> str:
+    def day(on: date | None) -> str:
+        return english_date(on) if on else "-"
 
     lines = [
         f"{described['reference']}  ({described['partnership']})",

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from triggers.models import CaseReview
 from web.cli_context import Context, pass_context
 from web.cli_context import actor_for as _actor
 from web.cli_context import case_named as _case
@@ -18,7 +19,7 @@ from web.cli_context import require_current_schema as _require_current_schema
 from web.cli_context import writing as _writing
 from workflows.case_agencies import add_agency, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import process_for
 from workflows.corrections import correct
 from workflows.service import reverse_step
 
@@ -68,12 +69,15 @@ def case_correct(
 ) -> None:
     """Correct recorded facts of the case REFERENCE, with a reason."""
     data = {"changes": _pairs(pairs), "reason": reason}
-    lines = _run(
-        context, reference, as_email, lambda *a: correct(*a).summary(CASE_REVIEW.clock_labels), data
-    )
+    lines = _run(context, reference, as_email, _correct_in_words, data)
     click.echo(f"Corrected {reference.upper()}.")
     for line in lines:
         click.echo(f"  {line}")
+
+
+def _correct_in_words(session: Any, case: CaseReview, *rest: Any) -> list[str]:
+    """The correction made, said with the clocks' labels of the case's own version."""
+    return correct(session, case, *rest).summary(process_for(case.workflow_version).clock_labels)
 
 
 @click.command("reverse-step")

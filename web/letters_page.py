@@ -37,7 +37,7 @@ from web.auth import current_actor
 from web.language import _ls, _s
 from web.services import services
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import CASE_REVIEW, process_for
 
 blueprint = Blueprint("letters", __name__)
 
@@ -193,7 +193,9 @@ def _try(session: Session, kind: str, text: str, reference: str | None) -> tuple
         payload={"on": app.policy.today(app.now()).isoformat()},
     )
     try:
-        letter = preview(session, row, app.config, app.policy.today(app.now()), CASE_REVIEW, text)
+        today = app.policy.today(app.now())
+        process = process_for(case.workflow_version)  # the chosen case's words
+        letter = preview(session, row, app.config, today, process, text)
     except ValueError as error:
         return None, str(error)
     except Exception as error:  # an address missing for this case: still say why

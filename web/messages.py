@@ -15,14 +15,15 @@ from wtforms.validators import DataRequired
 from notifications.compose import CannotCompose, compose
 from triggers.db import read_session, write_transaction
 from triggers.models import MessageDelivery, OutboxMessage
+from triggers.statuses import DeliveryOutcome
 from web.auth import current_actor
 from web.forms import ConfirmForm
 from web.language import _ls, _s
 from web.services import services
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
 from workflows.errors import InvalidData
 from workflows.held_letters import HELD, approve_held, cancel_held, edit_held
+from workflows.sweep import process_of_message
 
 
 class EditLetterForm(FlaskForm):
@@ -63,7 +64,7 @@ def message_page(reference: str, message_id: int, edit_form: EditLetterForm | No
             .where(MessageDelivery.message_id == message.id)
             .order_by(MessageDelivery.at, MessageDelivery.id)
         ).all()
-        sent = next((d for d in reversed(deliveries) if d.outcome == "sent"), None)
+        sent = next((d for d in reversed(deliveries) if d.outcome == DeliveryOutcome.SENT), None)
         view = {
             "id": message.id,
             "kind": message.kind,
@@ -79,9 +80,9 @@ def message_page(reference: str, message_id: int, edit_form: EditLetterForm | No
         if message.status == HELD:
             app = services()
             try:
-                out = compose(
-                    session, message, app.config, app.policy.today(app.now()), CASE_REVIEW
-                )
+                today = app.policy.today(app.now())
+                process = process_of_message(session, message)
+                out = compose(session, message, app.config, today, process)
                 preview = {"to": ", ".join(out.to), "subject": out.subject, "body": out.body}
             except CannotCompose as error:
                 problem = str(error)
@@ -119,7 +120,7 @@ def message_pdf(reference: str, message_id: int) -> Response:
             select(MessageDelivery.pdf)
             .where(
                 MessageDelivery.message_id == message.id,
-                MessageDelivery.outcome == "sent",
+                MessageDelivery.outcome == DeliveryOutcome.SENT,
                 MessageDelivery.pdf.is_not(None),
             )
             .order_by(MessageDelivery.id.desc())
@@ -155,9 +156,9 @@ def held_letter(reference: str, message_id: int, action: str) -> Response | tupl
             permissions.require(actor, permissions.APPROVE_LETTERS)
             kind = message.kind.replace("_", " ")
             if action == "edit":
-                original = compose(
-                    session, message, app.config, app.policy.today(app.now()), CASE_REVIEW
-                ).body
+                today = app.policy.today(app.now())
+                process = process_of_message(session, message)
+                original = compose(session, message, app.config, today, process).body
                 edit_held(session, message, form.body.data, original, actor, app.now())
                 done = f"Saved your text of the {kind} letter. It still waits for approval."
             elif action == "approve":

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
+from triggers.statuses import DeadlineStatus
 from web.auth import current_actor
 from web.language import _ls, _s
 from web.services import services
@@ -37,9 +38,10 @@ from workflows.action_plan import (
     update_recommendation,
 )
 from workflows.case_review import labels_of_every_version, process_for
+from workflows.description import CaseDescription
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.extensions import extend_deadline
-from workflows.machine import FINAL_STATES, REVIEW_COMPLETE
+from workflows.machine import REVIEW_COMPLETE
 from workflows.service import Actor
 
 blueprint = Blueprint("plan", __name__)
@@ -165,11 +167,12 @@ class ExtendForm(FlaskForm):
     submit = SubmitField(_ls("Move the deadline"), widget=GovSubmitInput())
 
 
-def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
+def plan_forms(case: CaseDescription, actor: Actor) -> dict[str, Any]:
     """The forms ``actor`` may use on this case, keyed by name (``workflows.permissions``)."""
     forms: dict[str, Any] = {}
+    process = process_for(case["workflow_version"])
     if permissions.may(actor, permissions.RECORD_INVOLVEMENT) and (
-        case["state"] not in FINAL_STATES
+        case["state"] not in process.final_states
     ):
         forms["involvement"] = InvolvementForm(
             prefix="involvement",
@@ -192,12 +195,11 @@ def plan_forms(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
         and not case["victim_responded_on"]
     ):
         forms["response"] = VictimResponseForm(prefix="response", formdata=None)
-    running = [d["step"] for d in case["deadline_details"] if d["status"] == "running"]
+    running = [d["step"] for d in case["deadline_details"] if d["status"] == DeadlineStatus.RUNNING]
     if permissions.may(actor, permissions.EXTEND_DEADLINE) and running:
         forms["extend"] = ExtendForm(prefix="extend", formdata=None)
         forms["extend"].deadline.choices = [
-            SelectChoice(step, process_for(case["workflow_version"]).clock_labels[step])
-            for step in running
+            SelectChoice(step, process.clock_labels[step]) for step in running
         ]
     for rec in case["recommendations"]:
         if permissions.may_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec["agency_id"]):

@@ -9,7 +9,6 @@ that a URL reveals nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -33,6 +32,7 @@ from web.acting import may
 from web.activation_form import ActivationForm
 from web.auth import current_actor
 from web.case_changes import change_forms, offer_agencies
+from web.formats import english
 from web.forms import ConfirmForm, FilterForm
 from web.language import _s
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
@@ -90,13 +90,7 @@ def state_in_a_sentence(state: str, labels: Mapping[str, str] = STATE_LABELS) ->
     return f"at {label}" if state == "appeal" else label
 
 
-@blueprint.app_template_filter("english")
-def english(value: Any) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return english_date(value)
+blueprint.add_app_template_filter(english, "english")
 
 
 @blueprint.app_template_filter("days_left")

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from triggers.models import CaseReview, Recommendation
 from triggers.policy import Policy
+from triggers.statuses import RecommendationStatus
 from workflows import permissions
-from workflows.case_review import process_for
-from workflows.errors import EventNotAllowed, InvalidData
+from workflows.errors import InvalidData
 from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
-from workflows.service import Actor, change_beside, step_date
+from workflows.service import Actor, change_beside, require_allowed, step_date
 
 Involvement = Literal["informed", "consulted", "involved"]
 Attendance = Literal["in_person", "online", "representative", "written_statement", "not_attending"]
@@ -77,10 +77,7 @@ def share_action_plan(
 ) -> None:
     """Send the draft action plan to the victim for comment, before the findings go."""
     permissions.require(actor, permissions.SHARE_ACTION_PLAN)
-    process = process_for(case.workflow_version)
-    sharing = process.operation["share_action_plan"]
-    if case.state not in sharing.allowed_in:  # before the data: the state is the first refusal
-        raise EventNotAllowed(sharing.name, case.state, process.allowed_events(case.state))
+    require_allowed(case, "share_action_plan")
     if not case.recommendations:
         raise InvalidData(
             {
@@ -131,9 +128,13 @@ def update_recommendation(
         raise InvalidData({"recommendation": "is not one of this case's recommendations"})
     permissions.require_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec.agency_id)
     values = parse(RecommendationUpdateIn, dict(data))
-    if values.status == "superseded" and not (values.reason or rec.closing_reason):
+    if values.status == RecommendationStatus.SUPERSEDED and not (
+        values.reason or rec.closing_reason
+    ):
         raise InvalidData({"reason": "is required: say what superseded the recommendation"})
-    if values.status == "refused" and not (values.agency_response or rec.agency_response):
+    if values.status == RecommendationStatus.REFUSED and not (
+        values.agency_response or rec.agency_response
+    ):
         raise InvalidData(
             {"agency_response": "is required: the agency's 'have regard' response to it"}
         )

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from notifications.outbox import queue_for_event
 from triggers.models import Agency, CaseAgency, CaseReview, ChronologyEntry, Recommendation
 from triggers.policy import Policy
+from triggers.statuses import agency_recipient
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
-from workflows.errors import EventNotAllowed, InvalidData
+from workflows.case_review import process_for
+from workflows.errors import InvalidData
 from workflows.process import Letter
 from workflows.schemas import CaseAgencyIn, RemoveAgencyIn, parse
-from workflows.service import Actor, check_version, flush_case, write_audit
+from workflows.service import Actor, change_beside, check_version, require_allowed
 from workflows.steps import agencies_by_name, agency_named
 
 #: The body a complaint was made to → the kind of agency that answers for it.
@@ -79,7 +80,7 @@ def add_agency(
     permissions.require(actor, permissions.MANAGE_CASE_AGENCIES)
     values = parse(CaseAgencyIn, dict(data))
     check_version(case, values.version)
-    _require_open(case, "add_agency")
+    require_allowed(case, "add_agency")
     agency = agency_named(agencies_by_name(session, case.partnership_id), values.agency, "agency")
     already = any(link.agency_id == agency.id for link in case.agencies)
     if already and (values.role == "involved" or case.lead_agency_id == agency.id):
@@ -95,15 +96,12 @@ def add_agency(
     if requested:
         link.chronology_requested_on = today
         notes.append(f"{agency.name} was asked for its chronology.")
-    case.updated_at = now
-    write_audit(
+    change_beside(
         session,
         case,
+        "add_agency",
         actor,
         now,
-        "add_agency",
-        case.state,
-        case.state,
         today,
         {
             "agency": agency.name,
@@ -118,15 +116,14 @@ def add_agency(
             session,
             case,
             [
-                Letter(letter.kind, f"agency:{agency.id}")
-                for letter in _acknowledge_letters()
+                Letter(letter.kind, agency_recipient(agency.id))
+                for letter in _acknowledge_letters(case)
                 if letter.kind == "chronology_request"
             ],
             f"agency{agency.id}-v{case.version}",
             now,
             {"event": "add_agency", "on": today.isoformat()},
         )
-    flush_case(session, case.reference)
     return notes
 
 
@@ -169,29 +166,19 @@ def remove_agency(
     if was_lead:
         case.lead_agency = None
     case.agencies.remove(link)
-    case.updated_at = now
-    write_audit(
+    change_beside(
         session,
         case,
+        "remove_agency",
         actor,
         now,
-        "remove_agency",
-        case.state,
-        case.state,
         policy.today(now),
         {"agency": agency.name, "was_lead": was_lead, "reason": values.reason},
     )
-    flush_case(session, case.reference)
 
 
-def _require_open(case: CaseReview, name: str) -> None:
-    if case.state in CASE_REVIEW.final_states:
-        raise EventNotAllowed(name, case.state, [])
-
-
-def _acknowledge_letters() -> tuple[Any, ...]:
-    """The letters the acknowledgement sends (the declaration's), of which an agency
-    brought in later gets its own chronology request."""
-    return tuple(
-        letter for move in CASE_REVIEW.step["acknowledge"].moves for letter in move.letters
-    )
+def _acknowledge_letters(case: CaseReview) -> tuple[Any, ...]:
+    """The letters the acknowledgement sends (the case's version's declaration), of which an
+    agency brought in later gets its own chronology request."""
+    acknowledge = process_for(case.workflow_version).step["acknowledge"]
+    return tuple(letter for move in acknowledge.moves for letter in move.letters)

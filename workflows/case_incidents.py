@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from triggers.models import CaseReview, Complaint, Incident
 from triggers.policy import Policy
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW
-from workflows.errors import EventNotAllowed, InvalidData
+from workflows.errors import InvalidData
 from workflows.schemas import AddComplaintIn, AddIncidentIn, parse
-from workflows.service import Actor, check_version, flush_case, write_audit
+from workflows.service import Actor, change_beside, check_version, require_allowed
 from workflows.steps import threshold_suggestion
 
 
@@ -38,7 +37,7 @@ def add_incident(
     permissions.require(actor, permissions.ADD_INCIDENT)
     values = parse(AddIncidentIn, dict(data))
     check_version(case, values.version)
-    _require_open(case, "add_incident")
+    require_allowed(case, "add_incident")
     problems = {}
     if values.occurred_on > case.received_on:
         problems["occurred_on"] = "is after the application was received"
@@ -87,7 +86,7 @@ def add_complaint(
     permissions.require(actor, permissions.ADD_INCIDENT)
     values = parse(AddComplaintIn, dict(data))
     check_version(case, values.version)
-    _require_open(case, "add_complaint")
+    require_allowed(case, "add_complaint")
     if values.incident >= len(case.incidents):
         raise InvalidData(
             {"incident": f"the case has {len(case.incidents)} incident(s), numbered from 0"}
@@ -128,24 +127,15 @@ def _recorded(
     details: dict[str, Any],
 ) -> list[str]:
     after = threshold_suggestion(case, policy).met
-    case.updated_at = now
-    write_audit(
+    change_beside(
         session,
         case,
+        event,
         actor,
         now,
-        event,
-        case.state,
-        case.state,
         policy.today(now),
         {**details, "suggestion": {"before": suggested_before, "after": after}},
     )
-    flush_case(session, case.reference)
     if after != suggested_before:
         return [f"The rules now suggest the threshold is {'met' if after else 'not met'}."]
     return [f"The rules still suggest the threshold is {'met' if after else 'not met'}."]
-
-
-def _require_open(case: CaseReview, name: str) -> None:
-    if case.state in CASE_REVIEW.final_states:
-        raise EventNotAllowed(name, case.state, [])

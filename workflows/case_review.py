@@ -28,6 +28,7 @@ from workflows import closing, steps
 from workflows.errors import InvalidData
 from workflows.process import (
     ANY_OPEN_STATE,
+    ANY_STATE,
     N_,
     Clock,
     Letter,
@@ -390,9 +391,29 @@ CASE_REVIEW = Process(
         ),
         # A running deadline moved by agreement, with its reason (2025 statutory guidance;
         # workflows/extensions.py). No letter of its own: later letters carry the new date.
-        Operation(
-            "extend_deadline",
-            allowed_in=tuple(state.name for state in STATES if not state.final),
+        Operation("extend_deadline", allowed_in=(ANY_OPEN_STATE,)),
+        # The facts of an open case: its agencies, its incidents and their complaints
+        # (workflows/case_agencies.py, case_incidents.py); a chronology request to an agency
+        # brought in after the acknowledgement is the acknowledgement's letter.
+        Operation("add_agency", allowed_in=(ANY_OPEN_STATE,)),
+        Operation("add_incident", allowed_in=(ANY_OPEN_STATE,)),
+        Operation("add_complaint", allowed_in=(ANY_OPEN_STATE,)),
+        # What is recorded in any state, the case's file growing after it ends: the
+        # chronology, the victim's part and response, the recommendations' progress, an
+        # agency brought in by mistake taken off, the notes and documents.
+        *(
+            Operation(name, allowed_in=(ANY_STATE,))
+            for name in (
+                "remove_agency",
+                "record_chronology",
+                "record_involvement",
+                "record_victim_response",
+                "update_recommendation",
+                "add_note",
+                "edit_note",
+                "correct_note",
+                "add_document",
+            )
         ),
     ),
     # An action plan's recommendations are reminded to their agencies under this name.

@@ -15,18 +15,19 @@ from datetime import date
 
 from triggers.calendar import english_date
 from triggers.models import CaseReview, Recommendation
+from triggers.statuses import OUTSTANDING, DeadlineStatus
 from workflows import deadlines
 from workflows.errors import InvalidData
 from workflows.schemas import CloseIn
 
 #: Recommendations still to be carried out.
-OPEN_STATUSES = frozenset({"open", "in_progress"})
+OPEN_STATUSES = frozenset(OUTSTANDING)
 
 
 def appeal_window_open_until(case: CaseReview, on: date) -> date | None:
     """The last day of the appeal window if it is still open on ``on``, else None."""
     window = deadlines.find(case, "appeal_window")
-    if window is not None and window.status == "running" and on <= window.due_on:
+    if window is not None and window.status == DeadlineStatus.RUNNING and on <= window.due_on:
         return window.due_on
     return None
 

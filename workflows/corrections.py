@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from triggers.calendar import english_date
 from triggers.models import AuditEvent, CaseReview, Deadline
 from triggers.policy import Policy
+from triggers.statuses import DeadlineStatus
 from workflows import deadlines, permissions
 from workflows.case_review import process_for
 from workflows.errors import InvalidData
@@ -434,7 +435,7 @@ def _redate_step(
             _restart(case, key, new, process, policy)
     if move.stops_all:
         for deadline in case.deadlines:
-            if deadline.status == "stopped" and deadline.ended_on == old:
+            if deadline.status == DeadlineStatus.STOPPED and deadline.ended_on == old:
                 deadline.ended_on = new
     process.corrections[step.event].redate(case, old, new)
     if is_latest:

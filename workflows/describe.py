@@ -12,11 +12,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from triggers.models import AuditEvent, CaseReview, OutboxMessage
+from triggers.models import AuditEvent, CaseAgency, CaseReview, Deadline, OutboxMessage
 from triggers.policy import Policy
 from triggers.statuses import OUTSTANDING, DeadlineStatus, OutboxStatus, agency_of
 from workflows.case_agencies import proposed_agencies
 from workflows.case_review import process_for
+from workflows.description import (
+    AgencyRole,
+    Appeal,
+    Applicant,
+    CaseDescription,
+    ChronologyEntry,
+    DeadlineDetail,
+    HistoryEntry,
+    Incident,
+    Message,
+    NextDeadline,
+    Panel,
+    PolicingBodyReview,
+    Recommendation,
+    Suggestion,
+    ThresholdDecision,
+    Victim,
+)
 from workflows.service import threshold_suggestion
 
 #: The single rows a description reads besides the case (its partnership, victim, applicant
@@ -32,39 +50,49 @@ DESCRIBE_LOADS = (
 
 def describe_case(
     session: Session, case: CaseReview, policy: Policy, today: date
-) -> dict[str, Any]:
-    suggestion = threshold_suggestion(case, policy)
+) -> CaseDescription:
+    """Everything the API, the CLI and the case page show of ``case`` as of ``today``, as
+    typed values: each channel formats the dates its own way."""
     process = process_for(case.workflow_version)
     # The clocks in the order of the case's own version of the procedure.
     order = {clock.key: index for index, clock in enumerate(process.clocks)}
     ordered = sorted(case.deadlines, key=lambda d: order[d.step])
-    running = [d for d in ordered if d.status == DeadlineStatus.RUNNING]
-    next_due = min(running, key=lambda d: d.due_on, default=None)
-    history = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.case_id == case.id, AuditEvent.event != "viewed")
-        .order_by(AuditEvent.id)
-    )
-    names = {link.agency.id: link.agency.name for link in case.agencies}
-    names.update({rec.agency.id: rec.agency.name for rec in case.recommendations})
-    messages = session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.case_id == case.id,
-            OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
-        )
-        .order_by(OutboxMessage.id)
-    )
+    return {
+        **_facts(session, case, process.initial),  # type: ignore[typeddict-item]
+        "incidents": [_incident(incident) for incident in case.incidents],
+        "deadlines": {d.step: d.due_on for d in ordered},
+        "deadline_details": [_deadline(d, policy, today) for d in ordered],
+        "next_deadline": _next_deadline(ordered, policy, today),
+        "threshold_suggestion": _suggestion(threshold_suggestion(case, policy)),
+        "threshold_decisions": [_decision(d) for d in case.threshold_decisions],
+        "panels": [_panel(p) for p in case.panels],
+        "recommendations": [_recommendation(r, today) for r in case.recommendations],
+        "themes": sorted({t.theme for t in case.themes}),
+        "appeals": [_appeal(a) for a in case.appeals],
+        "policing_body_reviews": [_review(r) for r in case.policing_body_reviews],
+        "refusal_ground": case.refusal_ground or None,
+        "chronology": [_chronology_entry(entry) for entry in case.chronology],
+        "ended_on": case.ended_on,
+        "end_reason": case.end_reason or None,
+        "early_close_agreed_on": case.early_close_agreed_on,
+        "allowed_events": process.offered_events(case.state, policy.config, today),
+        "messages": _messages(session, case),
+        "history": _history(session, case),
+    }
+
+
+def _facts(session: Session, case: CaseReview, initial: str) -> dict[str, Any]:
+    """The case's own facts, its people and its agencies (the description's first part)."""
     return {
         "reference": case.reference,
         "state": case.state,
         "version": case.version,
         "workflow_version": case.workflow_version,
         "partnership": case.partnership.name,
-        "received_on": case.received_on.isoformat(),
-        "acknowledged_on": _iso(case.acknowledged_on),
-        "threshold_decided_on": _iso(case.threshold_decided_on),
-        "findings_sent_on": _iso(case.findings_sent_on),
+        "received_on": case.received_on,
+        "acknowledged_on": case.acknowledged_on,
+        "threshold_decided_on": case.threshold_decided_on,
+        "findings_sent_on": case.findings_sent_on,
         "channel": case.channel,
         "ward": case.ward,
         "single_point_of_contact": case.single_point_of_contact,
@@ -75,184 +103,204 @@ def describe_case(
         "lead_agency": case.lead_agency.name if case.lead_agency else None,
         "involvement_level": case.involvement_level or None,
         "panel_attendance": case.panel_attendance or None,
-        "action_plan_shared_on": _iso(case.action_plan_shared_on),
+        "action_plan_shared_on": case.action_plan_shared_on,
         "victim_response": case.victim_response or None,
-        "victim_responded_on": _iso(case.victim_responded_on),
+        "victim_responded_on": case.victim_responded_on,
         "agencies": [link.agency.name for link in case.agencies],
-        #: Each agency on the case with its role and when its chronology was asked for.
-        #: Agencies of the bodies the victim complained to, not yet on the case: an online
-        #: application's proposals for the manager to confirm at acknowledgement (so only
-        #: until the case is acknowledged).
         "proposed_agencies": (
             [agency.name for agency in proposed_agencies(session, case)]
-            if case.state == process_for(case.workflow_version).initial
+            if case.state == initial
             else []
         ),
         "agency_roles": [
-            {
-                "agency": link.agency.name,
-                "role": "lead" if link.agency_id == case.lead_agency_id else "involved",
-                "chronology_requested_on": _iso(link.chronology_requested_on),
-            }
-            for link in sorted(case.agencies, key=lambda link: link.agency.name)
+            _agency_role(link, case) for link in sorted(case.agencies, key=lambda x: x.agency.name)
         ],
         "victim": _victim(case),
         "applicant": _applicant(case),
-        "incidents": [_incident(incident) for incident in case.incidents],
-        "deadlines": {d.step: d.due_on.isoformat() for d in ordered},
-        "deadline_details": [
+    }
+
+
+def _agency_role(link: CaseAgency, case: CaseReview) -> AgencyRole:
+    return {
+        "agency": link.agency.name,
+        "role": "lead" if link.agency_id == case.lead_agency_id else "involved",
+        "chronology_requested_on": link.chronology_requested_on,
+    }
+
+
+def _deadline(d: Deadline, policy: Policy, today: date) -> DeadlineDetail:
+    running = d.status == DeadlineStatus.RUNNING
+    return {
+        "step": d.step,
+        "started_on": d.started_on,
+        "due_on": d.due_on,
+        "status": d.status,
+        "ended_on": d.ended_on,
+        "original_due_on": d.original_due_on,
+        "extension": (
             {
-                "step": d.step,
-                "started_on": d.started_on.isoformat(),
-                "due_on": d.due_on.isoformat(),
-                "status": d.status,
-                "ended_on": d.ended_on.isoformat() if d.ended_on else None,
-                "original_due_on": d.original_due_on.isoformat() if d.original_due_on else None,
-                "extension": (
-                    {
-                        "kind": d.extension_kind,
-                        "reason": d.extension_reason,
-                        "requested_by": d.extension_requested_by,
-                        "agreed_on": d.extended_on.isoformat() if d.extended_on else None,
-                    }
-                    if d.original_due_on
-                    else None
-                ),
-                "working_days_left": (
-                    policy.calendar.working_days_between(today, d.due_on)
-                    if d.status == DeadlineStatus.RUNNING
-                    else None
-                ),
-                "overdue": d.status == DeadlineStatus.RUNNING and d.due_on < today,
+                "kind": d.extension_kind,
+                "reason": d.extension_reason,
+                "requested_by": d.extension_requested_by,
+                "agreed_on": d.extended_on,
             }
-            for d in ordered
-        ],
-        "next_deadline": (
-            {
-                "step": next_due.step,
-                "due_on": next_due.due_on.isoformat(),
-                "working_days_left": policy.calendar.working_days_between(today, next_due.due_on),
-            }
-            if next_due
+            if d.original_due_on
             else None
         ),
-        "threshold_suggestion": {
-            "met": suggestion.met,
-            "statutory_floor_met": suggestion.statutory_floor_met,
-            "rules_held": suggestion.rules_held,
-            "rules": [
-                {
-                    "name": rule.name,
-                    "held": rule.held,
-                    "statutory": rule.statutory,
-                    "explanation": rule.explanation,
-                }
-                for rule in suggestion.rules
-            ],
-        },
-        "threshold_decisions": [
+        "working_days_left": (
+            policy.calendar.working_days_between(today, d.due_on) if running else None
+        ),
+        "overdue": running and d.due_on < today,
+    }
+
+
+def _next_deadline(ordered: list[Deadline], policy: Policy, today: date) -> NextDeadline | None:
+    """The running clock that comes due first: what the case waits for."""
+    running = [d for d in ordered if d.status == DeadlineStatus.RUNNING]
+    next_due = min(running, key=lambda d: d.due_on, default=None)
+    if next_due is None:
+        return None
+    return {
+        "step": next_due.step,
+        "due_on": next_due.due_on,
+        "working_days_left": policy.calendar.working_days_between(today, next_due.due_on),
+    }
+
+
+def _suggestion(suggestion: Any) -> Suggestion:
+    return {
+        "met": suggestion.met,
+        "statutory_floor_met": suggestion.statutory_floor_met,
+        "rules_held": suggestion.rules_held,
+        "rules": [
             {
-                "decision": d.decision,
-                "suggested_met": d.suggested_met,
-                "rules_held": d.rules_held,
-                "rationale": d.rationale,
-                "decided_on": d.decided_on.isoformat(),
-                "decided_by": d.decided_by,
+                "name": rule.name,
+                "held": rule.held,
+                "statutory": rule.statutory,
+                "explanation": rule.explanation,
             }
-            for d in case.threshold_decisions
-        ],
-        "panels": [
-            {
-                "panel_on": p.panel_on.isoformat(),
-                "starts_at": p.starts_at or None,
-                "duration_minutes": p.duration_minutes,
-                "location": p.location,
-                "held_on": p.held_on.isoformat() if p.held_on else None,
-                "attendees": p.attendees,
-                "victim_attended": p.victim_attended,
-                "representative_attended": p.representative_attended,
-                "findings": p.findings,
-            }
-            for p in case.panels
-        ],
-        "recommendations": [
-            {
-                "id": r.id,
-                "agency_id": r.agency_id,
-                "agency": r.agency.name,
-                "action": r.action,
-                "due_on": r.due_on.isoformat(),
-                "status": r.status,
-                "agency_response": r.agency_response or None,
-                "progress": r.progress or None,
-                "closing_reason": r.closing_reason or None,
-                "updated_on": _iso(r.updated_on),
-                "late": r.status in OUTSTANDING and r.due_on < today,
-            }
-            for r in case.recommendations
-        ],
-        "themes": sorted({t.theme for t in case.themes}),
-        "appeals": [
-            {
-                "received_on": a.received_on.isoformat(),
-                "grounds": a.grounds,
-                "outcome": a.outcome or None,
-                "reason": a.reason,
-                "decided_on": a.decided_on.isoformat() if a.decided_on else None,
-            }
-            for a in case.appeals
-        ],
-        "policing_body_reviews": [
-            {
-                "requested_on": r.requested_on.isoformat(),
-                "grounds": r.grounds,
-                "outcome": r.outcome or None,
-                "reason": r.reason,
-                "decided_on": r.decided_on.isoformat() if r.decided_on else None,
-            }
-            for r in case.policing_body_reviews
-        ],
-        "refusal_ground": case.refusal_ground or None,
-        "chronology": [
-            {
-                "agency": entry.agency.name,
-                "occurred_on": entry.occurred_on.isoformat(),
-                "summary": entry.summary,
-                "recorded_by": entry.recorded_by,
-            }
-            for entry in case.chronology
-        ],
-        "ended_on": case.ended_on.isoformat() if case.ended_on else None,
-        "end_reason": case.end_reason or None,
-        "early_close_agreed_on": _iso(case.early_close_agreed_on),
-        "allowed_events": process.offered_events(case.state, policy.config, today),
-        "messages": [
-            {
-                "id": message.id,
-                "kind": message.kind,
-                "recipient": message.recipient,
-                "to": _recipient_label(message.recipient, names),
-                "status": message.status,
-                "attempts": message.attempts,
-                "last_error": message.last_error or None,
-                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
-            }
-            for message in messages
-        ],
-        "history": [
-            {
-                "id": event.id,
-                "at": event.at.isoformat(),
-                "actor": event.actor,
-                "event": event.event,
-                "from_state": event.from_state or None,
-                "to_state": event.to_state or None,
-                "on": event.step_on.isoformat() if event.step_on else None,
-                "data": event.data,
-            }
-            for event in history
+            for rule in suggestion.rules
         ],
     }
+
+
+def _decision(d: Any) -> ThresholdDecision:
+    return {
+        "decision": d.decision,
+        "suggested_met": d.suggested_met,
+        "rules_held": d.rules_held,
+        "rationale": d.rationale,
+        "decided_on": d.decided_on,
+        "decided_by": d.decided_by,
+    }
+
+
+def _panel(p: Any) -> Panel:
+    return {
+        "panel_on": p.panel_on,
+        "starts_at": p.starts_at or None,
+        "duration_minutes": p.duration_minutes,
+        "location": p.location,
+        "held_on": p.held_on,
+        "attendees": p.attendees,
+        "victim_attended": p.victim_attended,
+        "representative_attended": p.representative_attended,
+        "findings": p.findings,
+    }
+
+
+def _recommendation(r: Any, today: date) -> Recommendation:
+    return {
+        "id": r.id,
+        "agency_id": r.agency_id,
+        "agency": r.agency.name,
+        "action": r.action,
+        "due_on": r.due_on,
+        "status": r.status,
+        "agency_response": r.agency_response or None,
+        "progress": r.progress or None,
+        "closing_reason": r.closing_reason or None,
+        "updated_on": r.updated_on,
+        "late": r.status in OUTSTANDING and r.due_on < today,
+    }
+
+
+def _appeal(a: Any) -> Appeal:
+    return {
+        "received_on": a.received_on,
+        "grounds": a.grounds,
+        "outcome": a.outcome or None,
+        "reason": a.reason,
+        "decided_on": a.decided_on,
+    }
+
+
+def _review(r: Any) -> PolicingBodyReview:
+    return {
+        "requested_on": r.requested_on,
+        "grounds": r.grounds,
+        "outcome": r.outcome or None,
+        "reason": r.reason,
+        "decided_on": r.decided_on,
+    }
+
+
+def _chronology_entry(entry: Any) -> ChronologyEntry:
+    return {
+        "agency": entry.agency.name,
+        "occurred_on": entry.occurred_on,
+        "summary": entry.summary,
+        "recorded_by": entry.recorded_by,
+    }
+
+
+def _messages(session: Session, case: CaseReview) -> list[Message]:
+    """The case's letters and e-mails (not the rows folded into a digest)."""
+    names = {link.agency.id: link.agency.name for link in case.agencies}
+    names.update({rec.agency.id: rec.agency.name for rec in case.recommendations})
+    messages = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [
+        {
+            "id": message.id,
+            "kind": message.kind,
+            "recipient": message.recipient,
+            "to": _recipient_label(message.recipient, names),
+            "status": message.status,
+            "attempts": message.attempts,
+            "last_error": message.last_error or None,
+            "sent_at": message.sent_at,
+        }
+        for message in messages
+    ]
+
+
+def _history(session: Session, case: CaseReview) -> list[HistoryEntry]:
+    """The case's audit events, oldest first, without the views of it."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.event != "viewed")
+        .order_by(AuditEvent.id)
+    )
+    return [
+        {
+            "id": event.id,
+            "at": event.at,
+            "actor": event.actor,
+            "event": event.event,
+            "from_state": event.from_state or None,
+            "to_state": event.to_state or None,
+            "on": event.step_on,
+            "data": event.data,
+        }
+        for event in events
+    ]
 
 
 def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
@@ -271,11 +319,7 @@ def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
     return " and ".join(labels.get(part, part) for part in recipient.split(","))
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _victim(case: CaseReview) -> dict[str, Any]:
+def _victim(case: CaseReview) -> Victim:
     v = case.victim
     return {
         "type": v.type,
@@ -292,13 +336,13 @@ def _victim(case: CaseReview) -> dict[str, Any]:
     }
 
 
-def _applicant(case: CaseReview) -> dict[str, Any]:
+def _applicant(case: CaseReview) -> Applicant:
     a = case.applicant
     return {
         "on_behalf": a.on_behalf,
         "name": a.name,
         "relationship": a.relationship_to_victim,
-        "consent_given_on": a.consent_given_on.isoformat() if a.consent_given_on else None,
+        "consent_given_on": a.consent_given_on,
         "email": a.email,
         "phone": a.phone,
         "address": a.address,
@@ -306,15 +350,15 @@ def _applicant(case: CaseReview) -> dict[str, Any]:
     }
 
 
-def _incident(incident: Any) -> dict[str, Any]:
+def _incident(incident: Any) -> Incident:
     return {
-        "occurred_on": incident.occurred_on.isoformat(),
+        "occurred_on": incident.occurred_on,
         "description": incident.description,
         "location": incident.location,
         "hate_related": incident.is_hate_related,
         "complaints": [
             {
-                "reported_on": c.reported_on.isoformat(),
+                "reported_on": c.reported_on,
                 "reported_to": c.reported_to,
                 "is_registered_provider": c.is_registered_provider,
                 "reporter": c.reporter,

@@ -29,7 +29,7 @@ from triggers.policy import Policy
 from workflows import permissions
 from workflows.errors import CaseNotFound, InvalidData, PermissionDenied
 from workflows.schemas import IsoDate, Name, RequiredText, ShortText, Strict, parse
-from workflows.service import Actor, flush_case, write_audit
+from workflows.service import Actor, change_beside, write_audit
 from workflows.steps import agencies_by_name, agency_named, check_in_range
 
 #: The contact log's kinds, and a plain note; what a person reads for each.
@@ -111,16 +111,13 @@ def add_document(
         added_by=actor.label,
     )
     session.add(document)
-    case.updated_at = now
     session.flush()
-    write_audit(
+    change_beside(
         session,
         case,
+        "add_document",
         actor,
         now,
-        "add_document",
-        case.state,
-        case.state,
         policy.today(now),
         {
             "document": document.id,
@@ -132,7 +129,6 @@ def add_document(
             "agency": agency.name if agency else None,
         },
     )
-    flush_case(session, case.reference)
     return document
 
 
@@ -219,20 +215,16 @@ def add_note(
         added_at=now,
     )
     session.add(note)
-    case.updated_at = now
     session.flush()
-    write_audit(
+    change_beside(
         session,
         case,
+        "add_note",
         actor,
         now,
-        "add_note",
-        case.state,
-        case.state,
         note.occurred_on,
         {"note": note.id, "kind": note.kind, "with_whom": note.with_whom, "text": note.text},
     )
-    flush_case(session, case.reference)
     return note
 
 
@@ -261,19 +253,15 @@ def edit_note(
     note.kind, note.occurred_on = note_in.kind, note_in.occurred_on
     note.with_whom, note.text = note_in.with_whom, note_in.text
     note.edited_at = now
-    case.updated_at = now
-    write_audit(
+    change_beside(
         session,
         case,
+        "edit_note",
         actor,
         now,
-        "edit_note",
-        case.state,
-        case.state,
         note.occurred_on,
         {"note": note.id, "before": before, "after": _note_fields(note)},
     )
-    flush_case(session, case.reference)
     return note
 
 
@@ -312,16 +300,13 @@ def correct_note(
         correction_reason=correction_in.reason,
     )
     session.add(correction)
-    case.updated_at = now
     session.flush()
-    write_audit(
+    change_beside(
         session,
         case,
+        "correct_note",
         actor,
         now,
-        "correct_note",
-        case.state,
-        case.state,
         occurred_on,
         {
             "note": original.id,
@@ -331,7 +316,6 @@ def correct_note(
             "after": _note_fields(correction),
         },
     )
-    flush_case(session, case.reference)
     return correction
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from triggers.models import ApplicationDraft
+from triggers.statuses import DRAFT_SENT
 
 #: The key of a sent application's remains: its reference and acknowledgement date.
-SENT = "sent"
+SENT = DRAFT_SENT
 
 
 def start_draft(session: Session, partnership_id: int, now: datetime) -> ApplicationDraft:

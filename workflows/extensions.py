@@ -24,10 +24,9 @@ from triggers.models import CaseReview, Deadline
 from triggers.policy import Policy
 from triggers.statuses import DeadlineStatus
 from workflows import deadlines, permissions
-from workflows.case_review import process_for
-from workflows.errors import EventNotAllowed, InvalidData
+from workflows.errors import InvalidData
 from workflows.schemas import FieldProblem, IsoDate, Name, RequiredText, Strict, parse
-from workflows.service import Actor, change_beside, step_date
+from workflows.service import Actor, change_beside, require_allowed, step_date
 from workflows.steps import check_in_range
 
 #: Who asked for more time.
@@ -66,10 +65,7 @@ def extend_deadline(
 ) -> Deadline:
     """Move one running deadline of ``case`` to a later date, with its reason."""
     permissions.require(actor, permissions.EXTEND_DEADLINE)
-    process = process_for(case.workflow_version)
-    operation = process.operation["extend_deadline"]
-    if case.state not in operation.allowed_in:  # before the data: the state is the first refusal
-        raise EventNotAllowed(operation.name, case.state, process.allowed_events(case.state))
+    require_allowed(case, "extend_deadline")
     values = parse(ExtendDeadlineIn, dict(data))
     deadline = deadlines.find(case, values.deadline)
     if deadline is None or deadline.status != DeadlineStatus.RUNNING:
@@ -100,7 +96,7 @@ def extend_deadline(
     change_beside(
         session,
         case,
-        operation.name,
+        "extend_deadline",
         actor,
         now,
         on,

@@ -36,6 +36,7 @@ from triggers.models import (
     User,
 )
 from triggers.staff_sessions import store
+from triggers.statuses import OutboxStatus
 from workflows.service import Actor
 
 #: A reset link works for this long, once (NCSC: short-lived, single-use credentials).
@@ -138,7 +139,7 @@ def send_reset_link(
             kind="password_reset",
             recipient=f"user:{user.id}",
             dedupe_key=f"password_reset:{digest(token)}",
-            status="pending",
+            status=OutboxStatus.PENDING,
             send_after=now,
             created_at=now,
             payload={

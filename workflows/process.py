@@ -23,6 +23,9 @@ from transitions import EventData, Machine
 
 #: A transition's source that stands for every state that is not final (e.g. withdraw).
 ANY_OPEN_STATE = "*"
+#: An operation's ``allowed_in`` for "in every state, the final ones too" (a note, the
+#: chronology: the file of a closed case still grows).
+ANY_STATE = "**"
 
 
 def N_(words: str) -> str:
@@ -144,7 +147,7 @@ class Operation:
 
     name: str
     letters: tuple[Letter, ...] = ()
-    #: The states in which it may be done.
+    #: The states in which it may be done (or ``(ANY_OPEN_STATE,)``, ``(ANY_STATE,)``).
     allowed_in: tuple[str, ...] = ()
 
 
@@ -218,6 +221,14 @@ class Process:
     @functools.cached_property
     def operation(self) -> dict[str, Operation]:
         return {operation.name: operation for operation in self.operations}
+
+    def allowed_in(self, operation: Operation) -> list[str]:
+        """The states of this version in which ``operation`` may be done."""
+        if operation.allowed_in == (ANY_STATE,):
+            return self.state_names
+        if operation.allowed_in == (ANY_OPEN_STATE,):
+            return self.open_states
+        return list(operation.allowed_in)
 
     def sources(self, move: Move) -> list[str]:
         return self.open_states if move.source == (ANY_OPEN_STATE,) else list(move.source)

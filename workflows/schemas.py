@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from triggers.statuses import RecommendationStatus
 from triggers.text import LARGEST_ID, email_problem, one_line_problem, strings_with_control
 from workflows.errors import InvalidData
 
@@ -313,9 +314,9 @@ class SettleRecommendationIn(Strict):
 
     @model_validator(mode="after")
     def _reason_for_the_status(self) -> SettleRecommendationIn:
-        if self.status == "superseded" and not self.reason:
+        if self.status == RecommendationStatus.SUPERSEDED and not self.reason:
             raise FieldProblem({"reason": "is required: say what superseded it"})
-        if self.status == "refused" and not self.agency_response:
+        if self.status == RecommendationStatus.REFUSED and not self.agency_response:
             raise FieldProblem(
                 {"agency_response": "is required: the agency's 'have regard' response"}
             )

@@ -37,6 +37,7 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
+from triggers.statuses import DeadlineStatus, OutboxStatus
 from workflows import deadlines, panel_notices, permissions
 from workflows.case_review import CASE_REVIEW, newest, process_for
 from workflows.drafts import mark_sent
@@ -46,7 +47,7 @@ from workflows.errors import (
     PermissionDenied,
     StaleCase,
 )
-from workflows.process import Move, Process
+from workflows.process import Move, Operation, Process
 from workflows.schemas import CaseIn, ChronologyIn, EventIn, ReverseStepIn, parse
 from workflows.steps import agencies_by_name, agency_named, check_in_range
 from workflows.steps import suggest_for as suggest_for
@@ -327,6 +328,18 @@ def advance(
     return move
 
 
+def require_allowed(case: CaseReview, name: str) -> Operation:
+    """The operation ``name`` of the case's version of the process, refused (as a step
+    would be) where that version does not allow it in the case's state. Called first, before
+    the data is read: the state is the first refusal. An operation not declared is a gap in
+    the process, found by its consistency test (tests/workflows/test_process.py)."""
+    process = process_for(case.workflow_version)
+    operation = process.operation[name]
+    if case.state not in process.allowed_in(operation):
+        raise EventNotAllowed(name, case.state, process.allowed_events(case.state))
+    return operation
+
+
 def change_beside(
     session: Session,
     case: CaseReview,
@@ -337,16 +350,14 @@ def change_beside(
     data: dict[str, Any],
 ) -> None:
     """The one path for a change of a case that does not move it (the chronology, the
-    action plan): refused where the case's version of the process does not allow it in the
-    case's state (its ``Operation``, when declared), audited, its letters queued, written.
-    The caller has checked the permission and the data, and made the change on ``case``."""
-    process = process_for(case.workflow_version)
-    operation = process.operation.get(name)
-    if operation is not None and case.state not in operation.allowed_in:
-        raise EventNotAllowed(name, case.state, process.allowed_events(case.state))
+    action plan, the notes, the agencies and incidents): refused where the case's version of
+    the process does not allow it in the case's state (``require_allowed``), audited, its
+    letters queued, written. The caller has checked the permission and the data, and made
+    the change on ``case``."""
+    operation = require_allowed(case, name)
     case.updated_at = now
     write_audit(session, case, actor, now, name, case.state, case.state, on, data)
-    if operation is not None and operation.letters:
+    if operation.letters:
         queue_for_event(
             session,
             case,
@@ -542,16 +553,17 @@ def reverse_step(
         taken_back = process.corrections[step.event].undo(session, case, step)
         for key in move.meets:
             deadline = deadlines.find(case, key)
-            if deadline is not None and deadline.status == "met" and deadline.ended_on == on:
-                deadline.status, deadline.ended_on = "running", None
+            met = deadline is not None and deadline.status == DeadlineStatus.MET
+            if met and deadline.ended_on == on:
+                deadline.status, deadline.ended_on = DeadlineStatus.RUNNING, None
         for key in move.starts:
             deadline = deadlines.find(case, key)
             if deadline is not None and deadline.started_on == on:
                 case.deadlines.remove(deadline)
         if move.stops_all:
             for deadline in case.deadlines:
-                if deadline.status == "stopped" and deadline.ended_on == on:
-                    deadline.status, deadline.ended_on = "running", None
+                if deadline.status == DeadlineStatus.STOPPED and deadline.ended_on == on:
+                    deadline.status, deadline.ended_on = DeadlineStatus.RUNNING, None
         cancelled, already_sent = _cancel_letters(session, case, step)
         from_state = case.state
         case.state = step.from_state
@@ -611,8 +623,8 @@ def _cancel_letters(
         if row.payload.get("event") != step.event:  # another step in the same moment
             continue
         # A letter held for approval has not gone either: it must not wait to be approved.
-        if row.status in ("pending", "failed", "held"):
-            row.status = "cancelled"
+        if row.status in (OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.HELD):
+            row.status = OutboxStatus.CANCELLED
             cancelled.append(row.kind)
         else:
             sent.append(row.kind)

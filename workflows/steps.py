@@ -27,6 +27,7 @@ from triggers.models import (
     ThresholdDecision,
 )
 from triggers.policy import Policy
+from triggers.statuses import DeadlineStatus
 from triggers.threshold import (
     ACT_CITATION,
     ComplaintFacts,
@@ -264,7 +265,7 @@ def request_policing_body_review(
     session, case, event_in: RequestPolicingBodyReviewIn, on, actor, policy, outcome
 ):  # type: ignore[no-untyped-def]
     window = deadlines.find(case, "appeal_window")
-    if window is not None and window.status == "running" and on > window.due_on:
+    if window is not None and window.status == DeadlineStatus.RUNNING and on > window.due_on:
         outcome.warnings.append(
             f"The request came after the window for challenging the decision closed on "
             f"{english_date(window.due_on)}."

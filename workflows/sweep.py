@@ -26,7 +26,7 @@ from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, MessageDelivery, OutboxMessage
 from triggers.policy import Policy
-from triggers.statuses import OutboxStatus
+from triggers.statuses import DeliveryOutcome, OutboxStatus
 from workflows.case_review import PROCESSES, newest, process_for
 from workflows.drafts import delete_expired_drafts
 from workflows.process import Process
@@ -133,7 +133,7 @@ def deliver(
     try:
         with read_session(sessions) as session:
             row = session.get_one(OutboxMessage, row_id)
-            process = _process_of(session, row)
+            process = process_of_message(session, row)
             message = compose(session, row, policy.config, policy.today(now), process)
         sender.send(message)
     except (SendError, CannotCompose) as error:
@@ -192,10 +192,10 @@ def deliver(
                     },
                 },
             )
-    return OutboxStatus.SENT
+    return DeliveryOutcome.SENT
 
 
-def _process_of(session: Session, row: OutboxMessage) -> Process:
+def process_of_message(session: Session, row: OutboxMessage) -> Process:
     """The version of the process whose words a message uses: its case's (the newest for a
     message with no case, such as an audit checkpoint)."""
     case = session.get(CaseReview, row.case_id) if row.case_id is not None else None
@@ -214,7 +214,7 @@ def _record_failure(
     with write_transaction(sessions) as session:
         row = session.get_one(OutboxMessage, row_id)
         if row.claimed_by != worker or row.status != OutboxStatus.SENDING:
-            return "released"
+            return DeliveryOutcome.RELEASED
         row.attempts += 1
         row.last_error = error[:2000]
         row.claimed_by = ""
@@ -223,7 +223,7 @@ def _record_failure(
             MessageDelivery(
                 message_id=row.id,
                 at=now,
-                outcome="failed" if failed else "retrying",
+                outcome=DeliveryOutcome.FAILED if failed else DeliveryOutcome.RETRYING,
                 error=error[:2000],
                 sent_to="",
                 subject="",
@@ -240,7 +240,7 @@ def _record_failure(
                 row.attempts,
                 error,
             )
-            return OutboxStatus.FAILED
+            return DeliveryOutcome.FAILED
         row.status = OutboxStatus.PENDING
         row.send_after = now + timedelta(seconds=mail.retry_after_seconds * 2 ** (row.attempts - 1))
         log.warning(
@@ -251,7 +251,7 @@ def _record_failure(
             row.send_after.isoformat(),
             error,
         )
-        return "retrying"
+        return DeliveryOutcome.RETRYING
 
 
 def retry_by_hand(session: Session, row_id: int, now: datetime) -> OutboxMessage:
@@ -273,7 +273,7 @@ def _as_sent(row_id: int, now: datetime, message: OutgoingMessage | None) -> Mes
     return MessageDelivery(
         message_id=row_id,
         at=now,
-        outcome="sent",
+        outcome=DeliveryOutcome.SENT,
         error="",
         sent_to=", ".join(message.to),
         subject=message.subject,

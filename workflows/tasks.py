@@ -28,6 +28,7 @@ from triggers.models import (
     Panel,
     Recommendation,
 )
+from triggers.statuses import OUTSTANDING, DeadlineStatus, OutboxStatus
 from workflows import permissions
 from workflows.case_review import PROCESSES
 
@@ -40,7 +41,7 @@ CHRONOLOGY = "chronology"
 CASE = ""
 
 #: Recommendations still to be done (the same as the dashboard's late list and the sweep).
-UNFINISHED = ("open", "in_progress")
+UNFINISHED = tuple(status.value for status in OUTSTANDING)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,10 @@ def _steps_due(session: Session, actor: Actor, partnership_id: int, contact: str
             CaseReview.single_point_of_contact,
         )
         .join(CaseReview, CaseReview.id == Deadline.case_id)
-        .where(Deadline.status == "running", CaseReview.id.in_(_visible(actor, partnership_id)))
+        .where(
+            Deadline.status == DeadlineStatus.RUNNING,
+            CaseReview.id.in_(_visible(actor, partnership_id)),
+        )
     )
     if contact:
         query = query.where(CaseReview.single_point_of_contact == contact)
@@ -159,7 +163,7 @@ def _chronology_requests(session: Session, agency_id: int, partnership_id: int) 
             CaseAgency.agency_id == agency_id,
             CaseAgency.chronology_requested_on.is_not(None),
             Deadline.step == "threshold_decision",
-            Deadline.status == "running",
+            Deadline.status == DeadlineStatus.RUNNING,
             ~exists().where(
                 ChronologyEntry.case_id == CaseReview.id, ChronologyEntry.agency_id == agency_id
             ),
@@ -238,7 +242,7 @@ def _failed_messages(session: Session, partnership_id: int) -> list[Task]:
         select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipient, CaseReview.reference)
         .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
         .where(
-            OutboxMessage.status == literal("failed", literal_execute=True),
+            OutboxMessage.status == literal(OutboxStatus.FAILED.value, literal_execute=True),
             CaseReview.partnership_id == partnership_id,
         )
     )
@@ -266,7 +270,7 @@ def _held_letters(session: Session, partnership_id: int) -> list[Task]:
         )
         .join(CaseReview, CaseReview.id == OutboxMessage.case_id)
         .where(
-            OutboxMessage.status == literal("held", literal_execute=True),
+            OutboxMessage.status == literal(OutboxStatus.HELD.value, literal_execute=True),
             CaseReview.partnership_id == partnership_id,
         )
     )

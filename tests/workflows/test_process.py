@@ -8,6 +8,7 @@ of ``tests/workflows/second_process.py`` (and on broken copies, to show it notic
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from pathlib import Path
 
@@ -125,7 +126,9 @@ def gaps(process: Process, templates: Path | None = None) -> list[str]:
                 found.append(f"{where}: two moves from {state} with the same condition")
     for operation in process.operations:
         letters_ok(f"operation {operation.name}", operation.letters)
-        for state in operation.allowed_in:
+        if not operation.allowed_in:
+            found.append(f"operation {operation.name} is allowed in no state")
+        for state in process.allowed_in(operation):
             if state not in states:
                 found.append(f"operation {operation.name}: state {state} is not declared")
     for state in states - reached:
@@ -144,6 +147,27 @@ def gaps(process: Process, templates: Path | None = None) -> list[str]:
 
 def test_the_case_review_process_is_whole():
     assert gaps(CASE_REVIEW) == []
+
+
+def _operation_names_in_source() -> set[str]:
+    """The names production passes to ``change_beside`` and ``require_allowed``."""
+    called = re.compile(
+        r"(?:change_beside\(\s*session,\s*case,|require_allowed\(case,)\s*\"(\w+)\""
+    )
+    root = Path(__file__).parent.parent.parent
+    names: set[str] = set()
+    for package in ("workflows", "web", "notifications", "triggers"):
+        for path in (root / package).rglob("*.py"):
+            names.update(called.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_every_change_beside_a_step_is_a_declared_operation():
+    """A change that does not move the case is refused or allowed by its declaration
+    (``service.require_allowed``): an undeclared one would fail at run time."""
+    names = _operation_names_in_source()
+    assert {"add_note", "share_action_plan", "add_agency", "extend_deadline"} <= names
+    assert names - set(CASE_REVIEW.operation) == set()
 
 
 def test_each_configurable_limit_is_a_clock_of_the_process_with_the_same_default():

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
+from triggers.statuses import LISTED_OUTBOX_STATUSES
 from web.api.openapi_documents import document_schemas, documents_paths
 from workflows.case_review import CASE_REVIEW
 from workflows.extensions import ExtendDeadlineIn
@@ -226,7 +227,7 @@ def openapi_document() -> dict[str, Any]:
                             "in": "query",
                             "schema": {
                                 "type": "string",
-                                "enum": ["pending", "sending", "sent", "failed"],
+                                "enum": [str(status) for status in LISTED_OUTBOX_STATUSES],
                             },
                         },
                         limit,

@@ -24,7 +24,7 @@ from web.services import services
 from workflows import permissions
 from workflows.case_agencies import add_agency, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import process_for
 from workflows.corrections import correct
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
@@ -198,7 +198,8 @@ def correct_case(reference: str) -> tuple[Response, int]:
     """Correct recorded facts with a reason (``workflows.corrections``)."""
 
     def change(session: Session, case: CaseReview, body: Any, *rest: Any) -> list[str]:
-        return correct(session, case, body, *rest).summary(CASE_REVIEW.clock_labels)
+        labels = process_for(case.workflow_version).clock_labels
+        return correct(session, case, body, *rest).summary(labels)
 
     return _changed(reference, change)
 
