@@ -73,7 +73,7 @@ from triggers.policy import Policy  # noqa: E402
 from triggers.schema import upgrade  # noqa: E402
 from triggers.threshold import ComplaintFacts, IncidentFacts, suggest  # noqa: E402
 from workflows.case_review import CASE_REVIEW  # noqa: E402
-from workflows.service import Actor, apply, for_a_step, open_case  # noqa: E402
+from workflows.service import Actor, apply, case_for_a_step, open_case  # noqa: E402
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
 RECEIVED = date(2026, 10, 20)
@@ -176,8 +176,8 @@ def run_service(url: str, ids: Sequence[int]) -> None:
     for case_id in ids:
         for event, data, *_ in STEPS:
             with write_transaction(sessions) as session:
-                query = for_a_step(select(CaseReview).where(CaseReview.id == case_id), event)
-                case = session.execute(query).unique().scalar_one()
+                case = case_for_a_step(session, event, case_id=case_id)
+                assert case is not None
                 if event == "close":
                     data = {**data, "recommendations": settled(case)}
                 apply(session, case, event, {**data, "version": case.version}, ACTOR, NOW, policy)
