@@ -219,7 +219,10 @@ def case_for_a_step(
     in a step, bench/throughput.py)."""
     by = "reference" if reference is not None else "id"
     role = (viewer.role,) if viewer is not None else None
-    statement = _step_statement(process, event or "", by, role)
+    # An event the process does not know loads as no event (``apply`` refuses it): the
+    # statements are kept per event, and a request must not be able to add to them.
+    known = event if event in process.step else ""
+    statement = _step_statement(process, known, by, role)
     values = {"key": reference if reference is not None else case_id}
     if viewer is not None:
         values |= {"partnership_id": viewer.partnership_id, "agency_id": viewer.agency_id}
