@@ -10,6 +10,7 @@ SQLite opens it, so its -wal and -shm files, which SQLite gives the same mode, a
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -53,7 +55,43 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         if not in_memory and not str(parsed.database).startswith("file:"):
             _keep_private(engine, Path(str(parsed.database)))
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
+    _recover_hung_up(engine)
+    return engine
+
+
+#: A pooled PostgreSQL connection older than this is replaced at its next checkout: one a
+#: firewall or a proxy dropped without a word (nothing to read on its socket) is not kept
+#: for long.
+POOL_RECYCLE_SECONDS = 1800
+
+
+def _recover_hung_up(engine: Engine) -> None:
+    """A pooled connection the server has closed (a restart, a failover, an idle timeout)
+    is replaced at checkout, so a person's request never meets it. Not ``pool_pre_ping``:
+    that sends a ``SELECT 1`` on every checkout, a round trip per request and per step
+    (bench/throughput.py). A server that closes a connection says so on its socket, which
+    then has something to read while the pool holds it; only then is the connection pinged,
+    and replaced if the ping fails."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, _record, _proxy):  # type: ignore[no-untyped-def]
+        if _hung_up(engine, dbapi_connection):
+            raise DisconnectionError("the database closed this pooled connection")
+
+
+def _hung_up(engine: Engine, dbapi_connection: object) -> bool:
+    try:
+        readable, _, _ = select.select([dbapi_connection], [], [], 0)
+    except (OSError, ValueError, TypeError):  # closed already: no file descriptor
+        return True
+    if not readable:
+        return False  # idle and quiet: the common case, answered without a round trip
+    try:
+        engine.dialect.do_ping(dbapi_connection)
+    except Exception:  # any failure of the ping means the connection is gone
+        return True
+    return False
 
 
 def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:

@@ -64,6 +64,7 @@ from workflows.process import Process
 from workflows.service import (
     Actor,
     apply,
+    case_for_a_step,
     for_a_step,
     open_case,
     record_chronology,
@@ -512,9 +513,14 @@ def _visible_case(
     """The case, if the signed-in person may see it (else 404); ``for_update`` locks it and
     loads what the step ``event`` reads (``workflows.service.for_a_step``); ``loads`` are
     loader options for what the caller reads next."""
-    query = visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
-    query = query.options(*loads)
-    case = session.execute(for_a_step(query, event) if for_update else query).unique().scalar()
+    if for_update and not loads:  # a step: its statement built once (case_for_a_step)
+        viewer = Viewer(current_user.partnership_id, current_user.role, current_user.agency_id)
+        case = case_for_a_step(session, event, reference=reference.strip().upper(), viewer=viewer)
+    else:
+        query = visible(select(CaseReview))
+        query = query.where(CaseReview.reference == reference.strip().upper()).options(*loads)
+        query = for_a_step(query, event) if for_update else query
+        case = session.execute(query).unique().scalar()
     if case is None:
         abort(404)
     return case

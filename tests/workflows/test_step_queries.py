@@ -12,8 +12,9 @@ from sqlalchemy import select
 from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, case_in_state, event_data
 from tests.statements import sent, tables_read
 from triggers.db import write_transaction
-from triggers.models import CaseReview
-from workflows.service import apply, for_a_step
+from triggers.models import Agency, CaseReview
+from workflows.dashboard import Viewer
+from workflows.service import _step_statement, apply, case_for_a_step, for_a_step
 
 #: The reads a step may make after its case is loaded, by the table they read.
 ALLOWED_READS = {"audit_chain"}
@@ -89,3 +90,38 @@ def test_a_step_takes_the_audit_head_after_writing_everything_else(
     head = statements.index("SELECT audit_chain")
     assert statements[head:] == ["SELECT audit_chain", "INSERT audit_events", "UPDATE audit_chain"]
     assert "UPDATE case_reviews" in statements[:head]
+
+
+def test_a_case_for_a_step_is_found_by_one_statement_built_once_and_seen_as_the_viewer_may(
+    sessions, partnership, policy
+):
+    """The channels' step load (``case_for_a_step``): the statement of each event, key and
+    role is built once and its values bound, and it keeps to what the person may see."""
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "threshold_met")
+        reference, case_id = case.reference, case.id
+        on_case = {link.agency_id for link in case.agencies}
+        agencies = session.scalars(select(Agency.id).where(Agency.partnership_id == partnership.id))
+        other = next(agency for agency in agencies if agency not in on_case)
+    manager = Viewer(partnership.id, "manager")
+    with write_transaction(sessions) as session:
+        found = case_for_a_step(session, "schedule_panel", reference=reference, viewer=manager)
+        assert found is not None and found.id == case_id
+        with sent(session.connection()) as statements:  # the panels and agencies came along
+            data = {**event_data(found, "schedule_panel"), "version": found.version}
+            apply(session, found, "schedule_panel", data, MANAGER, SAMPLE_NOW, policy)
+        assert set(tables_read(statements)) <= ALLOWED_READS
+    with write_transaction(sessions) as session:
+        assert case_for_a_step(session, "record_review", case_id=case_id) is not None
+        stranger = Viewer(partnership.id, "agency", other)
+        assert (
+            case_for_a_step(session, "record_review", reference=reference, viewer=stranger) is None
+        )
+        elsewhere = Viewer(partnership.id + 1, "manager")
+        assert (
+            case_for_a_step(session, "record_review", reference=reference, viewer=elsewhere) is None
+        )
+    built = _step_statement.cache_info().misses
+    with write_transaction(sessions) as session:
+        case_for_a_step(session, "record_review", reference=reference, viewer=manager)
+    assert _step_statement.cache_info().misses == built

@@ -26,6 +26,7 @@ from workflows.case_agencies import add_agency, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
 from workflows.case_review import process_for
 from workflows.corrections import correct
+from workflows.dashboard import Viewer
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
 from workflows.extensions import extend_deadline
@@ -34,6 +35,7 @@ from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
     apply,
+    case_for_a_step,
     for_a_step,
     open_case,
     record_chronology,
@@ -292,11 +294,15 @@ def _load(
     """The case with that reference, if the caller may see it; any other is 404.
     ``for_update`` locks it and loads what the step ``event`` reads; ``loads`` are loader
     options for what the caller reads next."""
-    query = _visible(select(CaseReview)).where(CaseReview.reference == reference.strip().upper())
-    query = query.options(*loads)
-    if for_update:
-        query = for_a_step(query, event)
-    case = session.execute(query).unique().scalar()
+    if for_update and not loads:  # a step: its statement built once (case_for_a_step)
+        viewer = Viewer(g.partnership_id, g.actor.role, g.agency_id)
+        case = case_for_a_step(session, event, reference=reference.strip().upper(), viewer=viewer)
+    else:
+        query = _visible(select(CaseReview))
+        query = query.where(CaseReview.reference == reference.strip().upper()).options(*loads)
+        if for_update:
+            query = for_a_step(query, event)
+        case = session.execute(query).unique().scalar()
     if case is None:
         raise CaseNotFound(f"There is no case {reference} that you may see.")
     return case
