@@ -82,7 +82,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         staff,
         statistics,
         tasks,
-        widget_cache,
+        govuk_cache,
     )
     from web import input as input_rules
     from web.api import views as api
@@ -101,7 +101,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     input_rules.init_app(app)  # first: odd input never reaches a view or the database
     security.init_app(app)
     WTFormsHelpers(app)
-    widget_cache.init_app(app)  # the GOV.UK widgets' HTML, once per distinct parameters
+    govuk_cache.init_app(app)  # the GOV.UK widgets' HTML, once per distinct parameters
     language.init_app(app, config)  # Cymraeg: the page's language and the catalogs
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request with a bearer token
