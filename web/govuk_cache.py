@@ -99,7 +99,12 @@ class Caches:
 
     @property
     def on(self) -> bool:
-        return not self.environment.auto_reload
+        """Whether kept HTML may be served (not while templates reload, nor once taken off
+        the environment: the tests compare with HTML made afresh)."""
+        environment = self.environment
+        return not environment.auto_reload and (
+            getattr(environment, "casereview_caches", None) is self
+        )
 
 
 class KeptMacro:
