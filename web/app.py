@@ -65,6 +65,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         complaint_bodies,
         documents,
         errors,
+        govuk_cache,
         health,
         language,
         letters_page,
@@ -82,7 +83,6 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         staff,
         statistics,
         tasks,
-        govuk_cache,
     )
     from web import input as input_rules
     from web.api import views as api
