@@ -9,7 +9,7 @@ A row measured again replaces the one with the same key (the throughput's backen
 and clients; a measure's size and backend); rows not measured this time, such as the
 1,000,000-case ones that take half an hour, stay with the date they were measured on.
 
-    .venv/bin/python bench/record.py [--only throughput scale figures views cli]
+    .venv/bin/python bench/record.py [--only throughput scale figures views cli cpu]
                                      [--sizes 1000 10000 100000] [--figures-cases 100000]
                                      [--cli-sizes 1000 100000]
 """
@@ -163,8 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["throughput", "scale", "figures", "views", "cli"],
-        default=["throughput", "scale", "figures", "views", "cli"],
+        choices=["throughput", "scale", "figures", "views", "cli", "cpu"],
+        default=["throughput", "scale", "figures", "views", "cli", "cpu"],
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--figures-cases", type=int, default=100_000)
@@ -205,6 +205,11 @@ def main(argv: list[str] | None = None) -> None:
         for db in BACKENDS:
             rows += run("cli.py", "--cases", *sizes, "--database", db)
         record(args.results, "cli", lambda body: merge_measures(body, rows, measured))
+    if "cpu" in args.only:  # server CPU per request (issue 22), at the figures' size
+        rows = []
+        for db in BACKENDS:
+            rows += run("cpu.py", "--cases", str(args.figures_cases), "--database", db)
+        record(args.results, "cpu", lambda body: merge_measures(body, rows, measured))
     print(f"written: {args.results}")
 
 

@@ -177,3 +177,23 @@ def test_the_views_benchmark_reads_under_load_and_finds_every_view_on_the_chain(
     one = "| API case GET | 1 | 400 | 0 | 25.0 | 40.0 | 60.0 | 0.0 % (200 samples) | 0 | 18.0 |"
     body = record.merge_views(body, [new, one], "2026-12-01")
     assert body.splitlines()[2:] == [f"{one} 2026-12-01 |", f"{new} 2026-12-01 |"]
+
+
+def test_the_cpu_benchmark_measures_every_page_through_the_real_server():
+    """bench/cpu.py: `casereview serve` on a small history, each page's server CPU and the
+    client's p50 and p95, on the suite's database."""
+    database = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
+    rows = bench("cpu.py", "--cases", "300", "--database", database, "--requests", "20")
+    cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
+    assert [row[0] for row in cells] == [
+        "dashboard",
+        "case page, open cases",
+        "case page, closed cases",
+        "API case GET",
+        "public form: start page",
+        "public form: first question",
+    ]
+    for _, size, backend, figure in cells:
+        assert (size, backend) == ("300", database)
+        cpu = float(figure.split(" ms CPU")[0])
+        assert cpu > 0 and "p50" in figure and "p95" in figure and "20 requests" in figure

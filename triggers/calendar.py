@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from triggers.config import REGIONS, CalendarConfig
 
@@ -111,4 +112,12 @@ class WorkingDayCalendar:
 
 def english_date(day: date) -> str:
     """A date as people in England and Wales write it: Monday 28 April 2025."""
+    if type(day) is date:  # not a datetime: two equal instants may fall on different days
+        return _english_day(day)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@lru_cache(maxsize=8192)
+def _english_day(day: date) -> str:
+    # Kept once made: a page writes hundreds of dates, most of them the same few.
     return f"{day:%A} {day.day} {day:%B %Y}"

@@ -66,6 +66,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         complaint_bodies,
         documents,
         errors,
+        govuk_cache,
         health,
         language,
         letters_page,
@@ -101,6 +102,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     input_rules.init_app(app)  # first: odd input never reaches a view or the database
     security.init_app(app)
     WTFormsHelpers(app)
+    govuk_cache.init_app(app)  # the GOV.UK widgets' HTML, once per distinct parameters
     language.init_app(app, config)  # Cymraeg: the page's language and the catalogs
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request with a bearer token
