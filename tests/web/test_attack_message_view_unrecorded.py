@@ -1,0 +1,31 @@
+"""Reading a letter's page (names, address, the letter's text) is a view of personal data."""
+
+from sqlalchemy import select
+
+from tests.web.test_access import sign_in
+from tests.web.test_messages_page import findings_letter
+from triggers.db import read_session
+from triggers.models import AuditEvent
+
+
+def _views(sessions):
+    with read_session(sessions) as session:
+        return session.scalars(
+            select(AuditEvent.data).where(AuditEvent.event == "viewed").order_by(AuditEvent.id)
+        ).all()
+
+
+def test_reading_a_letter_records_a_view(app, world, sessions):
+    """demonstrates: web/messages.py message_page (and letter.pdf) read the letter, its
+    recipient's address and the text as sent in a read_session and record no 'viewed'
+    event, while the case page, the panel pack, the API and the documents do
+    (workflows.service.record_view): a letter can be read, and its PDF downloaded, with no
+    trace in the audit trail."""
+    reference = world["case"]
+    letter = findings_letter(sessions, reference)
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    before = _views(sessions)
+    assert client.get(f"/cases/{reference}/messages/{letter}").status_code == 200
+    after = _views(sessions)
+    assert len(after) == len(before) + 1, after[len(before) :]
