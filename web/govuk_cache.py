@@ -41,6 +41,12 @@ from markupsafe import Markup
 #: How many distinct calls each application keeps of each kind (widgets, macros): a case
 #: page makes about a hundred, most of them the same on every case; a few kB each.
 KEPT = 4096
+#: The longest text a kept call may hold. The components' own words (labels, hints, the
+#: options of a question) are short and the same on every page; a longer text is what a
+#: person typed (an answer shown again with its error), unique to one request: kept, it
+#: would only fill memory (anyone can send the public form 500 kB a field) and hold their
+#: words in the server after their request. Such a call is rendered afresh and not kept.
+LONGEST_KEPT_TEXT = 256
 #: The templates whose macros are kept: GOV.UK Frontend's components.
 COMPONENTS = "govuk_frontend_jinja/components/"
 
@@ -63,6 +69,8 @@ def frozen(value: Any) -> Any:
     if kind is list or kind is tuple:
         return (kind, tuple(frozen(item) for item in value))
     if kind in _PLAIN:
+        if (kind is str or kind is Markup) and len(value) > LONGEST_KEPT_TEXT:
+            raise Uncacheable("a long text")
         return (kind, value)
     if kind is LazyString:  # translated now, in the request's language
         return (LazyString, str(value))

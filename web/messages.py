@@ -13,7 +13,7 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired
 
 from notifications.compose import CannotCompose, compose
-from triggers.db import read_session, write_transaction
+from triggers.db import write_transaction
 from triggers.models import MessageDelivery, OutboxMessage
 from triggers.statuses import DeliveryOutcome
 from web.auth import current_actor
@@ -23,6 +23,7 @@ from web.services import services
 from workflows import permissions
 from workflows.errors import InvalidData
 from workflows.held_letters import HELD, approve_held, cancel_held, edit_held
+from workflows.service import record_view
 from workflows.sweep import process_of_message
 
 
@@ -42,23 +43,28 @@ class EditLetterForm(FlaskForm):
 blueprint = Blueprint("messages", __name__)
 
 
-def _message(session, reference: str, message_id: int) -> OutboxMessage:  # type: ignore[no-untyped-def]
-    """The message, if it is one of this case's and the case is visible (else 404)."""
+def _message(session, reference: str, message_id: int, read_as: str = "") -> OutboxMessage:  # type: ignore[no-untyped-def]
+    """The message, if it is one of this case's and the case is visible (else 404). Read
+    ``read_as`` (a letter's text, its recipient and address are the case's personal data),
+    the reading is recorded as a view of the case, as the case page's is."""
     from web.staff import _visible_case
 
     case = _visible_case(session, reference)
-    permissions.require(current_actor(), permissions.READ_MESSAGES)
+    actor = current_actor()
+    permissions.require(actor, permissions.READ_MESSAGES)
     message = session.get(OutboxMessage, message_id)
     if message is None or message.case_id != case.id:
         abort(404)
+    if read_as:
+        record_view(session, case, actor, services().now(), read_as)
     return message
 
 
 @blueprint.get("/cases/<reference>/messages/<int(max=2147483647):message_id>")
 @login_required
 def message_page(reference: str, message_id: int, edit_form: EditLetterForm | None = None) -> str:
-    with read_session(services().sessions) as session:
-        message = _message(session, reference, message_id)
+    with write_transaction(services().sessions) as session:
+        message = _message(session, reference, message_id, read_as="letter")
         deliveries = session.scalars(
             select(MessageDelivery)
             .where(MessageDelivery.message_id == message.id)
@@ -114,8 +120,9 @@ def message_page(reference: str, message_id: int, edit_form: EditLetterForm | No
 @blueprint.get("/cases/<reference>/messages/<int(max=2147483647):message_id>/letter.pdf")
 @login_required
 def message_pdf(reference: str, message_id: int) -> Response:
-    with read_session(services().sessions) as session:
-        message = _message(session, reference, message_id)
+    with write_transaction(services().sessions) as session:
+        message = _message(session, reference, message_id, read_as="letter PDF")
+        kind = message.kind  # read here: the row is not to be used once the session closes
         pdf = session.scalar(
             select(MessageDelivery.pdf)
             .where(
@@ -128,7 +135,7 @@ def message_pdf(reference: str, message_id: int) -> Response:
         )
     if pdf is None:
         abort(404)
-    name = f"{reference.strip().upper()}-{message.kind}.pdf"
+    name = f"{reference.strip().upper()}-{kind}.pdf"
     return Response(
         pdf,
         mimetype="application/pdf",

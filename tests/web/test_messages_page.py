@@ -8,8 +8,8 @@ from sqlalchemy import select
 from tests.factories import SAMPLE_NOW
 from tests.notifications.conftest import mailbox, smtp  # noqa: F401 a real SMTP server
 from tests.web.test_access import sign_in
-from triggers.db import read_session
-from triggers.models import CaseReview, OutboxMessage
+from triggers.db import read_session, write_transaction
+from triggers.models import AuditEvent, CaseReview, MessageDelivery, OutboxMessage
 from workflows.sweep import sweep
 
 
@@ -73,3 +73,27 @@ def test_only_the_manager_of_the_case_reads_its_messages(app, world, sessions):
     )
     assert client.get(f"/cases/{reference}/messages/{letter}/letter.pdf").status_code == 404
     assert client.get(f"/cases/{reference}/messages/999999").status_code == 404
+
+
+def test_the_letter_as_printed_is_downloaded_and_its_reading_recorded(app, world, sessions):
+    """A posted letter's PDF, as the applicant received it: served (not a 500 from a row read
+    after its session closed), and its reading a view of the case in the audit trail."""
+    reference = world["case"]
+    letter = findings_letter(sessions, reference)
+    with write_transaction(sessions) as session:
+        session.add(
+            MessageDelivery(
+                message_id=letter, at=SAMPLE_NOW, outcome="sent", pdf=b"%PDF-1.7 as printed"
+            )
+        )
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    answer = client.get(f"/cases/{reference}/messages/{letter}/letter.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.data == b"%PDF-1.7 as printed"
+    assert f"{reference}-findings.pdf" in answer.headers["Content-Disposition"]
+    with read_session(sessions) as session:
+        last = session.scalars(
+            select(AuditEvent).where(AuditEvent.event == "viewed").order_by(AuditEvent.id.desc())
+        ).first()
+        assert last.data == {"what": "letter PDF"}
