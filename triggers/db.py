@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
@@ -80,11 +81,21 @@ def _recover_hung_up(engine: Engine) -> None:
             raise DisconnectionError("the database closed this pooled connection")
 
 
-def _hung_up(engine: Engine, dbapi_connection: object) -> bool:
+def _hung_up(engine: Engine, dbapi_connection: Any) -> bool:
+    """Whether a pooled connection is gone. ``poll``, not ``select.select``: a busy server
+    holds more than 1,024 files, and ``select`` refuses any descriptor above that. When the
+    socket cannot be asked at all, the ping decides: a check that fails is not a dead
+    connection."""
     try:
-        readable, _, _ = select.select([dbapi_connection], [], [], 0)
-    except (OSError, ValueError, TypeError):  # closed already: no file descriptor
+        descriptor = dbapi_connection.fileno()
+    except Exception:  # closed already: no file descriptor
         return True
+    try:
+        poller = select.poll()
+        poller.register(descriptor, select.POLLIN | select.POLLPRI)
+        readable = bool(poller.poll(0))
+    except (OSError, ValueError):
+        readable = True  # cannot tell: ask the server
     if not readable:
         return False  # idle and quiet: the common case, answered without a round trip
     try:
