@@ -71,9 +71,7 @@ def search_page() -> tuple[str, int] | str:
         app = services()
         with write_transaction(app.sessions) as session:
             found = find_cases(session, words, **_who())  # type: ignore[arg-type]
-            record_search(
-                session, current_actor(), app.now(), current_user.partnership_id, words, found
-            )
+            record_search(session, current_actor(), app.now(), current_user.partnership_id, found)
     page = render_template("search.html", words=words, asked=asked, found=found, problem=problem)
     return (page, 400) if problem else page
 

@@ -153,14 +153,15 @@ def record_search(
     actor: Actor,
     now: datetime,
     partnership_id: int,
-    words: str,
     found: list[Match],
 ) -> None:
     """A search is a reading of personal data (UK GDPR accountability), so it is audited as
-    a view: once for the partnership with what was searched and how many cases it found,
-    and once on each case shown (its names, addresses and contact details were on the
-    page). The search text stays off the cases' own trails: it may name someone else, and
-    a case's trail is read by its agencies and given out in a subject access export."""
+    a view: once for the partnership with how many cases it found, and once on each case
+    shown (its names, addresses and contact details were on the page): who saw whose data
+    is what the trail must answer. The search text itself is kept nowhere: it is a name,
+    an address or a phone number, perhaps of someone with no case, and an audit event is
+    never deleted, so it would outlive every retention rule (Article 5(1)(e)); nor may it
+    reach a case's trail, which its agencies read and a subject access export gives out."""
     common = {
         "partnership_id": partnership_id,
         "at": now,
@@ -175,7 +176,7 @@ def record_search(
             {
                 **common,
                 "case_id": None,
-                "data": {"what": "search", "searched": words, "results": len(found)},
+                "data": {"what": "search", "results": len(found)},
             },
             *(
                 {
