@@ -29,6 +29,7 @@ from triggers.models import Partnership, PublishedFigures
 from web.auth import current_actor
 from web.language import _ls, _s
 from web.publish import is_provisional, published_files
+from web.security import allow_inline_styles
 from web.services import services
 from workflows import permissions
 from workflows.service import Actor
@@ -203,4 +204,6 @@ def published_file(start_year: int, number: int, name: str) -> Response:
     headers = {}
     if mimetype != "text/html":  # the pages open in the browser; the data downloads
         headers["Content-Disposition"] = f'attachment; filename="{start_year}-v{number}-{name}"'
+    else:
+        allow_inline_styles(body)
     return Response(body, mimetype=mimetype, headers=headers)

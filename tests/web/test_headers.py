@@ -27,6 +27,7 @@ def _get_urls(app, world) -> list[str]:  # type: ignore[no-untyped-def]
         path = path.replace("<kind>", "findings")
         path = path.replace("<int(max=2100):start_year>", "2025")
         path = path.replace("<int(max=2147483647):number>/<name>", "1/figures.csv")
+        path = path.replace("<int(max=2147483647):number>/<path:name>", "1/figures.csv")
         path = path.replace("<int(max=2147483647):document_id>", str(world["document"]))
         if "<any(pdf, json):extension>" in path:
             urls += [path.replace("<any(pdf, json):extension>", ext) for ext in ("pdf", "json")]

@@ -2,7 +2,10 @@
 figures" stores index.html and cy/index.html with the CSV and JSON, each page linking to the
 other, and the version kept with its date serves both as they were published."""
 
+import base64
 import dataclasses
+import hashlib
+import re
 
 import pytest
 
@@ -34,6 +37,19 @@ def test_a_published_version_serves_the_welsh_page_beside_the_english(app, world
     assert client.get("/statistics/published/2025/2/figures.csv").status_code == 200
     page = client.get("/statistics?year=2025").get_data(as_text=True)
     assert "/statistics/published/2025/2/cy/index.html" in page
+    # Each page's own inline style is allowed by its hash (it is shown styled, as published),
+    # and no other page's: the strict policy stands.
+    for answer, html in ((english, english_html), (welsh, welsh_html)):
+        [style] = re.findall(r"<style[^>]*>(.*?)</style>", html, re.S)
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        policy = answer.headers["Content-Security-Policy"]
+        assert f"style-src 'self' 'sha256-{digest}';" in policy
+        assert "unsafe-inline" not in policy
+    assert "sha256-" not in page_policy(client)
+
+
+def page_policy(client) -> str:  # type: ignore[no-untyped-def]
+    return client.get("/statistics?year=2025").headers["Content-Security-Policy"]
 
 
 def test_a_version_published_in_english_only_has_no_welsh_page(app, world):
