@@ -34,6 +34,7 @@ from triggers.figures import (
     suppressed,
 )
 from triggers.models import Partnership
+from triggers.welsh import in_welsh
 
 # The page's templates and catalogs (Jinja, Babel, Flask-Babel) are imported where the page
 # is written: `casereview stats` prints the same figures without them.
@@ -49,11 +50,15 @@ SERIES = (
 )
 
 
-def labels(config: Config, _: Callable[[str], str] = lambda text: text) -> dict[str, str]:
+def labels(
+    config: Config, _: Callable[[str], str] = lambda text: text, language: str = "en"
+) -> dict[str, str]:
     """What each figure is called on a page, with the partnership's own limits; ``_`` gives
-    the words in the page's language (the published page in Welsh, issue 21)."""
+    the words in the page's ``language`` (the published page in Welsh, issue 21), and the
+    local policing body is named in it (``[review_routes.local_policing_body.cy]``)."""
     limits = config.deadlines
-    name = config.review_routes.local_policing_body.name
+    route = config.review_routes.local_policing_body
+    name = in_welsh(route).name if language == "cy" else route.name
     body = name[:1].upper() + name[1:]
     return {
         "applications_received": _("Applications for an ASB case review received"),
@@ -266,7 +271,7 @@ def render_page(
         history=history,
         chart=chart(history),
         series=SERIES,
-        labels=labels(config, words.gettext),
+        labels=labels(config, words.gettext, language),
         review_counts=REVIEW_COUNTS,
         html_lang="cy" if language == "cy" else "en-GB",
         other_page=other_page,

@@ -60,3 +60,14 @@ def test_a_version_published_in_english_only_has_no_welsh_page(app, world):
     assert client.get("/statistics/published/2025/1/cy/figures.csv").status_code == 404
     page = client.get("/statistics?year=2025").get_data(as_text=True)
     assert "/statistics/published/2025/1/cy/index.html" not in page
+
+
+def test_the_welsh_page_names_the_local_policing_body_in_welsh(config):  # type: ignore[no-untyped-def]
+    from web.publish import labels, translations
+
+    welsh = labels(config, translations(config, "cy").gettext, "cy")
+    english = labels(config)
+    assert "y corff plismona lleol" in welsh["policing_body_reviews_requested"]
+    assert "Y corff plismona lleol" in welsh["policing_body_reviews_upheld"]
+    assert not any("local policing body" in text for text in welsh.values())
+    assert "the local policing body" in english["policing_body_reviews_requested"]
