@@ -16,7 +16,6 @@ from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
@@ -37,6 +36,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from triggers.config import OnlineConfig
 from triggers.text import email_problem, one_line_problem
 from web.complaint_bodies import PUBLIC_BODIES
+from web.public_widgets import LocalCharacterCount, LocalDateInput
 from web.step_forms import PartsDateField
 
 #: Characters a person never means to type (NUL, escape, the C1 controls...): dropped, so
@@ -102,6 +102,7 @@ class AnswerDate(PartsDateField):
 
     def __init__(self, label: Any, what: Any, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
+        self.widget = LocalDateInput()
         self.what = what
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -288,7 +289,7 @@ class ContactForm(PublicForm):
 class NeedsForm(PublicForm):
     accessibility_needs = TextAreaField(
         _l("Do you have any accessibility needs? (optional)"),
-        widget=GovCharacterCount(),
+        widget=LocalCharacterCount(),
         description=(
             _l("For example, large print, easy read, a hearing loop, or help to attend a meeting.")
         ),
@@ -309,7 +310,7 @@ class IncidentForm(PublicForm):
     )
     what_happened = TextAreaField(
         _l("What happened?"),
-        widget=GovCharacterCount(),
+        widget=LocalCharacterCount(),
         description=_l("Describe what was done or said, where, and how it affected you."),
         validators=[
             DataRequired(_l("Describe what happened")),
@@ -414,7 +415,7 @@ class AnotherIncidentForm(PublicForm):
 class DissatisfactionForm(PublicForm):
     dissatisfaction = TextAreaField(
         _l("Why are you unhappy with how the incidents were dealt with?"),
-        widget=GovCharacterCount(),
+        widget=LocalCharacterCount(),
         description=(
             _l("Tell us what the council, the police or the housing provider did or did not do.")
         ),

@@ -72,6 +72,23 @@ def test_a_welsh_date_error_and_length_cap(client):
     assert "Y cyfeirnod: rhaid iddo fod yn 100 nod neu lai" in page
 
 
+def test_the_gov_uk_widgets_own_words_are_welsh_too(client):
+    """The date's parts and the character count are written by the GOV.UK libraries in
+    English: on a Welsh page they are Welsh, and on an English page as GOV.UK writes them."""
+    fill(client, AS_VICTIM[:5])
+    english = " ".join(client.get("/apply/incidents/1").get_data(as_text=True).split())
+    assert 'for="occurred_on-day"> Day </label>' in english
+    assert "You can enter up to 5000 characters" in english
+    client.get("/apply?lang=cy")
+    page = " ".join(client.get("/apply/incidents/1").get_data(as_text=True).split())
+    for part, name in (("day", "Diwrnod"), ("month", "Mis"), ("year", "Blwyddyn")):
+        assert f'for="occurred_on-{part}"> {name} </label>' in page
+    assert "Gallwch ddefnyddio hyd at 5000 o nodau" in page
+    assert 'data-i18n.characters-under-limit.other="Mae gennych %{count} o nodau ar ôl"' in page
+    for words in ("> Day <", "> Month <", "> Year <", "You can enter up to", "You have"):
+        assert words not in page, words
+
+
 def test_the_choice_is_kept_in_the_draft_and_the_check_page_is_welsh(client, sessions):
     fill(client, AS_VICTIM[:1])
     client.get("/apply/victim-type?lang=cy")
