@@ -147,6 +147,8 @@ class AgencyConfig:
 class ThemeConfig:
     key: str
     label: str
+    #: The theme on the Welsh published page (required of a Welsh or bilingual partnership).
+    label_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -658,6 +660,12 @@ def _check_welsh(config: Config, where: str) -> None:
     Language Standards; ``triggers.welsh``)."""
     if not (config.language.bilingual or config.language.default == "cy"):
         return
+    if unnamed := [theme.key for theme in config.themes if not theme.label_cy.strip()]:
+        keys = ", ".join(f"'{key}'" for key in unnamed)
+        raise ConfigError(
+            f"{where}: themes {keys} have no 'label_cy': a Welsh or bilingual partnership "
+            "names every theme in Welsh too (the published page in Welsh shows it)"
+        )
     for table in WELSH_TABLES:
         if table == "review_routes.local_policing_body" and not (
             config.review_routes.local_policing_body.enabled

@@ -100,7 +100,10 @@ def labels(
     }
 
 
-def theme_labels(config: Config) -> dict[str, str]:
+def theme_labels(config: Config, language: str = "en") -> dict[str, str]:
+    """Each theme's name in ``language`` (``label_cy`` in Welsh, where given)."""
+    if language == "cy":
+        return {theme.key: theme.label_cy or theme.label for theme in config.themes}
     return {theme.key: theme.label for theme in config.themes}
 
 
@@ -278,7 +281,7 @@ def render_page(
         # The Welsh page sits in cy/, beside the one set of CSV and JSON files.
         data_path="../" if language == "cy" else "",
         statutory=STATUTORY,
-        theme_labels=theme_labels(config),
+        theme_labels=theme_labels(config, language),
         areas=suppressed(figures.areas().items(), config.statistics.suppress_below),
         config=config,
         generated_on=generated_on,

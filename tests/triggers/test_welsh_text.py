@@ -116,3 +116,27 @@ def test_the_tables_named_have_a_welsh_table():
         for part in table.split("."):
             english = getattr(english, part)
         assert in_welsh(english) == english.cy
+
+
+def test_a_welsh_partnership_names_every_theme_in_welsh():
+    """The Welsh published page lists the themes: each needs its Welsh name."""
+    themes = [{"key": "hate_not_recorded", "label": "Hate incidents not recorded consistently"}]
+    config_from_dict({"themes": themes})  # an English partnership needs none
+    with pytest.raises(ConfigError, match="themes 'hate_not_recorded' have no 'label_cy'"):
+        config_from_dict({"language": {"bilingual": True}, "themes": themes})
+    named = [{**themes[0], "label_cy": "Digwyddiadau casineb heb eu cofnodi’n gyson"}]
+    config = config_from_dict({"language": {"default": "cy"}, "themes": named})
+
+    from web.publish import theme_labels
+
+    assert theme_labels(config, "cy") == {"hate_not_recorded": named[0]["label_cy"]}
+    assert theme_labels(config) == {"hate_not_recorded": themes[0]["label"]}
+
+
+def test_the_shipped_config_names_its_themes_in_welsh():
+    from pathlib import Path
+
+    from triggers.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "config.toml")
+    assert config.themes and all(theme.label_cy for theme in config.themes)
