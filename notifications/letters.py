@@ -204,6 +204,7 @@ def panel_invitation_ics(
             cancelled=method == "CANCEL",
         )
     )
+    calendar.add_missing_timezones()  # RFC 5545: a TZID names a VTIMEZONE of the same file
     return calendar.to_ical()
 
 

@@ -147,4 +147,5 @@ def feed(token: str) -> Response:
                 cancelled=panel.state in (WITHDRAWN, CLOSED),
             )
         )
+    calendar.add_missing_timezones()  # RFC 5545: a TZID names a VTIMEZONE of the same file
     return Response(calendar.to_ical(), mimetype="text/calendar")

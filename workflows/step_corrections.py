@@ -66,6 +66,8 @@ def _undo_schedule(session: Session, case: CaseReview, step: AuditEvent) -> dict
         panel.panel_on = date.fromisoformat(before["panel_on"])
         panel.starts_at = before.get("starts_at", "")
         panel.location = before.get("location", "")
+        # The invitations to that time that the move stopped go after all.
+        restart(session, case, step.data.get("invitations_stopped", []))
         return {"panel_back_to": before["panel_on"]}
     case.panels.remove(panel)
     session.delete(panel)

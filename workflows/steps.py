@@ -171,6 +171,10 @@ def schedule_panel(session, case, event_in: SchedulePanelIn, on, actor, policy, 
             "starts_at": panel.starts_at,
             "location": panel.location,
         }
+        # An invitation to the old time not yet sent never goes: this move's own invitation
+        # reaches the same people with the new time (two would carry the same SEQUENCE).
+        if stopped := panel_notices.stop_unsent_invitations(session, case):
+            details["invitations_stopped"] = stopped
     panel.panel_on = event_in.panel_on
     panel.starts_at = event_in.starts_at or panel.starts_at or ""
     panel.duration_minutes = event_in.duration_minutes

@@ -151,3 +151,24 @@ def test_a_reversed_move_puts_the_panel_back_in_every_calendar(
     assert {(method, e.decoded("dtstart").isoformat()[:10]) for _, method, e in back} == {
         ("REQUEST", "2025-12-01")
     }
+
+
+def test_a_panel_moved_before_its_invitation_went_invites_once_to_the_new_time(
+    sessions, partnership, policy, smtp, mailbox
+):
+    """Arranged and moved before the sweep: each invitee gets one invitation, to the new
+    time (not two alike with the same SEQUENCE); the file names its time zone (VTIMEZONE)."""
+    reference = scheduled(sessions, partnership, policy)
+    later = SAMPLE_NOW + timedelta(minutes=5)
+    moved = {"panel_on": "2025-12-08", "starts_at": "14:00", "location": "Council offices"}
+    step(sessions, policy, reference, "schedule_panel", moved, later)
+    sweep(sessions, policy, smtp, later)
+    invited = calendar_parts(mailbox, "panel_invitation")
+    assert [to for to, _, _ in invited] == INVITEES
+    for _, method, event in invited:
+        assert method == "REQUEST"
+        assert event.decoded("dtstart").isoformat() == "2025-12-08T14:00:00+00:00"
+    message = next(m for m in mailbox.messages if m["X-Casereview-Kind"] == "panel_invitation")
+    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(part.get_content())
+    assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/London"]
