@@ -25,6 +25,7 @@ from web.cli_context import require_current_schema as _require_current_schema
 from web.cli_context import writing as _writing
 from web.cli_lazy import LazyCommand, LazyGroup
 from web.formats import iso
+from workflows.case_review import process_for
 from workflows.describe import describe_case
 from workflows.description import CaseDescription
 from workflows.machine import OPEN_STATES, STATES
@@ -112,13 +113,15 @@ def case_list(context: Context, state: str | None, every: bool, page: int) -> No
         click.echo(f"No {kind}cases.")
         return
     for row in listed.cases:
+        process = process_for(row.workflow_version)
+        step_name = process.clock_labels[row.step] if row.step else ""
         due_text = (
-            f"{row.step} due {english_date(row.due_on)} "
+            f"{step_name} due {english_date(row.due_on)} "
             f"({_days_left(policy.calendar.working_days_between(today, row.due_on))})"
             if row.due_on
             else "nothing due"
         )
-        click.echo(f"{row.reference:<14} {row.state:<18} {due_text}")
+        click.echo(f"{row.reference:<14} {process.state_labels[row.state]:<28} {due_text}")
     cases = "case" if listed.total == 1 else "cases"
     more = f"; --page {page + 1} for the next" if page < listed.pages else ""
     click.echo(

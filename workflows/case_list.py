@@ -26,6 +26,8 @@ PAGE_SIZE = 50
 class ListedCase:
     reference: str
     state: str
+    #: The version of the process the case runs on, whose words name its state and step.
+    workflow_version: int
     #: The step the case waits for and when it is due (None: no clock running).
     step: str | None
     due_on: date | None
@@ -50,7 +52,9 @@ def list_cases(
         matching = matching.where(CaseReview.state.in_(states))
     total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     due_on, step = next_due_columns()
-    query = select(CaseReview.reference, CaseReview.state, step, due_on)
+    query = select(
+        CaseReview.reference, CaseReview.state, CaseReview.workflow_version, step, due_on
+    )
     if states is not None:
         query = query.where(CaseReview.state.in_(states))
     rows = session.execute(
@@ -59,7 +63,10 @@ def list_cases(
         .offset((page - 1) * page_size)
     ).all()
     return CaseList(
-        [ListedCase(row.reference, row.state, row.step, row.due_on) for row in rows],
+        [
+            ListedCase(row.reference, row.state, row.workflow_version, row.step, row.due_on)
+            for row in rows
+        ],
         total,
         page,
         max(1, -(-total // page_size)),

@@ -28,7 +28,7 @@ def test_the_list_shows_open_cases_due_first_and_ended_ones_only_when_asked(
     lines = listed.output.splitlines()
     # Acknowledge-by Thursday 27 November for the earlier case, Monday 1 December for the later.
     assert [line.split()[0] for line in lines[:-1]] == [earlier, later]
-    assert "acknowledge due Thursday 27 November 2025" in lines[0]
+    assert "Acknowledge due Thursday 27 November 2025" in lines[0]
     assert withdrawn not in listed.output
     assert lines[-1] == "Page 1 of 1: 2 open cases, 50 a page."
 
@@ -38,12 +38,12 @@ def test_the_list_shows_open_cases_due_first_and_ended_ones_only_when_asked(
         later,
         withdrawn,
     ]
-    assert f"{withdrawn:<14} {'withdrawn':<18} nothing due" in every.output
+    assert f"{withdrawn:<14} {'Withdrawn':<28} nothing due" in every.output
     assert every.output.splitlines()[-1] == "Page 1 of 1: 3 cases, 50 a page."
 
     only = run("case", "list", "--state", "withdrawn")
     assert only.output.splitlines() == [
-        f"{withdrawn:<14} {'withdrawn':<18} nothing due",
+        f"{withdrawn:<14} {'Withdrawn':<28} nothing due",
         "Page 1 of 1: 1 withdrawn case, 50 a page.",
     ]
     assert run("case", "list", "--state", "closed").output == "No closed cases.\n"
