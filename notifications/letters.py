@@ -25,7 +25,7 @@ from jinja2 import (
     TemplateNotFound,
 )
 
-from triggers.calendar import english_date
+from triggers.calendar import english_date, welsh_date_text, welsh_on_date
 
 
 @dataclass(frozen=True)
@@ -47,21 +47,20 @@ def _english(value: Any) -> str:
 
 
 def welsh_date(value: Any) -> str:
-    """A date in Welsh from Babel's CLDR data: "Dydd Llun 28 Ebrill 2025"."""
+    """A date in Welsh from Babel's CLDR data, as inside a sentence: "dydd Llun 28 Ebrill 2025"."""
     from babel.dates import format_date
 
     if isinstance(value, str):
         value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, "EEEE d MMMM y", locale="cy") if value else ""
+    return welsh_date_text(format_date(value, "EEEE d MMMM y", locale="cy")) if value else ""
 
 
 def on_the_day_welsh(value: Any) -> str:
     """ "ar ddydd Llun 28 Ebrill 2025": "on" a date in Welsh, with the soft mutation "ar"
     asks of "dydd" (Babel gives the date alone, capitalised: "Dydd Llun 28 Ebrill 2025")."""
-    text = welsh_date(value)
-    return "ar dd" + text[1:] if text.startswith("Dydd ") else (f"ar {text}" if text else "")
+    return welsh_on_date(welsh_date(value))
 
 
 def has_welsh(env: Environment, kind: str) -> bool:

@@ -121,3 +121,16 @@ def english_date(day: date) -> str:
 def _english_day(day: date) -> str:
     # Kept once made: a page writes hundreds of dates, most of them the same few.
     return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def welsh_date_text(cldr: str) -> str:
+    """A Welsh date from Babel (CLDR writes "Dydd Llun 28 Ebrill 2025") as it stands inside a
+    sentence, where casereview puts every date: "erbyn dydd Llun 28 Ebrill 2025"."""
+    return "d" + cldr[1:] if cldr.startswith("Dydd ") else cldr
+
+
+def welsh_on_date(text: str) -> str:
+    """ "ar ddydd Llun 28 Ebrill 2025": "on" a Welsh date, with the soft mutation that "ar"
+    asks of "dydd"."""
+    text = welsh_date_text(text)
+    return "ar d" + text if text.startswith("dydd ") else (f"ar {text}" if text else "")

@@ -44,7 +44,7 @@ from web.apply_forms import (
     WhoForm,
 )
 from web.complaint_bodies import complaint_body
-from web.language import CHOSEN, SWITCH, current_language, local_date
+from web.language import CHOSEN, SWITCH, current_language, local_date_after_on
 from web.request_log import request_id
 from web.services import services
 from workflows.drafts import find_draft, save_answers, sent_already, start_draft
@@ -537,7 +537,7 @@ def reports_text(incident: dict[str, Any]) -> str:
         words = gettext(
             "%(body)s on %(date)s",
             body=BODIES.get(found["reported_to"], found["reported_to"]),
-            date=local_date(found["reported_on"]),
+            date=local_date_after_on(found["reported_on"]),
         )
         if found.get("reference"):
             words += gettext(", reference %(reference)s", reference=found["reference"])

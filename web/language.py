@@ -22,6 +22,7 @@ from jinja2 import Environment
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 from markupsafe import escape
 
+from triggers.calendar import welsh_date_text, welsh_on_date
 from triggers.config import LANGUAGES, Config, relative_path
 
 #: The shipped catalogs (`make messages-compile` builds the .mo beside each .po).
@@ -79,7 +80,17 @@ def local_date(day: date | str | None, language: str | None = None) -> str:
         return ""
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    return format_date(day, "EEEE d MMMM y", locale=language or current_language())
+    language = language or current_language()
+    text = format_date(day, "EEEE d MMMM y", locale=language)
+    return welsh_date_text(text) if language == "cy" else text
+
+
+def local_date_after_on(day: date | str | None, language: str | None = None) -> str:
+    """A date after the word "on" of a sentence ("%(body)s on %(date)s", Welsh "%(body)s ar
+    %(date)s"): in Welsh with the soft mutation "ar" asks of "dydd" ("ddydd Llun ...")."""
+    language = language or current_language()
+    text = local_date(day, language)
+    return welsh_on_date(text).removeprefix("ar ") if language == "cy" else text
 
 
 def staff_gettext(text: str, **variables: Any) -> str:

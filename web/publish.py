@@ -257,7 +257,7 @@ def render_page(
 ) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    from web.language import local_date
+    from web.language import local_date_after_on
 
     environment = Environment(
         loader=PackageLoader("web"),
@@ -267,7 +267,9 @@ def render_page(
     )
     words = translations(config, language)
     environment.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
-    environment.filters["day"] = lambda day: local_date(day, language)
+    # Every date on the page follows "on", "from" or "to" (in Welsh ar, o and i, each of
+    # which mutates "dydd" to "ddydd").
+    environment.filters["day"] = lambda day: local_date_after_on(day, language)
     template = environment.get_template("published/figures.html")
     return template.render(
         figures=figures,

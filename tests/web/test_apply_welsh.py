@@ -98,8 +98,8 @@ def test_the_choice_is_kept_in_the_draft_and_the_check_page_is_welsh(client, ses
     page = client.get("/apply/check").get_data(as_text=True)
     assert "Gwiriwch eich atebion cyn anfon eich cais" in page
     # Babel's Welsh dates (CLDR), not a hand-written table.
-    assert "Digwyddiad 1: Dydd Llun 3 Tachwedd 2025" in page
-    assert "Yr heddlu ar Dydd Mawrth 4 Tachwedd 2025" in page
+    assert "Digwyddiad 1: dydd Llun 3 Tachwedd 2025" in page
+    assert "Yr heddlu ar ddydd Mawrth 4 Tachwedd 2025" in page
     assert "Derbyn ac anfon" in page
 
 
@@ -109,7 +109,7 @@ def test_the_confirmation_page_is_welsh_and_the_case_writes_in_welsh(client, ses
     response = send(client)
     assert response.status_code == 302
     page = client.get("/apply/confirmation").get_data(as_text=True)
-    assert "Cais wedi’i anfon" in page and "Dydd Llun 8 Rhagfyr 2025" in page
+    assert "Cais wedi’i anfon" in page and "dydd Llun 8 Rhagfyr 2025" in page
     assert "Rydyn ni wedi anfon e-bost cadarnhau atoch" in page
     with read_session(sessions) as db:
         assert db.scalar(select(CaseReview)).correspondence_language == "cy"
@@ -180,7 +180,7 @@ def test_the_confirmation_email_is_welsh(client, sessions, policy, tmp_path):
     assert message["Subject"].startswith("Rydyn ni wedi cael eich cais")
     body = message.get_body(("plain",)).get_content()
     assert "Annwyl Margaret Ellis" in body
-    assert "byddwn yn cydnabod eich cais erbyn Dydd Llun 8 Rhagfyr 2025" in body
+    assert "byddwn yn cydnabod eich cais erbyn dydd Llun 8 Rhagfyr 2025" in body
 
 
 def test_the_welsh_start_page_carries_the_privacy_notice_in_welsh(client):

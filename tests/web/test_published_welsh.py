@@ -33,7 +33,7 @@ def test_a_bilingual_partnership_publishes_both_pages(
     assert '<html lang="cy">' in welsh and 'href="../index.html"' in welsh
     assert "Adolygiadau achos ymddygiad gwrthgymdeithasol: ffigurau 2025/26" in welsh
     assert "Ceisiadau am adolygiad achos ymddygiad gwrthgymdeithasol a gafwyd" in welsh
-    assert "Dydd Iau 30 Ebrill 2026" in welsh  # published on, in Babel's Welsh
+    assert "ddydd Iau 30 Ebrill 2026" in welsh  # published on, in Babel's Welsh
     assert 'href="../figures.csv"' in welsh and 'href="../figures.json"' in welsh
     assert "Anti-social behaviour case reviews: figures for 2025/26" in english
     assert "applications_received" in json.loads((tmp_path / "figures.json").read_text())
