@@ -370,6 +370,8 @@ STEPS = (
                 letters=(CLOSURE, PANEL_CANCELLED),
             ),
         ),
+        # Whether a panel is to be called off, and who was invited to it.
+        reads=("panels", "agencies"),
         record=steps.end,
     ),
 )

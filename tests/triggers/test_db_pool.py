@@ -46,7 +46,9 @@ def test_a_connection_the_server_closed_is_replaced_before_anyone_uses_it(postgr
         first = connection.scalar(text("SELECT pg_backend_pid()"))
     admin = make_engine(POSTGRES_SERVER)
     with admin.begin() as connection:  # a restart or a failover, as the pool sees it
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        # Waiting (up to 10 s) until the backend has gone: its farewell is then on the socket,
+        # as it is when a restart or a failover has happened before the next request.
+        connection.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": first})
     admin.dispose()
     invalidated: list[object] = []
     event.listen(postgresql, "invalidate", lambda *args: invalidated.append(args))

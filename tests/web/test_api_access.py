@@ -347,6 +347,10 @@ def test_every_route_is_in_a_role_table(app):
                 "<int(max=2100):start_year>/<int(max=2147483647):number>/<name>",
                 "2025/1/figures.{x}",
             )
+            .replace(
+                "<int(max=2100):start_year>/<int(max=2147483647):number>/<path:name>",
+                "2025/1/figures.{x}",
+            )
             .replace("<int(max=2147483647):document_id>", "{x}")
             .replace("<int(max=2147483647):note_id>", "{x}")
         )
