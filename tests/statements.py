@@ -16,6 +16,9 @@ def sent(target: Connection | Engine) -> Iterator[list[str]]:
 
     def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         verb = statement.lstrip().split()[0].upper()
+        if verb == "WITH":  # one statement of several parts (the chain's append on PostgreSQL)
+            seen.extend(_parts(statement))
+            return
         table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", statement)
         seen.append(f"{verb} {table.group(1) if table else ''}".strip())
 
@@ -24,6 +27,22 @@ def sent(target: Connection | Engine) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(target, "before_cursor_execute", record)
+
+
+def _parts(statement: str) -> list[str]:
+    """Each part of a ``WITH`` statement as its verb and table, in order, leaving out the
+    reads of its own named parts: "SELECT audit_chain", "INSERT audit_events", ..."""
+    named = set(re.findall(r"(\w+) AS\s*\(", statement))
+    found = re.finditer(
+        r"\bSELECT\b.*?\bFROM\s+(\w+)|\bINSERT INTO\s+(\w+)|\bUPDATE\s+(\w+)", statement, re.S
+    )
+    parts = []
+    for match in found:
+        verb = match.group(0).split()[0].upper()
+        table = next(name for name in match.groups() if name)
+        if table not in named:
+            parts.append(f"{verb} {table}")
+    return parts
 
 
 def tables_read(statements: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.pages import assert_accessible, fill_date
+from triggers.calendar import welsh_date_text
 
 
 @pytest.fixture
@@ -73,12 +74,14 @@ def test_a_victim_applies_in_welsh_on_a_phone(phone, page, staff, policy, partne
 
     main = phone.locator("main")
     expect(main).to_contain_text("Gwiriwch eich atebion cyn anfon eich cais")
-    expect(main).to_contain_text(format_date(happened, "EEEE d MMMM y", locale="cy"))
+    expect(main).to_contain_text(
+        welsh_date_text(format_date(happened, "EEEE d MMMM y", locale="cy"))
+    )
     assert_accessible(phone)
     phone.get_by_role("button", name="Derbyn ac anfon").click()
     expect(phone.locator(".govuk-panel")).to_contain_text("Cais wedi’i anfon")
     due = policy.calendar.add_working_days(today, 5)
-    expect(main).to_contain_text(format_date(due, "EEEE d MMMM y", locale="cy"))
+    expect(main).to_contain_text(welsh_date_text(format_date(due, "EEEE d MMMM y", locale="cy")))
     assert_accessible(phone)
     # Back to English from the same page, and the page follows.
     phone.get_by_role("link", name="English").click()
