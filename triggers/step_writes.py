@@ -93,7 +93,7 @@ class _Plan:
                 row.state.dict[_attribute_of(mapper, column_key)] = value
         # What the flush does once its statements have run: each object recorded as written
         # (its identity, its history reset, out of the session's new and changed objects).
-        session._register_persistent(  # noqa: SLF001 - the flush's own last step
+        session._register_persistent(
             {change.state for change in self.updates} | {row.state for row in self.inserts}
         )
 
@@ -138,7 +138,7 @@ def _plan(session: Session) -> _Plan | None:
 def _changed_row(
     state: InstanceState[Any],
     from_parent: dict[InstanceState[Any], dict[str, tuple[InstanceState[Any], str]]],
-) -> _Update | None | bool:
+) -> _Update | bool | None:
     """The UPDATE a changed object needs (None: no column changed), or False when its
     change is not one a step makes."""
     mapper = state.mapper

@@ -37,8 +37,8 @@ from triggers.models import (
     Victim,
 )
 from triggers.policy import Policy
-from triggers.step_writes import write_changes
 from triggers.statuses import DeadlineStatus, OutboxStatus
+from triggers.step_writes import write_changes
 from workflows import deadlines, panel_notices, permissions
 from workflows.case_review import CASE_REVIEW, newest, process_for
 from workflows.dashboard import Viewer
