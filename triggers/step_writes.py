@@ -39,8 +39,7 @@ def write_changes(session: Session) -> None:
     if plan is None:
         session.flush()
         return
-    if plan.updates or plan.inserts:
-        plan.run(session)
+    plan.run(session)
 
 
 @dataclass
@@ -66,8 +65,12 @@ class _Update:
 class _Plan:
     updates: list[_Update]
     inserts: list[_Insert]
+    #: Changed objects whose change needs no statement (a collection that gained a row).
+    unchanged: list[InstanceState[Any]] = field(default_factory=list)
 
     def run(self, session: Session) -> None:
+        if not (self.updates or self.inserts or self.unchanged):
+            return
         connection = session.connection()
         for change in self.updates:
             version = _version_column(change.state.mapper) if change.version else None
@@ -93,9 +96,8 @@ class _Plan:
                 row.state.dict[_attribute_of(mapper, column_key)] = value
         # What the flush does once its statements have run: each object recorded as written
         # (its identity, its history reset, out of the session's new and changed objects).
-        session._register_persistent(
-            {change.state for change in self.updates} | {row.state for row in self.inserts}
-        )
+        written = {change.state for change in self.updates} | set(self.unchanged)
+        session._register_persistent(written | {row.state for row in self.inserts})
 
 
 def _update_values(change: _Update) -> dict[str, Any]:
@@ -115,6 +117,7 @@ def _plan(session: Session) -> _Plan | None:
     if session.deleted:
         return None
     updates: list[_Update] = []
+    unchanged: list[InstanceState[Any]] = []
     # child → the column keys its parents' one-to-many collections set on it
     from_parent: dict[InstanceState[Any], dict[str, tuple[InstanceState[Any], str]]] = {}
     for obj in session.dirty:
@@ -124,7 +127,9 @@ def _plan(session: Session) -> _Plan | None:
         change = _changed_row(state, from_parent)
         if change is False:
             return None
-        if change is not None:
+        if change is None:
+            unchanged.append(state)
+        else:
             updates.append(change)
     pending = [inspect(obj) for obj in session.new]
     if any(isinstance(state.obj(), AuditEvent) for state in pending):
@@ -132,7 +137,10 @@ def _plan(session: Session) -> _Plan | None:
     inserts = _ordered_inserts(pending, from_parent)
     if inserts is None:
         return None
-    return _Plan(updates, inserts)
+    # The versioned row (the case, locked when it was read) first, then by table, as the
+    # flush orders them: two steps never take the same rows in different orders.
+    updates.sort(key=lambda change: (change.version is None, change.table.name))
+    return _Plan(updates, inserts, unchanged)
 
 
 def _changed_row(
