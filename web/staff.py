@@ -34,6 +34,7 @@ from web.auth import current_actor
 from web.case_changes import change_forms, offer_agencies
 from web.formats import english
 from web.forms import ConfirmForm, FilterForm
+from web.kept_forms import kept_fields
 from web.language import _s
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
@@ -92,6 +93,8 @@ def state_in_a_sentence(state: str, labels: Mapping[str, str] = STATE_LABELS) ->
 
 
 blueprint.add_app_template_filter(english, "english")
+# The case page's unbound forms, made once for each distinct form (web/kept_forms.py).
+blueprint.add_app_template_global(kept_fields, "kept_fields")
 
 
 @blueprint.app_template_filter("days_left")

@@ -39,7 +39,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from triggers.config import Config
 from triggers.text import LARGEST_ID, whole_number
 from web.language import _ls
-from workflows.case_review import CASE_REVIEW
 from workflows.process import Process
 
 LONG = Length(max=10_000, message=_ls("Keep this under 10,000 characters"))
@@ -364,8 +363,10 @@ class ChronologyForm(FlaskForm):
         }
 
 
-def form_class(event: str, process: Process = CASE_REVIEW) -> type[StepForm]:
-    """The form the process declares for ``event``, by its class name (a StepForm)."""
+def form_class(event: str, process: Process) -> type[StepForm]:
+    """The form ``process`` declares for ``event``, by its class name (a StepForm). The
+    process is the case's own version (``process_for(case.workflow_version)``): no default,
+    so that a case half-way through an older version keeps that version's forms."""
     classes = {cls.__name__: cls for cls in _step_forms(StepForm)}
     return classes[process.step[event].form]
 
@@ -377,19 +378,16 @@ def _step_forms(cls: type[StepForm]) -> list[type[StepForm]]:
     return found
 
 
-#: Each step's form and title, as the process declares them.
-FORMS: dict[str, type[StepForm]] = {event: form_class(event) for event in CASE_REVIEW.events}
-TITLES = CASE_REVIEW.titles
-
-
 def make_form(
     event: str,
     config: Config,
     agencies: list[str],
     version: int,
-    formdata: Any = None,
-    process: Process = CASE_REVIEW,
+    formdata: Any,
+    process: Process,
 ) -> StepForm:
+    """The form of step ``event`` as the case's ``process`` version declares it (its fields
+    and its title), for a case at ``version``; bound to ``formdata`` when posted, else None."""
     form = form_class(event, process)(formdata=formdata, prefix=event)
     form.version.data = form.version.data or str(version)
     if isinstance(form, RecordReviewForm):
