@@ -188,7 +188,7 @@ def case_file(session: Session, case_id: int, agencies: list[tuple[int, str]]) -
                 formdata=None,
                 data={
                     "kind": note["kind"],
-                    "occurred_on": _day(note["occurred_on"]),
+                    "occurred_on": note["occurred_on"],
                     "with_whom": note["with_whom"],
                     "text": note["text"],
                 },
@@ -205,12 +205,6 @@ def case_file(session: Session, case_id: int, agencies: list[tuple[int, str]]) -
         "open": g.get("case_file_open"),
         "problems": g.get("case_file_problems", []),
     }
-
-
-def _day(iso: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(iso)
 
 
 def _again(reference: str, name: str, form: FlaskForm, status: int, problems: Any = ()) -> Any:
