@@ -72,7 +72,7 @@ def load_user(user_id: str) -> StaffUser | None:
         live = store.live(db, session_id, now, idle)
         if live is None or live.user_id != int(user_id):
             return None
-        user = db.get(User, live.user_id)
+        user = live.user if live.user is not None else db.get(User, live.user_id)
         if user is None or not user.is_active:
             return None
         signed_in = StaffUser(user)

@@ -9,6 +9,7 @@ correction says exactly what the manager changed.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flask import request
@@ -171,8 +172,21 @@ def _lookup(data: Any, fact: str) -> Any:
 
 def correction_form(spec: list[tuple[str, str, str, Any]], formdata: Any = None) -> Any:
     """A form with one field per fact of ``spec``, showing the recorded values."""
+    form_class = _form_class(tuple((fact, label, kind) for fact, label, kind, _ in spec))
+    data = {field_key(fact): _shown(kind, value) for fact, _, kind, value in spec}
+    form = form_class(prefix="correct", formdata=formdata, data=data)
+    form.spec = spec
+    return form
+
+
+@lru_cache(maxsize=256)
+def _form_class(facts: tuple[tuple[str, str, str], ...]) -> Any:
+    """The form class for these facts (name, label, kind), made once: a case page shows
+    one, and making the class and ordering its fields cost more than filling it. Cases
+    differ only in their numbers of incidents, complaints and steps taken, so few are made;
+    the class holds no value of any case (those are given to each form made from it)."""
     fields: dict[str, Any] = {
-        field_key(fact): _fact_field(label, kind) for fact, label, kind, _ in spec
+        field_key(fact): _fact_field(label, kind) for fact, label, kind in facts
     }
     fields["reason"] = TextAreaField(
         _ls("Why the correction is needed"),
@@ -181,11 +195,7 @@ def correction_form(spec: list[tuple[str, str, str, Any]], formdata: Any = None)
         description=_ls("Recorded in the audit trail with the values before and after."),
     )
     fields["submit"] = SubmitField(_ls("Correct the case"), widget=GovSubmitInput())
-    form_class = type("CorrectionForm", (FlaskForm,), fields)
-    data = {field_key(fact): _shown(kind, value) for fact, _, kind, value in spec}
-    form = form_class(prefix="correct", formdata=formdata, data=data)
-    form.spec = spec
-    return form
+    return type("CorrectionForm", (FlaskForm,), fields)
 
 
 def _shown(kind: str, value: Any) -> Any:

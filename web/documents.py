@@ -1,7 +1,8 @@
 """Documents and notes on the case page: upload, download, and the notes and contact log.
 
-The case page includes ``case/_documents.html``, which asks ``case_file(reference)`` for
-what to show; a form sent back with its errors reaches it through ``g``. Rules are the
+The case page includes ``case/_documents.html``, which shows what ``case_file`` gave the
+page (read in the page's own session); a form sent back with its errors reaches it through
+``g``. Rules are the
 domain's (``workflows.documents``): who may, which files, how long a note stays editable.
 """
 
@@ -22,6 +23,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from sqlalchemy.orm import Session
 from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -163,15 +165,14 @@ def _agency_choices(actor: Actor, agencies: list[tuple[int, str]]) -> list[Selec
     return choices
 
 
-@blueprint.app_template_global("case_file")
-def case_file(case_id: int, agencies: list[tuple[int, str]]) -> dict[str, Any]:
+def case_file(session: Session, case_id: int, agencies: list[tuple[int, str]]) -> dict[str, Any]:
     """What ``case/_documents.html`` shows for the case page's case (already checked
-    visible), with the partnership's ``agencies`` (id, name) the page has read."""
+    visible), read in the page's ``session`` (no transaction of its own), with the
+    partnership's ``agencies`` (id, name) the page has read."""
     app = services()
     actor = current_actor()
-    with read_session(app.sessions) as session:
-        documents = [describe_document(d) for d in documents_of(session, case_id)]
-        notes = described_notes(notes_of(session, case_id), actor, app.now(), app.policy)
+    documents = [describe_document(d) for d in documents_of(session, case_id)]
+    notes = described_notes(notes_of(session, case_id), actor, app.now(), app.policy)
     sent = g.get("case_file_forms", {})
     forms: dict[str, Any] = {}
     if permissions.may(actor, permissions.ADD_DOCUMENT):
@@ -187,7 +188,7 @@ def case_file(case_id: int, agencies: list[tuple[int, str]]) -> dict[str, Any]:
                 formdata=None,
                 data={
                     "kind": note["kind"],
-                    "occurred_on": _day(note["occurred_on"]),
+                    "occurred_on": note["occurred_on"],
                     "with_whom": note["with_whom"],
                     "text": note["text"],
                 },
@@ -204,12 +205,6 @@ def case_file(case_id: int, agencies: list[tuple[int, str]]) -> dict[str, Any]:
         "open": g.get("case_file_open"),
         "problems": g.get("case_file_problems", []),
     }
-
-
-def _day(iso: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(iso)
 
 
 def _again(reference: str, name: str, form: FlaskForm, status: int, problems: Any = ()) -> Any:

@@ -38,6 +38,8 @@ from jinja2.environment import TemplateModule
 from jinja2.runtime import Context, Macro
 from markupsafe import Markup
 
+from web.language import StaffLazyString
+
 #: How many distinct calls each application keeps of each kind (widgets, macros): a case
 #: page makes about a hundred, most of them the same on every case; a few kB each.
 KEPT = 4096
@@ -72,8 +74,13 @@ def frozen(value: Any) -> Any:
         if (kind is str or kind is Markup) and len(value) > LONGEST_KEPT_TEXT:
             raise Uncacheable("a long text")
         return (kind, value)
-    if kind is LazyString:  # translated now, in the request's language
-        return (LazyString, str(value))
+    if kind is LazyString or kind is StaffLazyString:  # translated now, in the page's language
+        return (kind, str(value))
+    if isinstance(value, jinja2.Undefined):
+        # A parameter the template left out (a component's macro passing ``params.html`` on
+        # to another). Every undefined of a kind renders, tests and compares the same; only
+        # the message of an error it raises names what was missing, and the key keeps none.
+        return (kind, None)
     raise Uncacheable(kind.__name__)
 
 
@@ -84,8 +91,10 @@ def thawed(key: Any) -> Any:
         return {thawed(name): thawed(item) for name, item in value}
     if kind is list or kind is tuple:
         return kind(thawed(item) for item in value)
-    if kind is LazyString:  # renders unescaped (its __html__), so it comes back lazy too
-        return LazyString(str, value)
+    if kind is LazyString or kind is StaffLazyString:  # its own escaping: lazy again
+        return kind(str, value)
+    if isinstance(kind, type) and issubclass(kind, jinja2.Undefined):
+        return kind()
     return value
 
 
@@ -196,7 +205,11 @@ def _rendered(widget: GovFormBase, params: dict[str, Any]) -> Markup:
     try:
         key = frozen(params)
     except Uncacheable:
-        return _uncached(widget, params)
+        # Made as a kept one is, straight from the environment: not through Flask's
+        # ``render_template``, whose context processors (every label translated again)
+        # cost more than the widget itself on a page of correction forms.
+        template = environment.get_template(widget.template)  # type: ignore[attr-defined]
+        return Markup(template.render(params=params))
     return caches.widget(widget.template, key)  # type: ignore[attr-defined]
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.support import NullTranslations
-from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import Babel, Domain, get_locale
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from jinja2 import Environment
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
@@ -99,8 +99,8 @@ def staff_gettext(text: str, **variables: Any) -> str:
     CLI or a test, the words as marked too)."""
     if not has_app_context():
         return text % variables if variables else text
-    domain: Domain = current_app.extensions[STAFF_DOMAIN]
-    return domain.gettext(text, **variables)  # type: ignore[no-any-return]
+    words: str = _staff_translations().ugettext(text)
+    return words % variables if variables else words
 
 
 def staff_ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
@@ -108,13 +108,35 @@ def staff_ngettext(singular: str, plural: str, num: int, **variables: Any) -> st
     if not has_app_context():
         words = singular if num == 1 else plural
         return words % {"num": num, **variables}
-    domain: Domain = current_app.extensions[STAFF_DOMAIN]
-    return domain.ngettext(singular, plural, num, **variables)  # type: ignore[no-any-return]
+    words = _staff_translations().ungettext(singular, plural, num)
+    return words % {"num": num, **variables}  # type: ignore[no-any-return]
+
+
+#: Where a request keeps the catalogs its page's words come from (``kept_translations``).
+_KEPT = "casereview_translations"
+
+
+def kept_translations(domain: Domain | None = None) -> NullTranslations:
+    """The catalog of ``domain`` (Flask-Babel's own by default) in this request's language,
+    looked up once a request. Flask-Babel finds the language and then the catalog again for
+    each word, a few hundred on a case page; the language is chosen once a request
+    (Flask-Babel keeps it for the request), so the catalog is the same for every word."""
+    if not has_request_context():
+        return domain.get_translations() if domain is not None else get_translations()
+    kept: dict[Domain | None, NullTranslations] | None = g.get(_KEPT)
+    if kept is None:
+        kept = {}
+        setattr(g, _KEPT, kept)
+    found = kept.get(domain)
+    if found is None:
+        found = kept[domain] = (
+            domain.get_translations() if domain is not None else get_translations()
+        )
+    return found
 
 
 def _staff_translations() -> NullTranslations:
-    domain: Domain = current_app.extensions[STAFF_DOMAIN]
-    return domain.get_translations()  # type: ignore[no-any-return]
+    return kept_translations(current_app.extensions[STAFF_DOMAIN])
 
 
 class StaffLazyString(LazyString):  # type: ignore[misc]
@@ -150,6 +172,16 @@ def init_app(app: Flask, config: Config) -> None:
     # One per app: a Domain caches its catalogs, and each app may have its own folders.
     app.extensions[STAFF_DOMAIN] = Domain(domain=STAFF_DOMAIN)
     app.add_template_filter(local_date, "local_date")
+    # Flask-Babel's `_` and `ngettext` in templates, with the request's catalog kept.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: kept_translations().ugettext(text),
+        ngettext=lambda singular, plural, num: kept_translations().ungettext(singular, plural, num),
+        newstyle=True,
+        pgettext=lambda context, text: kept_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, num: kept_translations().unpgettext(
+            context, singular, plural, num
+        ),
+    )
     # In templates as Flask-Babel installs `_`: Jinja's wrappers fill in the variables (each
     # escaped) after the catalog gives the words, so these give the words alone.
     app.jinja_env.globals["_s"] = _make_new_gettext(

@@ -258,8 +258,17 @@ def _messages(session: Session, case: CaseReview) -> list[Message]:
     """The case's letters and e-mails (not the rows folded into a digest)."""
     names = {link.agency.id: link.agency.name for link in case.agencies}
     names.update({rec.agency.id: rec.agency.name for rec in case.recommendations})
-    messages = session.scalars(
-        select(OutboxMessage)
+    # The columns shown, not the rows as objects (their payloads are never shown here).
+    messages = session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.recipient,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.sent_at,
+        )
         .where(
             OutboxMessage.case_id == case.id,
             OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
@@ -283,8 +292,18 @@ def _messages(session: Session, case: CaseReview) -> list[Message]:
 
 def _history(session: Session, case: CaseReview) -> list[HistoryEntry]:
     """The case's audit events, oldest first, without the views of it."""
-    events = session.scalars(
-        select(AuditEvent)
+    # The columns shown, not the events as objects: nothing here is changed or followed.
+    events = session.execute(
+        select(
+            AuditEvent.id,
+            AuditEvent.at,
+            AuditEvent.actor,
+            AuditEvent.event,
+            AuditEvent.from_state,
+            AuditEvent.to_state,
+            AuditEvent.step_on,
+            AuditEvent.data,
+        )
         .where(AuditEvent.case_id == case.id, AuditEvent.event != "viewed")
         .order_by(AuditEvent.id)
     )

@@ -359,7 +359,7 @@ def described_notes(notes: list[Note], actor: Actor, now: datetime, policy: Poli
                 **describe_note(note),
                 "current_text": latest.text,
                 "current_with_whom": latest.with_whom,
-                "current_occurred_on": latest.occurred_on.isoformat(),
+                "current_occurred_on": latest.occurred_on,
                 "corrections": [describe_note(fix) for fix in fixes],
                 "editable": not fixes and is_editable_by(note, actor, now, policy),
                 "correctable": may_correct(note, actor)
@@ -370,19 +370,26 @@ def described_notes(notes: list[Note], actor: Actor, now: datetime, policy: Poli
 
 
 def describe_note(note: Note) -> dict[str, Any]:
+    """A note as the page, the API and the exports show it, as typed values (its day a
+    ``date``, its times ``datetime``): each channel formats them its own way, as
+    ``workflows.describe`` hands a case over (``web.formats``)."""
     return {
         "id": note.id,
-        **_note_fields(note),
+        "kind": note.kind,
+        "occurred_on": note.occurred_on,
+        "with_whom": note.with_whom,
+        "text": note.text,
         "kind_label": NOTE_KINDS.get(note.kind, note.kind),
         "author": note.author,
-        "added_at": note.added_at.isoformat(),
-        "edited_at": note.edited_at.isoformat() if note.edited_at else None,
+        "added_at": note.added_at,
+        "edited_at": note.edited_at,
         "corrects": note.corrects_id,
         "correction_reason": note.correction_reason or None,
     }
 
 
 def describe_document(document: Document) -> dict[str, Any]:
+    """A document's record (not its content), as typed values like ``describe_note``."""
     return {
         "id": document.id,
         "title": document.title,
@@ -392,7 +399,7 @@ def describe_document(document: Document) -> dict[str, Any]:
         "size_bytes": document.size_bytes,
         "sha256": document.sha256,
         "agency": document.agency.name if document.agency else None,
-        "added_at": document.added_at.isoformat(),
+        "added_at": document.added_at,
         "added_by": document.added_by,
     }
 
@@ -429,6 +436,8 @@ def _note(session: Session, case: CaseReview, note_id: int) -> Note:
 
 
 def _note_fields(note: Note) -> dict[str, Any]:
+    """What an edit or a correction changes, for its audit event's data (JSON: the day as
+    ISO 8601)."""
     return {
         "kind": note.kind,
         "occurred_on": note.occurred_on.isoformat(),

@@ -545,6 +545,29 @@ def record_view(
             session, case, actor, now, "viewed", case.state, case.state, None, {"what": what}
         )
         return
+    record_view_of(session, ViewedCase.of(case), actor, now, what)
+
+
+@dataclass(frozen=True)
+class ViewedCase:
+    """What a view's audit event records of its case: kept from the session that read the
+    case, so that the view is appended in a short transaction of its own without reading the
+    case again (the case page, ``record_view_of``)."""
+
+    partnership_id: int
+    id: int
+    state: str
+
+    @classmethod
+    def of(cls, case: CaseReview) -> ViewedCase:
+        return cls(case.partnership_id, case.id, case.state)
+
+
+def record_view_of(
+    session: Session, case: ViewedCase, actor: Actor, now: datetime, what: str
+) -> None:
+    """``record_view`` of a case read in another session: appended when ``session``'s
+    transaction commits."""
     append_at_commit(
         session,
         {

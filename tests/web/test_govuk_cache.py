@@ -120,6 +120,41 @@ def test_the_key_keeps_types_so_equal_looking_values_never_share_an_entry():
         frozen({"caller": object()})
 
 
+def test_staff_words_and_left_out_parameters_are_kept_as_they_render():
+    """A label in the staff catalog escapes itself (``web.language.StaffLazyString``) and a
+    component's macro passes on the parameters it was not given (jinja2's undefined): both
+    are kept, and come back rendering as they were given."""
+    from jinja2 import Environment, Undefined
+
+    from web.language import StaffLazyString
+
+    staff = thawed(frozen({"text": StaffLazyString(str, "Victim's <name>")}))["text"]
+    assert isinstance(staff, StaffLazyString)
+    assert staff.__html__() == "Victim&#39;s &lt;name&gt;"
+    assert frozen({"text": StaffLazyString(str, "a")}) != frozen({"text": LazyString(str, "a")})
+    left_out = thawed(frozen({"html": Undefined(name="html")}))["html"]
+    assert isinstance(left_out, Undefined) and not left_out and str(left_out) == ""
+    template = Environment().from_string("{% if x is defined %}defined{% endif %}[{{ x }}]")
+    assert template.render(x=left_out) == template.render(x=Undefined(name="html")) == "[]"
+
+
+def test_the_case_page_renders_no_widget_afresh(app, client, world, monkeypatch):
+    """Every widget of a case page (the step forms, the correction form with the case's
+    recorded values, their staff-catalog labels) comes from the kept HTML or, when it cannot
+    be kept, straight from the environment: none through Flask's ``render_template`` and
+    its context processors, which cost more than the widget."""
+    import web.govuk_cache
+
+    afresh = []
+    made = web.govuk_cache._uncached
+    monkeypatch.setattr(
+        web.govuk_cache, "_uncached", lambda *args: afresh.append(args) or made(*args)
+    )
+    sign_in(client, world["users"]["manager"])
+    assert client.get(f"/cases/{world['case']}").status_code == 200
+    assert afresh == []
+
+
 def test_one_persons_text_or_token_is_never_served_to_another(app):
     """Two people's answers to the same field, one after the other and back: each sees
     only their own value, never the other's kept HTML."""

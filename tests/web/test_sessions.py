@@ -262,3 +262,24 @@ def test_the_server_ends_an_idle_session_and_use_keeps_it_alive(app, world):
     for minutes, expected in ((20, 200), (40, 200), (71, 302)):
         services.clock = lambda minutes=minutes: SAMPLE_NOW + timedelta(minutes=minutes)
         assert client.get("/").status_code == expected, minutes
+
+
+def test_a_role_change_or_a_deactivation_takes_effect_on_the_next_request(app, world, sessions):
+    """The session's user is read again with every request (one statement with the session's
+    row, web.auth.load_user): a row changed behind the session, without ending it, counts at
+    once; a demoted manager cannot reach the People page, a deactivated one is signed out."""
+    from sqlalchemy import update
+
+    from triggers.models import User
+
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    assert client.get("/people").status_code == 200
+    email = world["users"]["manager"]
+    with write_transaction(sessions) as session:
+        session.execute(update(User).where(User.email == email).values(role="viewer"))
+    assert client.get("/people").status_code == 403
+    assert client.get("/").status_code == 200
+    with write_transaction(sessions) as session:
+        session.execute(update(User).where(User.email == email).values(is_active=False))
+    assert client.get("/").status_code == 302

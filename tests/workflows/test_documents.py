@@ -373,3 +373,24 @@ def test_a_correction_of_a_correction_corrects_the_note_and_a_corrected_note_is_
         )
     assert [n["current_text"] for n in shown] == ["Until 5am."]
     assert len(shown[0]["corrections"]) == 2
+
+
+def test_notes_and_documents_are_described_as_typed_values(sessions, policy, reference):
+    """Issue 17: as ``describe_case``, a note's day is a ``date`` and its times and a
+    document's ``datetime``, which each channel formats its own way (the page in English,
+    the API's JSON as ISO 8601)."""
+    from datetime import date, datetime
+
+    from workflows.documents import describe_document, describe_note, documents_of
+
+    upload(sessions, policy, reference, PDF)
+    note_id = note(sessions, policy, reference)
+    with read_session(sessions) as session:
+        case_id = case_of(session, reference).id
+        (document,) = [describe_document(d) for d in documents_of(session, case_id)]
+        (described,) = [describe_note(n) for n in notes_of(session, case_id)]
+        (shown,) = described_notes(notes_of(session, case_id), AUTHOR, SAMPLE_NOW, policy)
+    assert isinstance(document["added_at"], datetime)
+    assert described["id"] == note_id and described["occurred_on"] == date(2025, 11, 28)
+    assert isinstance(described["added_at"], datetime) and described["edited_at"] is None
+    assert shown["current_occurred_on"] == date(2025, 11, 28)
