@@ -9,7 +9,12 @@ that no command can go under. Each figure is the median of the rounds' wall time
 median CPU time of the process (user + system; a PostgreSQL server's own CPU is not in it).
 
     .venv/bin/python bench/cli.py [--cases 1000 100000] [--database sqlite|postgresql]
-                                  [--runs 7]
+                                  [--runs 7] [--keep FOLDER]
+
+``--keep FOLDER`` (SQLite) writes each size's history to FOLDER/SIZE/bench.db and, on the
+next run, reuses the one already there: 100,000 cases take minutes to generate, and
+profiling a command wants the same database again (``DATABASE_URL=sqlite:///FOLDER/100000/
+bench.db .venv/bin/casereview stats``). The reference ``case show`` reads is kept beside it.
 
 Prints one Markdown table row per command and size.
 """
@@ -66,7 +71,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, nargs="+", default=[1_000, 100_000])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", type=Path, metavar="FOLDER", help="Keep and reuse (SQLite).")
     args = parser.parse_args()
+    if args.keep and args.database != "sqlite":
+        parser.error("--keep keeps SQLite files only")
     casereview = str(Path(sys.executable).parent / "casereview")
     drops: list[Callable[[], None]] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -75,14 +83,21 @@ def main() -> None:
         try:
             histories = {}
             for size in args.cases:
-                place = Path(folder) / str(size)
-                place.mkdir()
+                place = (args.keep or Path(folder)) / str(size)
+                place.mkdir(parents=True, exist_ok=True)
                 url, drop = database(args.database, place)
                 drops.append(drop)
-                engine = make_engine(url)
-                upgrade(engine)
-                facts = generate(engine, size)
-                engine.dispose()
+                kept = place / "reference.txt"
+                if args.keep and kept.exists():
+                    reference = kept.read_text().strip()
+                else:
+                    (place / "bench.db").unlink(missing_ok=True)
+                    engine = make_engine(url)
+                    upgrade(engine)
+                    reference = generate(engine, size)["reference"]
+                    engine.dispose()
+                    if args.keep:
+                        kept.write_text(reference)
                 env = {
                     "DATABASE_URL": url,
                     "CASEREVIEW_CONFIG": str(config),
@@ -90,7 +105,7 @@ def main() -> None:
                     "HOME": os.environ.get("HOME", folder),
                     "USER": "bench",
                 }
-                histories[size] = (env, facts["reference"])
+                histories[size] = (env, reference)
             wall: dict[tuple[str, int], list[float]] = {}
             cpu: dict[tuple[str, int], list[float]] = {}
             for _ in range(args.runs):

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from triggers.calendar import english_date
-from triggers.db import read_session, write_transaction
-from triggers.statuses import DeadlineStatus, OutboxStatus
 from web.cli_context import Context, pass_context
 from web.cli_context import actor_for as _actor
 from web.cli_context import case_named as _case
@@ -24,12 +21,11 @@ from web.cli_context import read_json as _read_json
 from web.cli_context import require_current_schema as _require_current_schema
 from web.cli_context import writing as _writing
 from web.cli_lazy import LazyCommand, LazyGroup
-from web.formats import iso
-from workflows.case_review import process_for
-from workflows.describe import describe_case
-from workflows.description import CaseDescription
-from workflows.machine import OPEN_STATES, STATES
-from workflows.service import apply, open_case, record_view
+
+# Each command imports what it works with when it runs: `case show` reads, and needs neither
+# the validation of a new case (pydantic) nor Flask's JSON (web.formats) for its text.
+if TYPE_CHECKING:
+    from workflows.description import Applicant, CaseDescription, Victim
 
 #: The corrections' sub-commands, with the line `casereview case --help` shows for each.
 CORRECTIONS = {
@@ -68,6 +64,10 @@ def case() -> None:
 @pass_context
 def case_show(context: Context, reference: str, as_json: bool) -> None:
     """Show a case: its state, what is due by when, and its history."""
+    from triggers.db import write_transaction
+    from workflows.describe import describe_case
+    from workflows.service import record_view
+
     _require_current_schema(context)
     policy = context.policy
     with write_transaction(context.sessions()) as session:
@@ -75,13 +75,33 @@ def case_show(context: Context, reference: str, as_json: bool) -> None:
         record_view(session, found, _actor(session, None), context.now(), "command line")
         described = describe_case(session, found, policy, policy.today(context.now()))
     if as_json:
+        from web.formats import iso
+
         click.echo(json.dumps(described, indent=2, default=iso))
     else:
         click.echo(_as_text(described))
 
 
+class _StateChoice(click.Choice):
+    """The process's states, read from the machine only when ``case list`` parses or shows
+    its options: the machine is the process declaration, which `case show` does not need."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from workflows.machine import STATES
+
+        return tuple(STATES)
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        """click.Choice sets its choices when made; these are the machine's."""
+
+
 @case.command("list")
-@click.option("--state", type=click.Choice(STATES), help="Only cases in this state.")
+@click.option("--state", type=_StateChoice(), help="Only cases in this state.")
 @click.option("--all", "every", is_flag=True, help="Every case, ended ones too.")
 @click.option(
     "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
@@ -92,7 +112,11 @@ def case_list(context: Context, state: str | None, every: bool, page: int) -> No
 
     Overdue cases come first, 50 a page, each with the step it waits for, its date and the
     working days left."""
+    from triggers.calendar import english_date
+    from triggers.db import read_session
     from workflows.case_list import PAGE_SIZE, list_cases
+    from workflows.case_review import process_for
+    from workflows.machine import OPEN_STATES
 
     if state and every:
         raise click.UsageError("--state and --all do not go together: choose one")
@@ -135,6 +159,9 @@ def case_list(context: Context, state: str | None, every: bool, page: int) -> No
 @pass_context
 def case_open(context: Context, file: Any, as_email: str | None) -> None:
     """Log a new activation from a JSON FILE (or standard input), as the API takes it."""
+    from triggers.calendar import english_date
+    from workflows.service import open_case
+
     data = _read_json(file)
     _require_current_schema(context)
     with _writing(context) as session:
@@ -171,6 +198,8 @@ def case_event(
     as_email: str | None,
 ) -> None:
     """Apply EVENT (acknowledge, decide_threshold, ...) to the case REFERENCE."""
+    from workflows.service import apply
+
     data: dict[str, Any] = _read_json(data_file) if data_file else {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -200,16 +229,52 @@ def _days_left(days: int) -> str:
     return f"{days} working day{'s' if days != 1 else ''} left"
 
 
+#: How each channel reads after the date the application was received.
+RECEIVED_BY = {
+    "phone": "by phone",
+    "letter": "by letter",
+    "email": "by e-mail",
+    "in_person": "in person",
+    "online": "online (the application form)",
+    "api": "through the API",
+    "import": "imported from a spreadsheet",
+}
+#: The language letters are written in, as the case page says it.
+LETTERS_IN = {"cy": "Welsh (Cymraeg)", "en": "English"}
+
+
+def _contact(victim: Victim, applicant: Applicant) -> str:
+    """Whom letters go to and how: the applicant when applying for the victim, else the
+    victim, by their chosen way with its address or number (what a caller needs)."""
+    person: Victim | Applicant = applicant if applicant["on_behalf"] else victim
+    preference = person["contact_preference"]
+    detail = {"email": person["email"], "phone": person["phone"], "letter": person["address"]}
+    how = detail.get(preference, "")
+    who = (
+        f"{person['name']} (applying for the victim)" if applicant["on_behalf"] else person["name"]
+    )
+    way = {"email": "e-mail", "phone": "phone", "letter": "letter"}.get(preference, preference)
+    return f"{who}, by {way}" + (f": {' '.join(how.split())}" if how.strip() else "")
+
+
 def _as_text(described: CaseDescription) -> str:
+    from triggers.calendar import english_date
+    from triggers.statuses import DeadlineStatus, OutboxStatus
+
     def day(on: date | None) -> str:
         return english_date(on) if on else "-"
 
+    channel = described["channel"]
+    received_by = RECEIVED_BY.get(channel, f"by {channel.replace('_', ' ')}")
+    language = described["correspondence_language"]
     lines = [
         f"{described['reference']}  ({described['partnership']})",
         f"State:        {described['state']}",
-        f"Received:     {day(described['received_on'])} by {described['channel']}",
+        f"Received:     {day(described['received_on'])} {received_by}",
         f"Victim:       {described['victim']['name']} ({described['victim']['type']})",
-        f"Contact:      {described['single_point_of_contact'] or '-'}",
+        f"Contact:      {_contact(described['victim'], described['applicant'])}",
+        f"Letters in:   {LETTERS_IN.get(language or '', 'Not known')}",
+        f"Single point of contact: {described['single_point_of_contact'] or 'not yet named'}",
         "",
         "Deadlines:",
     ]

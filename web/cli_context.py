@@ -116,9 +116,33 @@ def partnership_for(session: Session, context: Context, name: str | None) -> Par
     from triggers.partnerships import partnership_by_name
 
     found = partnership_by_name(session, name or context.config.partnership.code)
-    if found is None:
-        raise click.ClickException(f"there is no partnership '{name}'; run `casereview init`")
-    return found
+    if found is not None:
+        return found
+    known = _partnerships_known(session)
+    if name is None or not known:
+        # The configured partnership is not in the database: it was never set up.
+        raise click.ClickException(
+            f"there is no partnership '{name or context.config.partnership.code}'; "
+            "run `casereview init`"
+        )
+    raise click.ClickException(
+        f"there is no partnership '{name}': give a name or a code, one of {known}"
+    )
+
+
+def _partnerships_known(session: Session, most: int = 10) -> str:
+    """The partnerships a name may be, as "CODE (Name)": a mistyped code is seen at once."""
+    from sqlalchemy import func, select
+
+    from triggers.models import Partnership
+
+    table = Partnership.__table__
+    rows = session.execute(
+        select(table.c.code, table.c.name).order_by(table.c.code).limit(most)
+    ).all()
+    count = session.scalar(select(func.count()).select_from(table)) or 0
+    listed = ", ".join(f"{code} ({name})" for code, name in rows)
+    return listed + (f" and {count - most} more" if count > most else "")
 
 
 def case_named(session: Session, reference: str, event: str | None = None) -> CaseReview:

@@ -8,26 +8,48 @@ handler, so an import refused for bad rows lists every problem and exits 1.
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import IO
 
 import click
 
+from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
-from triggers.figures import performance_year, report, year_containing
+from triggers.figures import PerformanceYear, performance_year, report, year_containing
 from web.cli_context import Context, pass_context
 from web.cli_context import partnership_for as _partnership
 from web.cli_context import require_current_schema as _require_current_schema
 from web.publish import as_csv, as_json, as_markdown, publish
 
 
-def _year(context: Context, start_year: int | None):  # type: ignore[no-untyped-def]
+def _year(context: Context, start_year: int | None) -> PerformanceYear:
     month = context.config.statistics.year_start_month
     if start_year is None:
         return year_containing(context.policy.today(context.now()), month)
-    if not 2000 <= start_year <= 2100:
+    if not 1000 <= start_year <= 9999:
         raise click.BadParameter(f"{start_year} is not a year like 2021", param_hint="--year")
+    if not FIRST_YEAR <= start_year <= LAST_YEAR:
+        raise click.BadParameter(
+            f"{start_year} is outside the years casereview counts, {FIRST_YEAR} to {LAST_YEAR}",
+            param_hint="--year",
+        )
     return performance_year(start_year, month)
+
+
+#: The performance years `--year` may name (a four-digit number outside them is a typing
+#: slip, told apart from a number that is not a year at all).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _provisional(year: PerformanceYear, today: date) -> str:
+    """The line under the title of a year not yet over: its figures will still change."""
+    if year.end < today:
+        return ""
+    return (
+        f"Provisional: the year ends on {english_date(year.end)}; these are the figures "
+        f"as of {english_date(today)}, and they will change.\n"
+    )
 
 
 YEAR_OPTION = click.option(
@@ -67,7 +89,9 @@ def stats(context: Context, start_year: int | None, partnership: str | None, out
     elif output == "csv":
         click.echo(as_csv(rows), nl=False)
     else:
-        click.echo(as_markdown(rows, context.config), nl=False)
+        title, _, table = as_markdown(rows, context.config).partition("\n")
+        today = context.policy.today(context.now())
+        click.echo(f"{title}\n{_provisional(year, today)}{table}", nl=False)
 
 
 @click.command("publish")

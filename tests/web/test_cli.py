@@ -214,3 +214,36 @@ def test_backup_from_the_command_line(run, tmp_path):
     assert again.exit_code == 1 and "already exists" in again.output
     refused = run("restore", str(tmp_path / "nightly.backup"))
     assert refused.exit_code == 1 and "the database is not empty" in refused.output
+
+
+def test_case_show_says_how_it_came_whom_to_write_to_and_in_which_language(run, tmp_path):
+    on_behalf = application(
+        channel="online",
+        correspondence_language="cy",
+        applicant={
+            "on_behalf": True,
+            "name": "Sam Jones",
+            "relationship": "Neighbour",
+            "consent_given_on": "2025-11-19",
+            "phone": "0116 496 0000",
+            "contact_preference": "phone",
+        },
+    )
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(on_behalf))
+    assert run("case", "open", str(path)).exit_code == 0
+    shown = run("case", "show", "CT-2025-001").output
+    assert "Received:     Thursday 20 November 2025 online (the application form)" in shown
+    assert "Contact:      Sam Jones (applying for the victim), by phone: 0116 496 0000" in shown
+    assert "Letters in:   Welsh (Cymraeg)" in shown
+    assert "Single point of contact: not yet named" in shown
+    assert "by online" not in shown
+
+
+def test_case_show_writes_to_the_victim_when_they_applied(run, tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(application(channel="email")))
+    run("case", "open", str(path))
+    shown = run("case", "show", "CT-2025-001").output
+    assert "Received:     Thursday 20 November 2025 by e-mail" in shown
+    assert "Contact:      Alex Morgan, by e-mail: alex@example.org" in shown

@@ -102,3 +102,37 @@ def test_help_lists_every_command_as_when_all_are_loaded():
         "Usage: main", "Usage: casereview"
     )
     assert "subject-access" in lazy and "case" in lazy
+
+
+def test_stats_reads_the_figures_without_the_process_the_calendar_or_the_mappers(
+    engine, database_url
+):
+    """`casereview stats` counts with Core queries of the year's rows: no process declaration
+    (transitions, pydantic, the notifications), no bank holidays, no Flask, and no mapper
+    configured (the models' relationships cost more than the year's aggregates)."""
+    code = (
+        "import json, sys\n"
+        "from web.cli import main\n"
+        "try:\n"
+        "    main(['stats'])\n"
+        "except SystemExit as end:\n"
+        "    assert not end.code, end.code\n"
+        "finally:\n"
+        "    from triggers.models import CaseReview\n"
+        "    print(json.dumps([sorted(sys.modules), CaseReview.__mapper__.configured]),"
+        " file=sys.stderr)\n"
+    )
+    env = {"DATABASE_URL": database_url, "CASEREVIEW_CONFIG": str(ROOT / "config.toml")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded, configured = json.loads(done.stderr.strip().splitlines()[-1])
+    assert top(set(loaded)) & {"holidays", "pydantic", "flask", "jinja2", "transitions"} == set()
+    assert {name for name in loaded if name.startswith(("workflows", "notifications"))} == set()
+    assert configured is False

@@ -205,3 +205,20 @@ def test_a_spreadsheet_not_saved_as_utf8_gets_advice(run, tmp_path):
     result = run("import", str(legacy))
     assert result.exit_code == 1 and "is not UTF-8 text" in result.output
     assert "CSV UTF-8" in result.output and "unexpected" not in result.output
+
+
+def test_a_year_out_of_range_and_an_unknown_partnership_say_what_is_wrong(run):
+    result = run("stats", "--year", "1999")
+    assert result.exit_code == 2
+    assert "1999 is outside the years casereview counts, 2000 to 2100" in result.output
+    missing = run("stats", "--partnership", "XX")
+    assert missing.exit_code == 1 and "there is no partnership 'XX'" in missing.output
+    assert "give a name or a code, one of CT (" in missing.output
+    assert "casereview init" not in missing.output
+
+
+def test_the_current_year_is_marked_provisional_and_a_past_one_is_not(run):
+    current = run("stats").output.splitlines()
+    assert current[1].startswith("Provisional: the year ends on ")
+    past = run("stats", "--year", "2020").output.splitlines()
+    assert past[1] == ""
