@@ -36,7 +36,7 @@ from triggers.models import (
     User,
 )
 from triggers.staff_sessions import store
-from triggers.statuses import OutboxStatus
+from triggers.statuses import OutboxStatus, user_recipient
 from workflows import permissions
 from workflows.service import Actor
 
@@ -137,7 +137,7 @@ def send_reset_link(
     session.add(
         OutboxMessage(
             kind="password_reset",
-            recipient=f"user:{user.id}",
+            recipient=user_recipient(user.id),
             dedupe_key=f"password_reset:{digest(token)}",
             status=OutboxStatus.PENDING,
             send_after=now,
