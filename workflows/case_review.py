@@ -26,6 +26,7 @@ from notifications.outbox import (
 )
 from workflows import closing, steps
 from workflows.errors import InvalidData
+from workflows.permissions import CHAIR, MANAGER, PANEL
 from workflows.process import (
     ANY_OPEN_STATE,
     ANY_STATE,
@@ -66,7 +67,7 @@ POLICING_BODY_REVIEW = "policing_body_review"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
 
-MANAGER_ONLY = frozenset({"manager"})
+MANAGER_ONLY = frozenset({MANAGER})
 
 STATES = (
     State(RECEIVED, N_("Received")),
@@ -208,7 +209,7 @@ STEPS = (
         RecordReviewIn,
         "RecordReviewForm",
         # The panel records its own meeting (findings, recommendations, who attended).
-        frozenset({"manager", "panel"}),
+        frozenset({MANAGER, PANEL}),
         (Move((PANEL_SCHEDULED,), REVIEW_COMPLETE, meets=("panel",), starts=("findings",)),),
         reads=("panels", "agencies"),
         record=steps.record_review,
@@ -262,7 +263,7 @@ STEPS = (
         "Decide the appeal",
         DecideAppealIn,
         "DecideAppealForm",
-        frozenset({"manager", "chair"}),
+        frozenset({MANAGER, CHAIR}),
         (
             Move(
                 (APPEAL,),
