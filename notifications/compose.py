@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -51,7 +51,7 @@ from triggers.models import (
     Partnership,
     User,
 )
-from triggers.statuses import OutboxStatus, agency_of
+from triggers.statuses import Audience, OutboxStatus, Recipients, agency_of, roles_of, user_of
 from triggers.text import header_text
 from triggers.welsh import in_welsh
 
@@ -195,10 +195,10 @@ def _prepare(
         case.partnership if case else session.get(Partnership, row.payload["partnership_id"])
     )
     assert partnership is not None
-    if row.recipient == "audit":  # a copy of an audit checkpoint (triggers.audit_anchor)
+    if row.recipient == Recipients.AUDIT:  # a copy of an audit checkpoint (triggers.audit_anchor)
         address = config.audit.checkpoint_email
         recipient = Recipient("Audit checkpoints", (address,) if address else ())
-    elif row.recipient == "policing_body":  # [review_routes.local_policing_body]
+    elif row.recipient == Audience.POLICING_BODY:  # [review_routes.local_policing_body]
         body = config.review_routes.local_policing_body
         recipient = Recipient(
             body.name,
@@ -207,11 +207,11 @@ def _prepare(
             by_post=not body.email,
             post_reason="which has no e-mail address in config.toml",
         )
-    elif row.recipient == "appeal_body":  # [review_routes.appeal]
+    elif row.recipient == Audience.APPEAL_BODY:  # [review_routes.appeal]
         recipient = _appeal_body(session, config, case, partnership)
     else:
         recipient = _recipient(session, row.recipient, case, partnership)
-    context = _context(case, partnership, config, today)
+    context = _context(case, partnership, config, today, process.letter_labels)
     context["routes"] = _routes(config, today)
     context["welsh"] = _welsh(case, partnership, config, today, context)
     context.update(row.payload)
@@ -221,7 +221,7 @@ def _prepare(
     # applicant; an agency gets the case's contact; the chair and the managers neither.
     context["audience"] = (
         "applicant"
-        if row.recipient in ("applicant", "applicant_email")
+        if row.recipient in _TO_THE_APPLICANT
         else "agency"
         if context["to_agency"]
         else "staff"
@@ -322,12 +322,19 @@ def _phone_note(recipient: Recipient) -> str:
     )
 
 
+#: The recipients that are the applicant: by the way they chose, or by e-mail.
+_TO_THE_APPLICANT = (Audience.APPLICANT, Audience.APPLICANT_EMAIL)
+#: Each role a recipient may name (``triggers.statuses.ROLE_WORDS``), as a letter greets
+#: it: "Dear CSP Chair", never "Dear chair" (tests/notifications check that each has one).
+ROLE_GREETINGS = {"manager": "Community Safety Manager", "chair": "CSP Chair"}
+
+
 def _recipient(
     session: Session, key: str, case: CaseReview | None, partnership: Partnership
 ) -> Recipient:
-    if key in ("applicant", "applicant_email") and case is not None:
+    if key in _TO_THE_APPLICANT and case is not None:
         person: Any = case.applicant if case.applicant.on_behalf else case.victim
-        way = "email" if key == "applicant_email" else channel(person)
+        way = "email" if key == Audience.APPLICANT_EMAIL else channel(person)
         if not way:
             raise CannotCompose(
                 f"no postal address, e-mail address or phone number for {person.name or 'the'}"
@@ -349,8 +356,8 @@ def _recipient(
             post_reason=POST_REASONS.get(person.contact_preference, POST_REASONS["letter"]),
             by_phone=person.phone if way == "phone" else "",
         )
-    if key.startswith("user:"):
-        user = session.get(User, int(key.split(":", 1)[1]))
+    if (user_id := user_of(key)) is not None:
+        user = session.get(User, user_id)
         if user is None or not user.is_active:
             raise CannotCompose(f"{key} is not an active user")
         return Recipient(user.email, (user.email,))
@@ -359,18 +366,11 @@ def _recipient(
         if agency is None:
             raise CannotCompose(f"agency {key} no longer exists")
         return Recipient(agency.name, (agency.email,) if agency.email else ())
-    roles = key.split(",")
-    addresses = tuple(
-        a for role in roles for a in _role_addresses(session, partnership, role.removesuffix("s"))
-    )
-    # The roles' names for a letter's greeting: "Dear CSP Chair", never "Dear chair".
-    names = {
-        "managers": "Community Safety Manager",
-        "manager": "Community Safety Manager",
-        "chairs": "CSP Chair",
-        "chair": "CSP Chair",
-    }
-    label = " and ".join(names.get(role, role) for role in roles)
+    roles = roles_of(key)
+    if roles is None:  # a word nobody declared: never a letter to "Dear manger"
+        raise CannotCompose(f"'{key}' names no recipient casereview knows")
+    addresses = tuple(a for role in roles for a in _role_addresses(session, partnership, role))
+    label = " and ".join(ROLE_GREETINGS[role] for role in roles)
     return Recipient(label, tuple(dict.fromkeys(addresses)))
 
 
@@ -382,7 +382,7 @@ def _appeal_body(
     independent CSP chair, who decides in casereview)."""
     route = config.review_routes.appeal
     if not (route.email or route.address.strip()):
-        return _recipient(session, "chair", case, partnership)
+        return _recipient(session, Audience.CHAIR, case, partnership)
     name = route.name.strip()
     name = name[4:] if name.lower().startswith("the ") else name
     return Recipient(
@@ -407,7 +407,11 @@ def _role_addresses(session: Session, partnership: Partnership, role: str) -> tu
 
 
 def _context(
-    case: CaseReview | None, partnership: Partnership, config: Config, today: date
+    case: CaseReview | None,
+    partnership: Partnership,
+    config: Config,
+    today: date,
+    clocks: Collection[str] = (),
 ) -> dict[str, Any]:
     settings = config.partnership
     context: dict[str, Any] = {
@@ -436,7 +440,7 @@ def _context(
             "spoc": case.single_point_of_contact,
             "received_on": case.received_on,
             "victim_name": case.victim.name,
-            "deadlines": _Deadlines(deadlines),
+            "deadlines": _Deadlines(deadlines, clocks),
             "decided_on": decision.decided_on if decision else None,
             "rationale": decision.rationale if decision else "",
             "appeal_by": deadlines.get("appeal_window"),
@@ -523,7 +527,17 @@ def _welsh(
 
 
 class _Deadlines(dict[str, date]):
-    """Lets a template write ``deadlines.panel``; a clock not started renders as empty."""
+    """Lets a template write ``deadlines.panel``: a declared clock not started renders as
+    empty, a clock the process does not declare (misspelt) stops the letter, never a
+    letter that says "due by ."."""
+
+    def __init__(self, due: Mapping[str, date], declared: Collection[str]) -> None:
+        super().__init__(due)
+        self.declared = frozenset(declared) | frozenset(due)
 
     def __getattr__(self, name: str) -> date | None:
+        if name.startswith("_"):  # Python's and Jinja's own probes (``__html__``)
+            raise AttributeError(name)
+        if name not in self.__dict__.get("declared", ()):
+            raise CannotCompose(f"the letter names a deadline the process has not: '{name}'")
         return self.get(name)

@@ -18,25 +18,26 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from triggers.models import CaseAgency, CaseReview, OutboxMessage, Recommendation
-from triggers.statuses import OutboxStatus, agency_recipient
+from triggers.statuses import Audience, OutboxStatus, agency_recipient
 
-APPLICANT = "applicant"
+# The audiences a declared letter goes to (triggers.statuses.Audience), by their old names.
+APPLICANT = Audience.APPLICANT
 #: The applicant's e-mail address whatever way they chose to be contacted: the confirmation
 #: of an online application goes there at once (a letter would arrive after the
 #: acknowledgement itself).
-APPLICANT_EMAIL = "applicant_email"
-CHAIR = "chair"
+APPLICANT_EMAIL = Audience.APPLICANT_EMAIL
+CHAIR = Audience.CHAIR
 #: Whoever hears appeals ([review_routes.appeal] in config.toml): its own address, or the
 #: partnership's CSP chair accounts when it has none.
-APPEAL_BODY = "appeal_body"
-MANAGER = "manager"
-ALL_AGENCIES = "agencies"
-RECOMMENDATION_OWNERS = "recommendation_owners"
+APPEAL_BODY = Audience.APPEAL_BODY
+MANAGER = Audience.MANAGER
+ALL_AGENCIES = Audience.ALL_AGENCIES
+RECOMMENDATION_OWNERS = Audience.RECOMMENDATION_OWNERS
 #: The local policing body ([review_routes.local_policing_body] in config.toml).
-POLICING_BODY = "policing_body"
+POLICING_BODY = Audience.POLICING_BODY
 #: Those invited to the case's panel (the applicant and the case's agencies) while one is
 #: arranged and has not met; nobody otherwise.
-PANEL_INVITEES = "panel_invitees"
+PANEL_INVITEES = Audience.PANEL_INVITEES
 
 
 class Letter(Protocol):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from triggers.audit import GENESIS, ChainReport, verify_chain
 from triggers.config import Config, relative_path
 from triggers.models import AuditEvent, OutboxMessage, Partnership
+from triggers.statuses import Recipients
 
 ENV_AUDIT_KEY = "CASEREVIEW_AUDIT_KEY"
 #: Shorter keys could be guessed; 32 bytes is what ``openssl rand -hex 32`` prints in hex.
@@ -196,7 +197,7 @@ def _queue_email(session: Session, checkpoint: Checkpoint, key: bytes, now: date
     session.add(
         OutboxMessage(
             kind="audit_checkpoint",
-            recipient="audit",
+            recipient=Recipients.AUDIT,
             dedupe_key=dedupe,
             send_after=now,
             created_at=now,

@@ -67,12 +67,48 @@ class RecommendationStatus(StrEnum):
 OUTSTANDING = (RecommendationStatus.OPEN, RecommendationStatus.IN_PROGRESS)
 
 
+class Audience(StrEnum):
+    """Who a letter the process declares goes to (``Letter.to``): one recipient, whose
+    word is also the outbox row's ``recipient``, or a group the outbox writes a row each
+    for (the case's agencies, the recommendations' owners, the panel's invitees)."""
+
+    APPLICANT = "applicant"
+    #: The applicant's e-mail address whatever way they chose to be contacted.
+    APPLICANT_EMAIL = "applicant_email"
+    CHAIR = "chair"
+    #: Whoever hears appeals ([review_routes.appeal] in config.toml).
+    APPEAL_BODY = "appeal_body"
+    MANAGER = "manager"
+    ALL_AGENCIES = "agencies"
+    RECOMMENDATION_OWNERS = "recommendation_owners"
+    #: The local policing body ([review_routes.local_policing_body] in config.toml).
+    POLICING_BODY = "policing_body"
+    PANEL_INVITEES = "panel_invitees"
+
+
 class Recipients(StrEnum):
-    """Who an outbox row is for, beside one agency (``agency_recipient``)."""
+    """Who an outbox row is for, beside one agency (``agency_recipient``), one person
+    (``user_recipient``) and a declared letter's audience (``Audience``)."""
 
     MANAGERS = "managers"
     #: An escalation: the managers and the CSP chairs.
     ESCALATION = "managers,chairs"
+    #: A copy of an audit checkpoint (triggers.audit_anchor): [audit] checkpoint_email.
+    AUDIT = "audit"
+
+
+#: The words a recipient naming people by their role is made of (comma-separated: the
+#: escalation's "managers,chairs"), each the role whose active accounts it reaches.
+ROLE_WORDS = {"manager": "manager", "managers": "manager", "chair": "chair", "chairs": "chair"}
+
+
+def roles_of(recipient: str) -> tuple[str, ...] | None:
+    """The roles a recipient column's value names ("managers,chairs": manager, chair), or
+    None when it is not made of role words: a word nobody declared is never a role."""
+    words = recipient.split(",")
+    if not all(word in ROLE_WORDS for word in words):
+        return None
+    return tuple(ROLE_WORDS[word] for word in words)
 
 
 #: A half-finished online application that was sent: the key in its answers under which
@@ -80,6 +116,7 @@ class Recipients(StrEnum):
 DRAFT_SENT = "sent"
 
 _AGENCY = "agency:"
+_USER = "user:"
 
 
 def agency_recipient(agency_id: int) -> str:
@@ -92,4 +129,17 @@ def agency_of(recipient: str) -> int | None:
     if not recipient.startswith(_AGENCY):
         return None
     tail = recipient[len(_AGENCY) :]
+    return int(tail) if tail.isdigit() else None
+
+
+def user_recipient(user_id: int) -> str:
+    """The recipient column's value for one person's own account (a reset link)."""
+    return f"{_USER}{user_id}"
+
+
+def user_of(recipient: str) -> int | None:
+    """The account a recipient column's value names; None when it names no account."""
+    if not recipient.startswith(_USER):
+        return None
+    tail = recipient[len(_USER) :]
     return int(tail) if tail.isdigit() else None

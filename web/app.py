@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from triggers.config import Config, database_url, load_config
 from triggers.db import make_engine, make_session_factory
 from triggers.policy import Policy
+from triggers.statuses import DeadlineStatus, DeliveryOutcome, OutboxStatus
 from web.formats import IsoJSONProvider
 from web.services import Services, services  # noqa: F401 - services: for modules not yet moved
 
@@ -104,6 +105,10 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     WTFormsHelpers(app)
     govuk_cache.init_app(app)  # the GOV.UK widgets' HTML, once per distinct parameters
     language.init_app(app, config)  # Cymraeg: the page's language and the catalogs
+    # The status words a template compares with (triggers.statuses), never a bare "failed".
+    app.jinja_env.globals.update(
+        OutboxStatus=OutboxStatus, DeadlineStatus=DeadlineStatus, DeliveryOutcome=DeliveryOutcome
+    )
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request with a bearer token
     auth.init_app(app)

@@ -160,7 +160,7 @@ def init_app(app: Flask) -> None:
 def _agency_choices(actor: Actor, agencies: list[tuple[int, str]]) -> list[SelectChoice]:
     names = permissions.agencies_to_act_for(actor, permissions.ADD_DOCUMENT, agencies)
     choices = [SelectChoice(name, name) for name in names]
-    if actor.role not in permissions.AGENCY_ROLES:
+    if not permissions.speaks_for_an_agency(actor.role):
         choices.insert(0, SelectChoice("", _ls("None: the partnership's own, or the victim's")))
     return choices
 

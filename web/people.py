@@ -29,6 +29,7 @@ from web.auth import current_actor
 from web.forms import ConfirmForm, an_email_address
 from web.language import _ls, _s
 from web.services import services
+from workflows import permissions
 from workflows.people import (
     add_person,
     deactivate,
@@ -103,8 +104,7 @@ class NewPasswordForm(FlaskForm):
 
 
 def _managers_only() -> None:
-    if current_user.role != "manager":
-        abort(403)
+    permissions.require(current_actor(), permissions.MANAGE_PEOPLE)
 
 
 def _agency_choices(session: Session, form: RoleForm) -> None:

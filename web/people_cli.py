@@ -83,7 +83,7 @@ def user_add(
                 raise click.BadParameter(
                     f"'{agency_name}' is not one of: {names}", param_hint="--agency"
                 )
-        elif role in permissions.AGENCY_ROLES:
+        elif permissions.speaks_for_an_agency(role):
             raise click.BadParameter(
                 "agency and panel users need --agency NAME", param_hint="--agency"
             )

@@ -10,21 +10,18 @@ A year not yet ended is published as provisional (on the page, in the CSV and in
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from triggers.audit import append_event
 from triggers.db import read_session, write_transaction
-from triggers.figures import PerformanceYear
 from triggers.models import Partnership, PublishedFigures
 from web.auth import current_actor
 from web.language import _ls, _s
@@ -32,7 +29,7 @@ from web.publish import is_provisional, published_files
 from web.security import allow_inline_styles
 from web.services import services
 from workflows import permissions
-from workflows.service import Actor
+from workflows.published import publish_version
 
 blueprint = Blueprint("published", __name__)
 
@@ -80,61 +77,6 @@ def versions(session: Session, partnership_id: int, start_year: int) -> list[Any
     )
 
 
-def publish_version(
-    session: Session,
-    partnership: Partnership,
-    year: PerformanceYear,
-    actor: Actor,
-    now: datetime,
-    today: date,
-    reason: str,
-) -> PublishedFigures:
-    """Keep the year's files as its next published version (a restatement needs a reason),
-    with an audit event; earlier versions stay as they were."""
-    app = services()
-    latest = session.scalar(
-        select(func.max(PublishedFigures.version)).where(
-            PublishedFigures.partnership_id == partnership.id,
-            PublishedFigures.start_year == year.start_year,
-        )
-    )
-    reason = reason.strip()
-    if latest and not reason:
-        raise ValueError(
-            f"The figures for {year.label} were published before: say why they are restated"
-        )
-    files = published_files(session, app.config, partnership, year, today, reason)
-    version = PublishedFigures(
-        partnership_id=partnership.id,
-        start_year=year.start_year,
-        version=(latest or 0) + 1,
-        published_at=now,
-        published_on=today,
-        published_by=actor.label,
-        is_provisional=is_provisional(year, today),
-        reason=reason,
-        index_html=files["index.html"],
-        index_cy_html=files.get("cy/index.html", ""),
-        figures_csv=files["figures.csv"],
-        figures_json=files["figures.json"],
-    )
-    session.add(version)
-    append_event(
-        session,
-        {
-            "partnership_id": partnership.id,
-            "case_id": None,
-            "at": now,
-            "actor": actor.label,
-            "event": "publish_figures",
-            "data": {"year": year.label, "version": version.version, "reason": reason},
-            "client_address": actor.address,
-            "request_id": actor.request_id,
-        },
-    )
-    return version
-
-
 @blueprint.post("/statistics/publish")
 @login_required
 def publish_figures() -> Response:
@@ -158,14 +100,20 @@ def publish_figures() -> Response:
             flash(_s("%(problem)s. Nothing was published.", problem=error), "error")
             return redirect(url_for("statistics.statistics_page"))
         try:
+            now = app.now()
+            today = app.policy.today(now)
             version = publish_version(
                 session,
                 partnership,
                 year,
                 actor,
-                app.now(),
-                app.policy.today(app.now()),
+                now,
+                today,
                 form.reason.data or "",
+                files=lambda reason: published_files(
+                    session, app.config, partnership, year, today, reason
+                ),
+                provisional=is_provisional(year, today),
             )
         except ValueError as problem:
             session.rollback()

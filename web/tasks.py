@@ -64,7 +64,7 @@ def my_tasks() -> str:
     form = None
     contact = ""
     with read_session(app.sessions) as session:
-        if actor.role == permissions.MANAGER:
+        if permissions.may(actor, permissions.TASKS_BY_CONTACT):
             named = contacts(session, current_user.partnership_id)
             form = ContactForm(request.args)
             form.contact.choices = [SelectChoice("", "All cases")] + [

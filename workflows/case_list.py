@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from triggers.models import CaseReview
 from workflows.deadlines import next_due_columns
+from workflows.permissions import visible_to
 
 #: Cases a page: what fits a terminal's scrollback at a glance.
 PAGE_SIZE = 50
@@ -31,6 +32,8 @@ class ListedCase:
     #: The step the case waits for and when it is due (None: no clock running).
     step: str | None
     due_on: date | None
+    #: When the application was received (the API's list shows it).
+    received_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,45 @@ def list_cases(
         page,
         max(1, -(-total // page_size)),
     )
+
+
+def visible_cases(
+    session: Session,
+    *,
+    partnership_id: int,
+    role: str,
+    agency_id: int | None,
+    state: str | None,
+    limit: int,
+    offset: int,
+) -> list[ListedCase]:
+    """``limit`` cases from ``offset`` of those a person with ``role`` may see
+    (``permissions.visible_to``), in ``state`` if given, the newest received first, each
+    with its next deadline: the API's list. One query, as ``list_cases``."""
+    due_on, step = next_due_columns()
+    query = visible_to(
+        select(
+            CaseReview.reference,
+            CaseReview.state,
+            CaseReview.workflow_version,
+            step,
+            due_on,
+            CaseReview.received_on,
+        ),
+        partnership_id=partnership_id,
+        role=role,
+        agency_id=agency_id,
+    )
+    if state is not None:
+        query = query.where(CaseReview.state == state)
+    rows = session.execute(
+        query.order_by(CaseReview.received_on.desc(), CaseReview.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [
+        ListedCase(
+            row.reference, row.state, row.workflow_version, row.step, row.due_on, row.received_on
+        )
+        for row in rows
+    ]

@@ -26,6 +26,7 @@ from notifications.outbox import (
 )
 from workflows import closing, steps
 from workflows.errors import InvalidData
+from workflows.permissions import CHAIR, MANAGER, PANEL
 from workflows.process import (
     ANY_OPEN_STATE,
     ANY_STATE,
@@ -66,7 +67,7 @@ POLICING_BODY_REVIEW = "policing_body_review"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
 
-MANAGER_ONLY = frozenset({"manager"})
+MANAGER_ONLY = frozenset({MANAGER})
 
 STATES = (
     State(RECEIVED, N_("Received")),
@@ -208,7 +209,7 @@ STEPS = (
         RecordReviewIn,
         "RecordReviewForm",
         # The panel records its own meeting (findings, recommendations, who attended).
-        frozenset({"manager", "panel"}),
+        frozenset({MANAGER, PANEL}),
         (Move((PANEL_SCHEDULED,), REVIEW_COMPLETE, meets=("panel",), starts=("findings",)),),
         reads=("panels", "agencies"),
         record=steps.record_review,
@@ -262,7 +263,7 @@ STEPS = (
         "Decide the appeal",
         DecideAppealIn,
         "DecideAppealForm",
-        frozenset({"manager", "chair"}),
+        frozenset({MANAGER, CHAIR}),
         (
             Move(
                 (APPEAL,),
@@ -454,3 +455,40 @@ def labels_of_every_version() -> tuple[dict[str, str], dict[str, str]]:
         states.update(PROCESSES[version].state_labels)
         clocks.update(PROCESSES[version].clock_labels)
     return states, clocks
+
+
+def _every_version() -> list[Process]:
+    """Every version a case may be on, the oldest first (read at call time: a test, or a
+    later release, adds one)."""
+    return [PROCESSES[version] for version in sorted(PROCESSES)]
+
+
+def all_states() -> list[str]:
+    """Every state a case may be in, on any version: the oldest version's in its order,
+    then each newer version's new ones. What a list filters by and a schema enumerates, so
+    that a case in a state only a newer version has is never refused or left out."""
+    return list(dict.fromkeys(s for p in _every_version() for s in p.state_names))
+
+
+def all_final_states() -> frozenset[str]:
+    """Every state that ends a case on any version: what retention and the lists of ended
+    cases look for (a case's state is final on its own version, and ended cases are found
+    by it)."""
+    return frozenset().union(*(p.final_states for p in _every_version()))
+
+
+def all_steps() -> dict[str, Step]:
+    """Each event of any version, as the newest version that declares it has it (its
+    schema and roles), in the oldest version's order then the newer ones'."""
+    steps = {step.event: step for p in _every_version() for step in p.steps}
+    return {event: steps[event] for event in all_events()}
+
+
+def all_events() -> list[str]:
+    """Every event of any version, the oldest version's in its order first."""
+    return list(dict.fromkeys(e for p in _every_version() for e in p.events))
+
+
+def all_clocks() -> list[str]:
+    """Every clock's key in any version: the deadlines a case of any version may have."""
+    return list(dict.fromkeys(c.key for p in _every_version() for c in p.clocks))

@@ -85,7 +85,7 @@ class Correction:
         for m in self.moved:
             after, before = date.fromisoformat(m["after"]), date.fromisoformat(m["before"])
             lines.append(
-                f"{labels.get(m['clock'], m['clock'])} now due {english_date(after)} "
+                f"{_label(labels, m['clock'])} now due {english_date(after)} "
                 f"(was {english_date(before)})."
             )
         if self.suggestion_before != self.suggestion_after:
@@ -94,6 +94,15 @@ class Correction:
                 f"{'met' if self.suggestion_after else 'not met'}."
             )
         return lines
+
+
+def _label(labels: Mapping[str, str], clock: str) -> str:
+    """A moved clock's label in the case's version: one it does not declare is a gap in
+    the declaration, said as such, never its raw key shown to the person correcting."""
+    try:
+        return labels[clock]
+    except KeyError:
+        raise KeyError(f"the case's process declares no clock '{clock}' (no label)") from None
 
 
 def describe_fact(fact: str) -> str:

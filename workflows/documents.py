@@ -91,7 +91,7 @@ def add_document(
     if document_in.agency:
         agencies = agencies_by_name(session, case.partnership_id)
         agency = agency_named(agencies, document_in.agency, "agency")
-    if actor.role in permissions.AGENCY_ROLES and agency is None:
+    if permissions.speaks_for_an_agency(actor.role) and agency is None:
         raise InvalidData({"agency": "name the agency it came from: your own"})
     permissions.require_act_for(actor, permissions.ADD_DOCUMENT, agency.id if agency else None)
     store = store or store_for(policy.config)
@@ -328,7 +328,7 @@ def is_editable_by(note: Note, actor: Actor, now: datetime, policy: Policy) -> b
 
 def may_correct(note: Note, actor: Actor) -> bool:
     is_author = actor.user_id is not None and note.author_user_id == actor.user_id
-    return is_author or actor.role in (permissions.MANAGER, None)
+    return is_author or permissions.may(actor, permissions.CORRECT_NOTE)
 
 
 def notes_of(session: Session, case_id: int) -> list[Note]:

@@ -36,18 +36,18 @@ from triggers.models import (
     User,
 )
 from triggers.staff_sessions import store
-from triggers.statuses import OutboxStatus
+from triggers.statuses import OutboxStatus, user_recipient
+from workflows import permissions
 from workflows.service import Actor
 
 #: A reset link works for this long, once (NCSC: short-lived, single-use credentials).
 RESET_LINK_LIFETIME = timedelta(hours=2)
-#: Roles that speak for an agency.
-AGENCY_ROLES = ("agency", "panel")
 
 
 def is_manager(user: User) -> bool:
-    """May manage people (to be folded into the permissions module)."""
-    return user.role == "manager" and user.is_active
+    """May manage people: an active account whose role the permissions let manage them
+    (the partnership must keep one)."""
+    return user.is_active and permissions.role_may(user.role, permissions.MANAGE_PEOPLE)
 
 
 def people_of(session: Session, partnership_id: int) -> list[User]:
@@ -97,7 +97,7 @@ def set_role(
         raise AccountError(f"role must be one of {', '.join(ROLES)} (got '{role}')")
     if not user.is_active:
         raise AccountError(f"{user.email} is deactivated")
-    if role != "manager":
+    if not permissions.role_may(role, permissions.MANAGE_PEOPLE):
         _keep_a_manager(session, user)
     agency = _agency(session, user.partnership_id, role, agency_name)
     before = user.role
@@ -137,7 +137,7 @@ def send_reset_link(
     session.add(
         OutboxMessage(
             kind="password_reset",
-            recipient=f"user:{user.id}",
+            recipient=user_recipient(user.id),
             dedupe_key=f"password_reset:{digest(token)}",
             status=OutboxStatus.PENDING,
             send_after=now,
@@ -197,7 +197,7 @@ def _keep_a_manager(session: Session, user: User) -> None:
         select(User.id)
         .where(
             User.partnership_id == user.partnership_id,
-            User.role == "manager",
+            User.role.in_(sorted(permissions.roles_for(permissions.MANAGE_PEOPLE))),
             User.is_active.is_(True),
         )
         .order_by(User.id)
@@ -213,7 +213,7 @@ def _keep_a_manager(session: Session, user: User) -> None:
 
 def _agency(session: Session, partnership_id: int, role: str, name: str | None) -> Agency | None:
     if not name:
-        if role in AGENCY_ROLES:
+        if permissions.speaks_for_an_agency(role):
             raise AccountError(f"{role} users need the agency they speak for")
         return None
     agencies = session.scalars(select(Agency).where(Agency.partnership_id == partnership_id))

@@ -57,6 +57,11 @@ DATA_RETURN = "data_return"
 ADD_DOCUMENT = "add_document"
 READ_DOCUMENT = "read_document"
 ADD_NOTE = "add_note"
+#: Correct a note another person wrote (its author may always correct their own).
+CORRECT_NOTE = "correct_note"
+#: Narrow the task list to the cases of one single point of contact (the managers', who
+#: share out the partnership's cases).
+TASKS_BY_CONTACT = "tasks_by_contact"
 
 #: act → the roles that may do it (the events' roles are the declaration's).
 ACT_ROLES: dict[str, frozenset[str]] = {
@@ -89,6 +94,8 @@ ACT_ROLES: dict[str, frozenset[str]] = {
     ADD_DOCUMENT: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
     READ_DOCUMENT: frozenset(ROLES),
     ADD_NOTE: frozenset({MANAGER, AGENCY, PANEL, CHAIR}),
+    CORRECT_NOTE: frozenset({MANAGER}),
+    TASKS_BY_CONTACT: frozenset({MANAGER}),
 }
 #: How a refusal names the act.
 ACT_WORDS = {
@@ -114,6 +121,8 @@ ACT_WORDS = {
     ADD_DOCUMENT: "add a document",
     READ_DOCUMENT: "download a document",
     ADD_NOTE: "add a note",
+    CORRECT_NOTE: "correct another person's note",
+    TASKS_BY_CONTACT: "list the tasks of one single point of contact",
 }
 
 AgencyLike = TypeVar("AgencyLike")
@@ -133,7 +142,25 @@ def roles_for(act: str) -> frozenset[str]:
 
 def may(actor: Actor, act: str) -> bool:
     """Whether ``actor``'s role may do ``act`` at all (which agency is ``may_act_for``)."""
-    return actor.role is None or actor.role in roles_for(act)
+    return role_may(actor.role, act)
+
+
+def role_may(role: str | None, act: str) -> bool:
+    """Whether a person with ``role`` (None: a process, the operator's own hand) may do
+    ``act``: for what holds a role but is no actor (an account, a page's navigation)."""
+    return role is None or role in roles_for(act)
+
+
+def speaks_for_an_agency(role: str | None) -> bool:
+    """Whether ``role`` is bound to one agency (its account names the agency it speaks
+    for), so that it acts, adds and is asked in that agency's name only."""
+    return role in AGENCY_ROLES
+
+
+def own_agency(actor: Actor) -> int | None:
+    """The agency ``actor`` speaks for, None when their role speaks for none: what an
+    agency's tasks (its chronology, its recommendations, its panels) are looked up by."""
+    return actor.agency_id if speaks_for_an_agency(actor.role) else None
 
 
 def require(actor: Actor, act: str) -> None:

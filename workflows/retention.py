@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from triggers.audit import REDACTED
 from triggers.models import AuditEvent, CaseReview, MessageDelivery, OutboxMessage
 from triggers.policy import Policy
+from workflows.case_review import all_final_states
 from workflows.documents import remove_case_files
-from workflows.machine import FINAL_STATES
 from workflows.service import Actor, write_audit
 
 RETENTION_ACTOR = Actor(label="retention")
@@ -47,7 +47,7 @@ def due(session: Session, policy: Policy, today: date) -> list[CaseReview]:
         session.scalars(
             select(CaseReview)
             .where(
-                CaseReview.state.in_(FINAL_STATES),
+                CaseReview.state.in_(sorted(all_final_states())),
                 CaseReview.ended_on <= cut_off(policy, today),
                 CaseReview.anonymised_on.is_(None),
             )

@@ -44,6 +44,10 @@ CASE = ""
 UNFINISHED = tuple(status.value for status in OUTSTANDING)
 
 
+#: A panel still to meet is the task of those who may record its review (the event's roles).
+RECORD_REVIEW = "record_review"
+
+
 @dataclass(frozen=True)
 class Task:
     #: step, chronology, recommendation, panel, failed_message or held_letter.
@@ -89,11 +93,14 @@ def tasks_for(
 
     ``contact`` limits the steps due to the cases of one single point of contact."""
     found = _steps_due(session, actor, partnership_id, contact)
-    if actor.role == permissions.AGENCY and actor.agency_id is not None:
-        found += _chronology_requests(session, actor.agency_id, partnership_id)
-        found += _recommendations(session, actor.agency_id, partnership_id)
-    if actor.role == permissions.PANEL and actor.agency_id is not None:
-        found += _panels(session, actor.agency_id, partnership_id, today)
+    # An agency's tasks go to those who speak for it and may do what the task asks.
+    agency_id = permissions.own_agency(actor)
+    if agency_id is not None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
+        found += _chronology_requests(session, agency_id, partnership_id)
+    if agency_id is not None and permissions.may(actor, permissions.UPDATE_RECOMMENDATION):
+        found += _recommendations(session, agency_id, partnership_id)
+    if agency_id is not None and permissions.may(actor, RECORD_REVIEW):
+        found += _panels(session, agency_id, partnership_id, today)
     if permissions.may(actor, permissions.RETRY_MESSAGE):
         found += _failed_messages(session, partnership_id)
     if permissions.may(actor, permissions.APPROVE_LETTERS):

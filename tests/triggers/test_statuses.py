@@ -1,6 +1,7 @@
 """The status and recipient words, named once (triggers.statuses), are the words stored."""
 
 import ast
+import re
 from pathlib import Path
 
 from sqlalchemy import inspect
@@ -116,6 +117,68 @@ def test_no_status_word_is_written_bare():
             for line, word in bare_status_words(path.read_text(encoding="utf-8")):
                 found.append(f"{path.relative_to(root)}:{line}: {word!r}")
     assert found == []
+
+
+#: A template's Jinja parts: ``{{ ... }}`` and ``{% ... %}``.
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+#: A status compared with words: ``x.status == "sent"``, ``"sent" != x.status``,
+#: ``x.outcome in ("a", "b")``.
+_TEMPLATE_COMPARISON = re.compile(
+    r"\b(?:status|outcome)\s*(?:==|!=|\bnot\s+in\b|\bin\b)\s*"
+    r"(?P<after>\([^)]*\)|\[[^\]]*\]|\"[^\"]*\"|'[^']*')"
+    r"|(?P<before>\"[^\"]*\"|'[^']*')\s*(?:==|!=)\s*[\w.]*\b(?:status|outcome)\b"
+)
+
+
+def bare_template_status_words(text: str) -> list[tuple[int, str]]:
+    """(line, word) for each status word a template writes bare: a status-only word
+    anywhere in its Jinja parts, any status word compared with a status."""
+    found: list[tuple[int, str]] = []
+    for part in _JINJA.finditer(text):
+        line = text.count("\n", 0, part.start()) + 1
+        for quoted in _QUOTED.finditer(part.group()):
+            word = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+            if word in STATUS_ONLY:
+                found.append((line, word))
+        for compared in _TEMPLATE_COMPARISON.finditer(part.group()):
+            for quoted in _QUOTED.finditer(compared.group("after") or compared.group("before")):
+                word = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+                if word in EVERY_STATUS - STATUS_ONLY:
+                    found.append((line, word))
+    return found
+
+
+def test_no_status_word_is_written_bare_in_a_template():
+    """The templates compare with the enums' members too (``OutboxStatus.FAILED``, Jinja
+    globals of web/app.py): a renamed status fails the page, not a branch never taken."""
+    root = Path(__file__).parent.parent.parent
+    found = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix not in (".html", ".txt") or "static" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            for line, word in bare_template_status_words(text):
+                found.append(f"{path.relative_to(root)}:{line}: {word!r}")
+    assert found == []
+
+
+def test_the_template_check_finds_a_bare_status_word():
+    template = """{% if message.status == "failed" %}x{% endif %}
+{{ "Sent" if m.status != 'sent' }}
+{% if rec.status in ("open", "done") %}{% endif %}
+{% if "held" == message.status %}{% endif %}
+{% set waiting = "pending" %}
+<p>It failed; {{ _s("Sent %(day)s", day=d) }} {{ "open" if door }}</p>"""
+    assert sorted(bare_template_status_words(template)) == [
+        (1, "failed"),
+        (2, "sent"),
+        (3, "done"),
+        (3, "open"),
+        (4, "held"),
+        (5, "pending"),
+    ]
 
 
 def test_the_check_finds_a_bare_status_word():

@@ -15,36 +15,18 @@ from pathlib import Path
 import pytest
 
 from notifications.letters import environment
-from notifications.outbox import (
-    ALL_AGENCIES,
-    APPEAL_BODY,
-    APPLICANT,
-    APPLICANT_EMAIL,
-    CHAIR,
-    MANAGER,
-    PANEL_INVITEES,
-    POLICING_BODY,
-    RECOMMENDATION_OWNERS,
-)
+from notifications.outbox import APPLICANT
 from triggers.accounts import ROLES
 from triggers.config import Config, DeadlinesConfig
 from triggers.models import CaseReview
+from triggers.statuses import Audience
 from web.step_forms import StepForm, form_class
 from workflows.case_review import CASE_REVIEW
 from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Process, Step
 from workflows.schemas import EventIn
 
-AUDIENCES = {
-    APPEAL_BODY,
-    APPLICANT,
-    APPLICANT_EMAIL,
-    CHAIR,
-    MANAGER,
-    ALL_AGENCIES,
-    RECOMMENDATION_OWNERS,
-    POLICING_BODY,
-    PANEL_INVITEES,
-}
+#: Who a declared letter may go to: the one list of them (triggers.statuses).
+AUDIENCES = set(Audience)
 
 
 def gaps(process: Process, templates: Path | None = None) -> list[str]:

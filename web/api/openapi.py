@@ -14,9 +14,8 @@ from pydantic.json_schema import models_json_schema
 
 from triggers.statuses import LISTED_OUTBOX_STATUSES
 from web.api.openapi_documents import document_schemas, documents_paths
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import all_clocks, all_events, all_states, all_steps
 from workflows.extensions import ExtendDeadlineIn
-from workflows.machine import EVENTS, STATES
 from workflows.schemas import (
     AddComplaintIn,
     AddIncidentIn,
@@ -43,7 +42,7 @@ REF = "#/components/schemas/{model}"
 
 def _event_models() -> list[type]:
     models = []
-    for event, schema in ((step.event, step.schema) for step in CASE_REVIEW.steps):
+    for event, schema in ((step.event, step.schema) for step in all_steps().values()):
         name = "".join(part.title() for part in event.split("_")) + "Event"
         models.append(
             create_model(name, __base__=schema, event=(Literal[event], ...))  # type: ignore[call-overload]
@@ -115,13 +114,13 @@ def openapi_document() -> dict[str, Any]:
         ],
         "properties": {
             "reference": {"type": "string", "examples": ["CT-2025-007"]},
-            "state": {"type": "string", "enum": STATES},
+            "state": {"type": "string", "enum": all_states()},
             "version": {"type": "integer"},
             "received_on": step_dates,
             "deadlines": {
                 "type": "object",
                 "description": "Due date of each step whose clock has started.",
-                "properties": {clock.key: step_dates for clock in CASE_REVIEW.clocks},
+                "properties": {clock: step_dates for clock in all_clocks()},
             },
             "threshold_suggestion": {
                 "type": "object",
@@ -132,7 +131,7 @@ def openapi_document() -> dict[str, Any]:
                     "rules": {"type": "array", "items": {"type": "object"}},
                 },
             },
-            "allowed_events": {"type": "array", "items": {"type": "string", "enum": EVENTS}},
+            "allowed_events": {"type": "array", "items": {"type": "string", "enum": all_events()}},
             "history": {"type": "array", "items": {"type": "object"}},
             "warnings": {"type": "array", "items": {"type": "string"}},
         },
@@ -166,7 +165,7 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "state",
                             "in": "query",
-                            "schema": {"type": "string", "enum": STATES},
+                            "schema": {"type": "string", "enum": all_states()},
                         },
                         limit,
                         {

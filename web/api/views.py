@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from triggers.accounts import user_for_token
 from triggers.db import read_session, write_transaction
-from triggers.models import CaseReview, Deadline, OutboxMessage, Partnership
-from triggers.statuses import LISTED_OUTBOX_STATUSES, DeadlineStatus
+from triggers.models import CaseReview, OutboxMessage, Partnership
+from triggers.statuses import LISTED_OUTBOX_STATUSES
 from web.api.openapi import openapi_document
 from web.errors import error_response
 from web.input import number_arg
@@ -24,13 +24,13 @@ from web.services import services
 from workflows import permissions
 from workflows.case_agencies import add_agency, remove_agency
 from workflows.case_incidents import add_complaint, add_incident
-from workflows.case_review import process_for
+from workflows.case_list import visible_cases
+from workflows.case_review import all_states, process_for
 from workflows.corrections import correct
 from workflows.dashboard import Viewer
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import CaseNotFound, InvalidData
 from workflows.extensions import extend_deadline
-from workflows.machine import STATES
 from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
@@ -81,40 +81,37 @@ def openapi() -> Response:
 @blueprint.get("/cases")
 def list_cases() -> Response:
     state = request.args.get("state")
-    if state is not None and state not in STATES:
-        raise InvalidData({"state": f"must be one of {', '.join(STATES)}"})
+    states = all_states()  # a case may be in a state only a newer version has
+    if state is not None and state not in states:
+        raise InvalidData({"state": f"must be one of {', '.join(states)}"})
     limit = _int_arg("limit", 100, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**9)
     app = services()
     today = app.policy.today(app.now())
     with read_session(app.sessions) as session:
-        next_due = (
-            select(Deadline.case_id, func.min(Deadline.due_on).label("due_on"))
-            .where(Deadline.status == DeadlineStatus.RUNNING)
-            .group_by(Deadline.case_id)
-            .subquery()
+        listed = visible_cases(
+            session,
+            partnership_id=g.partnership_id,
+            role=g.actor.role,
+            agency_id=g.agency_id,
+            state=state or None,
+            limit=limit,
+            offset=offset,
         )
-        query = (
-            _visible(select(CaseReview, next_due.c.due_on))
-            .outerjoin(next_due, next_due.c.case_id == CaseReview.id)
-            .order_by(CaseReview.received_on.desc(), CaseReview.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        if state:
-            query = query.where(CaseReview.state == state)
-        cases = [
-            {
-                "reference": case.reference,
-                "state": case.state,
-                "received_on": case.received_on.isoformat(),
-                "next_due_on": due_on.isoformat() if due_on else None,
-                "working_days_left": (
-                    app.policy.calendar.working_days_between(today, due_on) if due_on else None
-                ),
-            }
-            for case, due_on in session.execute(query)
-        ]
+    cases = [
+        {
+            "reference": case.reference,
+            "state": case.state,
+            "received_on": case.received_on.isoformat() if case.received_on else None,
+            "next_due_on": case.due_on.isoformat() if case.due_on else None,
+            "working_days_left": (
+                app.policy.calendar.working_days_between(today, case.due_on)
+                if case.due_on
+                else None
+            ),
+        }
+        for case in listed
+    ]
     return jsonify({"cases": cases, "limit": limit, "offset": offset})
 
 
