@@ -1,6 +1,7 @@
 """The benchmark still runs (at a small size: its figures belong in bench/RESULTS.md)."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -99,6 +100,25 @@ def test_the_command_line_benchmark_times_every_command_at_every_size():
         for size in ("50", "150")
     ]
     assert all(figure.endswith(" ms)") and "CPU" in figure for *_, figure in measures)
+
+
+def test_the_command_line_benchmark_keeps_its_history_and_reuses_it(tmp_path):
+    """--keep writes the history once; the next run times the same database, not a new one
+    (each run's `case show` adds a view to the audit trail: two runs, two views)."""
+
+    def views() -> int:
+        with sqlite3.connect(tmp_path / "40" / "bench.db") as connection:
+            (count,) = connection.execute(
+                "SELECT count(*) FROM audit_events WHERE event = 'viewed'"
+            ).fetchone()
+        return count
+
+    first = bench("cli.py", "--cases", "40", "--runs", "1", "--keep", str(tmp_path))
+    assert (tmp_path / "40" / "reference.txt").read_text().startswith("P1-")
+    assert views() == 1
+    again = bench("cli.py", "--cases", "40", "--runs", "1", "--keep", str(tmp_path))
+    assert len(again) == len(first) == 6
+    assert views() == 2
 
 
 def test_make_bench_replaces_the_rows_it_measured_and_keeps_the_others(tmp_path):
