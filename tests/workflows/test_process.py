@@ -170,11 +170,27 @@ def test_every_change_beside_a_step_is_a_declared_operation():
     assert names - set(CASE_REVIEW.operation) == set()
 
 
+def configurable_in_deadlines(process: Process) -> dict[str, int]:
+    """The clocks config.toml's [deadlines] may set, with their defaults: the configurable
+    ones not set elsewhere (a limit fixed by law is no config key)."""
+    return {
+        clock.key: clock.days
+        for clock in process.clocks
+        if clock.configurable and not clock.config_key
+    }
+
+
 def test_each_configurable_limit_is_a_clock_of_the_process_with_the_same_default():
     """config.toml's [deadlines] names clocks; a key that is none would never be read."""
     configured = {f.name: f.default for f in dataclasses.fields(DeadlinesConfig)}
-    declared = {clock.key: clock.days for clock in CASE_REVIEW.clocks if not clock.config_key}
-    assert configured == declared
+    assert configured == configurable_in_deadlines(CASE_REVIEW)
+
+
+def test_a_clock_fixed_by_law_needs_no_key_in_deadlines():
+    """A new clock declared not configurable asks nothing of triggers/config.py."""
+    fixed = Clock("fixed_by_law", 15, "Fixed by law", "fixed limit", configurable=False)
+    process = dataclasses.replace(CASE_REVIEW, clocks=(*CASE_REVIEW.clocks, fixed))
+    assert configurable_in_deadlines(process) == configurable_in_deadlines(CASE_REVIEW)
 
 
 def test_a_limit_set_elsewhere_in_config_names_a_key_with_the_same_default():
