@@ -31,7 +31,7 @@ from triggers.config import Config, DeadlinesConfig
 from triggers.models import CaseReview
 from web.step_forms import StepForm, form_class
 from workflows.case_review import CASE_REVIEW
-from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Process, Step
+from workflows.process import ANY_OPEN_STATE, Clock, Imported, Letter, Move, Process, Step
 from workflows.schemas import EventIn
 
 AUDIENCES = {
@@ -92,6 +92,16 @@ def gaps(process: Process, templates: Path | None = None) -> list[str]:
                 found.append(f"{where} reads {name}, which a case does not have")
         if not step.moves:
             found.append(f"{where} has no transition")
+        if step.imported is not None:
+            fields = step.schema.model_fields
+            for name in step.imported.values:
+                if name not in fields:
+                    found.append(f"{where}: the import fills {name}, which its input lacks")
+            # Replayed by the step's own recorder, its input must be whole without a form.
+            given = {*step.imported.values, *step.imported.fixed}
+            needed = {name for name, hint in fields.items() if hint.is_required()} - given
+            if step.imported.record is None and needed:
+                found.append(f"{where}: the import gives no {', '.join(sorted(needed))}")
         conditions = [move for move in step.moves if move.when is not None]
         for move in conditions:
             assert move.when is not None
@@ -226,6 +236,18 @@ ACKNOWLEDGE = CASE_REVIEW.step["acknowledge"]
         (
             _broken(CASE_REVIEW, "acknowledge", moves=_move(ACKNOWLEDGE, dest="acknowledgd")),
             "step acknowledge: state acknowledgd is not declared",
+        ),
+        (
+            _broken(CASE_REVIEW, "appeal", imported=Imported("appeal_received_on")),
+            "step appeal: the import gives no grounds",
+        ),
+        (
+            _broken(
+                CASE_REVIEW,
+                "decide_appeal",
+                imported=Imported("appeal_outcome", values={"verdict": "appeal_outcome"}),
+            ),
+            "step decide_appeal: the import fills verdict, which its input lacks",
         ),
         (
             _broken(CASE_REVIEW, "acknowledge", moves=_move(ACKNOWLEDGE, starts=("threshold",))),
