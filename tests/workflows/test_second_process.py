@@ -23,6 +23,7 @@ from tests.workflows.second_process import (
     TEMPLATES,
     VERDICT,
     WITH_OMBUDSMAN_REVIEW,
+    AskOmbudsmanIn,
 )
 from tests.workflows.test_process import gaps
 from triggers.accounts import create_user
@@ -183,9 +184,23 @@ def test_past_cases_through_the_new_step_are_imported_from_its_own_columns(
 ):
     """The history import reads the step's columns from its declaration, replays the row on
     the newest version and records the step with the step's own recorder."""
-    monkeypatch.setitem(PROCESSES, PROCESS.version, PROCESS)
+    # The request's own recorder, watched: the import calls it, as the service would.
+    recorded = []
+
+    def record(session, case, event_in, on, actor, policy, outcome):  # type: ignore[no-untyped-def]
+        recorded.append((type(event_in), on))
+        return {}
+
+    process = dataclasses.replace(
+        PROCESS,
+        steps=tuple(
+            dataclasses.replace(step, record=record) if step.event == ASK else step
+            for step in PROCESS.steps
+        ),
+    )
+    monkeypatch.setitem(PROCESSES, process.version, process)
     assert {"ombudsman_asked_on", "ombudsman_outcome", "ombudsman_verdict_on"} <= set(
-        columns(PROCESS)
+        columns(process)
     )
     text = (
         "reference,received_on,acknowledged_on,threshold_decision,threshold_decided_on,"
@@ -199,7 +214,7 @@ def test_past_cases_through_the_new_step_are_imported_from_its_own_columns(
         plan = check_file(
             io.StringIO(text), session, policy, SAMPLE_NOW.date(), session.merge(partnership)
         )
-        assert plan.process is PROCESS
+        assert plan.process is process
         assert [step.event for step in plan.new[1].steps] == [
             "acknowledge",
             "decide_threshold",
@@ -209,6 +224,7 @@ def test_past_cases_through_the_new_step_are_imported_from_its_own_columns(
             "record_review",
         ]
         import_cases(session, plan, policy, SAMPLE_NOW, "ombudsman.csv")
+    assert recorded == [(AskOmbudsmanIn, date(2025, 3, 20))] * 3
     with read_session(sessions) as session:
         cases = {
             case.reference: case
