@@ -20,6 +20,7 @@ left as it is, so importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from triggers.text import one_line_problem, whole_number
 from workflows import deadlines
 from workflows.case_review import newest
 from workflows.errors import InvalidData
-from workflows.process import Process
+from workflows.process import Imported, Process
 from workflows.process import Step as Declared
 from workflows.service import Actor, Outcome, advance
 from workflows.step_imports import CLOSED_ON
@@ -49,6 +50,7 @@ REQUIRED = ("reference", "received_on")
 CASE_COLUMNS = ("recommendations", "hate_related", "youth_asb", "themes", "ward", "partnership")
 
 
+@functools.cache  # a process is hashed by identity, and read for every row
 def columns(process: Process) -> tuple[str, ...]:
     """The columns read for ``process``: the case's and each step's (its declaration's
     ``Imported``); any other column is ignored."""
@@ -58,6 +60,7 @@ def columns(process: Process) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*REQUIRED, *of_steps, *CASE_COLUMNS)))
 
 
+@functools.cache
 def choices(process: Process) -> dict[str, tuple[str, ...]]:
     """column → the words a row may write in it: the values of the step's input field it
     fills, where that field takes one of a few (a decision, an outcome, a ground)."""
@@ -210,8 +213,9 @@ def import_cases(
     """
     actor = f"import from {source}"
     written: list[tuple[CaseReview, list[dict[str, Any]]]] = []
+    inputs: dict[str, Any] = {}
     for index, found in enumerate(plan.new, start=1):
-        written.append(_write(session, found, plan.process, policy, now, actor))
+        written.append(_write(session, found, plan.process, policy, now, actor, inputs))
         if index % chunk == 0:
             _audit_chunk(session, written)
             written = []
@@ -427,12 +431,10 @@ class _RowChecker:
             imported = declared.imported
             if imported is not None and row.get(imported.column):
                 data = {name: row.get(column) for name, column in imported.values.items()}
-                taken.append((declared, data))
+                taken.append(_Taken.of(self.process, declared, data))
         return self.replay(row, taken)
 
-    def replay(
-        self, row: dict[str, Any], taken: list[tuple[Declared, dict[str, Any]]]
-    ) -> list[Step]:
+    def replay(self, row: dict[str, Any], taken: list[_Taken]) -> list[Step]:
         """Fire the row's steps on a stand-in case in the order the process allows them (the
         machine's table says what may follow what), each on its date; a step the process
         refuses, or one dated before the step it follows, is the row's problem."""
@@ -444,22 +446,17 @@ class _RowChecker:
         while remaining:
             if probe.state in process.final_states:
                 # An ending the row also dates (closed_on beside a final appeal) is done.
-                remaining = [
-                    (declared, data)
-                    for declared, data in remaining
-                    if _leads_to(process, declared, data) != {probe.state}
-                ]
+                remaining = [item for item in remaining if item.leads_to != {probe.state}]
                 if not remaining:
                     break
             chosen = _next_step(process, probe.state, remaining)
-            declared, data = chosen or remaining[0]
-            imported = declared.imported
-            assert imported is not None
+            item = chosen or remaining[0]
+            imported = item.imported
             if chosen is None:
-                self.problem(imported.column, _not_possible(declared, probe.state))
+                self.problem(imported.column, _not_possible(item.declared, probe.state))
                 return steps
-            remaining.remove(chosen)
-            on = _date_of(process, declared, data, row)
+            remaining.remove(item)
+            on = item.date(row)
             if on is None:
                 self.problem(imported.dated_by[0], f"is needed when {imported.column} is given")
                 return steps
@@ -470,8 +467,8 @@ class _RowChecker:
                     f"({previous_on.isoformat()}): the steps must follow each other in time",
                 )
                 return steps
-            process.fire(probe, declared.event, **data)
-            steps.append(Step(declared.event, on, imported.column, data))
+            process.fire(probe, item.declared.event, **item.data)
+            steps.append(Step(item.declared.event, on, imported.column, item.data))
             previous_on, previous_column = on, imported.column
         return steps
 
@@ -481,57 +478,61 @@ class _Probe:
     state: str
 
 
-def _leads_to(process: Process, declared: Declared, data: dict[str, Any]) -> set[str]:
-    """The states ``declared`` may lead to with the row's ``data`` (its conditions read)."""
-    return {
-        move.dest
-        for move in declared.moves
-        if move.when is None or data.get(move.when[0]) == move.when[1]
-    }
+@dataclass(eq=False)  # found in a row's list by identity
+class _Taken:
+    """A step a row records, with its input from the row."""
+
+    declared: Declared
+    imported: Imported
+    data: dict[str, Any]
+    #: The states it may lead to with this input (its moves' conditions read).
+    leads_to: frozenset[str]
+    #: It ends the case whatever state it is taken in.
+    ends: bool
+
+    @classmethod
+    def of(cls, process: Process, declared: Declared, data: dict[str, Any]) -> _Taken:
+        assert declared.imported is not None
+        leads_to = frozenset(
+            move.dest
+            for move in declared.moves
+            if move.when is None or data.get(move.when[0]) == move.when[1]
+        )
+        return cls(declared, declared.imported, data, leads_to, leads_to <= process.final_states)
+
+    def date(self, row: dict[str, Any]) -> date | None:
+        """The step's date: the first its declaration's columns give; a decision that ends
+        the case without a date of its own ends it on the day the row says it closed."""
+        dated_by = self.imported.dated_by
+        if self.ends and not row.get(dated_by[0]) and row.get(CLOSED_ON):
+            return row[CLOSED_ON]
+        return next((row[column] for column in dated_by if row.get(column)), None)
 
 
-def _next_step(
-    process: Process, state: str, remaining: list[tuple[Declared, dict[str, Any]]]
-) -> tuple[Declared, dict[str, Any]] | None:
+def _next_step(process: Process, state: str, remaining: list[_Taken]) -> _Taken | None:
     """The row's step the case in ``state`` takes next: the first (in the declaration's
     order) the process allows that does not end the case; else one that ends it, unless a
     step that would not comes before it in the declaration (the case cannot end first: that
     step is refused where it is). None: the process allows none of them here."""
+    offered = process.allowed_events(state)
     allowed = []
-    for declared, data in remaining:
+    for item in remaining:
+        if item.declared.event not in offered:
+            continue
         try:
-            process.move_for(declared.event, data, state)
+            process.move_for(item.declared.event, item.data, state)
         except LookupError:
             continue
-        allowed.append((declared, data))
-    for item in allowed:
-        if not _leads_to(process, *item) <= process.final_states:
+        if not item.ends:
             return item
+        allowed.append(item)
     if not allowed:
         return None
-    waiting = [
-        index
-        for index, (declared, data) in enumerate(remaining)
-        if not _leads_to(process, declared, data) <= process.final_states
-    ]
     ending = allowed[0]
-    if waiting and waiting[0] < remaining.index(ending):
+    waiting = next((index for index, item in enumerate(remaining) if not item.ends), None)
+    if waiting is not None and waiting < remaining.index(ending):
         return None
     return ending
-
-
-def _date_of(
-    process: Process, declared: Declared, data: dict[str, Any], row: dict[str, Any]
-) -> date | None:
-    """The step's date: the first its declaration's columns give; a decision that ends the
-    case without a date of its own ends it on the day the row says it closed."""
-    imported = declared.imported
-    assert imported is not None
-    given = [row[column] for column in imported.dated_by if row.get(column)]
-    ends = _leads_to(process, declared, data) <= process.final_states
-    if ends and not row.get(imported.dated_by[0]) and row.get(CLOSED_ON):
-        return row[CLOSED_ON]
-    return given[0] if given else None
 
 
 def _not_possible(declared: Declared, state: str) -> str:
@@ -561,9 +562,10 @@ def _write(
     policy: Policy,
     now: datetime,
     actor: str,
+    inputs: dict[str, Any],
 ) -> tuple[CaseReview, list[dict[str, Any]]]:
     """The case in its implied state on ``process``, and its audit events (written once it
-    has its id)."""
+    has its id). ``inputs``: each step's input as no row changes it, built once an import."""
     case = CaseReview(
         partnership_id=found.partnership_id,
         reference=found.reference,
@@ -601,7 +603,7 @@ def _write(
     recorded_by = Actor(label=actor)
     for step in found.steps:
         before = case.state
-        _record(session, case, found, step, process, policy, recorded_by)
+        _record(session, case, found, step, process, policy, recorded_by, inputs)
         advance(case, process, step.event, step.data, step.on, policy)
         audit.append(event(step.event, before, step.on))
     return case, audit
@@ -622,6 +624,7 @@ def _record(
     process: Process,
     policy: Policy,
     actor: Actor,
+    inputs: dict[str, Any],
 ) -> None:
     """The facts the step leaves on the case: by its declaration's import recorder where the
     row lacks what the live one needs, else by the step's own recorder, as a live step is
@@ -632,7 +635,12 @@ def _record(
     if imported.record is not None:
         imported.record(case, step.on, step.data, found.row)
         return
-    event_in = declared.schema.model_construct(**{**imported.fixed, **step.data})
+    # The input as the row gives it, unchecked (the row was): a copy of the step's input
+    # with its fixed values, built once (pydantic inspects each default's factory anew on
+    # every model_construct, a millisecond a case).
+    if step.event not in inputs:
+        inputs[step.event] = declared.schema.model_construct(**imported.fixed)
+    event_in = inputs[step.event].model_copy(update=step.data)
     declared.record(session, case, event_in, step.on, actor, policy, Outcome(case))
 
 
