@@ -400,29 +400,30 @@ class _RowChecker:
         return partnerships[name]
 
     def steps(self, row: dict[str, Any]) -> list[Step]:
-        """The steps the row's values imply, replayed through the state machine to check them."""
-        dates = row
+        """The steps the row's values imply, replayed through the state machine to check them.
+        First the rules between the production process's own columns (their words are those
+        the partnerships were given); a column a step adds is checked by its replay."""
         decision, outcome = row.get("threshold_decision"), row.get("appeal_outcome")
         body_outcome, ground = row.get("policing_body_review_outcome"), row.get("refusal_ground")
-        if decision and not dates.get("threshold_decided_on"):
+        if decision and not row.get("threshold_decided_on"):
             self.problem("threshold_decided_on", "is needed with a threshold decision")
-        if dates.get("threshold_decided_on") and not decision:
+        if row.get("threshold_decided_on") and not decision:
             self.problem("threshold_decision", "is needed when threshold_decided_on is given")
-        if outcome and not dates.get("appeal_received_on"):
+        if outcome and not row.get("appeal_received_on"):
             self.problem("appeal_received_on", "is needed with an appeal outcome")
-        if body_outcome and not dates.get("policing_body_review_requested_on"):
+        if body_outcome and not row.get("policing_body_review_requested_on"):
             self.problem(
                 "policing_body_review_requested_on",
                 "is needed with the local policing body's decision",
             )
-        if dates.get("refused_on") and not ground:
+        if row.get("refused_on") and not ground:
             self.problem("refusal_ground", "is needed when refused_on is given")
-        if ground and not dates.get("refused_on"):
+        if ground and not row.get("refused_on"):
             self.problem("refused_on", "is needed with a refusal ground")
-        if (row["recommendations"] or row["themes"]) and not dates.get("panel_held_on"):
+        if (row["recommendations"] or row["themes"]) and not row.get("panel_held_on"):
             column = "recommendations" if row["recommendations"] else "themes"
             self.problem(column, "needs panel_held_on: only a review makes them")
-        if dates.get("closed_on") and dates.get("withdrawn_on"):
+        if row.get("closed_on") and row.get("withdrawn_on"):
             self.problem("withdrawn_on", "a case is either closed or withdrawn, not both")
         if self.problems:
             return []
