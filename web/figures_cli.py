@@ -129,11 +129,26 @@ def publish_command(
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @click.option("--partnership", metavar="NAME", help="For rows with no partnership column.")
+@click.option(
+    "--process-version",
+    type=int,
+    metavar="N",
+    help="Replay the rows on this version of the process (default: the newest).",
+)
 @pass_context
-def import_command(context: Context, file: IO[str], dry_run: bool, partnership: str | None) -> None:
+def import_command(
+    context: Context,
+    file: IO[str],
+    dry_run: bool,
+    partnership: str | None,
+    process_version: int | None,
+) -> None:
     """Import historical cases from a spreadsheet's CSV export (all rows or none)."""
     # Here, not with the module: it brings the whole process, which `stats` does not need.
+    from workflows.case_review import newest, process_for
     from workflows.history_import import check_file, import_cases
+
+    process = newest() if process_version is None else process_for(process_version)
 
     _require_current_schema(context)
     today = context.policy.today(context.now())
@@ -141,7 +156,7 @@ def import_command(context: Context, file: IO[str], dry_run: bool, partnership: 
     with write_transaction(context.sessions()) as session:
         default = _partnership(session, context, partnership)
         try:
-            plan = check_file(file, session, context.policy, today, default)
+            plan = check_file(file, session, context.policy, today, default, process)
         except UnicodeDecodeError:
             raise click.ClickException(
                 f"{source} is not UTF-8 text: in Excel, save it with 'Save as' and the type "

@@ -24,7 +24,7 @@ from notifications.outbox import (
     POLICING_BODY,
     RECOMMENDATION_OWNERS,
 )
-from workflows import closing, steps
+from workflows import closing, step_imports, steps
 from workflows.errors import InvalidData
 from workflows.permissions import CHAIR, MANAGER, PANEL
 from workflows.process import (
@@ -32,6 +32,7 @@ from workflows.process import (
     ANY_STATE,
     N_,
     Clock,
+    Imported,
     Letter,
     Move,
     Operation,
@@ -137,6 +138,7 @@ STEPS = (
         ),
         reads=("agencies",),
         record=steps.acknowledge,
+        imported=Imported("acknowledged_on"),
     ),
     Step(
         "decide_threshold",
@@ -166,7 +168,12 @@ STEPS = (
         ),
         reads=("incidents",),
         record=steps.decide_threshold,
-        import_hint="acknowledged_on is needed before a threshold decision",
+        imported=Imported(
+            "threshold_decided_on",
+            values={"decision": "threshold_decision"},
+            hint="acknowledged_on is needed before a threshold decision",
+            record=step_imports.decide_threshold,
+        ),
     ),
     Step(
         "refuse_application",
@@ -183,7 +190,12 @@ STEPS = (
             ),
         ),
         record=steps.refuse_application,
-        import_hint="an application is refused before any threshold decision",
+        imported=Imported(
+            "refused_on",
+            values={"ground": "refusal_ground"},
+            hint="an application is refused before any threshold decision",
+            record=step_imports.refuse_application,
+        ),
     ),
     Step(
         "schedule_panel",
@@ -201,7 +213,12 @@ STEPS = (
         ),
         reads=("panels", "agencies"),
         record=steps.schedule_panel,
-        import_hint="a panel needs a 'met' threshold decision (or an upheld appeal) first",
+        # A spreadsheet gives the day the panel met: it was arranged for that day.
+        imported=Imported(
+            "panel_held_on",
+            values={"panel_on": "panel_held_on"},
+            hint="a panel needs a 'met' threshold decision (or an upheld appeal) first",
+        ),
     ),
     Step(
         "record_review",
@@ -213,7 +230,11 @@ STEPS = (
         (Move((PANEL_SCHEDULED,), REVIEW_COMPLETE, meets=("panel",), starts=("findings",)),),
         reads=("panels", "agencies"),
         record=steps.record_review,
-        import_hint="a panel needs a 'met' threshold decision (or an upheld appeal) first",
+        imported=Imported(
+            "panel_held_on",
+            hint="a panel needs a 'met' threshold decision (or an upheld appeal) first",
+            record=step_imports.record_review,
+        ),
     ),
     Step(
         "send_findings",
@@ -235,7 +256,9 @@ STEPS = (
         ),
         reads=("recommendations",),
         record=steps.send_findings,
-        import_hint="findings follow a panel: panel_held_on is needed",
+        imported=Imported(
+            "findings_sent_on", hint="findings follow a panel: panel_held_on is needed"
+        ),
     ),
     Step(
         "appeal",
@@ -256,7 +279,11 @@ STEPS = (
             ),
         ),
         record=steps.appeal,
-        import_hint="an appeal follows the findings or a 'not met' decision",
+        imported=Imported(
+            "appeal_received_on",
+            fixed={"grounds": ""},
+            hint="an appeal follows the findings or a 'not met' decision",
+        ),
     ),
     Step(
         "decide_appeal",
@@ -286,7 +313,13 @@ STEPS = (
         ),
         reads=("appeals",),
         record=steps.decide_appeal,
-        import_hint="an appeal outcome needs an appeal",
+        imported=Imported(
+            "appeal_outcome",
+            dates=("appeal_decided_on", "appeal_received_on"),
+            values={"outcome": "appeal_outcome"},
+            hint="an appeal outcome needs an appeal",
+            record=step_imports.decided("appeals", "appeal_decided_on", "Appeal"),
+        ),
     ),
     Step(
         "request_policing_body_review",
@@ -307,8 +340,11 @@ STEPS = (
             ),
         ),
         record=steps.request_policing_body_review,
-        import_hint="a review by the local policing body follows the findings or a "
-        "'not met' decision",
+        imported=Imported(
+            "policing_body_review_requested_on",
+            fixed={"grounds": ""},
+            hint="a review by the local policing body follows the findings or a 'not met' decision",
+        ),
         unavailable=_policing_body_refusal,
     ),
     Step(
@@ -339,7 +375,17 @@ STEPS = (
         ),
         reads=("policing_body_reviews",),
         record=steps.decide_policing_body_review,
-        import_hint="a local policing body's decision needs a request for its review",
+        imported=Imported(
+            "policing_body_review_outcome",
+            dates=("policing_body_review_decided_on", "policing_body_review_requested_on"),
+            values={"outcome": "policing_body_review_outcome"},
+            hint="a local policing body's decision needs a request for its review",
+            record=step_imports.decided(
+                "policing_body_reviews",
+                "policing_body_review_decided_on",
+                "Review by the local policing body",
+            ),
+        ),
     ),
     Step(
         "close",
@@ -352,8 +398,12 @@ STEPS = (
         (Move((FINDINGS_SENT, THRESHOLD_NOT_MET), CLOSED, stops_all=True, letters=(CLOSURE,)),),
         reads=("recommendations",),
         record=closing.close,
-        import_hint="a case closes after its findings were sent or a 'not met' decision "
-        "(otherwise give withdrawn_on)",
+        imported=Imported(
+            "closed_on",
+            hint="a case closes after its findings were sent or a 'not met' decision "
+            "(otherwise give withdrawn_on)",
+            record=step_imports.close,
+        ),
     ),
     Step(
         "withdraw",
@@ -374,6 +424,7 @@ STEPS = (
         # Whether a panel is to be called off, and who was invited to it.
         reads=("panels", "agencies"),
         record=steps.end,
+        imported=Imported("withdrawn_on", fixed={"reason": "Withdrawn (imported)."}),
     ),
 )
 

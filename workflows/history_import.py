@@ -6,6 +6,12 @@ the same state machine and the same working-day limits as a live case (so "ackno
 within 5 working days" means the same thing for an imported year), and each step is recorded
 in the audit trail as imported. Letters are never sent for the past.
 
+What a row can say is read from the process declaration: each step declares its columns,
+why it may be refused, and how it is recorded (``workflows.process.Imported``: its own live
+recorder, or one of ``workflows.step_imports`` where the row lacks what that one needs). A
+row is replayed on the newest version of the process (or the one the caller names), in the
+order the process allows its steps, and its case is on that version.
+
 The whole file is checked before anything is written: one bad row stops the import with every
 problem listed by line and column, and nothing is written. A reference already imported is
 left as it is, so importing the same file twice changes nothing the second time.
@@ -14,11 +20,12 @@ left as it is, so importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Any, Literal, get_args, get_origin
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,57 +33,48 @@ from sqlalchemy.orm import Session
 from triggers.audit import append_events
 from triggers.calendar import english_date
 from triggers.db import refresh_statistics
-from triggers.models import (
-    Appeal,
-    Applicant,
-    CaseReview,
-    CaseTheme,
-    Panel,
-    Partnership,
-    PolicingBodyReview,
-    ReferenceCounter,
-    ThresholdDecision,
-    Victim,
-)
+from triggers.models import Applicant, CaseReview, Partnership, ReferenceCounter, Victim
 from triggers.partnerships import partnership_by_name
 from triggers.policy import Policy
 from triggers.text import one_line_problem, whole_number
 from workflows import deadlines
-from workflows.case_review import CASE_REVIEW, RECEIVED
+from workflows.case_review import newest
 from workflows.errors import InvalidData
-from workflows.service import advance
-from workflows.steps import REFUSAL_GROUNDS as REFUSAL_WORDS
+from workflows.process import Imported, Process
+from workflows.process import Step as Declared
+from workflows.service import Actor, Outcome, advance
+from workflows.step_imports import CLOSED_ON
 
-#: The grounds of refusal a row may give (workflows.schemas.RefusalGround).
-REFUSAL_GROUNDS = tuple(REFUSAL_WORDS)
-
-#: The columns read; any other column is ignored.
-COLUMNS = (
-    "reference",
-    "received_on",
-    "acknowledged_on",
-    "threshold_decision",
-    "threshold_decided_on",
-    "panel_held_on",
-    "recommendations",
-    "findings_sent_on",
-    "appeal_received_on",
-    "appeal_outcome",
-    "appeal_decided_on",
-    "policing_body_review_requested_on",
-    "policing_body_review_outcome",
-    "policing_body_review_decided_on",
-    "refused_on",
-    "refusal_ground",
-    "closed_on",
-    "withdrawn_on",
-    "hate_related",
-    "youth_asb",
-    "themes",
-    "ward",
-    "partnership",
-)
 REQUIRED = ("reference", "received_on")
+#: The case's own columns beside its steps': its figures and where it belongs.
+CASE_COLUMNS = ("recommendations", "hate_related", "youth_asb", "themes", "ward", "partnership")
+
+
+@functools.cache  # a process is hashed by identity, and read for every row
+def columns(process: Process) -> tuple[str, ...]:
+    """The columns read for ``process``: the case's and each step's (its declaration's
+    ``Imported``); any other column is ignored."""
+    of_steps = (
+        column for step in process.steps if step.imported for column in step.imported.columns
+    )
+    return tuple(dict.fromkeys((*REQUIRED, *of_steps, *CASE_COLUMNS)))
+
+
+@functools.cache
+def choices(process: Process) -> dict[str, tuple[str, ...]]:
+    """column → the words a row may write in it: the values of the step's input field it
+    fills, where that field takes one of a few (a decision, an outcome, a ground)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for step in process.steps:
+        for name, column in (step.imported.values if step.imported else {}).items():
+            annotation = step.schema.model_fields[name].annotation
+            if get_origin(annotation) is Literal:
+                found[column] = tuple(str(value) for value in get_args(annotation))
+    return found
+
+
+#: The columns the newest process reads (a spreadsheet's header, for the demo and the bench).
+COLUMNS = columns(newest())
 CHANNEL = "import"
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
@@ -113,10 +111,8 @@ class HistoricalCase:
     ward: str
     hate_related: bool
     youth_asb: bool
-    appeal_decided_on: date | None
-    policing_body_decided_on: date | None
-    #: The case's date of closing, when the row gives one beside a final appeal.
-    closed_on: date | None
+    #: The row's values by column, read (dates, words, numbers): what a step records.
+    row: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,6 +121,8 @@ class ImportPlan:
 
     new: list[HistoricalCase]
     unchanged: list[str]
+    #: The version of the process the rows were replayed on, which the cases are on.
+    process: Process = field(default_factory=newest)
 
 
 class ImportRefused(InvalidData):
@@ -135,9 +133,17 @@ class ImportRefused(InvalidData):
 
 
 def check_file(
-    stream: IO[str], session: Session, policy: Policy, today: date, default: Partnership
+    stream: IO[str],
+    session: Session,
+    policy: Policy,
+    today: date,
+    default: Partnership,
+    process: Process | None = None,
 ) -> ImportPlan:
-    """Read and check every row; raise ImportRefused listing every problem, or return the plan."""
+    """Read and check every row against ``process`` (the newest version unless named); raise
+    ImportRefused listing every problem, or return the plan."""
+    process = process or newest()
+    read = columns(process)
     reader = csv.DictReader(stream)
     if reader.fieldnames is None:
         raise ImportRefused({"line 1": "the file is empty: it needs a header row"})
@@ -156,11 +162,11 @@ def check_file(
         values = {
             header[name]: (value or "").strip()
             for name, value in row.items()
-            if name is not None and header.get(name) in COLUMNS and isinstance(value, str)
+            if name is not None and header.get(name) in read and isinstance(value, str)
         }
         if not any(values.values()):
             continue
-        checker = _RowChecker(line, values, policy, today)
+        checker = _RowChecker(line, values, policy, today, process)
         found = checker.case(partnerships, session, default)
         problems.update(checker.problems)
         if found is None:
@@ -186,7 +192,9 @@ def check_file(
             )
     if problems:
         raise ImportRefused(problems)
-    return ImportPlan([case for case in cases if case.reference not in existing], unchanged)
+    return ImportPlan(
+        [case for case in cases if case.reference not in existing], unchanged, process
+    )
 
 
 def import_cases(
@@ -205,8 +213,9 @@ def import_cases(
     """
     actor = f"import from {source}"
     written: list[tuple[CaseReview, list[dict[str, Any]]]] = []
+    inputs: dict[str, Any] = {}
     for index, found in enumerate(plan.new, start=1):
-        written.append(_write(session, found, policy, now, actor))
+        written.append(_write(session, found, plan.process, policy, now, actor, inputs))
         if index % chunk == 0:
             _audit_chunk(session, written)
             written = []
@@ -224,8 +233,11 @@ def import_cases(
 class _RowChecker:
     """Turns one row into a HistoricalCase, collecting every problem on the way."""
 
-    def __init__(self, line: int, values: dict[str, str], policy: Policy, today: date) -> None:
+    def __init__(
+        self, line: int, values: dict[str, str], policy: Policy, today: date, process: Process
+    ) -> None:
         self.line, self.values, self.policy, self.today = line, values, policy, today
+        self.process = process
         self.problems: dict[str, str] = {}
 
     def problem(self, column: str, message: str) -> None:
@@ -246,16 +258,16 @@ class _RowChecker:
             self.problem("reference", "is empty: every case needs its reference")
         dates = {
             name: self.date(name)
-            for name in COLUMNS
+            for name in columns(self.process)
             if name.endswith("_on") and self.values.get(name)
         }
         received_on = dates.get("received_on")
         if "received_on" not in self.values or not self.values["received_on"]:
             self.problem("received_on", "is empty: every case needs the date it was received")
-        decision = self.choice("threshold_decision", ("met", "not_met"))
-        outcome = self.choice("appeal_outcome", ("upheld", "not_upheld"))
-        body_outcome = self.choice("policing_body_review_outcome", ("upheld", "not_upheld"))
-        ground = self.choice("refusal_ground", REFUSAL_GROUNDS)
+        words = {
+            column: self.choice(column, allowed)
+            for column, allowed in choices(self.process).items()
+        }
         recommendations = self.count("recommendations")
         themes = self.themes()
         hate, youth = self.flag("hate_related"), self.flag("youth_asb")
@@ -267,7 +279,8 @@ class _RowChecker:
             self.reference(reference, partnership)
         if self.problems or received_on is None or partnership is None:
             return None
-        steps = self.steps(dates, decision, outcome, recommendations, themes, body_outcome, ground)
+        row = {**dates, **words, "recommendations": recommendations, "themes": themes}
+        steps = self.steps(row)
         if self.problems:
             return None
         return HistoricalCase(
@@ -281,9 +294,7 @@ class _RowChecker:
             ward=ward,
             hate_related=hate,
             youth_asb=youth,
-            appeal_decided_on=dates.get("appeal_decided_on"),
-            policing_body_decided_on=dates.get("policing_body_review_decided_on"),
-            closed_on=dates.get("closed_on"),
+            row=row,
         )
 
     def date(self, column: str) -> date | None:
@@ -388,117 +399,145 @@ class _RowChecker:
             self.problem("partnership", f"'{name}' is not a partnership of this installation")
         return partnerships[name]
 
-    def steps(
-        self,
-        dates: dict[str, date | None],
-        decision: str,
-        outcome: str,
-        recommendations: int,
-        themes: list[str],
-        body_outcome: str = "",
-        ground: str = "",
-    ) -> list[Step]:
-        """The steps the row's dates imply, replayed through the state machine to check them."""
-        if decision and not dates.get("threshold_decided_on"):
+    def steps(self, row: dict[str, Any]) -> list[Step]:
+        """The steps the row's values imply, replayed through the state machine to check them.
+        First the rules between the production process's own columns (their words are those
+        the partnerships were given); a column a step adds is checked by its replay."""
+        decision, outcome = row.get("threshold_decision"), row.get("appeal_outcome")
+        body_outcome, ground = row.get("policing_body_review_outcome"), row.get("refusal_ground")
+        if decision and not row.get("threshold_decided_on"):
             self.problem("threshold_decided_on", "is needed with a threshold decision")
-        if dates.get("threshold_decided_on") and not decision:
+        if row.get("threshold_decided_on") and not decision:
             self.problem("threshold_decision", "is needed when threshold_decided_on is given")
-        if outcome and not dates.get("appeal_received_on"):
+        if outcome and not row.get("appeal_received_on"):
             self.problem("appeal_received_on", "is needed with an appeal outcome")
-        if body_outcome and not dates.get("policing_body_review_requested_on"):
+        if body_outcome and not row.get("policing_body_review_requested_on"):
             self.problem(
                 "policing_body_review_requested_on",
                 "is needed with the local policing body's decision",
             )
-        if dates.get("refused_on") and not ground:
+        if row.get("refused_on") and not ground:
             self.problem("refusal_ground", "is needed when refused_on is given")
-        if ground and not dates.get("refused_on"):
+        if ground and not row.get("refused_on"):
             self.problem("refused_on", "is needed with a refusal ground")
-        if (recommendations or themes) and not dates.get("panel_held_on"):
-            column = "recommendations" if recommendations else "themes"
+        if (row["recommendations"] or row["themes"]) and not row.get("panel_held_on"):
+            column = "recommendations" if row["recommendations"] else "themes"
             self.problem(column, "needs panel_held_on: only a review makes them")
-        if dates.get("closed_on") and dates.get("withdrawn_on"):
+        if row.get("closed_on") and row.get("withdrawn_on"):
             self.problem("withdrawn_on", "a case is either closed or withdrawn, not both")
         if self.problems:
             return []
+        taken = []
+        for declared in self.process.steps:
+            imported = declared.imported
+            if imported is not None and row.get(imported.column):
+                data = {name: row.get(column) for name, column in imported.values.items()}
+                taken.append(_Taken.of(self.process, declared, data))
+        return self.replay(row, taken)
 
+    def replay(self, row: dict[str, Any], taken: list[_Taken]) -> list[Step]:
+        """Fire the row's steps on a stand-in case in the order the process allows them (the
+        machine's table says what may follow what), each on its date; a step the process
+        refuses, or one dated before the step it follows, is the row's problem."""
+        process = self.process
+        probe = _Probe(process.initial)
         steps: list[Step] = []
-
-        def add(column: str, event: str, **data: Any) -> None:
-            if (on := dates.get(column)) is not None:
-                steps.append(Step(event, on, column, data))
-
-        def add_appeal() -> None:
-            add("appeal_received_on", "appeal", grounds="")
-            if outcome and dates.get("appeal_received_on"):
-                on = dates.get("appeal_decided_on") or dates["appeal_received_on"]
-                if outcome == "not_upheld" and not dates.get("appeal_decided_on"):
-                    on = dates.get("closed_on") or on
-                steps.append(Step("decide_appeal", on, "appeal_outcome", {"outcome": outcome}))
-
-        def add_body_review() -> None:
-            requested = "policing_body_review_requested_on"
-            add(requested, "request_policing_body_review", grounds="")
-            if body_outcome and dates.get(requested):
-                on = dates.get("policing_body_review_decided_on") or dates[requested]
-                if body_outcome == "not_upheld" and not dates.get(
-                    "policing_body_review_decided_on"
-                ):
-                    on = dates.get("closed_on") or on
-                steps.append(
-                    Step(
-                        "decide_policing_body_review",
-                        on,
-                        "policing_body_review_outcome",
-                        {"outcome": body_outcome},
-                    )
-                )
-
-        add("acknowledged_on", "acknowledge")
-        add("refused_on", "refuse_application", ground=ground, reason="")
-        add("threshold_decided_on", "decide_threshold", decision=decision)
-        if decision == "not_met":
-            add_appeal()
-            add_body_review()
-        add("panel_held_on", "schedule_panel", panel_on=dates.get("panel_held_on"))
-        add("panel_held_on", "record_review")
-        add("findings_sent_on", "send_findings")
-        if decision != "not_met":
-            add_appeal()
-            add_body_review()
-        if "not_upheld" not in (outcome, body_outcome) and not ground:
-            add("closed_on", "close", reason="")
-        add("withdrawn_on", "withdraw", reason="")
-        self.replay(dates["received_on"], steps)
-        return steps
-
-    def replay(self, received_on: date | None, steps: list[Step]) -> None:
-        """Fire each step on a stand-in case: the machine's table says what may follow what."""
-        probe = _Probe()
-        previous_on, previous_column = received_on, "received_on"
-        for step in steps:
-            if previous_on is not None and step.on < previous_on:
+        previous_on, previous_column = row.get("received_on"), "received_on"
+        remaining = list(taken)
+        while remaining:
+            if probe.state in process.final_states:
+                # An ending the row also dates (closed_on beside a final appeal) is done.
+                remaining = [item for item in remaining if item.leads_to != {probe.state}]
+                if not remaining:
+                    break
+            chosen = _next_step(process, probe.state, remaining)
+            item = chosen or remaining[0]
+            imported = item.imported
+            if chosen is None:
+                self.problem(imported.column, _not_possible(item.declared, probe.state))
+                return steps
+            remaining.remove(item)
+            on = item.date(row)
+            if on is None:
+                self.problem(imported.dated_by[0], f"is needed when {imported.column} is given")
+                return steps
+            if previous_on is not None and on < previous_on:
                 self.problem(
-                    step.column,
-                    f"{step.on.isoformat()} is before {previous_column} "
+                    imported.column,
+                    f"{on.isoformat()} is before {previous_column} "
                     f"({previous_on.isoformat()}): the steps must follow each other in time",
                 )
-                return
-            state = probe.state
-            if step.event not in CASE_REVIEW.allowed_events(state) or not CASE_REVIEW.fire(
-                probe, step.event, **step.data
-            ):
-                self.problem(step.column, _not_possible(step, state))
-                return
-            previous_on, previous_column = step.on, step.column
+                return steps
+            process.fire(probe, item.declared.event, **item.data)
+            steps.append(Step(item.declared.event, on, imported.column, item.data))
+            previous_on, previous_column = on, imported.column
+        return steps
 
 
+@dataclass
 class _Probe:
-    state = RECEIVED
+    state: str
 
 
-def _not_possible(step: Step, state: str) -> str:
-    needs = CASE_REVIEW.step[step.event].import_hint
+@dataclass(eq=False)  # found in a row's list by identity
+class _Taken:
+    """A step a row records, with its input from the row."""
+
+    declared: Declared
+    imported: Imported
+    data: dict[str, Any]
+    #: The states it may lead to with this input (its moves' conditions read).
+    leads_to: frozenset[str]
+    #: It ends the case whatever state it is taken in.
+    ends: bool
+
+    @classmethod
+    def of(cls, process: Process, declared: Declared, data: dict[str, Any]) -> _Taken:
+        assert declared.imported is not None
+        leads_to = frozenset(
+            move.dest
+            for move in declared.moves
+            if move.when is None or data.get(move.when[0]) == move.when[1]
+        )
+        return cls(declared, declared.imported, data, leads_to, leads_to <= process.final_states)
+
+    def date(self, row: dict[str, Any]) -> date | None:
+        """The step's date: the first its declaration's columns give; a decision that ends
+        the case without a date of its own ends it on the day the row says it closed."""
+        dated_by = self.imported.dated_by
+        if self.ends and not row.get(dated_by[0]) and row.get(CLOSED_ON):
+            return row[CLOSED_ON]
+        return next((row[column] for column in dated_by if row.get(column)), None)
+
+
+def _next_step(process: Process, state: str, remaining: list[_Taken]) -> _Taken | None:
+    """The row's step the case in ``state`` takes next: the first (in the declaration's
+    order) the process allows that does not end the case; else one that ends it, unless a
+    step that would not comes before it in the declaration (the case cannot end first: that
+    step is refused where it is). None: the process allows none of them here."""
+    offered = process.allowed_events(state)
+    allowed = []
+    for item in remaining:
+        if item.declared.event not in offered:
+            continue
+        try:
+            process.move_for(item.declared.event, item.data, state)
+        except LookupError:
+            continue
+        if not item.ends:
+            return item
+        allowed.append(item)
+    if not allowed:
+        return None
+    ending = allowed[0]
+    waiting = next((index for index, item in enumerate(remaining) if not item.ends), None)
+    if waiting is not None and waiting < remaining.index(ending):
+        return None
+    return ending
+
+
+def _not_possible(declared: Declared, state: str) -> str:
+    needs = declared.imported.hint if declared.imported else ""
     return f"not possible here: the case would be '{state}'" + (f"; {needs}" if needs else "")
 
 
@@ -518,13 +557,21 @@ def _existing(session: Session, references: list[str]) -> dict[str, str]:
 
 
 def _write(
-    session: Session, found: HistoricalCase, policy: Policy, now: datetime, actor: str
+    session: Session,
+    found: HistoricalCase,
+    process: Process,
+    policy: Policy,
+    now: datetime,
+    actor: str,
+    inputs: dict[str, Any],
 ) -> tuple[CaseReview, list[dict[str, Any]]]:
-    """The case in its implied state, and its audit events (written once it has its id)."""
+    """The case in its implied state on ``process``, and its audit events (written once it
+    has its id). ``inputs``: each step's input as no row changes it, built once an import."""
     case = CaseReview(
         partnership_id=found.partnership_id,
         reference=found.reference,
-        state=RECEIVED,
+        state=process.initial,
+        workflow_version=process.version,
         received_on=found.received_on,
         channel=CHANNEL,
         is_hate_related=found.hate_related,
@@ -537,7 +584,7 @@ def _write(
     # No personal data comes with a historical row: the figures need none.
     case.victim = Victim(type="individual", name="", contact_preference="letter")
     case.applicant = Applicant(on_behalf=False)
-    deadlines.start(case, CASE_REVIEW.clock[CASE_REVIEW.first_clock], found.received_on, policy)
+    deadlines.start(case, process.clock[process.first_clock], found.received_on, policy)
     session.add(case)
     imported = {"imported": True, "line": found.line}
 
@@ -554,10 +601,11 @@ def _write(
         }
 
     audit = [event("import", "", found.received_on)]
+    recorded_by = Actor(label=actor)
     for step in found.steps:
         before = case.state
-        _record(case, found, step)
-        advance(case, CASE_REVIEW, step.event, step.data, step.on, policy)
+        _record(session, case, found, step, process, policy, recorded_by, inputs)
+        advance(case, process, step.event, step.data, step.on, policy)
         audit.append(event(step.event, before, step.on))
     return case, audit
 
@@ -569,55 +617,32 @@ def _audit_chunk(session: Session, written: list[tuple[CaseReview, list[dict[str
     append_events(session, [{**row, "case_id": case.id} for case, rows in written for row in rows])
 
 
-def _record(case: CaseReview, found: HistoricalCase, step: Step) -> None:
-    """The facts each step leaves on the case, as the live service records them."""
-    if step.event == "acknowledge":
-        case.acknowledged_on = step.on
-    elif step.event == "decide_threshold":
-        case.threshold_decided_on = step.on
-        case.threshold_decisions.append(
-            ThresholdDecision(
-                decision=step.data["decision"],
-                suggested_met=step.data["decision"] == "met",
-                rules_held=[],
-                rationale="Decided before casereview; the reasons are in the original records.",
-                decided_on=step.on,
-                decided_by="imported",
-            )
-        )
-    elif step.event == "schedule_panel":
-        case.panels.append(Panel(panel_on=step.on, attendees=[]))
-    elif step.event == "record_review":
-        panel = case.panels[-1]
-        panel.held_on, panel.recommendation_count = step.on, found.recommendations
-        case.themes.extend(CaseTheme(panel=panel, theme=theme) for theme in found.themes)
-    elif step.event == "send_findings":
-        case.findings_sent_on = step.on
-    elif step.event == "appeal":
-        case.appeals.append(Appeal(received_on=step.on, grounds=""))
-    elif step.event == "decide_appeal":
-        appeal = case.appeals[-1]
-        appeal.outcome, appeal.decided_on = step.data["outcome"], found.appeal_decided_on
-        appeal.decided_by = "imported" if found.appeal_decided_on else ""
-        if step.data["outcome"] == "not_upheld":
-            case.ended_on = found.closed_on or step.on
-            case.end_reason = "Appeal not upheld (imported)."
-    elif step.event == "request_policing_body_review":
-        case.policing_body_reviews.append(PolicingBodyReview(requested_on=step.on, grounds=""))
-    elif step.event == "decide_policing_body_review":
-        review = case.policing_body_reviews[-1]
-        review.outcome, review.decided_on = step.data["outcome"], found.policing_body_decided_on
-        review.decided_by = "imported" if found.policing_body_decided_on else ""
-        if step.data["outcome"] == "not_upheld":
-            case.ended_on = found.closed_on or step.on
-            case.end_reason = "Review by the local policing body not upheld (imported)."
-    elif step.event == "refuse_application":
-        case.refusal_ground = step.data["ground"]
-        case.ended_on = step.on
-        case.end_reason = f"Application {REFUSAL_WORDS[step.data['ground']]} (imported)."
-    elif step.event in ("close", "withdraw"):
-        case.ended_on = step.on
-        case.end_reason = f"{'Closed' if step.event == 'close' else 'Withdrawn'} (imported)."
+def _record(
+    session: Session,
+    case: CaseReview,
+    found: HistoricalCase,
+    step: Step,
+    process: Process,
+    policy: Policy,
+    actor: Actor,
+    inputs: dict[str, Any],
+) -> None:
+    """The facts the step leaves on the case: by its declaration's import recorder where the
+    row lacks what the live one needs, else by the step's own recorder, as a live step is
+    (its warnings are about the past, and nobody is there to read them)."""
+    declared = process.step[step.event]
+    imported = declared.imported
+    assert imported is not None  # only a declared column makes a step
+    if imported.record is not None:
+        imported.record(case, step.on, step.data, found.row)
+        return
+    # The input as the row gives it, unchecked (the row was): a copy of the step's input
+    # with its fixed values, built once (pydantic inspects each default's factory anew on
+    # every model_construct, a millisecond a case).
+    if step.event not in inputs:
+        inputs[step.event] = declared.schema.model_construct(**imported.fixed)
+    event_in = inputs[step.event].model_copy(update=step.data)
+    declared.record(session, case, event_in, step.on, actor, policy, Outcome(case))
 
 
 def _advance_reference_counters(session: Session, cases: Iterable[HistoricalCase]) -> None:

@@ -106,6 +106,43 @@ def _records_nothing(*_: Any) -> dict[str, Any]:
     return {}
 
 
+#: What an imported step records where its live recorder needs what a spreadsheet row lacks
+#: (a rationale, the agencies, each recommendation's action): (case, the step's date, its
+#: input, the row's values by column).
+ImportRecorder = Callable[[Any, date, Mapping[str, Any], Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Imported:
+    """How a spreadsheet of past cases records a step (``workflows.history_import``): the
+    import reads its columns, replays it through the machine and records it from here."""
+
+    #: The cell that says the step was taken (a date, or an outcome); the row's problems
+    #: with the step are reported against it.
+    column: str
+    #: The date columns, the first one given being the step's date (default: ``column``).
+    dates: tuple[str, ...] = ()
+    #: The step's input read from the row: its field → the column ("decision":
+    #: "threshold_decision"); a field a move's condition reads lets the row choose the move.
+    values: Mapping[str, str] = field(default_factory=dict)
+    #: Input no row gives, the same for every imported step ("reason": "Withdrawn
+    #: (imported).").
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    #: Why the import cannot replay the step where the process refuses it.
+    hint: str = ""
+    #: None: the step's own ``record`` records it, with ``fixed`` and ``values`` as input.
+    record: ImportRecorder | None = None
+
+    @property
+    def dated_by(self) -> tuple[str, ...]:
+        return self.dates or (self.column,)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the step reads, its own first."""
+        return tuple(dict.fromkeys((self.column, *self.dated_by, *self.values.values())))
+
+
 @dataclass(frozen=True)
 class Step:
     event: str
@@ -120,8 +157,8 @@ class Step:
     #: Relationships of CaseReview loaded with the case for this step.
     reads: tuple[str, ...] = ()
     record: Recorder = _records_nothing
-    #: Why the history import cannot replay this step where it is refused.
-    import_hint: str = ""
+    #: How a spreadsheet of past cases records it (None: the history import cannot).
+    imported: Imported | None = None
     #: For a step the partnership turns on in config.toml: (config, the step's date) → why
     #: it cannot be taken ("" when it can). The pages offer it only when it can.
     unavailable: Callable[[Any, date], str] | None = None

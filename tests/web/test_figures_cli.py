@@ -222,3 +222,23 @@ def test_the_current_year_is_marked_provisional_and_a_past_one_is_not(run):
     assert current[1].startswith("Provisional: the year ends on ")
     past = run("stats", "--year", "2020").output.splitlines()
     assert past[1] == ""
+
+
+def test_the_import_replays_on_the_version_it_names(run, sessions, monkeypatch):
+    """Cases imported take the version their rows were replayed on: the newest unless the
+    command names one; a version that does not exist is refused before anything is read."""
+    import dataclasses
+
+    from sqlalchemy import select
+
+    from triggers.db import read_session
+    from triggers.models import CaseReview
+    from workflows.case_review import CASE_REVIEW, PROCESSES
+
+    monkeypatch.setitem(PROCESSES, 2, dataclasses.replace(CASE_REVIEW, version=2))
+    assert run("import", "--process-version", "1", str(SEEDS)).exit_code == 0
+    refused = run("import", "--process-version", "7", str(SEEDS))
+    assert refused.exit_code == 1 and "7 is not a version of the process" in refused.output
+    with read_session(sessions) as session:
+        versions = set(session.scalars(select(CaseReview.workflow_version)))
+    assert versions == {1}

@@ -19,29 +19,24 @@ from tests.factories import (
     one_incident,
     with_policing_body_review,
 )
+from tests.workflows.second_process import ASK, VERDICT, WITH_OMBUDSMAN_REVIEW
 from triggers.db import read_session, write_transaction
 from triggers.models import AuditEvent, CaseReview
 from triggers.policy import Policy
 from workflows.case_review import CASE_REVIEW
-from workflows.history_import import COLUMNS, ImportRefused, check_file, import_cases
+from workflows.history_import import ImportRefused, check_file, choices, columns, import_cases
 from workflows.process import Process
 from workflows.service import apply
 
-#: Each spreadsheet column a step fills, and the value a path's move gives it.
-STEP_COLUMNS = {
-    "acknowledge": "acknowledged_on",
-    "decide_threshold": "threshold_decided_on",
-    "schedule_panel": "panel_held_on",
-    "record_review": "panel_held_on",
-    "send_findings": "findings_sent_on",
-    "appeal": "appeal_received_on",
-    "decide_appeal": "appeal_decided_on",
-    "close": "closed_on",
-    "withdraw": "withdrawn_on",
-    "request_policing_body_review": "policing_body_review_requested_on",
-    "decide_policing_body_review": "policing_body_review_decided_on",
-    "refuse_application": "refused_on",
-}
+
+def step_columns(process: Process) -> dict[str, str]:
+    """Each step's date column, as its declaration gives it (``Imported``)."""
+    return {step.event: step.imported.dated_by[0] for step in process.steps if step.imported}
+
+
+#: Each spreadsheet column a step's date fills, read from the declaration: a step added to
+#: it is found here too (a table kept by hand failed with a KeyError on a new event).
+STEP_COLUMNS = step_columns(CASE_REVIEW)
 FIRST_DAY = date(2025, 3, 3)
 Path = tuple[tuple[str, str], ...]  # (event, the move's key: "met", "upheld", "")
 
@@ -65,21 +60,24 @@ def every_path(process: Process) -> list[Path]:
     return found
 
 
-def row_for(number: int, path: Path) -> dict[str, str]:
-    """The spreadsheet row that records ``path``: one step a week after the one before."""
-    row = {column: "" for column in COLUMNS if column != "partnership"}
+def row_for(number: int, path: Path, process: Process = CASE_REVIEW) -> dict[str, str]:
+    """The spreadsheet row that records ``path``: one step a week after the one before, each
+    in the columns its declaration names (the value a move's condition reads is the move's;
+    any other word column gets its first word)."""
+    row = {column: "" for column in columns(process) if column != "partnership"}
     row["reference"], row["received_on"] = f"CT-2025-{number:03d}", FIRST_DAY.isoformat()
+    words = choices(process)
     for index, (event, key) in enumerate(path, start=1):
         on = (FIRST_DAY + timedelta(weeks=index)).isoformat()
-        row[STEP_COLUMNS[event]] = row[STEP_COLUMNS[event]] or on
-        if event == "decide_threshold":
-            row["threshold_decision"] = key
-        if event == "decide_appeal":
-            row["appeal_outcome"] = key
-        if event == "decide_policing_body_review":
-            row["policing_body_review_outcome"] = key
-        if event == "refuse_application":
-            row["refusal_ground"] = "not_asb"
+        imported = process.step[event].imported
+        assert imported is not None, f"{event} declares no columns for the import"
+        date_column = imported.dated_by[0]
+        row[date_column] = row[date_column] or on
+        for name, column in imported.values.items():
+            if column in words:
+                moves = process.step[event].moves
+                conditions = {m.when[1] for m in moves if m.when and m.when[0] == name}
+                row[column] = key if key and key in conditions else words[column][0]
         if event == "record_review":
             row["recommendations"] = "1"
     return row
@@ -184,3 +182,14 @@ def test_every_path_a_spreadsheet_can_record_replays_as_the_service_steps_it(
     with read_session(sessions) as session:
         for imported, reference in live.items():
             assert ending(session, imported) == ending(session, reference), imported
+
+
+def test_a_step_added_to_the_declaration_brings_its_own_columns():
+    """The test-only process's new steps are written into a row from their declaration."""
+    process = WITH_OMBUDSMAN_REVIEW
+    path = next(p for p in every_path(process) if (VERDICT, "not_upheld") in p)
+    row = row_for(1, path, process)
+    assert row["ombudsman_asked_on"] and row["ombudsman_outcome"] == "not_upheld"
+    assert {ASK: "ombudsman_asked_on", VERDICT: "ombudsman_verdict_on"}.items() <= (
+        step_columns(process).items()
+    )

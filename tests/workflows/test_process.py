@@ -22,7 +22,7 @@ from triggers.models import CaseReview
 from triggers.statuses import Audience
 from web.step_forms import StepForm, form_class
 from workflows.case_review import CASE_REVIEW
-from workflows.process import ANY_OPEN_STATE, Clock, Letter, Move, Process, Step
+from workflows.process import ANY_OPEN_STATE, Clock, Imported, Letter, Move, Process, Step
 from workflows.schemas import EventIn
 
 #: Who a declared letter may go to: the one list of them (triggers.statuses).
@@ -74,6 +74,16 @@ def gaps(process: Process, templates: Path | None = None) -> list[str]:
                 found.append(f"{where} reads {name}, which a case does not have")
         if not step.moves:
             found.append(f"{where} has no transition")
+        if step.imported is not None:
+            fields = step.schema.model_fields
+            for name in step.imported.values:
+                if name not in fields:
+                    found.append(f"{where}: the import fills {name}, which its input lacks")
+            # Replayed by the step's own recorder, its input must be whole without a form.
+            given = {*step.imported.values, *step.imported.fixed}
+            needed = {name for name, hint in fields.items() if hint.is_required()} - given
+            if step.imported.record is None and needed:
+                found.append(f"{where}: the import gives no {', '.join(sorted(needed))}")
         conditions = [move for move in step.moves if move.when is not None]
         for move in conditions:
             assert move.when is not None
@@ -152,11 +162,27 @@ def test_every_change_beside_a_step_is_a_declared_operation():
     assert names - set(CASE_REVIEW.operation) == set()
 
 
+def configurable_in_deadlines(process: Process) -> dict[str, int]:
+    """The clocks config.toml's [deadlines] may set, with their defaults: the configurable
+    ones not set elsewhere (a limit fixed by law is no config key)."""
+    return {
+        clock.key: clock.days
+        for clock in process.clocks
+        if clock.configurable and not clock.config_key
+    }
+
+
 def test_each_configurable_limit_is_a_clock_of_the_process_with_the_same_default():
     """config.toml's [deadlines] names clocks; a key that is none would never be read."""
     configured = {f.name: f.default for f in dataclasses.fields(DeadlinesConfig)}
-    declared = {clock.key: clock.days for clock in CASE_REVIEW.clocks if not clock.config_key}
-    assert configured == declared
+    assert configured == configurable_in_deadlines(CASE_REVIEW)
+
+
+def test_a_clock_fixed_by_law_needs_no_key_in_deadlines():
+    """A new clock declared not configurable asks nothing of triggers/config.py."""
+    fixed = Clock("fixed_by_law", 15, "Fixed by law", "fixed limit", configurable=False)
+    process = dataclasses.replace(CASE_REVIEW, clocks=(*CASE_REVIEW.clocks, fixed))
+    assert configurable_in_deadlines(process) == configurable_in_deadlines(CASE_REVIEW)
 
 
 def test_a_limit_set_elsewhere_in_config_names_a_key_with_the_same_default():
@@ -192,6 +218,18 @@ ACKNOWLEDGE = CASE_REVIEW.step["acknowledge"]
         (
             _broken(CASE_REVIEW, "acknowledge", moves=_move(ACKNOWLEDGE, dest="acknowledgd")),
             "step acknowledge: state acknowledgd is not declared",
+        ),
+        (
+            _broken(CASE_REVIEW, "appeal", imported=Imported("appeal_received_on")),
+            "step appeal: the import gives no grounds",
+        ),
+        (
+            _broken(
+                CASE_REVIEW,
+                "decide_appeal",
+                imported=Imported("appeal_outcome", values={"verdict": "appeal_outcome"}),
+            ),
+            "step decide_appeal: the import fills verdict, which its input lacks",
         ),
         (
             _broken(CASE_REVIEW, "acknowledge", moves=_move(ACKNOWLEDGE, starts=("threshold",))),

@@ -117,3 +117,49 @@ def test_a_version_without_a_case_s_state_is_refused_and_moves_nothing(
         )
     dry = run("process", "migrate", "--to", "1", "--dry-run")
     assert dry.exit_code == 0 and "Would move 0 open case(s) to version 1" in dry.output
+
+
+#: Version 4 keeps every state but has no separate clock for the chair's appeal decision.
+VERSION_4 = dataclasses.replace(
+    CASE_REVIEW,
+    version=4,
+    clocks=tuple(c for c in CASE_REVIEW.clocks if c.key != "appeal_decision"),
+    steps=tuple(
+        dataclasses.replace(
+            step,
+            moves=tuple(
+                dataclasses.replace(
+                    move,
+                    starts=tuple(k for k in move.starts if k != "appeal_decision"),
+                    meets=tuple(k for k in move.meets if k != "appeal_decision"),
+                )
+                for move in step.moves
+            ),
+        )
+        for step in CASE_REVIEW.steps
+    ),
+)
+
+
+def test_a_running_clock_the_target_version_lacks_is_refused_dry_run_too(
+    sessions, partnership, policy, monkeypatch, run
+):
+    """A clock the new version does not declare would never be reminded nor met: the move
+    is refused (and a dry run says so) rather than leaving it running unseen."""
+    with write_transaction(sessions) as session:
+        waiting = case_in_state(session, partnership, policy, "appeal").reference
+        fine = case_in_state(session, partnership, policy, "acknowledged").reference
+    monkeypatch.setitem(PROCESSES, 4, VERSION_4)
+    for dry_run in (True, False):
+        with write_transaction(sessions) as session, pytest.raises(InvalidData) as refused:
+            migrate(session, 4, "command line (test)", SAMPLE_NOW, dry_run=dry_run)
+        assert f"{waiting} (appeal_decision)" in refused.value.fields["to"]
+        assert fine not in refused.value.fields["to"]
+    result = run("process", "migrate", "--to", "4", "--dry-run")
+    assert result.exit_code == 1 and f"{waiting} (appeal_decision)" in result.output
+    with write_transaction(sessions) as session:
+        assert {_case(session, r).workflow_version for r in (waiting, fine)} == {1}
+        assert (
+            session.scalars(select(AuditEvent).where(AuditEvent.event == "migrate_process")).all()
+            == []
+        )
