@@ -48,7 +48,12 @@ from web.step_forms import (
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW, labels_of_every_version, process_for
+from workflows.case_review import (
+    CASE_REVIEW,
+    labels_of_every_version,
+    process_for,
+    states_of_every_version,
+)
 from workflows.dashboard import (
     Viewer,
     count_by_state,
@@ -58,7 +63,6 @@ from workflows.dashboard import (
 )
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
-from workflows.machine import FINAL_STATES, STATES
 from workflows.permissions import visible_to
 from workflows.process import Process
 from workflows.service import (
@@ -162,20 +166,24 @@ def dashboard() -> str:
             .where(Agency.partnership_id == current_user.partnership_id)
             .order_by(Agency.name)
         ).all()
+        # Cases of every version of the process: one opened under an older version may
+        # sit in a state the newest no longer has, and is still listed and filtered.
+        every_state = states_of_every_version()
+        states = [s.name for s in every_state]
         form.state.choices = [SelectChoice("", "All open cases")] + [
-            SelectChoice(state, STATE_LABELS[state]) for state in STATES
+            SelectChoice(s.name, s.label) for s in every_state
         ]
         form.agency.choices = [SelectChoice("", "All agencies")] + [
             SelectChoice(str(a.id), a.name) for a in agencies
         ]
         viewer = Viewer(current_user.partnership_id, current_user.role, current_user.agency_id)
-        state = form.state.data if form.state.data in STATES else ""
+        state = form.state.data if form.state.data in states else ""
         shown = open_cases(
             session,
             viewer,
             app.policy,
             today,
-            states=[state] if state else [s for s in STATES if s not in FINAL_STATES],
+            states=[state] if state else [s.name for s in every_state if not s.final],
             agency_id=whole_number(form.agency.data, 1, LARGEST_ID),
             page=whole_number(request.args.get("page"), 1, LARGEST_ID) or 1,
             page_size=PAGE_SIZE,
@@ -191,7 +199,7 @@ def dashboard() -> str:
         page=shown.page,
         pages=shown.pages,
         counts=counts,
-        states=STATES,
+        states=states,
         failed=failed,
         today=today,
         confirm=ConfirmForm(),

@@ -454,3 +454,21 @@ def labels_of_every_version() -> tuple[dict[str, str], dict[str, str]]:
         states.update(PROCESSES[version].state_labels)
         clocks.update(PROCESSES[version].clock_labels)
     return states, clocks
+
+
+def states_of_every_version() -> list[State]:
+    """Every state a case may be in, whatever version it runs on: the newest version's in
+    its order, then each state only an older version has, after the state it follows there.
+    For what lists or filters cases of several versions (a case opened under an older
+    version may sit in a state the newest no longer has)."""
+    found = list(newest().states)
+    names = {state.name for state in found}
+    for version in sorted(PROCESSES, reverse=True):
+        before: str | None = None
+        for state in PROCESSES[version].states:
+            if state.name not in names:
+                at = next((i + 1 for i, s in enumerate(found) if s.name == before), len(found))
+                found.insert(at, state)
+                names.add(state.name)
+            before = state.name
+    return found
