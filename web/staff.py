@@ -336,6 +336,24 @@ def subject_access(reference: str, extension: str) -> Response:
     )
 
 
+def step_done(
+    process: Process, event: str, data: Mapping[str, Any], before: str, after: str
+) -> str:
+    """What the case page says a step did: the move's own words where the declaration
+    gives them ("Panel moved"), else the step's title; then the state the case is in."""
+    try:
+        done = process.move_for(event, data, before).done
+    except LookupError:  # a step the case's state no longer allows: said by its title
+        done = ""
+    now_in = state_in_a_sentence(after, process.state_labels)
+    if not done:
+        title = process.titles[event]
+        return _s("%(done)s: done. The case is now %(state)s.", done=title, state=now_in)
+    if before == after:
+        return _s("%(done)s. The case is still %(state)s.", done=_s(done), state=now_in)
+    return _s("%(done)s. The case is now %(state)s.", done=_s(done), state=now_in)
+
+
 @blueprint.post("/cases/<reference>/events/<event>")
 @login_required
 def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
@@ -346,6 +364,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         process = process_for(case.workflow_version)  # the case's version: its steps' forms
         if event not in process.step:
             abort(404)
+        before = case.state
         agencies = _agency_names(session)
         form = make_form(event, app.config, agencies, case.version, request.form, process)
         if isinstance(form, AcknowledgeForm):
@@ -357,12 +376,11 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     if not form.validate():
         return _render_case(reference, open_form=(event, form), status=400)
     actor = current_actor()
+    data = form.data_for_service()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True, event=event)
-            outcome = apply(
-                session, case, event, form.data_for_service(), actor, app.now(), app.policy
-            )
+            outcome = apply(session, case, event, data, actor, app.now(), app.policy)
             state = case.state
     except InvalidData as error:
         leftover = place_errors(form, error.fields)
@@ -370,8 +388,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     except (StaleCase, EventNotAllowed) as error:
         flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
-    done, now_in = process.titles[event], state_in_a_sentence(state, process.state_labels)
-    flash(_s("%(done)s: done. The case is now %(state)s.", done=done, state=now_in), "success")
+    flash(step_done(process, event, data, before, state), "success")
     for warning in outcome.warnings:
         flash(warning, "info")
     return redirect(url_for("staff.case_page", reference=reference))

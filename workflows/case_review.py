@@ -190,13 +190,15 @@ STEPS = (
         SchedulePanelIn,
         "SchedulePanelForm",
         MANAGER_ONLY,
-        tuple(
+        (
+            Move((THRESHOLD_MET,), PANEL_SCHEDULED, letters=PANEL_INVITATION),
+            # Rearranged: the same step, its invitations sent again with the new time.
             Move(
-                (source,),
+                (PANEL_SCHEDULED,),
                 PANEL_SCHEDULED,
                 letters=PANEL_INVITATION,
-            )
-            for source in (THRESHOLD_MET, PANEL_SCHEDULED)
+                done=N_("Panel moved"),
+            ),
         ),
         reads=("panels", "agencies"),
         record=steps.schedule_panel,
