@@ -25,10 +25,9 @@ from web.cli_context import require_current_schema as _require_current_schema
 from web.cli_context import writing as _writing
 from web.cli_lazy import LazyCommand, LazyGroup
 from web.formats import iso
-from workflows.case_review import process_for
+from workflows.case_review import process_for, states_of_every_version
 from workflows.describe import describe_case
 from workflows.description import CaseDescription
-from workflows.machine import OPEN_STATES, STATES
 from workflows.service import apply, open_case, record_view
 
 #: The corrections' sub-commands, with the line `casereview case --help` shows for each.
@@ -81,7 +80,13 @@ def case_show(context: Context, reference: str, as_json: bool) -> None:
 
 
 @case.command("list")
-@click.option("--state", type=click.Choice(STATES), help="Only cases in this state.")
+@click.option(
+    "--state",
+    # Every version's (all declared in workflows.case_review, imported before this): a case
+    # opened under an older version may be in a state the newest lacks.
+    type=click.Choice([state.name for state in states_of_every_version()]),
+    help="Only cases in this state.",
+)
 @click.option("--all", "every", is_flag=True, help="Every case, ended ones too.")
 @click.option(
     "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
@@ -99,7 +104,8 @@ def case_list(context: Context, state: str | None, every: bool, page: int) -> No
     _require_current_schema(context)
     policy = context.policy
     today = policy.today(context.now())
-    states = [state] if state else None if every else list(OPEN_STATES)
+    open_states = [s.name for s in states_of_every_version() if not s.final]
+    states = [state] if state else None if every else open_states
     with read_session(context.sessions()) as session:
         listed = list_cases(session, states, page)
     if page > listed.pages:

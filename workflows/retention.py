@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from triggers.audit import REDACTED
 from triggers.models import AuditEvent, CaseReview, MessageDelivery, OutboxMessage
 from triggers.policy import Policy
+from workflows.case_review import states_of_every_version
 from workflows.documents import remove_case_files
-from workflows.machine import FINAL_STATES
 from workflows.service import Actor, write_audit
 
 RETENTION_ACTOR = Actor(label="retention")
@@ -42,12 +42,14 @@ def cut_off(policy: Policy, today: date) -> date:
 
 
 def due(session: Session, policy: Policy, today: date) -> list[CaseReview]:
-    """Cases that ended at least the retention period ago and still hold personal data."""
+    """Cases that ended at least the retention period ago and still hold personal data
+    (in a final state of any version: a case may have ended in one the newest lacks)."""
+    final = [state.name for state in states_of_every_version() if state.final]
     return list(
         session.scalars(
             select(CaseReview)
             .where(
-                CaseReview.state.in_(FINAL_STATES),
+                CaseReview.state.in_(final),
                 CaseReview.ended_on <= cut_off(policy, today),
                 CaseReview.anonymised_on.is_(None),
             )

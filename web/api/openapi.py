@@ -14,9 +14,9 @@ from pydantic.json_schema import models_json_schema
 
 from triggers.statuses import LISTED_OUTBOX_STATUSES
 from web.api.openapi_documents import document_schemas, documents_paths
-from workflows.case_review import CASE_REVIEW
+from workflows.case_review import PROCESSES, states_of_every_version
 from workflows.extensions import ExtendDeadlineIn
-from workflows.machine import EVENTS, STATES
+from workflows.process import Clock, Step
 from workflows.schemas import (
     AddComplaintIn,
     AddIncidentIn,
@@ -41,9 +41,20 @@ CASE_CHANGES = {
 REF = "#/components/schemas/{model}"
 
 
-def _event_models() -> list[type]:
+def _of_every_version() -> tuple[list[Step], list[Clock]]:
+    """The steps and clocks of every version cases may be on (the newest's where two
+    versions declare one): the API answers for a case of any version."""
+    steps: dict[str, Step] = {}
+    clocks: dict[str, Clock] = {}
+    for version in sorted(PROCESSES):
+        steps.update((step.event, step) for step in PROCESSES[version].steps)
+        clocks.update((clock.key, clock) for clock in PROCESSES[version].clocks)
+    return list(steps.values()), list(clocks.values())
+
+
+def _event_models(steps: list[Step]) -> list[type]:
     models = []
-    for event, schema in ((step.event, step.schema) for step in CASE_REVIEW.steps):
+    for event, schema in ((step.event, step.schema) for step in steps):
         name = "".join(part.title() for part in event.split("_")) + "Event"
         models.append(
             create_model(name, __base__=schema, event=(Literal[event], ...))  # type: ignore[call-overload]
@@ -64,7 +75,9 @@ def _json(ref: str) -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    event_models = _event_models()
+    steps, clocks = _of_every_version()
+    states = [state.name for state in states_of_every_version()]
+    event_models = _event_models(steps)
     _, definitions = models_json_schema(
         [
             (model, "validation")
@@ -115,13 +128,13 @@ def openapi_document() -> dict[str, Any]:
         ],
         "properties": {
             "reference": {"type": "string", "examples": ["CT-2025-007"]},
-            "state": {"type": "string", "enum": STATES},
+            "state": {"type": "string", "enum": states},
             "version": {"type": "integer"},
             "received_on": step_dates,
             "deadlines": {
                 "type": "object",
                 "description": "Due date of each step whose clock has started.",
-                "properties": {clock.key: step_dates for clock in CASE_REVIEW.clocks},
+                "properties": {clock.key: step_dates for clock in clocks},
             },
             "threshold_suggestion": {
                 "type": "object",
@@ -132,7 +145,10 @@ def openapi_document() -> dict[str, Any]:
                     "rules": {"type": "array", "items": {"type": "object"}},
                 },
             },
-            "allowed_events": {"type": "array", "items": {"type": "string", "enum": EVENTS}},
+            "allowed_events": {
+                "type": "array",
+                "items": {"type": "string", "enum": [step.event for step in steps]},
+            },
             "history": {"type": "array", "items": {"type": "object"}},
             "warnings": {"type": "array", "items": {"type": "string"}},
         },
@@ -166,7 +182,7 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "state",
                             "in": "query",
-                            "schema": {"type": "string", "enum": STATES},
+                            "schema": {"type": "string", "enum": states},
                         },
                         limit,
                         {
