@@ -15,14 +15,17 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # GOV.UK Frontend, from npm at the version the Jinja macros target, built into web/static/
-# (not committed): our Sass with the Arial font stack, and the JavaScript module.
-web/static/govuk/casereview.css: package.json web/assets/casereview.scss web/assets/app.mjs
+# (not committed): our Sass with the Arial font stack, the JavaScript module, and our own
+# favicon (GOV.UK Frontend's is the crown, which is reserved for GOV.UK like its font).
+web/static/govuk/casereview.css: package.json web/assets/casereview.scss web/assets/app.mjs \
+  web/assets/favicon.svg
 	npm ci --silent --no-audit --no-fund
 	mkdir -p web/static/govuk
 	npx sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps \
 	  web/assets/casereview.scss web/static/govuk/casereview.css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js web/static/govuk/
 	cp web/assets/app.mjs web/static/govuk/app.mjs
+	cp web/assets/favicon.svg web/static/govuk/favicon.svg
 	touch $@
 
 assets: web/static/govuk/casereview.css

@@ -4,7 +4,7 @@
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).parent
@@ -18,6 +18,15 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+def press(page: Page, button: str, heading: str) -> None:
+    """Press the form's ``button`` and wait for the next page's ``heading``: a click only
+    waits for the navigation to start, so a screenshot taken straight after it may show the
+    page before, or half of the next one."""
+    page.click(f"button:has-text('{button}')")
+    page.get_by_role("heading", name=heading).wait_for()
+
 
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -35,6 +44,7 @@ with sync_playwright() as playwright:
     page.goto(f"{BASE}/")
     page.screenshot(path=OUT / "dashboard.png", full_page=True)
     page.click("a:has-text('CT-2026-005')")
+    page.wait_for_url(f"{BASE}/cases/CT-2026-005")  # loaded, not only started
     page.screenshot(path=OUT / "case.png", full_page=True)
     # The application on the case page (the part a panel member reads before the meeting).
     page.screenshot(
@@ -74,7 +84,7 @@ with sync_playwright() as playwright:
     public.fill("#what_happened", "Music played until 4am, and threats shouted at the door.")
     public.check("#hate_related-2")
     public.check("#reported_to")
-    public.click("button:has-text('Continue')")
+    press(public, "Continue", "There is a problem")  # the same page, with its errors
     public.screenshot(path=OUT / "apply-incident.png", full_page=True)
     public.fill("#occurred_on-day", "27")
     public.fill("#reported_on-day", "28")
@@ -85,12 +95,12 @@ with sync_playwright() as playwright:
     public.check("#another-2")
     public.click("button:has-text('Continue')")
     public.fill("#dissatisfaction", "Each report was closed without anyone visiting.")
-    public.click("button:has-text('Continue')")
+    press(public, "Continue", "Check your answers before sending your application")
     public.screenshot(path=OUT / "apply-check.png", full_page=True)
     # Cymraeg: a first question in Welsh, sent empty so its error shows too.
     cymraeg = browser.new_page(viewport={"width": 1000, "height": 900})
     cymraeg.goto(f"{BASE}/apply/who?lang=cy")
-    cymraeg.click("button:has-text('Parhau')")
+    press(cymraeg, "Parhau", "Mae problem wedi codi")
     cymraeg.screenshot(path=OUT / "apply-welsh.png")
     browser.close()
 print(

@@ -67,6 +67,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         complaint_bodies,
         documents,
         errors,
+        favicon,
         govuk_cache,
         health,
         language,
@@ -116,6 +117,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     apply.init_app(app, csrf)
     complaint_bodies.init_app(app)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(favicon.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(plan.blueprint)

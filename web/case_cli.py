@@ -91,9 +91,11 @@ class _StateChoice(click.Choice):
 
     @property  # type: ignore[override]
     def choices(self) -> tuple[str, ...]:
-        from workflows.machine import STATES
+        # Every version's: a case opened under an older version may be in a state the
+        # newest lacks.
+        from workflows.case_review import states_of_every_version
 
-        return tuple(STATES)
+        return tuple(state.name for state in states_of_every_version())
 
     @choices.setter
     def choices(self, _value: object) -> None:
@@ -115,15 +117,15 @@ def case_list(context: Context, state: str | None, every: bool, page: int) -> No
     from triggers.calendar import english_date
     from triggers.db import read_session
     from workflows.case_list import PAGE_SIZE, list_cases
-    from workflows.case_review import process_for
-    from workflows.machine import OPEN_STATES
+    from workflows.case_review import process_for, states_of_every_version
 
     if state and every:
         raise click.UsageError("--state and --all do not go together: choose one")
     _require_current_schema(context)
     policy = context.policy
     today = policy.today(context.now())
-    states = [state] if state else None if every else list(OPEN_STATES)
+    open_states = [s.name for s in states_of_every_version() if not s.final]
+    states = [state] if state else None if every else open_states
     with read_session(context.sessions()) as session:
         listed = list_cases(session, states, page)
     if page > listed.pages:

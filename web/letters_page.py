@@ -37,18 +37,34 @@ from web.auth import current_actor
 from web.language import _ls, _s
 from web.services import services
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW, process_for
+from workflows.case_review import PROCESSES, process_for
+from workflows.process import Process
 
 blueprint = Blueprint("letters", __name__)
 
-#: The letters of the process, each with whom it goes to (for a preview's recipient).
-AUDIENCES: dict[str, str] = {
-    letter.kind: letter.to
-    for step in CASE_REVIEW.steps
-    for move in step.moves
-    for letter in move.letters
-}
-AUDIENCES.update({letter.kind: letter.to for op in CASE_REVIEW.operations for letter in op.letters})
+
+def audiences(process: Process) -> dict[str, str]:
+    """The letters of one version of the process, each with whom it goes to (for a
+    preview's recipient)."""
+    found = {
+        letter.kind: letter.to
+        for step in process.steps
+        for move in step.moves
+        for letter in move.letters
+    }
+    found.update({letter.kind: letter.to for op in process.operations for letter in op.letters})
+    return found
+
+
+def audiences_of_every_version() -> dict[str, str]:
+    """The letters of every version cases may be on (the newest's audience where two
+    differ): a letter only an older version sends is still worded and previewed here."""
+    found: dict[str, str] = {}
+    for version in sorted(PROCESSES):
+        found.update(audiences(PROCESSES[version]))
+    return found
+
+
 #: The longest template accepted (a letter, not a book).
 LONGEST_TEMPLATE = 20_000
 
@@ -72,7 +88,8 @@ class TemplateForm(FlaskForm):
 
 
 def _kinds() -> list[str]:
-    return [kind for kind in shipped_kinds() if kind in AUDIENCES]
+    every = audiences_of_every_version()
+    return [kind for kind in shipped_kinds() if kind in every]
 
 
 def _latest(session: Session, partnership_id: int, kind: str) -> LetterTemplate | None:
@@ -185,7 +202,9 @@ def _try(session: Session, kind: str, text: str, reference: str | None) -> tuple
         env = environment(relative_path(app.config, folder) if folder else None)
         problem = template_problem(env, text, None)
         return None, problem or ""
-    found = recipients(case, AUDIENCES[kind])
+    process = process_for(case.workflow_version)  # the chosen case's words and audience
+    audience = audiences(process).get(kind) or audiences_of_every_version()[kind]
+    found = recipients(case, audience)
     row = OutboxMessage(
         case_id=case.id,
         kind=kind,
@@ -194,7 +213,6 @@ def _try(session: Session, kind: str, text: str, reference: str | None) -> tuple
     )
     try:
         today = app.policy.today(app.now())
-        process = process_for(case.workflow_version)  # the chosen case's words
         letter = preview(session, row, app.config, today, process, text)
     except ValueError as error:
         return None, str(error)

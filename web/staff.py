@@ -50,7 +50,12 @@ from web.step_forms import (
 from web.subject_access import as_json as sar_json
 from web.subject_access import as_pdf
 from workflows import permissions
-from workflows.case_review import CASE_REVIEW, labels_of_every_version, process_for
+from workflows.case_review import (
+    CASE_REVIEW,
+    labels_of_every_version,
+    process_for,
+    states_of_every_version,
+)
 from workflows.dashboard import (
     Viewer,
     count_by_state,
@@ -60,7 +65,6 @@ from workflows.dashboard import (
 )
 from workflows.describe import DESCRIBE_LOADS, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
-from workflows.machine import FINAL_STATES, STATES
 from workflows.permissions import visible_to
 from workflows.process import Process
 from workflows.service import (
@@ -168,20 +172,24 @@ def dashboard() -> str:
             .where(Agency.partnership_id == current_user.partnership_id)
             .order_by(Agency.name)
         ).all()
+        # Cases of every version of the process: one opened under an older version may
+        # sit in a state the newest no longer has, and is still listed and filtered.
+        every_state = states_of_every_version()
+        states = [s.name for s in every_state]
         form.state.choices = [SelectChoice("", "All open cases")] + [
-            SelectChoice(state, STATE_LABELS[state]) for state in STATES
+            SelectChoice(s.name, s.label) for s in every_state
         ]
         form.agency.choices = [SelectChoice("", "All agencies")] + [
             SelectChoice(str(a.id), a.name) for a in agencies
         ]
         viewer = Viewer(current_user.partnership_id, current_user.role, current_user.agency_id)
-        state = form.state.data if form.state.data in STATES else ""
+        state = form.state.data if form.state.data in states else ""
         shown = open_cases(
             session,
             viewer,
             app.policy,
             today,
-            states=[state] if state else [s for s in STATES if s not in FINAL_STATES],
+            states=[state] if state else [s.name for s in every_state if not s.final],
             agency_id=whole_number(form.agency.data, 1, LARGEST_ID),
             page=whole_number(request.args.get("page"), 1, LARGEST_ID) or 1,
             page_size=PAGE_SIZE,
@@ -197,7 +205,7 @@ def dashboard() -> str:
         page=shown.page,
         pages=shown.pages,
         counts=counts,
-        states=STATES,
+        states=states,
         failed=failed,
         today=today,
         confirm=ConfirmForm(),
@@ -334,6 +342,24 @@ def subject_access(reference: str, extension: str) -> Response:
     )
 
 
+def step_done(
+    process: Process, event: str, data: Mapping[str, Any], before: str, after: str
+) -> str:
+    """What the case page says a step did: the move's own words where the declaration
+    gives them ("Panel moved"), else the step's title; then the state the case is in."""
+    try:
+        done = process.move_for(event, data, before).done
+    except LookupError:  # a step the case's state no longer allows: said by its title
+        done = ""
+    now_in = state_in_a_sentence(after, process.state_labels)
+    if not done:
+        title = process.titles[event]
+        return _s("%(done)s: done. The case is now %(state)s.", done=title, state=now_in)
+    if before == after:
+        return _s("%(done)s. The case is still %(state)s.", done=_s(done), state=now_in)
+    return _s("%(done)s. The case is now %(state)s.", done=_s(done), state=now_in)
+
+
 @blueprint.post("/cases/<reference>/events/<event>")
 @login_required
 def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
@@ -344,6 +370,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
         process = process_for(case.workflow_version)  # the case's version: its steps' forms
         if event not in process.step:
             abort(404)
+        before = case.state
         agencies = _agency_names(session)
         form = make_form(event, app.config, agencies, case.version, request.form, process)
         if isinstance(form, AcknowledgeForm):
@@ -355,12 +382,11 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     if not form.validate():
         return _render_case(reference, open_form=(event, form), status=400)
     actor = current_actor()
+    data = form.data_for_service()
     try:
         with write_transaction(app.sessions) as session:
             case = _visible_case(session, reference, for_update=True, event=event)
-            outcome = apply(
-                session, case, event, form.data_for_service(), actor, app.now(), app.policy
-            )
+            outcome = apply(session, case, event, data, actor, app.now(), app.policy)
             state = case.state
     except InvalidData as error:
         leftover = place_errors(form, error.fields)
@@ -368,8 +394,7 @@ def apply_step(reference: str, event: str) -> str | Response | tuple[str, int]:
     except (StaleCase, EventNotAllowed) as error:
         flash(_s("%(problem)s Nothing was changed.", problem=error.message), "error")
         return redirect(url_for("staff.case_page", reference=reference))
-    done, now_in = process.titles[event], state_in_a_sentence(state, process.state_labels)
-    flash(_s("%(done)s: done. The case is now %(state)s.", done=done, state=now_in), "success")
+    flash(step_done(process, event, data, before, state), "success")
     for warning in outcome.warnings:
         flash(warning, "info")
     return redirect(url_for("staff.case_page", reference=reference))

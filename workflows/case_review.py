@@ -203,13 +203,15 @@ STEPS = (
         SchedulePanelIn,
         "SchedulePanelForm",
         MANAGER_ONLY,
-        tuple(
+        (
+            Move((THRESHOLD_MET,), PANEL_SCHEDULED, letters=PANEL_INVITATION),
+            # Rearranged: the same step, its invitations sent again with the new time.
             Move(
-                (source,),
+                (PANEL_SCHEDULED,),
                 PANEL_SCHEDULED,
                 letters=PANEL_INVITATION,
-            )
-            for source in (THRESHOLD_MET, PANEL_SCHEDULED)
+                done=N_("Panel moved"),
+            ),
         ),
         reads=("panels", "agencies"),
         record=steps.schedule_panel,
@@ -508,6 +510,24 @@ def labels_of_every_version() -> tuple[dict[str, str], dict[str, str]]:
     return states, clocks
 
 
+def states_of_every_version() -> list[State]:
+    """Every state a case may be in, whatever version it runs on: the newest version's in
+    its order, then each state only an older version has, after the state it follows there.
+    For what lists or filters cases of several versions (a case opened under an older
+    version may sit in a state the newest no longer has)."""
+    found = list(newest().states)
+    names = {state.name for state in found}
+    for version in sorted(PROCESSES, reverse=True):
+        before: str | None = None
+        for state in PROCESSES[version].states:
+            if state.name not in names:
+                at = next((i + 1 for i, s in enumerate(found) if s.name == before), len(found))
+                found.insert(at, state)
+                names.add(state.name)
+            before = state.name
+    return found
+
+
 def _every_version() -> list[Process]:
     """Every version a case may be on, the oldest first (read at call time: a test, or a
     later release, adds one)."""
@@ -515,10 +535,10 @@ def _every_version() -> list[Process]:
 
 
 def all_states() -> list[str]:
-    """Every state a case may be in, on any version: the oldest version's in its order,
-    then each newer version's new ones. What a list filters by and a schema enumerates, so
-    that a case in a state only a newer version has is never refused or left out."""
-    return list(dict.fromkeys(s for p in _every_version() for s in p.state_names))
+    """Every state a case may be in, on any version, named in the order
+    ``states_of_every_version`` gives. What a list filters by and a schema enumerates, so
+    that a case in a state only another version has is never refused or left out."""
+    return [state.name for state in states_of_every_version()]
 
 
 def all_final_states() -> frozenset[str]:

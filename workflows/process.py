@@ -89,6 +89,9 @@ class Move:
     #: The case ends here: every clock still running stops.
     stops_all: bool = False
     letters: tuple[Letter, ...] = ()
+    #: What the staff page says was done, where the step's title would mislead (a panel
+    #: moved is not "Schedule the panel: done"); "" for the step's title.
+    done: str = ""
 
     @property
     def key(self) -> str:

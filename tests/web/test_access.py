@@ -572,6 +572,7 @@ TABLE = {
     },
     # Readiness is for the load balancer, which never signs in.
     ("GET", "/readyz"): everyone(OK),
+    ("GET", "/favicon.ico"): everyone(OK),
     ("GET", "/apply"): everyone(OK),
     ("GET", "/apply/who"): everyone(OK),
     **{
