@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseAgency, CaseReview, Deadline, OutboxMessage
 from triggers.policy import Policy
-from triggers.statuses import OUTSTANDING, DeadlineStatus, OutboxStatus, agency_of
+from triggers.statuses import OUTSTANDING, Audience, DeadlineStatus, OutboxStatus, agency_of
 from workflows.case_agencies import proposed_agencies
 from workflows.case_review import process_for
 from workflows.description import (
@@ -280,7 +280,7 @@ def _messages(session: Session, case: CaseReview) -> list[Message]:
             "id": message.id,
             "kind": message.kind,
             "recipient": message.recipient,
-            "to": _recipient_label(message.recipient, names),
+            "to": recipient_label(message.recipient, names),
             "status": message.status,
             "attempts": message.attempts,
             "last_error": message.last_error or None,
@@ -322,20 +322,29 @@ def _history(session: Session, case: CaseReview) -> list[HistoryEntry]:
     ]
 
 
-def _recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
+#: How the case page names who a letter went to: one recipient a letter's audience names
+#: (``Audience``; a group's rows name each agency), and the role words of the managers' own
+#: rows (``Recipients``: "managers", the escalation's "managers,chairs").
+RECIPIENT_LABELS: dict[str, str] = {
+    Audience.APPLICANT: "the applicant",
+    # The copy of a letter by post sent to the applicant's e-mail address as well.
+    Audience.APPLICANT_EMAIL: "the applicant (by e-mail)",
+    Audience.CHAIR: "the CSP chair",
+    Audience.APPEAL_BODY: "the appeal body",
+    Audience.MANAGER: "the managers",
+    Audience.POLICING_BODY: "the local policing body",
+    "managers": "the managers",
+    "chairs": "the CSP chair",
+}
+
+
+def recipient_label(recipient: str, agency_names: dict[int, str]) -> str:
+    """Who an outbox row of a case is for, in words. An agency by its name; a word with no
+    label is a gap in RECIPIENT_LABELS (the consistency test walks every audience), never
+    shown raw."""
     if (agency_id := agency_of(recipient)) is not None:
         return agency_names.get(agency_id, "an agency")
-    labels = {
-        "applicant": "the applicant",
-        # The copy of a letter by post sent to the applicant's e-mail address as well.
-        "applicant_email": "the applicant (by e-mail)",
-        "managers": "the managers",
-        "manager": "the managers",
-        "chair": "the CSP chair",
-        "chairs": "the CSP chair",
-        "appeal_body": "the appeal body",
-    }
-    return " and ".join(labels.get(part, part) for part in recipient.split(","))
+    return " and ".join(RECIPIENT_LABELS[part] for part in recipient.split(","))
 
 
 def _victim(case: CaseReview) -> Victim:

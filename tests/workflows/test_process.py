@@ -294,3 +294,21 @@ ACKNOWLEDGE = CASE_REVIEW.step["acknowledge"]
 )
 def test_the_check_notices_what_is_missing(broken, said):
     assert said in gaps(broken)
+
+
+def test_the_case_page_names_everyone_a_letter_of_a_case_can_go_to():
+    """A letter's outbox row names its recipient by the audience's own word (a group names
+    each agency: "agency:<id>"), or by the managers' role words; the case page says each in
+    words and has no fallback that would show a raw word."""
+    from triggers.statuses import ROLE_WORDS, agency_recipient
+    from workflows.describe import RECIPIENT_LABELS, recipient_label
+
+    groups = {Audience.ALL_AGENCIES, Audience.RECOMMENDATION_OWNERS, Audience.PANEL_INVITEES}
+    one_each = {letter.to for op in CASE_REVIEW.operations for letter in op.letters} - groups
+    assert one_each, "the process declares letters"
+    assert sorted(set(Audience) - groups - set(RECIPIENT_LABELS)) == []
+    assert sorted(set(ROLE_WORDS) - set(RECIPIENT_LABELS) - {"manager", "chair"}) == []
+    assert recipient_label("managers,chairs", {}) == "the managers and the CSP chair"
+    assert recipient_label(agency_recipient(3), {3: "Police"}) == "Police"
+    with pytest.raises(KeyError):
+        recipient_label("someone_new", {})
