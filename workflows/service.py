@@ -38,7 +38,6 @@ from triggers.models import (
 )
 from triggers.policy import Policy
 from triggers.statuses import DeadlineStatus, OutboxStatus
-from triggers.step_writes import write_changes
 from workflows import deadlines, panel_notices, permissions
 from workflows.case_review import CASE_REVIEW, newest, process_for
 from workflows.dashboard import Viewer
@@ -350,9 +349,6 @@ def _record_step(
         },
         held=policy.config.mail.hold_for_approval,
     )
-    # The step's rows by statements built once, not the unit of work (triggers.step_writes);
-    # written before the audit event, so that the chain's head is still taken last.
-    write_changes(session)
     write_audit(session, case, actor, now, event, from_state, case.state, on, {**values, **details})
     return outcome
 

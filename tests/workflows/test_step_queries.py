@@ -7,7 +7,7 @@ is a lazy load that a change brought back.
 """
 
 import pytest
-from sqlalchemy import event, inspect, select
+from sqlalchemy import select
 
 from tests.factories import EVENT_DATA, MANAGER, SAMPLE_NOW, case_in_state, event_data
 from tests.statements import sent, tables_read
@@ -125,48 +125,3 @@ def test_a_case_for_a_step_is_found_by_one_statement_built_once_and_seen_as_the_
     with write_transaction(sessions) as session:
         case_for_a_step(session, "record_review", reference=reference, viewer=manager)
     assert _step_statement.cache_info().misses == built
-
-
-@pytest.mark.parametrize(
-    ("before", "step"),
-    [
-        ("received", "acknowledge"),
-        ("acknowledged", "decide_threshold"),
-        ("threshold_met", "schedule_panel"),
-        ("panel_scheduled", "record_review"),
-        ("review_complete", "send_findings"),
-        ("findings_sent", "appeal"),
-        ("findings_sent", "close"),
-        ("received", "withdraw"),
-    ],
-)
-def test_a_step_writes_its_rows_without_the_unit_of_work_and_its_objects_stay_true(
-    sessions, partnership, policy, before, step
-):
-    """The unit of work's flush was half of a step's client CPU on SQLite (bench/RESULTS.md):
-    a step writes its rows by statements built once (``triggers.step_writes``), and the
-    objects in the session are then those the database holds, ids and version included."""
-    with write_transaction(sessions) as session:
-        reference = case_in_state(session, partnership, policy, before).reference
-    flushes = []
-    with write_transaction(sessions) as session:
-        event.listen(session, "before_flush", lambda *_: flushes.append(1))
-        case = case_for_a_step(session, step, reference=reference)
-        data = {**event_data(case, step), "version": case.version}
-        apply(session, case, step, data, MANAGER, SAMPLE_NOW, policy)
-        assert not session.new and not session.dirty
-        held = _rows_of(case)
-    assert flushes == []
-    with write_transaction(sessions) as session:
-        again = case_for_a_step(session, step, reference=reference)
-        assert _rows_of(again) == held
-
-
-def _rows_of(case):
-    """What a case and its loaded rows hold, column by column, as plain values."""
-    rows = [case, *case.deadlines, *case.agencies, *case.panels, *case.recommendations]
-    rows += [*case.threshold_decisions, *case.themes, *case.appeals]
-    return sorted(
-        repr([(a.key, str(getattr(row, a.key))) for a in inspect(row).mapper.column_attrs])
-        for row in rows
-    )
