@@ -9,7 +9,7 @@ from tests.factories import MANAGER, SAMPLE_NOW, case_in_state, new_case, one_in
 from tests.web.test_access import sign_in
 from triggers.db import write_transaction
 from web.staff import state_in_a_sentence
-from workflows.describe import _recipient_label
+from workflows.describe import recipient_label
 from workflows.errors import ThresholdFloorMet
 from workflows.machine import STATES
 from workflows.service import apply, threshold_suggestion
@@ -23,7 +23,7 @@ def test_the_case_is_now_at_appeal_and_every_state_reads_in_a_sentence():
 
 
 def test_the_letters_list_names_the_applicants_email_copy():
-    assert _recipient_label("applicant_email", {}) == "the applicant (by e-mail)"
+    assert recipient_label("applicant_email", {}) == "the applicant (by e-mail)"
 
 
 def test_the_floor_error_says_not_met_in_words(sessions, partnership, policy):
