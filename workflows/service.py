@@ -177,7 +177,7 @@ def send_online_application(
     what the confirmation page shows (kept with the draft, so a second send shows it again)."""
     case = open_case(session, partnership, data, actor, now, policy)
     emailed = queue_confirmation(session, case, now) is not None
-    due = deadlines.find(case, CASE_REVIEW.first_clock)
+    due = deadlines.find(case, process_for(case.workflow_version).first_clock)
     sent = {
         "reference": case.reference,
         "acknowledge_by": due.due_on.isoformat() if due else "",
