@@ -29,7 +29,6 @@ from notifications.letters import (
     template_problem,
 )
 from notifications.outbox import recipients
-from triggers.audit import append_event
 from triggers.config import relative_path
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, LetterTemplate, OutboxMessage
@@ -38,6 +37,7 @@ from web.language import _ls, _s
 from web.services import services
 from workflows import permissions
 from workflows.case_review import PROCESSES, process_for
+from workflows.letter_templates import latest_template, save_template
 from workflows.process import Process
 
 blueprint = Blueprint("letters", __name__)
@@ -93,12 +93,7 @@ def _kinds() -> list[str]:
 
 
 def _latest(session: Session, partnership_id: int, kind: str) -> LetterTemplate | None:
-    return session.scalar(
-        select(LetterTemplate)
-        .where(LetterTemplate.partnership_id == partnership_id, LetterTemplate.kind == kind)
-        .order_by(LetterTemplate.version.desc())
-        .limit(1)
-    )
+    return latest_template(session, partnership_id, kind)
 
 
 @blueprint.get("/letters")
@@ -223,31 +218,7 @@ def _try(session: Session, kind: str, text: str, reference: str | None) -> tuple
 
 def _save(kind: str, text: str) -> int:
     app = services()
-    actor = current_actor()
     with write_transaction(app.sessions) as session:
-        latest = _latest(session, current_user.partnership_id, kind)
-        version = (latest.version if latest else 0) + 1
-        session.add(
-            LetterTemplate(
-                partnership_id=current_user.partnership_id,
-                kind=kind,
-                version=version,
-                text=text,
-                created_at=app.now(),
-                created_by=actor.label,
-            )
+        return save_template(
+            session, current_user.partnership_id, kind, text, current_actor(), app.now()
         )
-        append_event(
-            session,
-            {
-                "partnership_id": current_user.partnership_id,
-                "case_id": None,
-                "at": app.now(),
-                "actor": actor.label,
-                "event": "letter_template_saved",
-                "data": {"kind": kind, "version": version, "text": text},
-                "client_address": actor.address,
-                "request_id": actor.request_id,
-            },
-        )
-    return version
