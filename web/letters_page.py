@@ -39,6 +39,7 @@ from workflows import permissions
 from workflows.case_review import PROCESSES, process_for
 from workflows.letter_templates import latest_template, save_template
 from workflows.process import Process
+from workflows.service import record_view
 
 blueprint = Blueprint("letters", __name__)
 
@@ -155,7 +156,8 @@ def letter_template(kind: str) -> Any:
     shown, problem, status = None, "", 200
     if request.method == "POST" and form.validate_on_submit():
         text = form.text.data.replace("\r\n", "\n")
-        with read_session(app.sessions) as session:
+        # A preview with a case shows its personal data: a view, appended as this commits.
+        with write_transaction(app.sessions) as session:
             shown, problem = _try(session, kind, text, form.case.data)
         if problem:
             form.text.errors = [*form.text.errors, problem]
@@ -197,6 +199,7 @@ def _try(session: Session, kind: str, text: str, reference: str | None) -> tuple
         env = environment(relative_path(app.config, folder) if folder else None)
         problem = template_problem(env, text, None)
         return None, problem or ""
+    record_view(session, case, current_actor(), app.now(), "letter preview")
     process = process_for(case.workflow_version)  # the chosen case's words and audience
     audience = audiences(process).get(kind) or audiences_of_every_version()[kind]
     found = recipients(case, audience)

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from triggers.audit import REDACTED
 from triggers.models import AuditEvent, CaseReview, MessageDelivery, OutboxMessage
 from triggers.policy import Policy
-from workflows.case_review import all_final_states
+from workflows.case_review import PROCESSES
 from workflows.documents import remove_case_files
 from workflows.service import Actor, write_audit
 
@@ -41,13 +41,28 @@ def cut_off(policy: Policy, today: date) -> date:
     return today - relativedelta(years=policy.config.retention.years_after_closure)
 
 
+def ended_on_its_own_version() -> ColumnElement[bool]:
+    """A case in a state that is final on the version of the process it runs on: a state
+    final only on another version (a later one may end a case where this one goes on) is
+    not an end."""
+    return or_(
+        *(
+            and_(
+                CaseReview.workflow_version == version,
+                CaseReview.state.in_(sorted(PROCESSES[version].final_states)),
+            )
+            for version in sorted(PROCESSES)
+        )
+    )
+
+
 def due(session: Session, policy: Policy, today: date) -> list[CaseReview]:
     """Cases that ended at least the retention period ago and still hold personal data."""
     return list(
         session.scalars(
             select(CaseReview)
             .where(
-                CaseReview.state.in_(sorted(all_final_states())),
+                ended_on_its_own_version(),
                 CaseReview.ended_on <= cut_off(policy, today),
                 CaseReview.anonymised_on.is_(None),
             )

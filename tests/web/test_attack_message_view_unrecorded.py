@@ -29,3 +29,23 @@ def test_reading_a_letter_records_a_view(app, world, sessions):
     assert client.get(f"/cases/{reference}/messages/{letter}").status_code == 200
     after = _views(sessions)
     assert len(after) == len(before) + 1, after[len(before) :]
+
+
+def test_previewing_a_letter_with_a_case_records_a_view(app, world, sessions):
+    """A preview on the Letters page renders the chosen case's names and address: a view of
+    its personal data like reading the letter (found by the outside review of issue 17's
+    changes); a preview with no case reads nobody's."""
+    from tests.web.test_access import csrf
+
+    client = app.test_client()
+    sign_in(client, world["users"]["manager"])
+    text = "Subject: About {{ reference }}\nDear {{ recipient_name }},\n"
+    before = _views(sessions)
+    data = {"text": text, "case": world["case"], "preview": "Preview"}
+    page = client.post("/letters/findings", data={"csrf_token": csrf(client, "/letters"), **data})
+    assert page.status_code == 200 and "Dear " in page.get_data(as_text=True)
+    after = _views(sessions)
+    assert [view["what"] for view in after[len(before) :]] == ["letter preview"]
+    nobody = {"text": text, "preview": "Preview"}
+    client.post("/letters/findings", data={"csrf_token": csrf(client, "/letters"), **nobody})
+    assert len(_views(sessions)) == len(after)

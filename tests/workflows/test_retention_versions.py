@@ -30,3 +30,41 @@ def test_a_case_struck_out_under_version_2_is_anonymised_after_the_period(
         case = session.scalar(select(CaseReview).where(CaseReview.reference == reference))
         assert (case.state, case.anonymised_on) == (STRUCK_OUT, SAMPLE_NOW.date())
         assert case.victim.name == ""
+
+
+def test_a_state_final_only_on_another_version_is_no_end_for_a_case_on_this_one(
+    sessions, partnership, policy, monkeypatch
+):
+    """Version 2 ends a case at "threshold not met" (no review offered); a case on version 1
+    at that state is still open there (a review may be asked for), so retention leaves it,
+    whatever its dates say."""
+    import dataclasses
+
+    from sqlalchemy import update
+
+    from workflows.case_review import CASE_REVIEW, PROCESSES
+    from workflows.process import State
+
+    ends_there = tuple(
+        State(s.name, s.label, final=True) if s.name == "threshold_not_met" else s
+        for s in CASE_REVIEW.states
+    )
+    monkeypatch.setitem(
+        PROCESSES, 2, dataclasses.replace(CASE_REVIEW, version=2, states=ends_there)
+    )
+    with write_transaction(sessions) as session:
+        reference = closed_case(session, partnership, policy)
+    with write_transaction(sessions) as session:
+        session.execute(
+            update(CaseReview)
+            .where(CaseReview.reference == reference)
+            .values(state="threshold_not_met", workflow_version=1, ended_on=date(2019, 11, 29))
+        )
+    with write_transaction(sessions) as session:
+        assert run_retention(session, policy, SAMPLE_NOW).references == []
+    with write_transaction(sessions) as session:
+        session.execute(
+            update(CaseReview).where(CaseReview.reference == reference).values(workflow_version=2)
+        )
+    with write_transaction(sessions) as session:
+        assert run_retention(session, policy, SAMPLE_NOW).references == [reference]
