@@ -8,7 +8,7 @@ from tests.factories import case_in_state
 from tests.web.test_access import sign_in
 from tests.web.test_kept_forms import _page
 from triggers.db import write_transaction
-from triggers.models import Agency, CaseAgency, CaseReview
+from triggers.models import Agency, CaseAgency
 
 STATES = ("received", "threshold_met", "panel_scheduled", "review_complete", "appeal")
 
