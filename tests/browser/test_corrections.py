@@ -101,6 +101,10 @@ def test_the_manager_brings_in_the_police_and_corrects_the_case(
     form.get_by_role("button", name="Correct the case").click()
     new_due = policy.calendar.add_working_days(earlier, 5)
     old_due = policy.calendar.add_working_days(received, 5)
+    # Wait for the page after the POST (all_inner_texts reads at once, whatever is shown).
+    expect(
+        manager.locator(".govuk-notification-banner", has_text="The case is corrected")
+    ).to_have_count(1)
     notices = manager.locator(".govuk-notification-banner").all_inner_texts()
     assert any("The case is corrected" in text for text in notices)
     assert any(f"now due {english_date(new_due)}" in text for text in notices)
