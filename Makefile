@@ -66,8 +66,12 @@ PORT ?=
 run: install
 	$(BIN)/casereview demo $(if $(PORT),--port $(PORT))
 
-## Install what the tests need and run them all: lint, then the suite on SQLite and PostgreSQL
-test: lint test-sqlite test-postgresql
+## Install what the tests need and run them all: lint, then the suite on SQLite and on
+## PostgreSQL at the same time (each in TEST_WORKERS processes with databases of their own;
+## one suite's waits on its database or browser are the other's CPU: CI stays under 20
+## minutes). Each suite's output is printed whole when it ends.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 test-sqlite: install
 	CASEREVIEW_TEST_DATABASE=sqlite $(BIN)/pytest -n $(TEST_WORKERS)
