@@ -70,7 +70,8 @@ def test_two_schedulers_send_each_letter_once_and_a_follower_takes_over(
     letters_due(shared_database, 100)
     wait_for(lambda: outbox(shared_database) == {"sent": 200}, TAKEOVER_SECONDS, "a takeover")
     assert time.monotonic() - killed_at < TAKEOVER_SECONDS
-    assert leader().endswith(f":{survivor.pid}")
+    # The heartbeat is written as the survivor's sweep ends, a moment after its letters.
+    wait_for(lambda: leader().endswith(f":{survivor.pid}"), 10, "the survivor's heartbeat")
     ids = sink.ids()
     assert len(ids) == 200 and len(set(ids)) == 200, "every letter went exactly once"
     assert survivor.poll() is None, processes.output(survivor)
