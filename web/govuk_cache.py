@@ -37,6 +37,7 @@ from govuk_frontend_wtf.gov_form_base import GovFormBase
 from jinja2.environment import TemplateModule
 from jinja2.runtime import Context, Macro
 from markupsafe import Markup
+from wtforms import SelectChoice
 
 from web.language import StaffLazyString
 
@@ -68,7 +69,7 @@ def frozen(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
         return (dict, tuple((frozen(key), frozen(item)) for key, item in value.items()))
-    if kind is list or kind is tuple:
+    if kind is list or kind is tuple or kind is SelectChoice:  # a choice: value, label...
         return (kind, tuple(frozen(item) for item in value))
     if kind in _PLAIN:
         if (kind is str or kind is Markup) and len(value) > LONGEST_KEPT_TEXT:
@@ -91,6 +92,8 @@ def thawed(key: Any) -> Any:
         return {thawed(name): thawed(item) for name, item in value}
     if kind is list or kind is tuple:
         return kind(thawed(item) for item in value)
+    if kind is SelectChoice:
+        return SelectChoice(*(thawed(item) for item in value))
     if kind is LazyString or kind is StaffLazyString:  # its own escaping: lazy again
         return kind(str, value)
     if isinstance(kind, type) and issubclass(kind, jinja2.Undefined):

@@ -21,22 +21,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel.speaklater import LazyString
 from markupsafe import Markup
-from wtforms import Field, FieldList, FormField, SelectChoice
+from wtforms import Field, FieldList, FormField
 from wtforms.csrf.core import CSRFTokenField
 
-from web.govuk_cache import LONGEST_KEPT_TEXT, Uncacheable
+from web.govuk_cache import Uncacheable, frozen
 from web.language import current_language
 
 #: Distinct forms kept per application: a few per state and role, each a few kB.
 KEPT = 512
-
-_SCALARS = frozenset({str, Markup, int, float, bool, type(None), date, datetime})
 
 
 class KeptForms:
@@ -109,27 +105,9 @@ def _field_key(field: Field) -> tuple[Any, ...]:
         type(field.widget),
         field.name,
         field.id,
-        _plain(field.label.text),
-        _plain(field.description),
-        _plain(field.data),
-        _plain(choices),
-        _plain(field.render_kw),
+        frozen(field.label.text),
+        frozen(field.description),
+        frozen(field.data),
+        frozen(choices),
+        frozen(field.render_kw),
     )
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as a hashable key keeping each value's type; lazy words as they read now."""
-    kind = type(value)
-    if kind in _SCALARS:
-        if (kind is str or kind is Markup) and len(value) > LONGEST_KEPT_TEXT:
-            raise Uncacheable("a long text")
-        return (kind, value)
-    if isinstance(value, LazyString):  # its words now, in this request's language
-        return (kind, _plain(str(value)))
-    if isinstance(value, SelectChoice):  # value, label, render_kw, optgroup
-        return (SelectChoice, tuple(_plain(part) for part in value))
-    if kind is list or kind is tuple:
-        return (kind, tuple(_plain(item) for item in value))
-    if kind is dict:
-        return (dict, tuple((_plain(k), _plain(v)) for k, v in value.items()))
-    raise Uncacheable(kind.__name__)

@@ -542,9 +542,8 @@ def all_states() -> list[str]:
 
 
 def all_final_states() -> frozenset[str]:
-    """Every state that ends a case on any version: what retention and the lists of ended
-    cases look for (a case's state is final on its own version, and ended cases are found
-    by it)."""
+    """Every state that ends a case on some version (a schema's or a list's choices; whether
+    one case has ended is its own version's ``final_states``, as retention asks)."""
     return frozenset().union(*(p.final_states for p in _every_version()))
 
 
