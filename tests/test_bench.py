@@ -46,6 +46,25 @@ def test_the_throughput_benchmark_runs_every_contender_to_the_end():
     assert lowest <= float(cells[9]) <= highest
 
 
+def test_the_step_cpu_benchmark_times_both_contenders_and_every_part_of_the_step():
+    """The service's CPU a step beside the floor's, in one process, and where it goes."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from step_cpu import PARTS
+
+    database = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
+    rows = bench("step_cpu.py", "--cases", "2", "--database", database)
+    cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
+    assert cells[0][0] == f"{database}: 2 cases"
+    assert cells[2][0] == "client CPU a step" and cells[2][3].startswith("floor / service ")
+    assert float(cells[3][1]) > 0 and float(cells[3][2]) > 0  # statements a step
+    assert cells[4][0] == "service, timed part by part" and float(cells[4][1].split()[0]) > 0
+    parts = [row[0].removeprefix("service: ") for row in cells[5:]]
+    assert parts == [name for name, *_ in PARTS]
+    shares = [float(row[3].split("%")[0]) for row in cells[5:]]
+    assert shares[parts.index("flush (unit of work)")] > 0
+    assert 95 <= sum(shares) <= 105
+
+
 def test_the_peer_model_can_be_withdrawn_at_any_open_step_and_waits_on_its_limits():
     """The BPMN peer runs the same process as the service: a "withdraw" message ends it from
     whichever step it is at, and each step waits on a timer for its limit."""
