@@ -76,7 +76,7 @@ from workflows.service import (
     open_case,
     record_chronology,
     record_view,
-    record_view_of,
+    record_view_after_reading,
 )
 from workflows.subject_access import Subject, find_subject, subject_access_record
 from workflows.sweep import retry_by_hand
@@ -465,11 +465,9 @@ def _render_case(
                 SelectChoice(name, name) for name in _chronology_agencies(actor, agencies_by_id)
             ]
         documents_and_notes = case_file(session, case_id, agencies_by_id)
-    # The view is appended once the page's reads are done, in a short transaction of its
-    # own that does not read the case again (SQLite's write lock is not held while the page
-    # is built; the chain's head only for the append, triggers.audit).
-    with write_transaction(app.sessions) as session:
-        record_view_of(session, viewed, actor, app.now(), "case page")
+    # The view is appended once the page's reads are done (the chain's head is held only
+    # for the append, triggers.audit).
+    record_view_after_reading(app.sessions, viewed, actor, app.now(), "case page")
     extra = {**changes, **plan_forms(described, actor)}
     if plan_form is not None:
         extra[plan_form[0]] = plan_form[1]
