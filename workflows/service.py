@@ -588,8 +588,9 @@ def record_view_after_reading(
     """``record_view_of`` in a short write transaction of its own, for a read path whose
     reads are done (the case page, the API's case GET). Read in a writing transaction
     instead, the case would hold SQLite's one write lock while the page or the answer is
-    built; apart, the writer holds it only for the append and the commit."""
-    with write_transaction(sessions) as session:
+    built; apart, the writer holds it only for the append and the commit (on PostgreSQL one
+    statement, committed by the server as it ends: ``write_transaction``'s ``one_statement``)."""
+    with write_transaction(sessions, one_statement=True) as session:
         record_view_of(session, case, actor, now, what)
 
 

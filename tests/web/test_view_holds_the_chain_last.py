@@ -10,7 +10,7 @@ come before the COMMIT.
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.conftest import make_token
 from tests.factories import SAMPLE_NOW
@@ -213,3 +213,32 @@ def test_the_case_page_writes_nothing_but_its_view(app, world, sessions, stateme
     assert client.get(f"/cases/{world['case']}").status_code == 200
     assert only_its_view(statements), statements
     assert viewed(sessions) == ["case page"]
+
+
+def test_on_postgresql_the_view_is_committed_by_the_server_as_its_statement_ends(
+    client, world, sessions, partnership, engine
+):
+    """No COMMIT round trip while the head is held (the client's thread may wait for the GIL
+    before it could send one): the append runs in autocommit. SQLite's writers are one at a
+    time, and its append is a write transaction as before."""
+    token = make_token(sessions, partnership, "manager", "api@example.org")
+    autocommitted: list[bool] = []
+
+    def executed(conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "audit_chain" in statement:
+            # psycopg's own flag (the driver's state, not what was asked of it); pysqlite
+            # on Python 3.11 has none: its transactions are the BEGINs triggers.db sends.
+            autocommitted.append(getattr(conn.connection.dbapi_connection, "autocommit", False))
+
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        answer = client.get(
+            f"/api/v1/cases/{world['case']}", headers={"Authorization": f"Bearer {token}"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+    assert answer.status_code == 200
+    postgresql = engine.dialect.name == "postgresql"
+    assert autocommitted and all(is_auto == postgresql for is_auto in autocommitted)
+    with read_session(sessions) as session:
+        assert verify_chain(session).intact
