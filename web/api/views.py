@@ -28,7 +28,7 @@ from workflows.case_list import visible_cases
 from workflows.case_review import all_states, process_for
 from workflows.corrections import correct
 from workflows.dashboard import Viewer
-from workflows.describe import DESCRIBE_LOADS, describe_case
+from workflows.describe import case_to_describe, describe_case
 from workflows.errors import CaseNotFound, InvalidData
 from workflows.extensions import extend_deadline
 from workflows.permissions import visible_to
@@ -37,7 +37,6 @@ from workflows.service import (
     ViewedCase,
     apply,
     case_for_a_step,
-    for_a_step,
     open_case,
     record_chronology,
     record_view_after_reading,
@@ -139,7 +138,7 @@ def show_case(reference: str) -> Response:
     app = services()
     now = app.now()
     with read_session(app.sessions) as session:
-        case = _load(session, reference, loads=DESCRIBE_LOADS)
+        case = _load(session, reference, to_describe=True)
         viewed = ViewedCase.of(case)
         described = describe_case(session, case, app.policy, app.policy.today(now))
     record_view_after_reading(app.sessions, viewed, g.actor, now, "API")
@@ -295,20 +294,20 @@ def _load(
     *,
     for_update: bool = False,
     event: str | None = None,
-    loads: tuple[Any, ...] = (),
+    to_describe: bool = False,
 ) -> CaseReview:
     """The case with that reference, if the caller may see it; any other is 404.
-    ``for_update`` locks it and loads what the step ``event`` reads; ``loads`` are loader
-    options for what the caller reads next."""
-    if for_update and not loads:  # a step: its statement built once (case_for_a_step)
-        viewer = Viewer(g.partnership_id, g.actor.role, g.agency_id)
-        case = case_for_a_step(session, event, reference=reference.strip().upper(), viewer=viewer)
+    ``for_update`` locks it and loads what the step ``event`` reads; ``to_describe`` loads
+    what ``describe_case`` reads with it. Both statements are built once per role."""
+    viewer = Viewer(g.partnership_id, g.actor.role, g.agency_id)
+    key = reference.strip().upper()
+    if to_describe:
+        case = case_to_describe(session, key, viewer)
+    elif for_update:
+        case = case_for_a_step(session, event, reference=key, viewer=viewer)
     else:
-        query = _visible(select(CaseReview))
-        query = query.where(CaseReview.reference == reference.strip().upper()).options(*loads)
-        if for_update:
-            query = for_a_step(query, event)
-        case = session.execute(query).unique().scalar()
+        case = session.execute(_visible(select(CaseReview)).where(CaseReview.reference == key))
+        case = case.unique().scalar()
     if case is None:
         raise CaseNotFound(f"There is no case {reference} that you may see.")
     return case
