@@ -14,6 +14,7 @@ first requests compile statements and templates).
 
     .venv/bin/python bench/cpu.py [--cases 10000] [--database sqlite|postgresql]
                                   [--requests 1000] [--url URL-of-a-generated-history]
+                                  [--pages NAME ...]
 
 Prints one Markdown table row per page; `make bench` writes them to bench/RESULTS.md.
 """
@@ -180,7 +181,7 @@ def references(url: str) -> tuple[list[str], list[str], str]:
     return found[False], found[True], token
 
 
-def run(url: str, requests: int, folder: Path) -> list[Measure]:
+def run(url: str, requests: int, folder: Path, pages: list[str] | None = None) -> list[Measure]:
     open_cases, closed_cases, token = references(url)
     open_cases = open_cases or closed_cases  # a tiny history may have no open case
     config = folder / "bench.toml"
@@ -221,28 +222,18 @@ def run(url: str, requests: int, folder: Path) -> list[Measure]:
             if "Case reviews" not in staff.get("/"):
                 raise SystemExit("the dashboard did not show the cases")
 
+        sends: dict[str, Callable[[int], None]] = {
+            "dashboard": dashboard,
+            "case page, open cases": cycle(staff, [f"/cases/{r}" for r in open_cases]),
+            "case page, closed cases": cycle(staff, [f"/cases/{r}" for r in closed_cases]),
+            "API case GET": cycle(api, [f"/api/v1/cases/{r}" for r in open_cases]),
+            "public form: start page": cycle(public, ["/apply"]),
+            "public form: first question": cycle(public, ["/apply/who"]),
+        }
         measures = [
-            measure("dashboard", pid, requests, dashboard),
-            measure(
-                "case page, open cases",
-                pid,
-                requests,
-                cycle(staff, [f"/cases/{r}" for r in open_cases]),
-            ),
-            measure(
-                "case page, closed cases",
-                pid,
-                requests,
-                cycle(staff, [f"/cases/{r}" for r in closed_cases]),
-            ),
-            measure(
-                "API case GET",
-                pid,
-                requests,
-                cycle(api, [f"/api/v1/cases/{r}" for r in open_cases]),
-            ),
-            measure("public form: start page", pid, requests, cycle(public, ["/apply"])),
-            measure("public form: first question", pid, requests, cycle(public, ["/apply/who"])),
+            measure(name, pid, requests, send)
+            for name, send in sends.items()
+            if not pages or name in pages
         ]
     finally:
         process.terminate()
@@ -258,6 +249,9 @@ def main() -> None:
     parser.add_argument(
         "--url", help="a database already holding a bench/scale.py history of --cases cases"
     )
+    parser.add_argument(
+        "--pages", nargs="+", help="only these pages, by the names the rows give (all by default)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         if args.url:
@@ -270,7 +264,7 @@ def main() -> None:
                 upgrade(engine)
                 generate(engine, args.cases)
                 engine.dispose()
-            measures = run(url, args.requests, Path(folder))
+            measures = run(url, args.requests, Path(folder), args.pages)
         finally:
             drop()
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"

@@ -8,7 +8,9 @@ records a view on the audit chain. A sampler reads ``pg_stat_activity`` every ~5
 counts the servers' backends that are busy (not idle) and those waiting on a lock
 (``wait_event_type = 'Lock'``). For each target and client count: requests a second,
 p50/p95, the share of busy backends found waiting on a lock, and the servers' CPU per
-request (their processes' user + system time, steadier than wall time on a shared machine).
+request (their processes' user + system time, steadier than wall time on a shared machine);
+below the table, the CPU a request of this client process and of the database's backends
+(where the time goes when requests a second stop rising).
 Afterwards every 200 answer must have its view on the chain, and the chain must verify.
 
     .venv/bin/python bench/views.py [--cases 10000] [--seconds 20] [--clients 1 2 4 8]
@@ -114,10 +116,30 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def closed_loop(target, ports, references, token, clients, seconds, pids, sampler):  # type: ignore[no-untyped-def]
+def backend_cpu_seconds(engine) -> dict[int, float]:  # type: ignore[no-untyped-def]
+    """User + system time so far of each of the database's client backends (the servers'
+    pooled connections), by process id: where a request's time goes besides the servers."""
+    with engine.connect() as connection:
+        pids = connection.scalars(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+        ).all()
+    times = {}
+    for pid in pids:
+        try:
+            times[pid] = cpu_seconds([pid])
+        except OSError:  # ended meanwhile
+            continue
+    return times
+
+
+def closed_loop(target, ports, references, token, clients, seconds, pids, sampler, database):  # type: ignore[no-untyped-def]
     """``clients`` threads, each sending its next request when the last was answered, for
     ``seconds``: the (status, seconds) of every answer, the wall time and the servers' CPU
-    time from the moment all were signed in and warm, and what the sampler saw meanwhile."""
+    time from the moment all were signed in and warm, what the sampler saw meanwhile, and
+    the CPU time of this client process and of the database's backends."""
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
     ready = threading.Barrier(clients + 1)
@@ -152,12 +174,17 @@ def closed_loop(target, ports, references, token, clients, seconds, pids, sample
     ready.wait()
     sampler.take()
     sampler.running.set()
+    backends = backend_cpu_seconds(database)
+    mine = time.process_time()
     before, begin = cpu_seconds(pids), time.monotonic()
     for thread in threads:
         thread.join()
     elapsed, cpu = time.monotonic() - begin, cpu_seconds(pids) - before
+    client_cpu = time.process_time() - mine
     sampler.running.clear()
-    return results, elapsed, cpu, sampler.take()
+    after = backend_cpu_seconds(database)
+    database_cpu = sum(spent - backends.get(pid, 0.0) for pid, spent in after.items())
+    return results, elapsed, cpu, sampler.take(), client_cpu, database_cpu
 
 
 def main() -> None:
@@ -182,17 +209,29 @@ def main() -> None:
             pids = [process.pid for process in processes]
             sampler = Sampler(url)
             sampler.start()
+            database = create_engine(url, isolation_level="AUTOCOMMIT")
             answers: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
             sampled: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
             cpu: dict[tuple[str, int], float] = defaultdict(float)
             elapsed: dict[tuple[str, int], float] = defaultdict(float)
+            others: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
             for _ in range(args.rounds):
                 for clients in args.clients:
                     for target in TARGETS:
                         key = (target, clients)
-                        got, wall, used, seen = closed_loop(
-                            target, ports, references, token, clients, args.seconds, pids, sampler
+                        got, wall, used, seen, client_cpu, database_cpu = closed_loop(
+                            target,
+                            ports,
+                            references,
+                            token,
+                            clients,
+                            args.seconds,
+                            pids,
+                            sampler,
+                            database,
                         )
+                        others[key][0] += client_cpu
+                        others[key][1] += database_cpu
                         elapsed[key] += wall
                         cpu[key] += used
                         answers[key] += got
@@ -204,11 +243,12 @@ def main() -> None:
                         total[3] = max(total[3], most)
             sampler.stopped.set()
             sampler.join()
+            database.dispose()
             for process in processes:
                 process.terminate()
             for process in processes:
                 process.wait(timeout=30)
-        report(url, args, answers, sampled, cpu, elapsed)
+        report(url, args, answers, sampled, cpu, elapsed, others)
     finally:
         for process in processes:
             process.terminate()
@@ -219,7 +259,7 @@ def main() -> None:
         admin.dispose()
 
 
-def report(url, args, answers, sampled, cpu, elapsed) -> None:  # type: ignore[no-untyped-def]
+def report(url, args, answers, sampled, cpu, elapsed, others) -> None:  # type: ignore[no-untyped-def]
     load = os.getloadavg()
     print(
         f"{args.cases:,} cases, PostgreSQL, {args.workers} workers x 4 threads, "
@@ -246,6 +286,17 @@ def report(url, args, answers, sampled, cpu, elapsed) -> None:  # type: ignore[n
                 f"| {len(rows) / elapsed[key]:.1f} | {percentile(times, 0.5):.1f} "
                 f"| {percentile(times, 0.95):.1f} | {share} ({samples} samples) | {most} "
                 f"| {1000 * cpu[key] / max(1, len(rows)):.1f} |"
+            )
+    # Not table rows (bench/record.py keeps those): where else each row's time went.
+    print("\nCPU a request besides the servers': this client process, the database's backends")
+    for target in TARGETS:
+        for clients in args.clients:
+            key = (target, clients)
+            done = max(1, len(answers[key]))
+            client_cpu, database_cpu = others[key]
+            print(
+                f"  {target}, {clients} clients: client {1000 * client_cpu / done:.1f} ms, "
+                f"database {1000 * database_cpu / done:.1f} ms"
             )
     engine = make_engine(url)
     with read_session(make_session_factory(engine)) as session:

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from triggers.models import ApiToken, Partnership, SignInFailure, User
@@ -189,16 +189,58 @@ def create_token(session: Session, user: User, now: datetime, days: int = TOKEN_
     return token
 
 
-def user_for_token(session: Session, token: str, now: datetime) -> User | None:
+#: An API token's ``last_used_at`` is written at most this often: a request with a token
+#: used more recently only reads it. Writing it on every request made every API call a
+#: write transaction (SQLite's one write lock; on PostgreSQL, clients sharing a token queued
+#: on its row), so ``casereview token list`` says when a token was last used to within this.
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who a valid API token acts for, and whether this use is to be recorded."""
+
+    user: User
+    token_id: int
+    #: ``last_used_at`` is unset or older than ``TOKEN_USE_RECORDED_EVERY``: call
+    #: ``record_token_use`` in a write transaction.
+    is_due_a_record: bool
+
+
+def user_for_token(session: Session, token: str, now: datetime) -> TokenHolder | None:
     """The active user a token belongs to, or None (unknown, revoked, expired, or its user
-    deactivated); records when it was last used."""
+    deactivated). Only reads (the token and its user in one statement), so that an API
+    request need not write."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest(token))
+    ).first()
+    if found is None:
         return None
-    row.last_used_at = now
-    return row.user
+    row, user = found
+    if row.revoked_at is not None or row.expires_at <= now or not user.is_active:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RECORDED_EVERY
+    return TokenHolder(user, row.id, is_due_a_record=stale)
+
+
+def record_token_use(session: Session, token_id: int, now: datetime) -> None:
+    """Record that the token was used at ``now``, unless a request in between did (several
+    clients sharing a token find it due at once; one write is enough)."""
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at <= now - TOKEN_USE_RECORDED_EVERY,
+            ),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def digest(secret: str) -> str:

@@ -146,16 +146,26 @@ def is_sqlite(session: Session) -> bool:
 
 
 @contextmanager
-def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def write_transaction(
+    factory: sessionmaker[Session], *, one_statement: bool = False
+) -> Iterator[Session]:
     """A session whose transaction writes: committed at the end, rolled back on any error.
 
     On SQLite it takes the write lock first, so a read followed by a write can never be
     refused half-way because another writer committed in between.
+
+    ``one_statement``: the write is a single statement (a view's append on the audit chain,
+    triggers.audit), run on PostgreSQL in autocommit, so that the server commits it as it
+    ends. A lock it takes (the chain's head) is then released at once, never held while
+    the client sends a COMMIT, a round trip for which its thread may first wait for the GIL
+    behind the worker's other requests.
     """
     session = factory()
     try:
         if session.get_bind().dialect.name == "sqlite":
             session.connection(execution_options={SQLITE_IMMEDIATE: True})
+        elif one_statement:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
         session.commit()
     except BaseException:

@@ -195,7 +195,8 @@ def _read_password() -> str:
 @click.argument("email", required=False)
 @pass_context
 def token_list(context: Context, email: str | None) -> None:
-    """List API tokens (never the tokens themselves): id, whose, made, expires, state."""
+    """List API tokens (never the tokens themselves): id, whose, made, expires, last used
+    (recorded at most every 5 minutes), state."""
     _require_current_schema(context)
     now = context.now()
     with read_session(context.sessions()) as session:

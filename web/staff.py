@@ -63,7 +63,7 @@ from workflows.dashboard import (
     late_recommendations,
     open_cases,
 )
-from workflows.describe import DESCRIBE_LOADS, describe_case
+from workflows.describe import case_to_describe, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.permissions import visible_to
 from workflows.process import Process
@@ -72,11 +72,10 @@ from workflows.service import (
     ViewedCase,
     apply,
     case_for_a_step,
-    for_a_step,
     open_case,
     record_chronology,
     record_view,
-    record_view_of,
+    record_view_after_reading,
 )
 from workflows.subject_access import Subject, find_subject, subject_access_record
 from workflows.sweep import retry_by_hand
@@ -444,7 +443,7 @@ def _render_case(
     app = services()
     today = app.policy.today(app.now())
     with read_session(app.sessions) as session:
-        case = _visible_case(session, reference, loads=DESCRIBE_LOADS)
+        case = _visible_case(session, reference, to_describe=True)
         viewed = ViewedCase.of(case)
         process = process_for(case.workflow_version)
         described = describe_case(session, case, app.policy, today)
@@ -465,11 +464,9 @@ def _render_case(
                 SelectChoice(name, name) for name in _chronology_agencies(actor, agencies_by_id)
             ]
         documents_and_notes = case_file(session, case_id, agencies_by_id)
-    # The view is appended once the page's reads are done, in a short transaction of its
-    # own that does not read the case again (SQLite's write lock is not held while the page
-    # is built; the chain's head only for the append, triggers.audit).
-    with write_transaction(app.sessions) as session:
-        record_view_of(session, viewed, actor, app.now(), "case page")
+    # The view is appended once the page's reads are done (the chain's head is held only
+    # for the append, triggers.audit).
+    record_view_after_reading(app.sessions, viewed, actor, app.now(), "case page")
     extra = {**changes, **plan_forms(described, actor)}
     if plan_form is not None:
         extra[plan_form[0]] = plan_form[1]
@@ -542,19 +539,20 @@ def _visible_case(
     reference: str,
     for_update: bool = False,
     event: str | None = None,
-    loads: tuple[Any, ...] = (),
+    to_describe: bool = False,
 ) -> CaseReview:
     """The case, if the signed-in person may see it (else 404); ``for_update`` locks it and
-    loads what the step ``event`` reads (``workflows.service.for_a_step``); ``loads`` are
-    loader options for what the caller reads next."""
-    if for_update and not loads:  # a step: its statement built once (case_for_a_step)
-        viewer = Viewer(current_user.partnership_id, current_user.role, current_user.agency_id)
-        case = case_for_a_step(session, event, reference=reference.strip().upper(), viewer=viewer)
+    loads what the step ``event`` reads (``workflows.service.for_a_step``); ``to_describe``
+    loads what ``describe_case`` reads with it. Both statements are built once per role."""
+    viewer = Viewer(current_user.partnership_id, current_user.role, current_user.agency_id)
+    key = reference.strip().upper()
+    if to_describe:
+        case = case_to_describe(session, key, viewer)
+    elif for_update:
+        case = case_for_a_step(session, event, reference=key, viewer=viewer)
     else:
-        query = visible(select(CaseReview))
-        query = query.where(CaseReview.reference == reference.strip().upper()).options(*loads)
-        query = for_a_step(query, event) if for_update else query
-        case = session.execute(query).unique().scalar()
+        case = session.execute(visible(select(CaseReview)).where(CaseReview.reference == key))
+        case = case.unique().scalar()
     if case is None:
         abort(404)
     return case

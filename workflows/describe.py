@@ -6,17 +6,20 @@ is what a manager acts on; the threshold suggestion is shown with the rules that
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from triggers.models import AuditEvent, CaseAgency, CaseReview, Deadline, OutboxMessage
 from triggers.policy import Policy
 from triggers.statuses import OUTSTANDING, Audience, DeadlineStatus, OutboxStatus, agency_of
+from workflows import permissions
 from workflows.case_agencies import proposed_agencies
 from workflows.case_review import process_for
+from workflows.dashboard import Viewer
 from workflows.description import (
     AgencyRole,
     Appeal,
@@ -46,6 +49,32 @@ DESCRIBE_LOADS = (
     joinedload(CaseReview.applicant),
     joinedload(CaseReview.lead_agency),
 )
+
+
+def case_to_describe(session: Session, reference: str, viewer: Viewer) -> CaseReview | None:
+    """The case with that reference, with ``DESCRIBE_LOADS``, if ``viewer`` may see it.
+
+    The statement is built once per role, its values bound at execution (as
+    ``workflows.service.case_for_a_step``): built per request, the cache key of a query with
+    four joined loads was computed again on every read of the case page and the API."""
+    values = {
+        "reference": reference,
+        "partnership_id": viewer.partnership_id,
+        "agency_id": viewer.agency_id,
+    }
+    return session.execute(_describe_statement(viewer.role), values).unique().scalar()
+
+
+@functools.cache
+def _describe_statement(role: str) -> Select[tuple[CaseReview]]:
+    query = select(CaseReview).where(CaseReview.reference == bindparam("reference"))
+    query = permissions.visible_to(
+        query,
+        partnership_id=bindparam("partnership_id"),  # type: ignore[arg-type]
+        role=role,
+        agency_id=bindparam("agency_id"),  # type: ignore[arg-type]
+    )
+    return query.options(*DESCRIBE_LOADS)
 
 
 def describe_case(

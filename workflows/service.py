@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from notifications.outbox import queue_confirmation, queue_for_event
 from triggers.audit import append_at_commit, append_event
 from triggers.calendar import english_date
+from triggers.db import write_transaction
 from triggers.models import (
     Applicant,
     ApplicationDraft,
@@ -579,6 +580,18 @@ def record_view_of(
             "data": {"what": what},
         },
     )
+
+
+def record_view_after_reading(
+    sessions: sessionmaker[Session], case: ViewedCase, actor: Actor, now: datetime, what: str
+) -> None:
+    """``record_view_of`` in a short write transaction of its own, for a read path whose
+    reads are done (the case page, the API's case GET). Read in a writing transaction
+    instead, the case would hold SQLite's one write lock while the page or the answer is
+    built; apart, the writer holds it only for the append and the commit (on PostgreSQL one
+    statement, committed by the server as it ends: ``write_transaction``'s ``one_statement``)."""
+    with write_transaction(sessions, one_statement=True) as session:
+        record_view_of(session, case, actor, now, what)
 
 
 def reverse_step(

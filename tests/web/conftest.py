@@ -1,9 +1,10 @@
 """The web tests' shared world: one case in appeal, and a person in every role."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.factories import case_in_state
 from triggers.accounts import create_token, hash_password
@@ -153,3 +154,21 @@ def tokens(world, sessions, now):
             assert user.role == role and (agency is None or user.agency_id == agency.id)
             found[name] = create_token(session, user, now)
     return found
+
+
+@pytest.fixture
+def statements(engine) -> Iterator[list[str]]:
+    """Every statement the engine sends, and each COMMIT, in order."""
+    sent: list[str] = []
+
+    def executed(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        sent.append(" ".join(statement.split()))
+
+    def committed(_conn) -> None:  # type: ignore[no-untyped-def]
+        sent.append("COMMIT")
+
+    event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine, "commit", committed)
+    yield sent
+    event.remove(engine, "before_cursor_execute", executed)
+    event.remove(engine, "commit", committed)

@@ -8,7 +8,6 @@ come before the COMMIT.
 """
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event, select
@@ -22,24 +21,6 @@ from triggers.models import AuditEvent, CaseReview
 
 #: The chain's own tables: the only ones a transaction may touch once it holds the head.
 CHAIN_TABLES = ("audit_chain", "audit_events")
-
-
-@pytest.fixture
-def statements(engine) -> Iterator[list[str]]:
-    """Every statement the engine sends, and each COMMIT, in order."""
-    sent: list[str] = []
-
-    def executed(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        sent.append(" ".join(statement.split()))
-
-    def committed(_conn) -> None:  # type: ignore[no-untyped-def]
-        sent.append("COMMIT")
-
-    event.listen(engine, "before_cursor_execute", executed)
-    event.listen(engine, "commit", committed)
-    yield sent
-    event.remove(engine, "before_cursor_execute", executed)
-    event.remove(engine, "commit", committed)
 
 
 def held_with_the_head(sent: list[str]) -> list[list[str]]:
@@ -169,5 +150,95 @@ def test_views_from_many_threads_keep_the_chain_intact(app, world, sessions, par
         thread.join()
     assert failures == []
     assert viewed(sessions) == ["API"] * 20
+    with read_session(sessions) as session:
+        assert verify_chain(session).intact
+
+
+#: What a statement that writes or takes a write lock begins with, or holds.
+WRITING = ("INSERT", "UPDATE", "DELETE", "WITH", "BEGIN IMMEDIATE")
+
+
+def writing_spans(sent: list[str]) -> list[list[str]]:
+    """For each transaction that wrote or took a write lock: what it sent from its first
+    such statement up to its COMMIT."""
+    spans, current = [], None
+    for statement in sent:
+        if current is None and (statement.startswith(WRITING) or "FOR UPDATE" in statement):
+            current = []
+        if current is not None:
+            current.append(statement)
+            if statement == "COMMIT":
+                spans.append(current)
+                current = None
+    assert current is None, f"a write was still open when the request ended: {current}"
+    return spans
+
+
+def only_its_view(sent: list[str]) -> bool:
+    """One writing transaction, the view's: from its write lock (SQLite's BEGIN IMMEDIATE)
+    to its COMMIT, nothing but the chain's own statements (no read under the lock)."""
+    spans = writing_spans(sent)
+    return len(spans) == 1 and all(
+        any(table in statement for table in CHAIN_TABLES)
+        for statement in spans[0]
+        if statement not in ("BEGIN IMMEDIATE", "COMMIT")
+    )
+
+
+@pytest.mark.parametrize(
+    "path, what",
+    [
+        ("/api/v1/cases/{case}", "API"),
+        ("/api/v1/cases/{case}/documents", "API documents"),
+        ("/api/v1/cases/{case}/notes", "API notes"),
+    ],
+)
+def test_an_api_read_writes_nothing_but_its_view(
+    client, world, sessions, partnership, statements, path, what
+):
+    """Not the token's last use (recorded moments ago), nor a write lock over the reads."""
+    token = make_token(sessions, partnership, "manager", "api@example.org")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/cases", headers=headers).status_code == 200  # the token's use
+    statements.clear()
+    assert client.get(path.format(case=world["case"]), headers=headers).status_code == 200
+    assert only_its_view(statements), statements
+    assert viewed(sessions) == [what]
+
+
+def test_the_case_page_writes_nothing_but_its_view(app, world, sessions, statements):
+    client = app.test_client()
+    sign_in(client, world["users"]["viewer"])
+    statements.clear()
+    assert client.get(f"/cases/{world['case']}").status_code == 200
+    assert only_its_view(statements), statements
+    assert viewed(sessions) == ["case page"]
+
+
+def test_on_postgresql_the_view_is_committed_by_the_server_as_its_statement_ends(
+    client, world, sessions, partnership, engine
+):
+    """No COMMIT round trip while the head is held (the client's thread may wait for the GIL
+    before it could send one): the append runs in autocommit. SQLite's writers are one at a
+    time, and its append is a write transaction as before."""
+    token = make_token(sessions, partnership, "manager", "api@example.org")
+    autocommitted: list[bool] = []
+
+    def executed(conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "audit_chain" in statement:
+            # psycopg's own flag (the driver's state, not what was asked of it); pysqlite
+            # on Python 3.11 has none: its transactions are the BEGINs triggers.db sends.
+            autocommitted.append(getattr(conn.connection.dbapi_connection, "autocommit", False))
+
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        answer = client.get(
+            f"/api/v1/cases/{world['case']}", headers={"Authorization": f"Bearer {token}"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+    assert answer.status_code == 200
+    postgresql = engine.dialect.name == "postgresql"
+    assert autocommitted and all(is_auto == postgresql for is_auto in autocommitted)
     with read_session(sessions) as session:
         assert verify_chain(session).intact

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 
-from triggers.db import write_transaction
+from triggers.db import read_session, write_transaction
 from web.api.views import _json_body, _load, blueprint
 from web.documents import file_response
 from web.services import services
@@ -27,7 +27,7 @@ from workflows.documents import (
     notes_of,
 )
 from workflows.errors import InvalidData
-from workflows.service import record_view
+from workflows.service import ViewedCase, record_view_after_reading
 
 _ID = "<int(max=2147483647):{}>"
 
@@ -35,10 +35,11 @@ _ID = "<int(max=2147483647):{}>"
 @blueprint.get("/cases/<reference>/documents")
 def list_documents(reference: str) -> Response:
     app = services()
-    with write_transaction(app.sessions) as session:
+    with read_session(app.sessions) as session:
         case = _load(session, reference)
-        record_view(session, case, g.actor, app.now(), "API documents")
+        viewed = ViewedCase.of(case)
         documents = [describe_document(d) for d in documents_of(session, case.id)]
+    record_view_after_reading(app.sessions, viewed, g.actor, app.now(), "API documents")
     return jsonify({"documents": documents})
 
 
@@ -75,10 +76,12 @@ def get_document(reference: str, document_id: int) -> Response:
 @blueprint.get("/cases/<reference>/notes")
 def list_notes(reference: str) -> Response:
     app = services()
-    with write_transaction(app.sessions) as session:
+    now = app.now()
+    with read_session(app.sessions) as session:
         case = _load(session, reference)
-        record_view(session, case, g.actor, app.now(), "API notes")
-        notes = described_notes(notes_of(session, case.id), g.actor, app.now(), app.policy)
+        viewed = ViewedCase.of(case)
+        notes = described_notes(notes_of(session, case.id), g.actor, now, app.policy)
+    record_view_after_reading(app.sessions, viewed, g.actor, now, "API notes")
     return jsonify({"notes": notes})
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from triggers.accounts import user_for_token
+from triggers.accounts import record_token_use, user_for_token
 from triggers.db import read_session, write_transaction
 from triggers.models import CaseReview, OutboxMessage, Partnership
 from triggers.statuses import LISTED_OUTBOX_STATUSES
@@ -28,18 +28,18 @@ from workflows.case_list import visible_cases
 from workflows.case_review import all_states, process_for
 from workflows.corrections import correct
 from workflows.dashboard import Viewer
-from workflows.describe import DESCRIBE_LOADS, describe_case
+from workflows.describe import case_to_describe, describe_case
 from workflows.errors import CaseNotFound, InvalidData
 from workflows.extensions import extend_deadline
 from workflows.permissions import visible_to
 from workflows.service import (
     Actor,
+    ViewedCase,
     apply,
     case_for_a_step,
-    for_a_step,
     open_case,
     record_chronology,
-    record_view,
+    record_view_after_reading,
     reverse_step,
 )
 from workflows.sweep import retry_by_hand
@@ -57,10 +57,12 @@ def authenticate() -> Response | None:
     if scheme.lower() != "bearer" or not token.strip():
         return _unauthorised("Send an API token as 'Authorization: Bearer <token>'.")
     app = services()
-    with write_transaction(app.sessions) as session:
-        user = user_for_token(session, token.strip(), app.now())
-        if user is None:
+    now = app.now()
+    with read_session(app.sessions) as session:
+        holder = user_for_token(session, token.strip(), now)
+        if holder is None:
             return _unauthorised("The API token is not valid, or has been revoked.")
+        user = holder.user
         g.actor = Actor(
             label=user.email,
             user_id=user.id,
@@ -70,6 +72,9 @@ def authenticate() -> Response | None:
             request_id=request_id(),
         )
         g.partnership_id, g.agency_id = user.partnership_id, user.agency_id
+    if holder.is_due_a_record:
+        with write_transaction(app.sessions) as session:
+            record_token_use(session, holder.token_id, now)
     return None
 
 
@@ -131,10 +136,13 @@ def create_case() -> tuple[Response, int, dict[str, str]]:
 @blueprint.get("/cases/<reference>")
 def show_case(reference: str) -> Response:
     app = services()
-    with write_transaction(app.sessions) as session:
-        case = _load(session, reference, loads=DESCRIBE_LOADS)
-        record_view(session, case, g.actor, app.now(), "API")
-        return jsonify(describe_case(session, case, app.policy, app.policy.today(app.now())))
+    now = app.now()
+    with read_session(app.sessions) as session:
+        case = _load(session, reference, to_describe=True)
+        viewed = ViewedCase.of(case)
+        described = describe_case(session, case, app.policy, app.policy.today(now))
+    record_view_after_reading(app.sessions, viewed, g.actor, now, "API")
+    return jsonify(described)
 
 
 @blueprint.post("/cases/<reference>/events")
@@ -286,20 +294,20 @@ def _load(
     *,
     for_update: bool = False,
     event: str | None = None,
-    loads: tuple[Any, ...] = (),
+    to_describe: bool = False,
 ) -> CaseReview:
     """The case with that reference, if the caller may see it; any other is 404.
-    ``for_update`` locks it and loads what the step ``event`` reads; ``loads`` are loader
-    options for what the caller reads next."""
-    if for_update and not loads:  # a step: its statement built once (case_for_a_step)
-        viewer = Viewer(g.partnership_id, g.actor.role, g.agency_id)
-        case = case_for_a_step(session, event, reference=reference.strip().upper(), viewer=viewer)
+    ``for_update`` locks it and loads what the step ``event`` reads; ``to_describe`` loads
+    what ``describe_case`` reads with it. Both statements are built once per role."""
+    viewer = Viewer(g.partnership_id, g.actor.role, g.agency_id)
+    key = reference.strip().upper()
+    if to_describe:
+        case = case_to_describe(session, key, viewer)
+    elif for_update:
+        case = case_for_a_step(session, event, reference=key, viewer=viewer)
     else:
-        query = _visible(select(CaseReview))
-        query = query.where(CaseReview.reference == reference.strip().upper()).options(*loads)
-        if for_update:
-            query = for_a_step(query, event)
-        case = session.execute(query).unique().scalar()
+        case = session.execute(_visible(select(CaseReview)).where(CaseReview.reference == key))
+        case = case.unique().scalar()
     if case is None:
         raise CaseNotFound(f"There is no case {reference} that you may see.")
     return case
