@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from triggers.models import AuditEvent, CaseAgency, CaseReview, Deadline, OutboxMessage
 from triggers.policy import Policy
@@ -48,11 +49,32 @@ DESCRIBE_LOADS = (
 )
 
 
+#: The case's collections a description reads, each a query of its own when first read.
+DESCRIBED_COLLECTIONS = (
+    "deadlines",
+    "incidents",
+    "agencies",
+    "threshold_decisions",
+    "panels",
+    "recommendations",
+    "themes",
+    "appeals",
+    "policing_body_reviews",
+    "chronology",
+)
+#: Which of them hold rows, in one statement: most cases have reached few steps, so most of
+#: their collections are empty, and an empty one need not be asked for on its own.
+_HOLDING_ROWS = select(*(getattr(CaseReview, name).any() for name in DESCRIBED_COLLECTIONS)).where(
+    CaseReview.id == bindparam("case_id")
+)
+
+
 def describe_case(
     session: Session, case: CaseReview, policy: Policy, today: date
 ) -> CaseDescription:
     """Everything the API, the CLI and the case page show of ``case`` as of ``today``, as
     typed values: each channel formats the dates its own way."""
+    _know_empty_collections(session, case)
     process = process_for(case.workflow_version)
     # The clocks in the order of the case's own version of the procedure.
     order = {clock.key: index for index, clock in enumerate(process.clocks)}
@@ -79,6 +101,21 @@ def describe_case(
         "messages": _messages(session, case),
         "history": _history(session, case),
     }
+
+
+def _know_empty_collections(session: Session, case: CaseReview) -> None:
+    """Mark the case's described collections that hold no row as loaded and empty, asking
+    one statement instead of one each (the ten lazy loads were a sixth of a closed case's
+    page). Only for a case read as it is stored: rows a step added and not yet flushed
+    are not in the database to be found."""
+    state = inspect(case)
+    unloaded = state.unloaded
+    if state.modified or session.new or sum(n in unloaded for n in DESCRIBED_COLLECTIONS) < 2:
+        return
+    holding = session.execute(_HOLDING_ROWS, {"case_id": case.id}).one()
+    for name, has_rows in zip(DESCRIBED_COLLECTIONS, holding, strict=True):
+        if not has_rows and name in unloaded:
+            set_committed_value(case, name, [])
 
 
 def _facts(session: Session, case: CaseReview, initial: str) -> dict[str, Any]:
