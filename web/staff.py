@@ -8,12 +8,13 @@ that a URL reveals nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -550,11 +551,33 @@ def _visible_case(
     if for_update and not loads:  # a step: its statement built once (case_for_a_step)
         viewer = Viewer(current_user.partnership_id, current_user.role, current_user.agency_id)
         case = case_for_a_step(session, event, reference=reference.strip().upper(), viewer=viewer)
+    elif not for_update:  # a read: its statement built once per role (_read_statement)
+        values = {
+            "reference": reference.strip().upper(),
+            "partnership_id": current_user.partnership_id,
+            "agency_id": current_user.agency_id,
+        }
+        case = session.execute(_read_statement(current_user.role, loads), values)
+        case = case.unique().scalar()
     else:
         query = visible(select(CaseReview))
         query = query.where(CaseReview.reference == reference.strip().upper()).options(*loads)
-        query = for_a_step(query, event) if for_update else query
-        case = session.execute(query).unique().scalar()
+        case = session.execute(for_a_step(query, event)).unique().scalar()
     if case is None:
         abort(404)
     return case
+
+
+@functools.cache
+def _read_statement(role: str, loads: tuple[Any, ...]) -> Select[tuple[CaseReview]]:
+    """A case by its reference, if a person of ``role`` may see it, with ``loads``: built
+    once and run with the reference and the person's partnership and agency bound (built
+    on every page, its construction and its cache key cost as much as running it). Roles
+    are the few the accounts hold; ``loads`` the module constants callers pass."""
+    query = permissions.visible_to(
+        select(CaseReview).where(CaseReview.reference == bindparam("reference")),
+        partnership_id=bindparam("partnership_id"),  # type: ignore[arg-type]
+        role=role,
+        agency_id=bindparam("agency_id"),  # type: ignore[arg-type]
+    )
+    return query.options(*loads)

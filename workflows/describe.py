@@ -291,27 +291,49 @@ def _chronology_entry(entry: Any) -> ChronologyEntry:
     }
 
 
+# The two statements below are built once and run with the case's id bound: built on every
+# page, their construction and cache key cost as much as running them.
+#: A case's letters and e-mails: the columns shown, not the rows as objects (their payloads
+#: are never shown here).
+_MESSAGES = (
+    select(
+        OutboxMessage.id,
+        OutboxMessage.kind,
+        OutboxMessage.recipient,
+        OutboxMessage.status,
+        OutboxMessage.attempts,
+        OutboxMessage.last_error,
+        OutboxMessage.sent_at,
+    )
+    .where(
+        OutboxMessage.case_id == bindparam("case_id"),
+        OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
+    )
+    .order_by(OutboxMessage.id)
+)
+#: A case's audit events but its views: the columns shown, not the events as objects
+#: (nothing here is changed or followed).
+_HISTORY = (
+    select(
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.event,
+        AuditEvent.from_state,
+        AuditEvent.to_state,
+        AuditEvent.step_on,
+        AuditEvent.data,
+    )
+    .where(AuditEvent.case_id == bindparam("case_id"), AuditEvent.event != "viewed")
+    .order_by(AuditEvent.id)
+)
+
+
 def _messages(session: Session, case: CaseReview) -> list[Message]:
     """The case's letters and e-mails (not the rows folded into a digest)."""
     names = {link.agency.id: link.agency.name for link in case.agencies}
     names.update({rec.agency.id: rec.agency.name for rec in case.recommendations})
-    # The columns shown, not the rows as objects (their payloads are never shown here).
-    messages = session.execute(
-        select(
-            OutboxMessage.id,
-            OutboxMessage.kind,
-            OutboxMessage.recipient,
-            OutboxMessage.status,
-            OutboxMessage.attempts,
-            OutboxMessage.last_error,
-            OutboxMessage.sent_at,
-        )
-        .where(
-            OutboxMessage.case_id == case.id,
-            OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
-        )
-        .order_by(OutboxMessage.id)
-    )
+    messages = session.execute(_MESSAGES, {"case_id": case.id})
     return [
         {
             "id": message.id,
@@ -329,21 +351,7 @@ def _messages(session: Session, case: CaseReview) -> list[Message]:
 
 def _history(session: Session, case: CaseReview) -> list[HistoryEntry]:
     """The case's audit events, oldest first, without the views of it."""
-    # The columns shown, not the events as objects: nothing here is changed or followed.
-    events = session.execute(
-        select(
-            AuditEvent.id,
-            AuditEvent.at,
-            AuditEvent.actor,
-            AuditEvent.event,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.step_on,
-            AuditEvent.data,
-        )
-        .where(AuditEvent.case_id == case.id, AuditEvent.event != "viewed")
-        .order_by(AuditEvent.id)
-    )
+    events = session.execute(_HISTORY, {"case_id": case.id})
     return [
         {
             "id": event.id,
