@@ -14,6 +14,16 @@ form that come from the case. A form that was posted (what a person typed, shown
 its errors) is never kept. A value longer than ``govuk_cache.LONGEST_KEPT_TEXT`` is made
 afresh too, as in ``web.govuk_cache``. Kept only while the GOV.UK widgets are
 (``Caches.on``): not while templates reload, and tests compare pages made both ways.
+
+A form that shows the case's own words (the correction form's recorded values, the
+incidents offered by the complaint form) is kept *with holes* (``holes=True``): its fields'
+HTML is made once with a placeholder where each word of the case goes, and each request
+fills the holes with its own case's words, escaped as Jinja escapes them. What is kept is
+the form's shape (its labels, which values are empty, which choice is ticked), never a name,
+an address or a date of the case: nothing of one case stays in memory after its request.
+Each placeholder holds a letter, an ``&`` and padding spaces (a line break too, for a value
+that has one), so a template that left a value unescaped, trimmed, indented or otherwise
+changed it would not find its placeholder again; such a form is made afresh instead.
 """
 
 from __future__ import annotations
@@ -21,11 +31,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from markupsafe import Markup
-from wtforms import Field, FieldList, FormField
+from markupsafe import Markup, escape
+from wtforms import DateField, Field, FieldList, FormField, SelectChoice, StringField
 from wtforms.csrf.core import CSRFTokenField
 
 from web.govuk_cache import Uncacheable, frozen
@@ -39,17 +50,17 @@ class KeptForms:
     """One application's kept form HTML, least recently used dropped first."""
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[Any, Markup] = OrderedDict()
+        self._kept: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Any) -> Markup | None:
+    def get(self, key: Any) -> Any:
         with self._lock:
             html = self._kept.get(key)
             if html is not None:
                 self._kept.move_to_end(key)
             return html
 
-    def put(self, key: Any, html: Markup) -> None:
+    def put(self, key: Any, html: Any) -> None:
         with self._lock:
             self._kept[key] = html
             while len(self._kept) > KEPT:
@@ -57,26 +68,38 @@ class KeptForms:
 
 
 def kept_fields(
-    form: Any, site: str, *, caller: Callable[[], str], skip: tuple[str, ...] = ()
+    form: Any,
+    site: str,
+    *,
+    caller: Callable[[], str],
+    skip: tuple[str, ...] = (),
+    holes: bool = False,
 ) -> Markup:
     """The HTML ``caller`` (a ``{% call %}`` block rendering ``form``'s fields) makes, kept
     for an unbound, error-free ``form``. ``site`` names the block (two blocks may render the
     same form differently); ``skip`` names fields the block does not render (the case's
-    version), left out of the key."""
+    version), left out of the key; ``holes`` keeps the fields' values and the choices' words
+    out of what is kept (a form that shows the case's own words)."""
     environment = current_app.jinja_env
     caches = getattr(environment, "casereview_caches", None)
     if caches is None or not caches.on:
         return Markup(caller())
     kept: KeptForms = current_app.extensions.setdefault("casereview_kept_forms", KeptForms())
     try:
-        key = (site, current_language(), type(form), form_key(form, skip))
+        if holes:
+            shape, words = form_shape(form, skip)
+            key: Any = (site, current_language(), type(form), shape)
+        else:
+            key = (site, current_language(), type(form), form_key(form, skip))
     except Uncacheable:
         return Markup(caller())
     html = kept.get(key)
     if html is None:
-        html = Markup(caller())
+        html = _with_holes(words, caller) if holes else Markup(caller())
+        if html is None:  # a template changed a placeholder: this form is made afresh
+            return Markup(caller())
         kept.put(key, html)
-    return html
+    return _filled(html, words) if holes else html
 
 
 def form_key(form: Any, skip: tuple[str, ...] = ()) -> tuple[Any, ...]:
@@ -111,3 +134,160 @@ def _field_key(field: Field) -> tuple[Any, ...]:
         frozen(choices),
         frozen(field.render_kw),
     )
+
+
+#: What marks a hole in kept HTML: characters no form of ours writes (Unicode's private use).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _placeholder(number: int, broken: bool) -> str:
+    """The word standing for hole ``number`` while a form is made: a letter, an ``&`` (which
+    Jinja escapes) and spaces around it (which a trim takes off); a line break when the
+    value has one (which an indent would change)."""
+    return f" {_OPEN}{number}&h{chr(10) if broken else ''}{_CLOSE} "
+
+
+def _broken(text: str) -> bool:
+    """Whether ``text`` holds a line break (any that Jinja's ``indent`` splits on)."""
+    return text.splitlines() != [text]
+
+
+@dataclass
+class _Holes:
+    """A form's words taken out while its shape is kept: each field's, in order, and how
+    to put placeholders in their place."""
+
+    words: list[str]
+    broken: list[bool]
+    swaps: list[Callable[[list[str]], Callable[[], None]]]
+
+    def hole(self, word: str) -> int:
+        self.words.append(word)
+        self.broken.append(_broken(word))
+        return len(self.words) - 1
+
+
+def form_shape(form: Any, skip: tuple[str, ...] = ()) -> tuple[tuple[Any, ...], _Holes]:
+    """``form``'s key without its words (the values of its text and date fields, the words
+    of its choices), and those words; raises ``Uncacheable`` as ``form_key`` does."""
+    if form.errors:
+        raise Uncacheable("errors")
+    holes = _Holes([], [], [])
+    parts: list[Any] = []
+    for field in form:
+        if isinstance(field, CSRFTokenField) or field.short_name in skip:
+            continue
+        parts.append(_field_shape(field, holes))
+    return (tuple(parts), tuple(holes.broken)), holes
+
+
+def _field_shape(field: Field, holes: _Holes) -> tuple[Any, ...]:
+    if isinstance(field, FieldList):
+        return (FieldList, field.name, tuple(_field_shape(e, holes) for e in field.entries))
+    if isinstance(field, FormField):
+        return (FormField, field.name, tuple(_field_shape(sub, holes) for sub in field.form))
+    if field.raw_data is not None:
+        raise Uncacheable("posted")
+    value: Any = frozen(None)
+    if isinstance(field, StringField) and isinstance(field.data, str) and field.data:
+        value = ("hole", holes.hole(field.data))
+        holes.swaps.append(_swap_data(field, value[1]))
+    elif isinstance(field, DateField) and field.data is not None:
+        day, month, year = field.data.strftime("%d %m %Y").split(" ")
+        numbers = [holes.hole(day), holes.hole(month), holes.hole(year)]
+        value = ("date", tuple(numbers))
+        holes.swaps.append(_swap_raw_data(field, numbers))
+    elif field.data is not None:
+        value = frozen(field.data)
+    choices = getattr(field, "choices", None)
+    shown: Any = frozen(choices)
+    if choices:
+        shown = tuple(_choice_shape(choice, holes) for choice in choices)
+        holes.swaps.append(_swap_choices(field, shown))
+    return (
+        type(field),
+        type(field.widget),
+        field.name,
+        field.id,
+        frozen(field.label.text),
+        frozen(field.description),
+        value,
+        shown,
+        frozen(field.render_kw),
+    )
+
+
+def _choice_shape(choice: Any, holes: _Holes) -> tuple[Any, ...]:
+    if type(choice) is not SelectChoice:
+        raise Uncacheable("a choice that is not a SelectChoice")
+    label: Any = frozen(choice.label)
+    if type(choice.label) is str:  # words of the case's (a lazy string is a word of ours)
+        label = ("hole", holes.hole(choice.label))
+    return (frozen(choice.value), label, frozen(choice.render_kw), frozen(choice.optgroup))
+
+
+def _swap_data(field: Field, number: int) -> Callable[[list[str]], Callable[[], None]]:
+    def swap(placeholders: list[str]) -> Callable[[], None]:
+        data = field.data
+        field.data = placeholders[number]
+        return lambda: setattr(field, "data", data)
+
+    return swap
+
+
+def _swap_raw_data(field: Field, numbers: list[int]) -> Callable[[list[str]], Callable[[], None]]:
+    def swap(placeholders: list[str]) -> Callable[[], None]:
+        field.raw_data = [placeholders[n] for n in numbers]
+        return lambda: setattr(field, "raw_data", None)
+
+    return swap
+
+
+def _swap_choices(field: Any, shown: tuple[Any, ...]) -> Callable[[list[str]], Callable[[], None]]:
+    def swap(placeholders: list[str]) -> Callable[[], None]:
+        choices = field.choices
+        field.choices = [
+            SelectChoice(
+                choice.value,
+                placeholders[label[1]] if label[0] == "hole" else choice.label,
+                choice.render_kw,
+                choice.optgroup,
+            )
+            for choice, (_, label, _, _) in zip(choices, shown, strict=True)
+        ]
+        return lambda: setattr(field, "choices", choices)
+
+    return swap
+
+
+def _with_holes(holes: _Holes, caller: Callable[[], str]) -> Any:
+    """The form's fields' HTML made with placeholders for its words (``holes``): the pieces
+    between them and each hole's number, or None when a placeholder did not come back as
+    written."""
+    placeholders = [_placeholder(n, broken) for n, broken in enumerate(holes.broken)]
+    undo = [swap(placeholders) for swap in holes.swaps]
+    try:
+        html = str(caller())
+    finally:
+        for restore in reversed(undo):
+            restore()
+    escaped = {str(escape(p)): n for n, p in enumerate(placeholders)}
+    pieces: list[Any] = []
+    rest = html
+    while (start := rest.find(f" {_OPEN}")) != -1:
+        end = rest.find(f"{_CLOSE} ", start)
+        number = escaped.get(rest[start : end + 2]) if end != -1 else None
+        if number is None:
+            return None
+        pieces.extend((Markup(rest[:start]), number))
+        rest = rest[end + 2 :]
+    pieces.append(Markup(rest))
+    if any(_OPEN in p or _CLOSE in p for p in pieces if isinstance(p, str)):
+        return None
+    return tuple(pieces)
+
+
+def _filled(pieces: tuple[Any, ...], holes: _Holes) -> Markup:
+    """Kept pieces with this form's own words, escaped, in their holes."""
+    words = holes.words
+    return Markup("".join(p if isinstance(p, str) else escape(words[p]) for p in pieces))

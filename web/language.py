@@ -9,18 +9,21 @@ now, their strings marked so that a Welsh staff locale is a catalog away.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import flask_wtf.i18n
 from babel.dates import format_date
-from babel.support import NullTranslations
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from jinja2 import Environment
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 from markupsafe import escape
+from wtforms.i18n import messages_path
 
 from triggers.calendar import welsh_date_text, welsh_on_date
 from triggers.config import LANGUAGES, Config, relative_path
@@ -162,6 +165,24 @@ def install_staff_words(environment: Environment, words: NullTranslations | None
     words = words or NullTranslations()
     environment.globals["_s"] = _make_new_gettext(words.gettext)
     environment.globals["_ns"] = _make_new_ngettext(words.ngettext)
+
+
+@functools.lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> NullTranslations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _wtforms_translations() -> NullTranslations | None:
+    """WTForms' own messages in the page's language, as Flask-WTF gives them
+    (``flask_wtf.i18n._get_translations``), each language's catalog read once: Flask-WTF
+    looked for the file and read it again on every request that built a form (a few
+    per cent of a page). The catalogs are WTForms' own files, the same for every request."""
+    if not has_request_context() or "babel" not in current_app.extensions:
+        return None
+    return _wtforms_catalog(str(get_locale()))
+
+
+flask_wtf.i18n._get_translations = _wtforms_translations
 
 
 def init_app(app: Flask, config: Config) -> None:

@@ -63,7 +63,7 @@ from workflows.dashboard import (
     late_recommendations,
     open_cases,
 )
-from workflows.describe import case_to_describe, describe_case
+from workflows.describe import case_seen_by, case_to_describe, describe_case
 from workflows.errors import EventNotAllowed, InvalidData, StaleCase
 from workflows.permissions import visible_to
 from workflows.process import Process
@@ -551,8 +551,7 @@ def _visible_case(
     elif for_update:
         case = case_for_a_step(session, event, reference=key, viewer=viewer)
     else:
-        case = session.execute(visible(select(CaseReview)).where(CaseReview.reference == key))
-        case = case.unique().scalar()
+        case = case_seen_by(session, key, viewer)
     if case is None:
         abort(404)
     return case

@@ -10,8 +10,9 @@ import functools
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from triggers.models import AuditEvent, CaseAgency, CaseReview, Deadline, OutboxMessage
 from triggers.policy import Policy
@@ -52,21 +53,30 @@ DESCRIBE_LOADS = (
 
 
 def case_to_describe(session: Session, reference: str, viewer: Viewer) -> CaseReview | None:
-    """The case with that reference, with ``DESCRIBE_LOADS``, if ``viewer`` may see it.
+    """The case with that reference, with ``DESCRIBE_LOADS``, if ``viewer`` may see it."""
+    return case_seen_by(session, reference, viewer, DESCRIBE_LOADS)
 
-    The statement is built once per role, its values bound at execution (as
-    ``workflows.service.case_for_a_step``): built per request, the cache key of a query with
-    four joined loads was computed again on every read of the case page and the API."""
+
+def case_seen_by(
+    session: Session, reference: str, viewer: Viewer, loads: tuple[Any, ...] = ()
+) -> CaseReview | None:
+    """The case with that reference, with the loader options ``loads``, if ``viewer`` may
+    see it.
+
+    The statement is built once per role and set of loads, its values bound at execution
+    (as ``workflows.service.case_for_a_step``): built per request, the cache key of a query
+    with four joined loads was computed again on every read of the case page and the API."""
     values = {
         "reference": reference,
         "partnership_id": viewer.partnership_id,
         "agency_id": viewer.agency_id,
     }
-    return session.execute(_describe_statement(viewer.role), values).unique().scalar()
+    return session.execute(_seen_by_statement(viewer.role, loads), values).unique().scalar()
 
 
 @functools.cache
-def _describe_statement(role: str) -> Select[tuple[CaseReview]]:
+def _seen_by_statement(role: str, loads: tuple[Any, ...]) -> Select[tuple[CaseReview]]:
+    """Roles are the few the accounts hold; ``loads`` the module constants callers pass."""
     query = select(CaseReview).where(CaseReview.reference == bindparam("reference"))
     query = permissions.visible_to(
         query,
@@ -74,7 +84,27 @@ def _describe_statement(role: str) -> Select[tuple[CaseReview]]:
         role=role,
         agency_id=bindparam("agency_id"),  # type: ignore[arg-type]
     )
-    return query.options(*DESCRIBE_LOADS)
+    return query.options(*loads)
+
+
+#: The case's collections a description reads, each a query of its own when first read.
+DESCRIBED_COLLECTIONS = (
+    "deadlines",
+    "incidents",
+    "agencies",
+    "threshold_decisions",
+    "panels",
+    "recommendations",
+    "themes",
+    "appeals",
+    "policing_body_reviews",
+    "chronology",
+)
+#: Which of them hold rows, in one statement: most cases have reached few steps, so most of
+#: their collections are empty, and an empty one need not be asked for on its own.
+_HOLDING_ROWS = select(*(getattr(CaseReview, name).any() for name in DESCRIBED_COLLECTIONS)).where(
+    CaseReview.id == bindparam("case_id")
+)
 
 
 def describe_case(
@@ -82,6 +112,7 @@ def describe_case(
 ) -> CaseDescription:
     """Everything the API, the CLI and the case page show of ``case`` as of ``today``, as
     typed values: each channel formats the dates its own way."""
+    _know_empty_collections(session, case)
     process = process_for(case.workflow_version)
     # The clocks in the order of the case's own version of the procedure.
     order = {clock.key: index for index, clock in enumerate(process.clocks)}
@@ -108,6 +139,21 @@ def describe_case(
         "messages": _messages(session, case),
         "history": _history(session, case),
     }
+
+
+def _know_empty_collections(session: Session, case: CaseReview) -> None:
+    """Mark the case's described collections that hold no row as loaded and empty, asking
+    one statement instead of one each (the ten lazy loads were a sixth of a closed case's
+    page). Only for a case read as it is stored: rows a step added and not yet flushed
+    are not in the database to be found."""
+    state = inspect(case)
+    unloaded = state.unloaded
+    if state.modified or session.new or sum(n in unloaded for n in DESCRIBED_COLLECTIONS) < 2:
+        return
+    holding = session.execute(_HOLDING_ROWS, {"case_id": case.id}).one()
+    for name, has_rows in zip(DESCRIBED_COLLECTIONS, holding, strict=True):
+        if not has_rows and name in unloaded:
+            set_committed_value(case, name, [])
 
 
 def _facts(session: Session, case: CaseReview, initial: str) -> dict[str, Any]:
@@ -283,27 +329,49 @@ def _chronology_entry(entry: Any) -> ChronologyEntry:
     }
 
 
+# The two statements below are built once and run with the case's id bound: built on every
+# page, their construction and cache key cost as much as running them.
+#: A case's letters and e-mails: the columns shown, not the rows as objects (their payloads
+#: are never shown here).
+_MESSAGES = (
+    select(
+        OutboxMessage.id,
+        OutboxMessage.kind,
+        OutboxMessage.recipient,
+        OutboxMessage.status,
+        OutboxMessage.attempts,
+        OutboxMessage.last_error,
+        OutboxMessage.sent_at,
+    )
+    .where(
+        OutboxMessage.case_id == bindparam("case_id"),
+        OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
+    )
+    .order_by(OutboxMessage.id)
+)
+#: A case's audit events but its views: the columns shown, not the events as objects
+#: (nothing here is changed or followed).
+_HISTORY = (
+    select(
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.event,
+        AuditEvent.from_state,
+        AuditEvent.to_state,
+        AuditEvent.step_on,
+        AuditEvent.data,
+    )
+    .where(AuditEvent.case_id == bindparam("case_id"), AuditEvent.event != "viewed")
+    .order_by(AuditEvent.id)
+)
+
+
 def _messages(session: Session, case: CaseReview) -> list[Message]:
     """The case's letters and e-mails (not the rows folded into a digest)."""
     names = {link.agency.id: link.agency.name for link in case.agencies}
     names.update({rec.agency.id: rec.agency.name for rec in case.recommendations})
-    # The columns shown, not the rows as objects (their payloads are never shown here).
-    messages = session.execute(
-        select(
-            OutboxMessage.id,
-            OutboxMessage.kind,
-            OutboxMessage.recipient,
-            OutboxMessage.status,
-            OutboxMessage.attempts,
-            OutboxMessage.last_error,
-            OutboxMessage.sent_at,
-        )
-        .where(
-            OutboxMessage.case_id == case.id,
-            OutboxMessage.status.not_in((OutboxStatus.DIGEST, OutboxStatus.DIGESTED)),
-        )
-        .order_by(OutboxMessage.id)
-    )
+    messages = session.execute(_MESSAGES, {"case_id": case.id})
     return [
         {
             "id": message.id,
@@ -321,21 +389,7 @@ def _messages(session: Session, case: CaseReview) -> list[Message]:
 
 def _history(session: Session, case: CaseReview) -> list[HistoryEntry]:
     """The case's audit events, oldest first, without the views of it."""
-    # The columns shown, not the events as objects: nothing here is changed or followed.
-    events = session.execute(
-        select(
-            AuditEvent.id,
-            AuditEvent.at,
-            AuditEvent.actor,
-            AuditEvent.event,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.step_on,
-            AuditEvent.data,
-        )
-        .where(AuditEvent.case_id == case.id, AuditEvent.event != "viewed")
-        .order_by(AuditEvent.id)
-    )
+    events = session.execute(_HISTORY, {"case_id": case.id})
     return [
         {
             "id": event.id,

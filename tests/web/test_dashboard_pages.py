@@ -99,7 +99,9 @@ def test_a_case_page_reads_its_case_once_and_every_other_table_once(
     case is read once, to show it (its view is appended afterwards without reading it
     again); its partnership, victim, applicant and lead agency come in the same query, the
     agencies' names are read once for every form on the page, and the signed-in person's
-    row comes with their session's."""
+    row comes with their session's. Which of the case's collections hold rows is asked in
+    one statement (workflows.describe; its first table is the deadlines'), and those that
+    hold none are not read."""
     with write_transaction(sessions) as session:
         case = case_in_state(session, session.merge(partnership), policy, "panel_scheduled")
         case.lead_agency = case.agencies[0].agency
@@ -111,6 +113,9 @@ def test_a_case_page_reads_its_case_once_and_every_other_table_once(
     counts = Counter(tables_read(statements))
     assert counts.pop("case_reviews") == 1
     assert not {"partnerships", "victims", "applicants", "users"} & set(counts), counts
+    assert counts.pop("deadlines") == 2  # which collections hold rows, then the deadlines
+    empty = {"recommendations", "case_themes", "appeals", "policing_body_reviews"}
+    assert not empty & set(counts), counts
     assert max(counts.values()) == 1, counts
 
 

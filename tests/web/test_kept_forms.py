@@ -5,14 +5,15 @@ import re
 
 import pytest
 from flask import Flask
+from markupsafe import escape
 from wtforms import Form, StringField
 
-from tests.factories import case_in_state
+from tests.factories import MANAGER, SAMPLE_NOW, case_in_state
 from tests.web.test_access import sign_in
 from tests.web.test_govuk_cache import _comparable
 from triggers.db import write_transaction
 from web.govuk_cache import LONGEST_KEPT_TEXT, Uncacheable
-from web.kept_forms import KeptForms, form_key
+from web.kept_forms import KeptForms, form_key, kept_fields
 
 #: States whose pages hold every kind of step form: the agencies offered to acknowledge,
 #: the review's rows of recommendations, the action plan's forms, closing with a reason.
@@ -109,3 +110,108 @@ class _Posted(dict):
 
     def getlist(self, name: str) -> list[str]:
         return self[name]
+
+
+#: Words of one case, as awkward as people's are: markup, quotes, ampersands, line breaks of
+#: several kinds, a text longer than a kept one may be. Each holds "Quill".
+QUILL = {
+    "name": 'Zebedee "Quill" <b>& Co',
+    "address": "1 Quill Lane\nQuillford\r\nQF1 1QQ\n",
+    "phone": "07700 900 Quill",
+    "accessibility_needs": "Large print & Quill's hearing loop; " + "more " * 60,
+    "ward": "Quill's <ward>",
+    "description": "Quill\u2028threw <stones>\nat night & day",
+    "reporter": "Mr O'Quill",
+    "rationale": "Quill: persistent & targeted",
+    "note": "Rang Mrs Quill\n\n  about the <noise>",
+    "with_whom": "Mrs Quill",
+}
+
+
+def _everything_kept(app: Flask) -> list[str]:
+    """Every text the application keeps between requests: the kept forms, and the GOV.UK
+    widgets' and macros' kept calls (their keys and their HTML)."""
+    import gc
+
+    caches = app.jinja_env.casereview_caches
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict) and id(value) not in seen:
+            seen.add(id(value))
+            for item in value.items():
+                walk(item)
+        elif isinstance(value, (list, tuple, set, frozenset)) and id(value) not in seen:
+            seen.add(id(value))
+            for item in value:
+                walk(item)
+
+    walk(dict(_kept(app)._kept))
+    for kept_calls in (caches.widget, caches.macro):
+        walk(gc.get_referents(kept_calls))  # an lru_cache's own dict of calls
+    return found
+
+
+def test_a_case_s_own_words_are_shown_as_made_afresh_and_never_kept(
+    app, client, world, sessions, partnership, policy
+):
+    """The correction form shows the recorded values, the complaint form the incidents, a
+    note's form its text: their pages are made from kept shapes with holes, the same HTML
+    as made afresh, and nothing of the case stays in the server after the request."""
+    from workflows.documents import add_note
+
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "panel_scheduled")
+        victim = case.victim
+        victim.name, victim.address = QUILL["name"], QUILL["address"]
+        victim.phone, victim.accessibility_needs = QUILL["phone"], QUILL["accessibility_needs"]
+        case.ward = QUILL["ward"]
+        case.incidents[0].description = QUILL["description"]
+        case.incidents[0].complaints[0].reporter = QUILL["reporter"]
+        case.threshold_decisions[-1].rationale = QUILL["rationale"]
+        note = {"kind": "call", "occurred_on": "2025-11-28", "with_whom": QUILL["with_whom"]}
+        add_note(session, case, {**note, "text": QUILL["note"]}, MANAGER, SAMPLE_NOW, policy)
+        reference = case.reference
+    sign_in(client, world["users"]["manager"])
+    path = f"/cases/{reference}"
+    made = [_page(app, client, path, kept) for kept in (False, True, True, False)]
+    assert made[0] == made[1] == made[2] == made[3]
+    for words in QUILL.values():
+        assert str(escape(words)) in made[1], words
+    assert 'name="correct-victim__name" type="text" value="Zebedee' in made[1]
+    kept = _everything_kept(app)
+    assert kept  # the forms' shapes and the widgets were kept
+    assert not [text for text in kept if "Quill" in text]
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        lambda value: escape(value.strip()),  # trimmed
+        lambda value: value,  # not escaped
+        lambda value: escape(value.upper()),
+        lambda value: escape(value.replace("\n", "\n  ")),  # indented
+    ],
+)
+def test_a_block_that_changes_a_value_has_it_made_afresh_not_filled_in(app, shown):
+    """A kept shape is filled with each value escaped as Jinja escapes it; a block that
+    shows a value otherwise would be filled wrongly, so it is made afresh every time."""
+    with app.test_request_context("/"):
+        form = Name(data={"name": " Ann\n& Bob "})
+
+        def caller() -> str:
+            return f"<p>{shown(form.name.data)}</p>"
+
+        assert kept_fields(form, "test", caller=caller, holes=True) == caller()
+        assert kept_fields(form, "test", caller=caller, holes=True) == caller()
+        assert not _kept(app)._kept
+        assert (
+            kept_fields(
+                form, "plain", caller=lambda: f"<p>{escape(form.name.data)}</p>", holes=True
+            )
+            == "<p> Ann\n&amp; Bob </p>"
+        )
+        assert len(_kept(app)._kept) == 1
