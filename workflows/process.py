@@ -17,9 +17,12 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from transitions import EventData, Machine
+# transitions is imported when a step is fired: the states, clocks and labels are read
+# without it (`casereview case show`).
+if TYPE_CHECKING:
+    from transitions import EventData, Machine
 
 #: A transition's source that stands for every state that is not final (e.g. withdraw).
 ANY_OPEN_STATE = "*"
@@ -305,6 +308,8 @@ class Process:
     def machine(self) -> Machine:
         """One machine for the process; rows are never bound to it (binding leaks and slows
         down past thousands of rows): ``fire`` triggers the event on the row directly."""
+        from transitions import Machine
+
         return Machine(
             model=None,
             states=self.state_names,
