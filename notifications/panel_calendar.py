@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notifications.letters import panel_invitation_ics
-from notifications.senders import Attachment
 from triggers.config import Config
 from triggers.models import CaseReview, OutboxMessage
+
+# The letters' templates (Jinja) and the senders (smtplib) are imported when a calendar part
+# is made: the process declaration imports this module for PANEL_NOTICES, and a command that
+# only shows a case renders and sends nothing.
+if TYPE_CHECKING:
+    from notifications.senders import Attachment
 
 #: The letters about a panel meeting, and the iCalendar method of the calendar part each
 #: carries (RFC 5546): an invitation (or a moved meeting) and a cancellation.
@@ -60,6 +64,9 @@ def calendar_part(
 ) -> Attachment | None:
     """The ``invitation.ics`` a panel letter carries, titled ``summary`` (in the letter's
     languages); None for any other letter."""
+    from notifications.letters import panel_invitation_ics
+    from notifications.senders import Attachment
+
     method = PANEL_NOTICES.get(row.kind)
     panel = panel_of(case, row) if method else None
     if method is None or panel is None:

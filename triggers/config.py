@@ -21,8 +21,8 @@ from typing import Any, get_type_hints
 
 from triggers.notices import LettersConfig, PrivacyConfig, SupportConfig, check_notices
 from triggers.review_routes import ReviewRoutesConfig
+from triggers.review_routes import addresses as review_route_addresses
 from triggers.review_routes import problems as review_route_problems
-from triggers.text import email_problem
 from triggers.welsh import WELSH_TABLES, untranslated
 
 #: Environment variables that override the file, for secrets and per-deployment settings.
@@ -355,8 +355,18 @@ def default_config_path() -> Path:
     return Path(os.environ.get(ENV_CONFIG) or "config.toml")
 
 
-def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
-    """Read, check and return the configuration; raise ConfigError naming what is wrong."""
+def load_config(
+    path: str | Path | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    reading: bool = False,
+) -> Config:
+    """Read, check and return the configuration; raise ConfigError naming what is wrong.
+
+    ``reading``: for a command that only reads cases and figures (``casereview stats``,
+    ``case show``), which never uses the rates or the e-mail addresses; their checks are
+    the two that import a library (``limits``, ``email-validator``: half a second of a
+    command's start) and are left to everything else that loads the configuration."""
     environ = dict(os.environ if environ is None else environ)
     path = Path(path) if path is not None else default_config_path()
     try:
@@ -366,16 +376,21 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
         raise ConfigError(f"{path}: no such configuration file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    config = config_from_dict(raw, source=path)
+    config = config_from_dict(raw, source=path, reading=reading)
     return apply_environment(config, environ)
 
 
-def config_from_dict(raw: dict[str, Any], *, source: Path | None = None) -> Config:
-    """Build a checked Config from parsed TOML (tests use this with small dicts)."""
+def config_from_dict(
+    raw: dict[str, Any], *, source: Path | None = None, reading: bool = False
+) -> Config:
+    """Build a checked Config from parsed TOML (tests use this with small dicts); with
+    ``reading``, without the rates' and addresses' checks (``load_config``)."""
     where = str(source) if source else "config"
     config = _build(Config, {**raw}, where, path="")
     config = dataclasses.replace(config, source=source.resolve() if source else None)
     _check_policy(config, where)
+    if not reading:
+        _check_rates_and_addresses(config, where)
     if problem := check_notices(config.letters, config.deadlines.threshold_decision, where):
         raise ConfigError(problem)
     return config
@@ -482,16 +497,34 @@ def _convert(hint: Any, value: Any, where: str, path: str) -> Any:
     raise ConfigError(f"{where}: '{path}' has a type this version cannot read")  # pragma: no cover
 
 
-def _check_rate(where: str, name: str, limit: str) -> None:
-    """A rate such as "5 per hour", in the notation Flask-Limiter reads."""
+def _check_rates_and_addresses(config: Config, where: str) -> None:
+    """Each rate such as "5 per hour", in the notation Flask-Limiter reads, and each e-mail
+    address, by the one rule of every channel (``triggers.text``). Their libraries are
+    imported here, when a value is checked, not with the configuration."""
     from limits import parse_many
 
-    try:
-        parse_many(limit)
-    except ValueError:
-        raise ConfigError(
-            f"{where}: '{name}' must be a rate such as \"5 per hour\" (got {limit!r})"
-        ) from None
+    from triggers.text import email_problem
+
+    for name, limit in (
+        ("server.sign_in_limit", config.server.sign_in_limit),
+        ("online.submission_limit", config.online.submission_limit),
+        ("online.draft_limit", config.online.draft_limit),
+    ):
+        try:
+            parse_many(limit)
+        except ValueError:
+            raise ConfigError(
+                f"{where}: '{name}' must be a rate such as \"5 per hour\" (got {limit!r})"
+            ) from None
+    addresses = [
+        ("mail.from_address", config.mail.from_address),
+        ("partnership.contact_email", config.partnership.contact_email),
+        *((f"agencies[{i}].email", agency.email) for i, agency in enumerate(config.agencies)),
+        *review_route_addresses(config.review_routes),
+    ]
+    for name, address in addresses:
+        if address and (problem := email_problem(address)):
+            raise ConfigError(f"{where}: '{name}' {problem}")
 
 
 def _check_policy(config: Config, where: str) -> None:
@@ -612,12 +645,6 @@ def _check_policy(config: Config, where: str) -> None:
             f"{where}: 'audit.checkpoint_minutes' must be from 0 (only by hand) to 10080 "
             f"(a week) (got {config.audit.checkpoint_minutes})"
         )
-    for name, limit in (
-        ("server.sign_in_limit", config.server.sign_in_limit),
-        ("online.submission_limit", config.online.submission_limit),
-        ("online.draft_limit", config.online.draft_limit),
-    ):
-        _check_rate(where, name, limit)
     _check_operations(config, where)
     _check_welsh(config, where)
     for problem in review_route_problems(config.review_routes):
@@ -629,14 +656,6 @@ def _check_policy(config: Config, where: str) -> None:
         raise ConfigError(
             f"{where}: 'partnership.code' must be 1 to 10 letters or digits (got {code!r})"
         )
-    addresses = [
-        ("mail.from_address", config.mail.from_address),
-        ("partnership.contact_email", config.partnership.contact_email),
-        *((f"agencies[{i}].email", agency.email) for i, agency in enumerate(config.agencies)),
-    ]
-    for name, address in addresses:
-        if address and (problem := email_problem(address)):
-            raise ConfigError(f"{where}: '{name}' {problem}")
     for index, agency in enumerate(config.agencies):
         if agency.kind not in AGENCY_KINDS:
             raise ConfigError(

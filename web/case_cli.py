@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from web.cli_context import Context, pass_context
+from web.cli_context import Context, pass_context, pass_reading_context
 from web.cli_context import actor_for as _actor
 from web.cli_context import case_named as _case
 from web.cli_context import partnership_for as _partnership
@@ -61,7 +61,7 @@ def case() -> None:
 @case.command("show")
 @click.argument("reference")
 @click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
-@pass_context
+@pass_reading_context
 def case_show(context: Context, reference: str, as_json: bool) -> None:
     """Show a case: its state, what is due by when, and its history."""
     from triggers.db import write_transaction
@@ -108,7 +108,7 @@ class _StateChoice(click.Choice):
 @click.option(
     "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
 )
-@pass_context
+@pass_reading_context
 def case_list(context: Context, state: str | None, every: bool, page: int) -> None:
     """List open cases with their next deadline, soonest due first.
 

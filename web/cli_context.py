@@ -5,14 +5,15 @@ lazy table (``web.cli_lazy``)."""
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -27,11 +28,16 @@ if TYPE_CHECKING:
     from triggers.policy import Policy
     from workflows.service import Actor
 
+R = TypeVar("R")
+
 
 @dataclass
 class Context:
     config_path: str | None
     debug: bool
+    #: Set by ``pass_reading_context``: the command only reads, and its configuration is
+    #: loaded without the checks of values it never uses (``load_config``'s ``reading``).
+    reading: bool = False
     _config: Config | None = None
     _engine: Engine | None = None
 
@@ -40,7 +46,7 @@ class Context:
         if self._config is None:
             from triggers.config import load_config
 
-            self._config = load_config(self.config_path)
+            self._config = load_config(self.config_path, reading=self.reading)
         return self._config
 
     @property
@@ -75,6 +81,20 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def pass_reading_context(command: Callable[..., R]) -> Callable[..., R]:
+    """``pass_context`` for a command that shows cases or figures (``stats``, ``case show``,
+    ``case list``): it sends nothing and serves nothing, so it starts without importing the
+    libraries that check the configuration's rates and e-mail addresses, which it never
+    uses; every other command checks them."""
+
+    @functools.wraps(command)
+    def reading(context: Context, /, *args: Any, **kwargs: Any) -> R:
+        context.reading = True
+        return command(context, *args, **kwargs)
+
+    return pass_context(reading)
+
+
 def fail(message: str, code: int) -> NoReturn:
     """End the command with one line on standard error and exit status ``code``."""
     click.echo(f"casereview: error: {message}", err=True)
@@ -100,11 +120,12 @@ def safe_url(context: Context) -> str:
 
 def actor_for(session: Session, email: str | None) -> Actor:
     """Who acts: the person ``--as`` names, else the command line and the account running it."""
-    from triggers.accounts import find_user
     from workflows.service import Actor
 
     if email is None:
         return Actor(label=f"command line ({getpass.getuser()})")
+    from triggers.accounts import find_user
+
     found = find_user(session, email)
     if found is None:
         raise click.ClickException(f"there is no user {email}")

@@ -17,7 +17,7 @@ import click
 from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from triggers.figures import PerformanceYear, performance_year, report, year_containing
-from web.cli_context import Context, pass_context
+from web.cli_context import Context, pass_context, pass_reading_context
 from web.cli_context import partnership_for as _partnership
 from web.cli_context import require_current_schema as _require_current_schema
 from web.publish import as_csv, as_json, as_markdown, publish
@@ -75,7 +75,7 @@ PARTNERSHIP_OPTION = click.option(
     show_default=True,
     help="A table, a JSON object or CSV rows.",
 )
-@pass_context
+@pass_reading_context
 def stats(context: Context, start_year: int | None, partnership: str | None, output: str) -> None:
     """The year's figures: for one partnership, or all together and each on its own."""
     _require_current_schema(context)

@@ -24,7 +24,6 @@ from workflows import permissions
 from workflows.case_review import process_for
 from workflows.errors import InvalidData
 from workflows.process import Letter
-from workflows.schemas import CaseAgencyIn, RemoveAgencyIn, parse
 from workflows.service import Actor, change_beside, check_version, require_allowed
 from workflows.steps import agencies_by_name, agency_named
 
@@ -78,6 +77,8 @@ def add_agency(
     """Bring an agency into the case (or make an agency on it the lead); returns what the
     manager should know (the chronology request sent)."""
     permissions.require(actor, permissions.MANAGE_CASE_AGENCIES)
+    from workflows.schemas import CaseAgencyIn, parse  # pydantic: when a change is made
+
     values = parse(CaseAgencyIn, dict(data))
     check_version(case, values.version)
     require_allowed(case, "add_agency")
@@ -139,6 +140,8 @@ def remove_agency(
     An agency that wrote to the chronology or owns a recommendation stays: the record is
     theirs, and they must see the case to answer for it."""
     permissions.require(actor, permissions.MANAGE_CASE_AGENCIES)
+    from workflows.schemas import RemoveAgencyIn, parse  # pydantic: when a change is made
+
     values = parse(RemoveAgencyIn, dict(data))
     check_version(case, values.version)
     agency = agency_named(agencies_by_name(session, case.partnership_id), values.agency, "agency")

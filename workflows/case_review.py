@@ -40,20 +40,6 @@ from workflows.process import (
     State,
     Step,
 )
-from workflows.schemas import (
-    AcknowledgeIn,
-    AppealIn,
-    CloseIn,
-    DecideAppealIn,
-    DecidePolicingBodyReviewIn,
-    DecideThresholdIn,
-    ReasonIn,
-    RecordReviewIn,
-    RefuseApplicationIn,
-    RequestPolicingBodyReviewIn,
-    SchedulePanelIn,
-    SendFindingsIn,
-)
 from workflows.step_corrections import STEP_CORRECTIONS
 
 RECEIVED = "received"
@@ -121,7 +107,7 @@ STEPS = (
     Step(
         "acknowledge",
         "Acknowledge the application",
-        AcknowledgeIn,
+        "AcknowledgeIn",
         "AcknowledgeForm",
         MANAGER_ONLY,
         (
@@ -143,7 +129,7 @@ STEPS = (
     Step(
         "decide_threshold",
         "Decide the threshold",
-        DecideThresholdIn,
+        "DecideThresholdIn",
         "DecideThresholdForm",
         MANAGER_ONLY,
         (
@@ -178,7 +164,7 @@ STEPS = (
     Step(
         "refuse_application",
         "Refuse the application (ineligible or vexatious)",
-        RefuseApplicationIn,
+        "RefuseApplicationIn",
         "RefuseApplicationForm",
         MANAGER_ONLY,
         (
@@ -200,7 +186,7 @@ STEPS = (
     Step(
         "schedule_panel",
         "Schedule the panel",
-        SchedulePanelIn,
+        "SchedulePanelIn",
         "SchedulePanelForm",
         MANAGER_ONLY,
         (
@@ -225,7 +211,7 @@ STEPS = (
     Step(
         "record_review",
         "Record the review",
-        RecordReviewIn,
+        "RecordReviewIn",
         "RecordReviewForm",
         # The panel records its own meeting (findings, recommendations, who attended).
         frozenset({MANAGER, PANEL}),
@@ -241,7 +227,7 @@ STEPS = (
     Step(
         "send_findings",
         "Send the findings",
-        SendFindingsIn,
+        "SendFindingsIn",
         "SendFindingsForm",
         MANAGER_ONLY,
         (
@@ -265,7 +251,7 @@ STEPS = (
     Step(
         "appeal",
         "Record an appeal",
-        AppealIn,
+        "AppealIn",
         "AppealForm",
         MANAGER_ONLY,
         (
@@ -290,7 +276,7 @@ STEPS = (
     Step(
         "decide_appeal",
         "Decide the appeal",
-        DecideAppealIn,
+        "DecideAppealIn",
         "DecideAppealForm",
         frozenset({MANAGER, CHAIR}),
         (
@@ -326,7 +312,7 @@ STEPS = (
     Step(
         "request_policing_body_review",
         "Record a request for the local policing body's review",
-        RequestPolicingBodyReviewIn,
+        "RequestPolicingBodyReviewIn",
         "PolicingBodyRequestForm",
         MANAGER_ONLY,
         (
@@ -352,7 +338,7 @@ STEPS = (
     Step(
         "decide_policing_body_review",
         "Record the local policing body's decision",
-        DecidePolicingBodyReviewIn,
+        "DecidePolicingBodyReviewIn",
         "PolicingBodyDecisionForm",
         MANAGER_ONLY,
         (
@@ -394,7 +380,7 @@ STEPS = (
         "Close the case",
         # Before the appeal window ends only with the applicant's agreement; each open
         # recommendation with a reason (workflows/closing.py).
-        CloseIn,
+        "CloseIn",
         "CloseForm",
         MANAGER_ONLY,
         (Move((FINDINGS_SENT, THRESHOLD_NOT_MET), CLOSED, stops_all=True, letters=(CLOSURE,)),),
@@ -410,7 +396,7 @@ STEPS = (
     Step(
         "withdraw",
         "Withdraw the case",
-        ReasonIn,
+        "ReasonIn",
         "ReasonForm",
         MANAGER_ONLY,
         (

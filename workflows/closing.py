@@ -12,13 +12,16 @@ the API, the command line and the demo all close through ``service.apply`` and t
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from triggers.calendar import english_date
 from triggers.models import CaseReview, Recommendation
 from triggers.statuses import OUTSTANDING, DeadlineStatus
 from workflows import deadlines
 from workflows.errors import InvalidData
-from workflows.schemas import CloseIn
+
+if TYPE_CHECKING:  # the schemas (pydantic) are imported when a step is applied
+    from workflows.schemas import CloseIn
 
 #: Recommendations still to be carried out.
 OPEN_STATUSES = frozenset(OUTSTANDING)

@@ -17,9 +17,12 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from transitions import EventData, Machine
+# transitions is imported when a step is fired: the states, clocks and labels are read
+# without it (`casereview case show`).
+if TYPE_CHECKING:
+    from transitions import EventData, Machine
 
 #: A transition's source that stands for every state that is not final (e.g. withdraw).
 ANY_OPEN_STATE = "*"
@@ -151,8 +154,11 @@ class Step:
     event: str
     #: The staff page's heading and button ("Decide the threshold").
     title: str
-    #: The pydantic model of its input (workflows.schemas.EventIn or a subclass).
-    schema: type
+    #: The pydantic model of its input (workflows.schemas.EventIn or a subclass), or its name
+    #: in workflows.schemas: the declaration is then read without importing pydantic and
+    #: building the schemas (``casereview case show`` reads states and clocks, not input),
+    #: and ``schema`` imports them when a step is applied or described.
+    input_schema: type | str
     #: The class name of its form in web.step_forms.
     form: str
     roles: frozenset[str]
@@ -165,6 +171,15 @@ class Step:
     #: For a step the partnership turns on in config.toml: (config, the step's date) → why
     #: it cannot be taken ("" when it can). The pages offer it only when it can.
     unavailable: Callable[[Any, date], str] | None = None
+
+    @property
+    def schema(self) -> Any:
+        """The pydantic model of the step's input."""
+        if isinstance(self.input_schema, str):
+            from workflows import schemas
+
+            return getattr(schemas, self.input_schema)
+        return self.input_schema
 
     def offered(self, config: Any, on: date) -> bool:
         """Whether the partnership's ``config`` lets this step be taken on ``on``."""
@@ -293,6 +308,8 @@ class Process:
     def machine(self) -> Machine:
         """One machine for the process; rows are never bound to it (binding leaks and slows
         down past thousands of rows): ``fire`` triggers the event on the row directly."""
+        from transitions import Machine
+
         return Machine(
             model=None,
             states=self.state_names,

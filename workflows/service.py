@@ -12,7 +12,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,10 +50,14 @@ from workflows.errors import (
     StaleCase,
 )
 from workflows.process import Move, Operation, Process
-from workflows.schemas import CaseIn, ChronologyIn, EventIn, ReverseStepIn, parse
 from workflows.steps import agencies_by_name, agency_named, check_in_range
 from workflows.steps import suggest_for as suggest_for
 from workflows.steps import threshold_suggestion as threshold_suggestion
+
+# The input's schemas (pydantic) are imported when a case is opened or changed: reading a
+# case (`casereview case show`, which records the view) needs none of them.
+if TYPE_CHECKING:
+    from workflows.schemas import EventIn
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ def open_case(
     """Log an activation: the application is recorded and the acknowledgement clock starts.
     A new case runs on the newest version of the process."""
     permissions.require(actor, permissions.OPEN_CASE)
+    from workflows.schemas import CaseIn, parse
+
     case_in = parse(CaseIn, dict(data))
     process = newest()
     today = policy.today(now)
@@ -283,6 +289,8 @@ def apply(
     step = process.step[event]
     if actor.role is not None and actor.role not in step.roles:  # the case's version's roles
         raise PermissionDenied(f"Your role ({actor.role}) may not {event.replace('_', ' ')}.")
+    from workflows.schemas import parse
+
     event_in = parse(step.schema, dict(data))
     on = step_date(event_in, case, policy, now)
     if step.unavailable is not None and (why := step.unavailable(policy.config, on)):
@@ -425,6 +433,8 @@ def record_chronology(
 ) -> ChronologyEntry:
     """Add one agency's record of contact with the victim to the case's chronology."""
     permissions.require(actor, permissions.ADD_CHRONOLOGY)
+    from workflows.schemas import ChronologyIn, parse
+
     entry_in = parse(ChronologyIn, dict(data))
     if entry_in.occurred_on > policy.today(now):
         raise InvalidData({"occurred_on": "cannot be in the future"})
@@ -611,6 +621,8 @@ def reverse_step(
     from workflows.corrections import step_events  # the corrections read the service
 
     permissions.require(actor, permissions.CORRECT_CASE)
+    from workflows.schemas import ReverseStepIn, parse
+
     values = parse(ReverseStepIn, dict(data))
     check_version(case, values.version)
     process = process_for(case.workflow_version)

@@ -9,6 +9,7 @@ that needs neither records nothing but its move, its clocks, its letters and its
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,19 +38,21 @@ from triggers.threshold import (
 )
 from workflows import deadlines, panel_notices
 from workflows.errors import InvalidData, ThresholdFloorMet
-from workflows.schemas import (
-    AcknowledgeIn,
-    AppealIn,
-    DecideAppealIn,
-    DecidePolicingBodyReviewIn,
-    DecideThresholdIn,
-    EventIn,
-    ReasonIn,
-    RecordReviewIn,
-    RefuseApplicationIn,
-    RequestPolicingBodyReviewIn,
-    SchedulePanelIn,
-)
+
+if TYPE_CHECKING:  # the schemas (pydantic) are imported when a step is applied
+    from workflows.schemas import (
+        AcknowledgeIn,
+        AppealIn,
+        DecideAppealIn,
+        DecidePolicingBodyReviewIn,
+        DecideThresholdIn,
+        EventIn,
+        ReasonIn,
+        RecordReviewIn,
+        RefuseApplicationIn,
+        RequestPolicingBodyReviewIn,
+        SchedulePanelIn,
+    )
 
 
 def threshold_suggestion(case: CaseReview, policy: Policy) -> ThresholdSuggestion:

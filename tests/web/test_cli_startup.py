@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import click.testing
 import pytest
 
+from tests.factories import application
 from tests.web.conftest import ROOT
 from web.case_cli import CORRECTIONS
 from web.cli import COMMANDS
@@ -133,6 +135,40 @@ def test_stats_reads_the_figures_without_the_process_the_calendar_or_the_mappers
     )
     assert done.returncode == 0, done.stderr
     loaded, configured = json.loads(done.stderr.strip().splitlines()[-1])
-    assert top(set(loaded)) & {"holidays", "pydantic", "flask", "jinja2", "transitions"} == set()
+    assert top(set(loaded)) & {"holidays", *SHOWING_ONLY} == set()
     assert {name for name in loaded if name.startswith(("workflows", "notifications"))} == set()
     assert configured is False
+
+
+#: What a command that only shows cases or figures must not import: the input's schemas
+#: (pydantic), the letters' templates (Jinja), the senders (smtplib), the state machine
+#: (transitions), the pages (Flask), and the libraries that check the configuration's rates
+#: and e-mail addresses (limits, email-validator), which it never uses.
+SHOWING_ONLY = (
+    "pydantic",
+    "jinja2",
+    "smtplib",
+    "transitions",
+    "flask",
+    "limits",
+    "email_validator",
+)
+
+
+def test_case_show_reads_the_declaration_without_its_schemas_letters_or_senders(
+    run, database_url, tmp_path: Path
+):
+    """`casereview case show` of a case with a clock running: the process's states and
+    clocks and the working-day calendar, none of what applying a step or sending a letter
+    needs. The same run with `case list` (which reads the same declaration)."""
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(application()))
+    assert run("case", "open", str(path)).exit_code == 0
+    env = {"DATABASE_URL": database_url, "CASEREVIEW_CONFIG": str(ROOT / "config.toml")}
+    for args in (("case", "show", "CT-2025-001"), ("case", "list")):
+        loaded = modules_after(*args, env=env)
+        assert "workflows.case_review" in loaded and "holidays" in top(loaded), args
+        assert top(loaded) & set(SHOWING_ONLY) == set(), args
+        assert {"workflows.schemas", "notifications.letters", "notifications.senders"} & (
+            loaded
+        ) == set(), args
