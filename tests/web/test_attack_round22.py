@@ -116,3 +116,40 @@ def test_a_view_s_autocommit_does_not_stay_on_the_pooled_connection(
         ).all()
         assert len(views) == 3
         assert verify_chain(session).intact
+
+
+#: Values meant to confuse the holes: a placeholder's own characters, Jinja's and Python's
+#: format markers, a lone carriage return, Welsh letters, leading and trailing spaces.
+ODD = {
+    "name": " \ue0000&h\ue001 ",
+    "address": "\r",
+    "phone": "  Ŵyn ŷ Llŷr  ",
+    "ward": "{{ 7*7 }} %(x)s %s {0}",
+    "postcode": "\ue001 \ue000",
+}
+
+
+def test_odd_words_fill_their_own_holes_as_made_afresh_on_each_case(
+    app, client, world, sessions, partnership, policy
+):
+    """holds: a case with odd words, then a case with plain ones of the same shape: each
+    page, kept or made afresh, is the same and shows only its own case's words."""
+    from tests.web.test_kept_forms import _page
+
+    with write_transaction(sessions) as session:
+        odd = case_in_state(session, partnership, policy, "panel_scheduled")
+        plain = case_in_state(session, partnership, policy, "panel_scheduled")
+        for field in ("name", "address", "phone", "postcode"):
+            setattr(odd.victim, field, ODD[field])
+            setattr(plain.victim, field, "x")
+        odd.ward, plain.ward = ODD["ward"], "x"
+        references = odd.reference, plain.reference
+    sign_in(client, world["users"]["manager"])
+    pages = {}
+    for reference in [*references, *references]:
+        path = f"/cases/{reference}"
+        made = [_page(app, client, path, kept) for kept in (False, True)]
+        assert made[0] == made[1], reference
+        pages.setdefault(reference, made[0])
+    assert "{{ 7*7 }} %(x)s %s {0}" in pages[references[0]]
+    assert "Ŵyn" not in pages[references[1]] and "7*7" not in pages[references[1]]
