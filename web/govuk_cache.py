@@ -12,7 +12,10 @@ straight from the Jinja environment.
 The key is the whole of the parameters, each value with its type (``"1"``, ``1``, ``True``
 and ``Markup("1")`` render differently), and the HTML is made from the key itself, so an
 entry can only ever be served for exactly the parameters it was made from: what one person
-typed, or a token, is part of its own key and never in another request's answer.
+typed, or a token, is part of its own key and never in another request's answer. And
+nothing of a person is kept at all: a widget showing its field's value (what was typed or
+recorded, a choice made) and the components that show records are made on every call, and
+whatever is made inside ``made_afresh`` (a form posted back) keeps nothing.
 Parameters holding anything but plain data (str, numbers, dates, None, lists and dicts of
 them), such as a ``{% call %}`` block's caller, are rendered every time, uncached. With
 ``TEMPLATES_AUTO_RELOAD`` (debug) nothing is kept, so an edited template shows at once.
@@ -25,7 +28,9 @@ names asked about.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -52,6 +57,32 @@ KEPT = 4096
 LONGEST_KEPT_TEXT = 256
 #: The templates whose macros are kept: GOV.UK Frontend's components.
 COMPONENTS = "govuk_frontend_jinja/components/"
+#: The components whose calls are kept: the page's furniture, called with the service's own
+#: words. The others are made on every call: they show records (a summary list of answers, a
+#: table of the cases found for a person, a banner, an error quoting what was typed, links
+#: carrying a page's filters) or a field's value. A form's widgets are kept whole by
+#: ``_rendered`` instead, when they show no value.
+KEPT_COMPONENTS = frozenset(
+    {
+        "back-link",
+        "button",
+        "fieldset",
+        "generic-header",
+        "hint",
+        "inset-text",
+        "label",
+        "service-navigation",
+        "skip-link",
+        "tag",
+        "warning-text",
+    }
+)
+#: The widgets whose ``value`` is the form's own (a button's), not a value of the field.
+_OWN_VALUE = frozenset({"govuk_frontend_wtf/button.html"})
+
+#: Set while something that shows a case's words or what a person typed is made: nothing
+#: made inside is kept (``made_afresh``).
+_afresh: ContextVar[bool] = ContextVar("casereview_made_afresh", default=False)
 
 #: Values that are kept as they are; a lazy translation is kept as the text it has now.
 _PLAIN = frozenset({str, Markup, int, float, bool, type(None), date, datetime})
@@ -120,11 +151,44 @@ class Caches:
     @property
     def on(self) -> bool:
         """Whether kept HTML may be served (not while templates reload, nor once taken off
-        the environment: the tests compare with HTML made afresh)."""
+        the environment: the tests compare with HTML made afresh; nor ``made_afresh``)."""
         environment = self.environment
-        return not environment.auto_reload and (
-            getattr(environment, "casereview_caches", None) is self
+        return (
+            not environment.auto_reload
+            and getattr(environment, "casereview_caches", None) is self
+            and not _afresh.get()
         )
+
+
+@contextmanager
+def made_afresh() -> Iterator[None]:
+    """Nothing made inside is kept or served kept: for HTML that shows a case's words or what
+    a person typed (a form posted back, a field with a value), so that none of it stays in
+    the server's memory after the request (a data protection officer's condition)."""
+    token = _afresh.set(True)
+    try:
+        yield
+    finally:
+        _afresh.reset(token)
+
+
+def shows_a_value(template: str, params: dict[str, Any]) -> bool:
+    """Whether a widget's parameters carry a value of its field (what was typed or recorded,
+    a choice made, a date's parts), rather than only the form's own words."""
+    if template in _OWN_VALUE:
+        return False
+    if params.get("value") not in (None, "", False):
+        return True
+    items = params.get("items")
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict) and (
+                item.get("checked")
+                or item.get("selected")
+                or ("date" in template and item.get("value"))
+            ):
+                return True
+    return False
 
 
 class KeptMacro:
@@ -183,12 +247,19 @@ class Template(jinja2.Template):
                 return super()._get_default_module(ctx)
         module = super()._get_default_module(None)
         caches = getattr(self.environment, "casereview_caches", None)
-        if caches is None or not (self.name or "").startswith(COMPONENTS):
+        if caches is None or _component(self.name) not in KEPT_COMPONENTS:
             return module
         kept = self.__dict__.get("_casereview_kept")
         if kept is None or kept._module is not module:
             kept = self.__dict__["_casereview_kept"] = KeptModule(module, caches)
         return kept
+
+
+def _component(name: str | None) -> str | None:
+    """``tag`` for ``govuk_frontend_jinja/components/tag/macro.html``, else None."""
+    if not name or not name.startswith(COMPONENTS):
+        return None
+    return name[len(COMPONENTS) :].split("/", 1)[0]
 
 
 def init_app(app: Flask) -> None:
@@ -205,15 +276,18 @@ def _rendered(widget: GovFormBase, params: dict[str, Any]) -> Markup:
     caches: Caches | None = getattr(environment, "casereview_caches", None)
     if caches is None or not caches.on:
         return _uncached(widget, params)
+    name: str = widget.template  # type: ignore[attr-defined]
     try:
+        if shows_a_value(name, params):
+            raise Uncacheable("a value of the field")
         key = frozen(params)
     except Uncacheable:
         # Made as a kept one is, straight from the environment: not through Flask's
         # ``render_template``, whose context processors (every label translated again)
         # cost more than the widget itself on a page of correction forms.
-        template = environment.get_template(widget.template)  # type: ignore[attr-defined]
-        return Markup(template.render(params=params))
-    return caches.widget(widget.template, key)  # type: ignore[attr-defined]
+        with made_afresh():
+            return Markup(environment.get_template(name).render(params=params))
+    return caches.widget(name, key)
 
 
 _uncached: Callable[[GovFormBase, dict[str, Any]], Markup] = GovFormBase.render

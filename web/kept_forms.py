@@ -39,7 +39,7 @@ from markupsafe import Markup, escape
 from wtforms import DateField, Field, FieldList, FormField, SelectChoice, StringField
 from wtforms.csrf.core import CSRFTokenField
 
-from web.govuk_cache import Uncacheable, frozen
+from web.govuk_cache import Uncacheable, frozen, made_afresh
 from web.language import current_language
 
 #: Distinct forms kept per application: a few per state and role, each a few kB.
@@ -91,15 +91,22 @@ def kept_fields(
             key: Any = (site, current_language(), type(form), shape)
         else:
             key = (site, current_language(), type(form), form_key(form, skip))
-    except Uncacheable:
-        return Markup(caller())
+    except Uncacheable:  # posted, with errors, or a long text: shown, never kept
+        return _afresh(caller)
     html = kept.get(key)
     if html is None:
         html = _with_holes(words, caller) if holes else Markup(caller())
         if html is None:  # a template changed a placeholder: this form is made afresh
-            return Markup(caller())
+            return _afresh(caller)
         kept.put(key, html)
     return _filled(html, words) if holes else html
+
+
+def _afresh(caller: Callable[[], str]) -> Markup:
+    """The form made with nothing kept, its widgets included: it shows what a person typed
+    or the case's own words."""
+    with made_afresh():
+        return Markup(caller())
 
 
 def form_key(form: Any, skip: tuple[str, ...] = ()) -> tuple[Any, ...]:

@@ -26,16 +26,14 @@ def _quill_case(sessions, partnership, policy) -> str:  # type: ignore[no-untype
         return case.reference
 
 
-def test_a_correction_refused_for_its_reason_leaves_the_case_s_words_in_memory(
+def test_a_correction_refused_for_its_reason_leaves_nothing_of_the_case_in_memory(
     app, client, world, sessions, partnership, policy
 ):
-    """fails: the correction form sends back every recorded value of the case (the browser
-    posts the fields as shown). Refused (no reason given), the form is shown again as posted:
-    form_shape raises Uncacheable ("posted"), kept_fields renders it afresh with the real
-    words, and each GOV.UK widget's call (web/govuk_cache.py, lru_cache of 4,096, every text
-    up to 256 characters) keeps the victim's name, address, phone and ward in the process
-    after the request. Round 22's promise (web/kept_forms.py: "nothing of one case stays in
-    memory after its request") holds only for the page as first shown."""
+    """The correction form sends back every recorded value of the case (the browser posts
+    the fields as shown). Refused (no reason given), the form is shown again as posted, made
+    afresh: none of its widgets' calls may keep the victim's name, address, phone or ward in
+    the process after the request (found by the outside review: they were kept by the GOV.UK
+    widget cache, lru_cache of 4,096, every text up to 256 characters)."""
     reference = _quill_case(sessions, partnership, policy)
     sign_in(client, world["users"]["manager"])
     page = client.get(f"/cases/{reference}").get_data(as_text=True)

@@ -149,7 +149,8 @@ def _everything_kept(app: Flask) -> list[str]:
             for item in value:
                 walk(item)
 
-    walk(dict(_kept(app)._kept))
+    forms = app.extensions.get("casereview_kept_forms")  # none yet: no case page shown
+    walk(dict(forms._kept) if forms is not None else {})
     for kept_calls in (caches.widget, caches.macro):
         walk(gc.get_referents(kept_calls))  # an lru_cache's own dict of calls
     return found
