@@ -1,6 +1,5 @@
 """The benchmark still runs (at a small size: its figures belong in bench/RESULTS.md)."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -29,11 +28,11 @@ def test_the_figures_benchmark_runs_and_counts_what_it_imported():
     assert "casereview stats --year 2020" in rows[2]
 
 
-def test_the_throughput_benchmark_runs_every_contender_to_the_end():
+def test_the_throughput_benchmark_runs_every_contender_to_the_end(test_database):
     """Service, both floors and the peer each close every case, twice on one database; the
     audit chain verifies. On the suite's database: on PostgreSQL with two clients, as the
     benchmark runs 8."""
-    database = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
+    database = test_database
     clients = "2" if database == "postgresql" else "1"
     (row,) = bench(
         "throughput.py", "--cases", "4", "--database", database, "--clients", clients, "--runs", "2"
@@ -46,12 +45,12 @@ def test_the_throughput_benchmark_runs_every_contender_to_the_end():
     assert lowest <= float(cells[9]) <= highest
 
 
-def test_the_step_cpu_benchmark_times_both_contenders_and_every_part_of_the_step():
+def test_the_step_cpu_benchmark_times_both_contenders_and_every_part_of_the_step(test_database):
     """The service's CPU a step beside the floor's, in one process, and where it goes."""
     sys.path.insert(0, str(ROOT / "bench"))
     from step_cpu import PARTS
 
-    database = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
+    database = test_database
     rows = bench("step_cpu.py", "--cases", "2", "--database", database)
     cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
     assert cells[0][0] == f"{database}: 2 cases"
@@ -218,10 +217,10 @@ def test_the_views_benchmark_reads_under_load_and_finds_every_view_on_the_chain(
     assert body.splitlines()[2:] == [f"{one} 2026-12-01 |", f"{new} 2026-12-01 |"]
 
 
-def test_the_cpu_benchmark_measures_every_page_through_the_real_server():
+def test_the_cpu_benchmark_measures_every_page_through_the_real_server(test_database):
     """bench/cpu.py: `casereview serve` on a small history, each page's server CPU and the
     client's p50 and p95, on the suite's database."""
-    database = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
+    database = test_database
     rows = bench("cpu.py", "--cases", "300", "--database", database, "--requests", "20")
     cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
     assert [row[0] for row in cells] == [
