@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import Rule
 
 from tests.factories import SAMPLE_NOW
 from triggers.accounts import create_token, create_user
@@ -58,10 +59,36 @@ class CompiledOnce(BytecodeCache):
         self.kept[bucket.key] = bucket.bytecode_to_string()
 
 
+def kept_url_builder(rule: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+    """Werkzeug's URL builder for a rule, generated once per test process.
+
+    Each app compiles two builders for each of its hundred rules from Python's ``ast``: a
+    third of making an app, which most tests do. A builder is a plain function of the rule's
+    text, its parts and its defaults' names (the rule is passed in when it is called), so the
+    same rule in another app can take the same one. A rule whose default fills one of its
+    parts bakes the converted value in: that rare kind is compiled afresh each time."""
+    defaults = rule.defaults or {}
+    if any(dynamic and name in defaults for dynamic, name in rule._trace):
+        return _compile_url_builder(rule, append_unknown)
+    key = (rule.rule, tuple(rule._trace), tuple(defaults), append_unknown)
+    if (builder := _url_builders.get(key)) is None:
+        builder = _url_builders[key] = _compile_url_builder(rule, append_unknown)
+    return builder
+
+
+_compile_url_builder = Rule._compile_builder
+_url_builders: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+
+
 def pytest_configure() -> None:
     Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": CompiledOnce()}
+    Rule._compile_builder = kept_url_builder  # type: ignore[method-assign]
 
 
+RESTART_SEQUENCES = text(
+    "SELECT setval(oid, 1, false) FROM pg_class "
+    "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+)
 TEST_DATABASE = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
 
 
@@ -119,13 +146,13 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def engine(migrated_engine: Engine) -> Iterator[Engine]:
     yield migrated_engine
+    # Emptied row by row: on PostgreSQL a TRUNCATE of every table costs ten times as much
+    # (56 against 5.5 ms a test), for tables that hold a few rows.
     with migrated_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        if connection.dialect.name == "postgresql":  # ids start again at 1, as on SQLite
+            connection.execute(RESTART_SEQUENCES)
 
 
 @pytest.fixture(scope="session")
