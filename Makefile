@@ -69,7 +69,8 @@ run: install
 ## Install what the tests need and run them all: lint, then the suite on SQLite and on
 ## PostgreSQL at the same time (each in TEST_WORKERS processes with databases of their own;
 ## one suite's waits on its database or browser are the other's CPU: CI stays under 20
-## minutes). Each suite's output is printed whole when it ends.
+## minutes). Each suite's output is printed whole when it ends. The PostgreSQL run holds the
+## tests that reach the suite's database; the others run once, in the SQLite run.
 test: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 

@@ -85,10 +85,6 @@ def pytest_configure() -> None:
     Rule._compile_builder = kept_url_builder  # type: ignore[method-assign]
 
 
-RESTART_SEQUENCES = text(
-    "SELECT setval(oid, 1, false) FROM pg_class "
-    "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
-)
 TEST_DATABASE = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")
 
 
@@ -146,13 +142,15 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def engine(migrated_engine: Engine) -> Iterator[Engine]:
     yield migrated_engine
-    # Emptied row by row: on PostgreSQL a TRUNCATE of every table costs ten times as much
-    # (56 against 5.5 ms a test), for tables that hold a few rows.
     with migrated_engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-        if connection.dialect.name == "postgresql":  # ids start again at 1, as on SQLite
-            connection.execute(RESTART_SEQUENCES)
+        if connection.dialect.name == "postgresql":
+            # Truncated, not emptied row by row (which costs a tenth): a fresh table gives back
+            # rows in the order they were written, as tests reading without ORDER BY expect.
+            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
 
 
 @pytest.fixture(scope="session")
