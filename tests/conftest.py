@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner
 from flask import Flask
 from jinja2 import BytecodeCache
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import Rule
 
 from tests.factories import SAMPLE_NOW
+from triggers import accounts
 from triggers.accounts import create_token, create_user
 from triggers.config import Config, DatabaseConfig, load_config
 from triggers.db import make_engine, make_session_factory, write_transaction
@@ -80,9 +82,16 @@ _compile_url_builder = Rule._compile_builder
 _url_builders: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
 
 
+#: The service's Argon2 (OWASP's parameters: 20 ms of CPU a hash or a verify). The suite signs
+#: in thousands of times, so its passwords are hashed at Argon2's lowest cost instead; the
+#: tests of the parameters themselves put this one back (tests/web/test_sessions.py).
+SERVICE_HASHER = accounts._hasher
+
+
 def pytest_configure() -> None:
     Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": CompiledOnce()}
     Rule._compile_builder = kept_url_builder  # type: ignore[method-assign]
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 TEST_DATABASE = os.environ.get("CASEREVIEW_TEST_DATABASE", "sqlite")

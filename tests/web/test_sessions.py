@@ -105,14 +105,20 @@ def test_sign_in_attempts_are_limited_per_address(config, engine, partnership, w
     assert other.status_code != 429
 
 
-def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(app, world, sessions):
+def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(
+    app, world, sessions, monkeypatch
+):
     """Argon2id at OWASP's 19 MiB keeps a worker's peak memory small; older hashes (argon2's
     defaults, 64 MiB) still sign in, and are replaced by the new parameters then."""
     from argon2 import PasswordHasher
     from sqlalchemy import select
 
+    from tests.conftest import SERVICE_HASHER
+    from triggers import accounts
     from triggers.db import read_session
     from triggers.models import User
+
+    monkeypatch.setattr(accounts, "_hasher", SERVICE_HASHER)
 
     with write_transaction(sessions) as session:
         user = session.scalar(select(User).where(User.email == world["users"]["manager"]))
