@@ -50,7 +50,9 @@ class Partnership(Base):
     code: Mapped[str] = mapped_column(String(10), unique=True)
     created_at: Mapped[datetime]
 
-    agencies: Mapped[list[Agency]] = relationship(back_populates="partnership")
+    agencies: Mapped[list[Agency]] = relationship(
+        back_populates="partnership", order_by="Agency.id"
+    )
 
 
 class Agency(Base):
@@ -232,13 +234,18 @@ class CaseReview(Base):
     victim: Mapped[Victim] = relationship(back_populates="case", cascade="all, delete-orphan")
     applicant: Mapped[Applicant] = relationship(back_populates="case", cascade="all, delete-orphan")
     incidents: Mapped[list[Incident]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Incident.occurred_on"
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="[Incident.occurred_on, Incident.id]",
     )
+    #: In the order they were brought in (the case page, the letters and the requests list
+    #: them): without an order the database's plan chose it, and a pooled connection that had
+    #: read the planner's statistics could list them the other way round.
     agencies: Mapped[list[CaseAgency]] = relationship(
-        back_populates="case", cascade="all, delete-orphan"
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseAgency.id"
     )
     chronology: Mapped[list[ChronologyEntry]] = relationship(
-        cascade="all, delete-orphan", order_by="ChronologyEntry.occurred_on"
+        cascade="all, delete-orphan", order_by="[ChronologyEntry.occurred_on, ChronologyEntry.id]"
     )
     # Steps add rows through the many-to-one side (``ThresholdDecision(case=case)``): the
     # back-populated collection takes them without being loaded from the database first.
@@ -252,7 +259,7 @@ class CaseReview(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="Recommendation.id"
     )
     themes: Mapped[list[CaseTheme]] = relationship(
-        back_populates="case", cascade="all, delete-orphan"
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseTheme.id"
     )
     appeals: Mapped[list[Appeal]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Appeal.id"
@@ -261,7 +268,7 @@ class CaseReview(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="PolicingBodyReview.id"
     )
     deadlines: Mapped[list[Deadline]] = relationship(
-        cascade="all, delete-orphan", order_by="Deadline.due_on"
+        cascade="all, delete-orphan", order_by="[Deadline.due_on, Deadline.id]"
     )
 
 
@@ -338,7 +345,7 @@ class Incident(Base):
     complaints: Mapped[list[Complaint]] = relationship(
         back_populates="incident",
         cascade="all, delete-orphan",
-        order_by="Complaint.reported_on",
+        order_by="[Complaint.reported_on, Complaint.id]",
         lazy="joined",
     )
 
