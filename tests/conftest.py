@@ -131,6 +131,9 @@ def database_url(test_database: str, tmp_path_factory: pytest.TempPathFactory) -
         server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
         with server.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test database need not survive the server's crash: its commits do not wait
+            # for the disk (a fifth of each test's TRUNCATE); what they see is the same.
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         url = POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{name}"
         yield url
         with server.connect() as connection:
