@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
@@ -24,8 +25,15 @@ def fill_date(page, field_id: str, day: date) -> None:  # type: ignore[no-untype
 
 
 def open_step(page, title: str):  # type: ignore[no-untyped-def]
-    page.locator("summary", has_text=title).click()
-    return page.locator("details[open]")
+    """Open the step titled ``title`` as a person does, once the page has loaded: GOV.UK
+    Frontend's script moves the focus to the page's banner when it starts, and a click that
+    raced it (the suite under load) landed on the page as it scrolled, leaving the step shut."""
+    page.wait_for_load_state()
+    summary = page.locator("summary", has_text=title)
+    summary.click()
+    step = page.locator("details", has=summary)
+    expect(step).to_have_attribute("open", "")
+    return step
 
 
 def banner(page) -> str:  # type: ignore[no-untyped-def]
