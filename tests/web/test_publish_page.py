@@ -80,7 +80,7 @@ def test_a_restatement_needs_a_reason_and_keeps_the_version_before(
     assert "First publication" in page and "counted in the wrong year" in page
     with read_session(sessions) as session:
         events = session.scalars(
-            select(AuditEvent).where(AuditEvent.event == "publish_figures")
+            select(AuditEvent).where(AuditEvent.event == "publish_figures").order_by(AuditEvent.id)
         ).all()
         assert [e.data["version"] for e in events] == [1, 2]
 
