@@ -44,8 +44,8 @@ POSTGRES_SERVER = os.environ.get(
 class CompiledOnce(BytecodeCache):
     """Jinja's compiled templates, kept for the test process.
 
-    Most tests make an app of their own, and each app's Jinja compiles every template it
-    renders again: that was over half of the suite's CPU. Jinja's bytecode cache checks each
+    Most tests make an app of their own, and each app's Jinja compiled every template it
+    rendered again: over half of the route-by-role table's time. Jinja's bytecode cache checks each
     template's source before using what it kept, so a template is still compiled afresh
     whenever it changes; what is rendered is the same.
     """
