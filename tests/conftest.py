@@ -78,7 +78,8 @@ def kept_url_builder(rule: Rule, append_unknown: bool = True) -> Callable[..., t
     return builder
 
 
-_compile_url_builder = Rule._compile_builder
+#: Werkzeug's own (3.x); a release without it is run unchanged, only slower.
+_compile_url_builder = getattr(Rule, "_compile_builder", None)
 _url_builders: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
 
 
@@ -90,7 +91,8 @@ SERVICE_HASHER = accounts._hasher
 
 def pytest_configure() -> None:
     Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": CompiledOnce()}
-    Rule._compile_builder = kept_url_builder  # type: ignore[method-assign]
+    if _compile_url_builder is not None:
+        Rule._compile_builder = kept_url_builder  # type: ignore[method-assign]
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
