@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from triggers.models import ApiToken, Partnership, SignInFailure, User
@@ -212,11 +212,7 @@ def user_for_token(session: Session, token: str, now: datetime) -> TokenHolder |
     request need not write."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    found = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest(token))
-    ).first()
+    found = session.execute(_token_holder_statement(), {"token_hash": digest(token)}).first()
     if found is None:
         return None
     row, user = found
@@ -224,6 +220,17 @@ def user_for_token(session: Session, token: str, now: datetime) -> TokenHolder |
         return None
     stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RECORDED_EVERY
     return TokenHolder(user, row.id, is_due_a_record=stale)
+
+
+@lru_cache(maxsize=1)
+def _token_holder_statement() -> Select[tuple[ApiToken, User]]:
+    """Built once, its digest bound at execution: built per request, its construction and
+    cache key were a tenth of an API request's own statement work."""
+    return (
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+    )
 
 
 def record_token_use(session: Session, token_id: int, now: datetime) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 
-from triggers.db import read_session, write_transaction
-from web.api.views import _json_body, _load, blueprint
+from triggers.db import write_transaction
+from web.api.views import _json_body, _load, blueprint, reads
 from web.documents import file_response
 from web.services import services
 from workflows import permissions
@@ -35,7 +35,7 @@ _ID = "<int(max=2147483647):{}>"
 @blueprint.get("/cases/<reference>/documents")
 def list_documents(reference: str) -> Response:
     app = services()
-    with read_session(app.sessions) as session:
+    with reads() as session:
         case = _load(session, reference)
         viewed = ViewedCase.of(case)
         documents = [describe_document(d) for d in documents_of(session, case.id)]
@@ -77,7 +77,7 @@ def get_document(reference: str, document_id: int) -> Response:
 def list_notes(reference: str) -> Response:
     app = services()
     now = app.now()
-    with read_session(app.sessions) as session:
+    with reads() as session:
         case = _load(session, reference)
         viewed = ViewedCase.of(case)
         notes = described_notes(notes_of(session, case.id), g.actor, now, app.policy)
