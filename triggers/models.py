@@ -6,8 +6,6 @@ derived from them, because the Act's four figures need not add up. Only
 ``workflows.service`` changes ``CaseReview.state``.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -50,7 +48,7 @@ class Partnership(Base):
     code: Mapped[str] = mapped_column(String(10), unique=True)
     created_at: Mapped[datetime]
 
-    agencies: Mapped[list[Agency]] = relationship(
+    agencies: Mapped[list["Agency"]] = relationship(
         back_populates="partnership", order_by="Agency.id"
     )
 
@@ -231,9 +229,11 @@ class CaseReview(Base):
 
     partnership: Mapped[Partnership] = relationship()
     lead_agency: Mapped[Agency | None] = relationship()
-    victim: Mapped[Victim] = relationship(back_populates="case", cascade="all, delete-orphan")
-    applicant: Mapped[Applicant] = relationship(back_populates="case", cascade="all, delete-orphan")
-    incidents: Mapped[list[Incident]] = relationship(
+    victim: Mapped["Victim"] = relationship(back_populates="case", cascade="all, delete-orphan")
+    applicant: Mapped["Applicant"] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    incidents: Mapped[list["Incident"]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",
         order_by="[Incident.occurred_on, Incident.id]",
@@ -241,33 +241,33 @@ class CaseReview(Base):
     #: In the order they were brought in (the case page, the letters and the requests list
     #: them): without an order the database's plan chose it, and a pooled connection that had
     #: read the planner's statistics could list them the other way round.
-    agencies: Mapped[list[CaseAgency]] = relationship(
+    agencies: Mapped[list["CaseAgency"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseAgency.id"
     )
-    chronology: Mapped[list[ChronologyEntry]] = relationship(
+    chronology: Mapped[list["ChronologyEntry"]] = relationship(
         cascade="all, delete-orphan", order_by="[ChronologyEntry.occurred_on, ChronologyEntry.id]"
     )
     # Steps add rows through the many-to-one side (``ThresholdDecision(case=case)``): the
     # back-populated collection takes them without being loaded from the database first.
-    threshold_decisions: Mapped[list[ThresholdDecision]] = relationship(
+    threshold_decisions: Mapped[list["ThresholdDecision"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="ThresholdDecision.id"
     )
-    panels: Mapped[list[Panel]] = relationship(
+    panels: Mapped[list["Panel"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Panel.id"
     )
-    recommendations: Mapped[list[Recommendation]] = relationship(
+    recommendations: Mapped[list["Recommendation"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Recommendation.id"
     )
-    themes: Mapped[list[CaseTheme]] = relationship(
+    themes: Mapped[list["CaseTheme"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseTheme.id"
     )
-    appeals: Mapped[list[Appeal]] = relationship(
+    appeals: Mapped[list["Appeal"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Appeal.id"
     )
-    policing_body_reviews: Mapped[list[PolicingBodyReview]] = relationship(
+    policing_body_reviews: Mapped[list["PolicingBodyReview"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="PolicingBodyReview.id"
     )
-    deadlines: Mapped[list[Deadline]] = relationship(
+    deadlines: Mapped[list["Deadline"]] = relationship(
         cascade="all, delete-orphan", order_by="[Deadline.due_on, Deadline.id]"
     )
 
@@ -342,7 +342,7 @@ class Incident(Base):
 
     case: Mapped[CaseReview] = relationship(back_populates="incidents")
     #: Loaded with the incidents, in the same query (the threshold reads them all).
-    complaints: Mapped[list[Complaint]] = relationship(
+    complaints: Mapped[list["Complaint"]] = relationship(
         back_populates="incident",
         cascade="all, delete-orphan",
         order_by="[Complaint.reported_on, Complaint.id]",

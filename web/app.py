@@ -70,6 +70,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
         favicon,
         govuk_cache,
         health,
+        html_params,
         language,
         letters_page,
         messages,
@@ -104,6 +105,7 @@ def create_app(config: Config | None = None, *, engine: Engine | None = None) ->
     input_rules.init_app(app)  # first: odd input never reaches a view or the database
     security.init_app(app)
     WTFormsHelpers(app)
+    html_params.install()  # WTForms' own widgets' attributes without str.format
     govuk_cache.init_app(app)  # the GOV.UK widgets' HTML, once per distinct parameters
     language.init_app(app, config)  # Cymraeg: the page's language and the catalogs
     # The status words a template compares with (triggers.statuses), never a bare "failed".
