@@ -30,16 +30,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import DateField, Field, FieldList, FormField, SelectChoice, StringField
 from wtforms.csrf.core import CSRFTokenField
 
 from web.govuk_cache import Uncacheable, frozen, made_afresh
+from web.html_params import html_params
 from web.language import current_language
 
 #: Distinct forms kept per application: a few per state and role, each a few kB.
@@ -80,15 +82,15 @@ def kept_fields(
     same form differently); ``skip`` names fields the block does not render (the case's
     version), left out of the key; ``holes`` keeps the fields' values and the choices' words
     out of what is kept (a form that shows the case's own words)."""
-    environment = current_app.jinja_env
-    caches = getattr(environment, "casereview_caches", None)
-    if caches is None or not caches.on:
+    if not _caches_on():
         return Markup(caller())
     kept: KeptForms = current_app.extensions.setdefault("casereview_kept_forms", KeptForms())
     try:
-        if holes:
+        if isinstance(form, FormToMake):
+            key: Any = (site, current_language(), FormToMake, form.recipe)
+        elif holes:
             shape, words = form_shape(form, skip)
-            key: Any = (site, current_language(), type(form), shape)
+            key = (site, current_language(), type(form), shape)
         else:
             key = (site, current_language(), type(form), form_key(form, skip))
     except Uncacheable:  # posted, with errors, or a long text: shown, never kept
@@ -100,6 +102,64 @@ def kept_fields(
             return _afresh(caller)
         kept.put(key, html)
     return _filled(html, words) if holes else html
+
+
+def _caches_on() -> bool:
+    caches = getattr(current_app.jinja_env, "casereview_caches", None)
+    return caches is not None and caches.on
+
+
+class FormToMake:
+    """A form a page may show without making it: its fields' HTML is kept by what it is made
+    from (``recipe``: its step, the process's version, the partnership's agencies), so a page
+    that finds them kept never builds the WTForms form at all (building the case page's
+    step forms was a twentieth of its CPU). Made, by ``make``, the first time the template
+    reads anything of it but its hidden inputs (``hidden_inputs``): when its fields are not
+    kept yet, or to show an error.
+
+    Only for a form that is a pure function of its recipe: never posted, never holding a
+    word of the case (those stay real forms, kept by their fields as above)."""
+
+    def __init__(self, recipe: Hashable, make: Callable[[], Any], prefix: str) -> None:
+        self.recipe = recipe
+        self.prefix = prefix
+        self._make = make
+        self._form: Any = None
+
+    @property
+    def form(self) -> Any:
+        if self._form is None:
+            self._form = self._make()
+        return self._form
+
+    @property
+    def is_made(self) -> bool:
+        return self._form is not None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.form, name)
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self.form)
+
+
+def hidden_inputs(form: Any, version: int | None = None) -> Markup:
+    """A form's CSRF token and, given ``version``, the case's version: what WTForms writes for
+    ``form.csrf_token`` and ``form.version``. A ``FormToMake`` not yet made has them written
+    here, the same to the character (``tests/web/test_kept_forms.py``), so that it need not
+    be made; a form made (or pages made with nothing kept) has WTForms write them."""
+    if isinstance(form, FormToMake) and not form.is_made and _caches_on():
+        inputs = [_hidden(f"{form.prefix}-csrf_token", generate_csrf())]
+        if version is not None:
+            inputs.append(_hidden(f"{form.prefix}-version", str(version)))
+        return Markup("").join(inputs)
+    if version is None:
+        return Markup(form.csrf_token())
+    return Markup(form.csrf_token()) + Markup(form.version())
+
+
+def _hidden(name: str, value: str) -> Markup:
+    return Markup(f"<input {html_params(id=name, name=name, type='hidden', value=value)}>")
 
 
 def _afresh(caller: Callable[[], str]) -> Markup:

@@ -35,7 +35,7 @@ from web.case_changes import change_forms, offer_agencies
 from web.documents import case_file
 from web.formats import english
 from web.forms import ConfirmForm, FilterForm
-from web.kept_forms import kept_fields
+from web.kept_forms import hidden_inputs, kept_fields
 from web.language import _s
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
@@ -44,6 +44,7 @@ from web.step_forms import (
     AcknowledgeForm,
     ChronologyForm,
     RecordReviewForm,
+    form_to_make,
     make_form,
     place_errors,
 )
@@ -101,6 +102,7 @@ def state_in_a_sentence(state: str, labels: Mapping[str, str] = STATE_LABELS) ->
 blueprint.add_app_template_filter(english, "english")
 # The case page's unbound forms, made once for each distinct form (web/kept_forms.py).
 blueprint.add_app_template_global(kept_fields, "kept_fields")
+blueprint.add_app_template_global(hidden_inputs, "hidden_inputs")
 
 
 @blueprint.app_template_filter("days_left")
@@ -454,7 +456,7 @@ def _render_case(
         actor = current_actor()
         for event in described["allowed_events"]:
             if permissions.may(actor, event):
-                forms[event] = make_form(event, app.config, agencies, case.version, None, process)
+                forms[event] = form_to_make(event, app.config, agencies, case.version, process)
         if isinstance(forms.get("acknowledge"), AcknowledgeForm):
             offer_agencies(session, case, forms["acknowledge"], submitted=False)
         changes = change_forms(session, case, actor, agencies_by_id, described["history"])

@@ -38,6 +38,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.config import Config
 from triggers.text import LARGEST_ID, whole_number
+from web.kept_forms import FormToMake
 from web.language import _ls
 from workflows.process import Process
 
@@ -397,6 +398,22 @@ def make_form(
     if isinstance(form, ReasonForm):
         form.submit.label.text = process.titles[event]
     return form
+
+
+def form_to_make(
+    event: str, config: Config, agencies: list[str], version: int, process: Process
+) -> Any:
+    """``make_form`` for a page that shows the step unposted: a ``FormToMake`` when the form
+    is the same for every case at this step of this process version with these agencies
+    (its recipe; ``config`` is the application's own, as the kept fields are), else the form.
+    Acknowledging offers the case's own agencies (``web.staff.offer_agencies``): made."""
+    if issubclass(form_class(event, process), AcknowledgeForm):
+        return make_form(event, config, agencies, version, None, process)
+    return FormToMake(
+        ("step", event, process.version, tuple(agencies)),
+        lambda: make_form(event, config, agencies, version, None, process),
+        prefix=event,
+    )
 
 
 def place_errors(form: StepForm, fields: dict[str, str]) -> list[str]:

@@ -12,8 +12,11 @@ from tests.factories import MANAGER, SAMPLE_NOW, case_in_state
 from tests.web.test_access import sign_in
 from tests.web.test_govuk_cache import _comparable
 from triggers.db import write_transaction
+from web import step_forms
 from web.govuk_cache import LONGEST_KEPT_TEXT, Uncacheable
-from web.kept_forms import KeptForms, form_key, kept_fields
+from web.kept_forms import FormToMake, KeptForms, form_key, hidden_inputs, kept_fields
+from web.step_forms import make_form
+from workflows.case_review import process_for
 
 #: States whose pages hold every kind of step form: the agencies offered to acknowledge,
 #: the review's rows of recommendations, the action plan's forms, closing with a reason.
@@ -216,3 +219,56 @@ def test_a_block_that_changes_a_value_has_it_made_afresh_not_filled_in(app, show
             == "<p> Ann\n&amp; Bob </p>"
         )
         assert len(_kept(app)._kept) == 1
+
+
+def test_a_page_whose_step_forms_are_kept_builds_none_of_them(
+    app, client, world, sessions, partnership, policy, monkeypatch
+):
+    """The step forms are found kept by their recipe: the second view of a case, and the
+    first view of another case at the same step, build no WTForms step form at all."""
+    made: list[str] = []
+    real = step_forms.make_form
+
+    def counted(event, *args):  # type: ignore[no-untyped-def]
+        made.append(event)
+        return real(event, *args)
+
+    monkeypatch.setattr(step_forms, "make_form", counted)
+    with write_transaction(sessions) as session:
+        first = case_in_state(session, partnership, policy, "panel_scheduled").reference
+        second = case_in_state(session, partnership, policy, "panel_scheduled").reference
+    sign_in(client, world["users"]["manager"])
+    assert client.get(f"/cases/{first}").status_code == 200
+    assert "record_review" in made  # the first view makes them, to keep their fields
+    made.clear()
+    for reference in (first, second):
+        page = client.get(f"/cases/{reference}").get_data(as_text=True)
+        assert 'id="open-record_review"' in page
+    assert made == []
+
+
+def test_an_unmade_step_form_s_hidden_inputs_are_written_as_wtforms_writes_them(
+    app, client, world, sessions, partnership, policy
+):
+    """A step kept unmade has its CSRF token and version written by hand: the same as
+    WTForms writes them once the form is made; ``?open=STEP`` still opens it."""
+    with write_transaction(sessions) as session:
+        case = case_in_state(session, partnership, policy, "panel_scheduled")
+        reference, version = case.reference, case.version
+    sign_in(client, world["users"]["manager"])
+    page = client.get(f"/cases/{reference}?open=record_review").get_data(as_text=True)
+    assert '<details class="govuk-details" id="open-record_review" open>' in page
+    with app.test_request_context():
+        process = process_for(1)
+        unmade = FormToMake(
+            "recipe",
+            lambda: make_form(
+                "record_review", app.extensions["casereview"].config, ["A"], version, None, process
+            ),
+            prefix="record_review",
+        )
+        by_hand = hidden_inputs(unmade, version)
+        assert not unmade.is_made
+        by_wtforms = hidden_inputs(unmade.form, version)
+        assert by_hand == by_wtforms
+        assert f'name="record_review-version" type="hidden" value="{version}"' in by_hand
