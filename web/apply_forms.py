@@ -121,7 +121,7 @@ class AnswerDate(PartsDateField):
             raise ValueError(real)
         try:
             self.data = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a day of 9999999999 overflows a C int
             raise ValueError(real) from None
 
 

@@ -216,6 +216,8 @@ def test_the_victim_sees_the_right_questions_for_a_business(client):
         ({"occurred_on": ["31", "2", "2025"]}, "The date it happened must be a real date"),
         ({"occurred_on": ["", "11", "2025"]}, "The date it happened must include a day"),
         ({"occurred_on": ["x", "y", "z"]}, "The date it happened must be a real date"),
+        # Digits too large for a day: a real-date message, not a server error.
+        ({"occurred_on": ["9999999999", "1", "2025"]}, "The date it happened must be a real date"),
         ({"occurred_on": ["", "", ""]}, "Enter the date it happened"),
         (
             {"reported_on": ["2", "11", "2025"]},
