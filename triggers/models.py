@@ -572,11 +572,26 @@ class Deadline(Base):
     extended_on: Mapped[date | None] = mapped_column(Date)
 
 
+#: The index of a case's audit events that are not views: its history as the case page and
+#: the API show it, read without passing over every view (migration 0039).
+HISTORY_INDEX = "ix_audit_events_case_history"
+
+
 class AuditEvent(Base):
     """Append-only record of every change: who, when, from which state to which, and what."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_events_case", "case_id", "id"),
+        # A case's history without its views (workflows.describe, migration 0039).
+        Index(
+            HISTORY_INDEX,
+            "case_id",
+            "id",
+            sqlite_where=text("event != 'viewed'"),
+            postgresql_where=text("event != 'viewed'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))

@@ -350,7 +350,8 @@ _MESSAGES = (
     .order_by(OutboxMessage.id)
 )
 #: A case's audit events but its views: the columns shown, not the events as objects
-#: (nothing here is changed or followed).
+#: (nothing here is changed or followed). Read through ``HISTORY_INDEX``, which holds no
+#: view, so that a case seen a thousand times reads as fast as one seen once.
 _HISTORY = (
     select(
         AuditEvent.id,
