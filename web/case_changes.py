@@ -49,6 +49,7 @@ from web.correction_form import (
     fact_spec,
     field_key,
 )
+from web.kept_forms import FormToMake
 from web.language import _ls, _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
@@ -156,24 +157,38 @@ def change_forms(
         )
         forms["correct"] = correction_form(fact_spec(session, case, steps))
         if steps and steps[-1].event in process.corrections:
-            forms["reverse"] = ReverseForm(prefix="reverse", formdata=None)
+            forms["reverse"] = _constant(ReverseForm, "reverse")
     is_open = case.state not in process_for(case.workflow_version).final_states
     if permissions.may(actor, permissions.MANAGE_CASE_AGENCIES) and is_open:
         on_case = {link.agency_id for link in case.agencies}
-        form = AddAgencyForm(prefix="agency", formdata=None)
-        form.agency.choices = _agency_choices(agencies)
-        forms["agency"] = form
+        forms["agency"] = _agency_form(AddAgencyForm, "agency", agencies)
         if on_case:
-            form = RemoveAgencyForm(prefix="unagency", formdata=None)
-            form.agency.choices = _agency_choices([a for a in agencies if a[0] in on_case])
-            forms["unagency"] = form
+            taken_off = [a for a in agencies if a[0] in on_case]
+            forms["unagency"] = _agency_form(RemoveAgencyForm, "unagency", taken_off)
     if permissions.may(actor, permissions.ADD_INCIDENT) and is_open:
-        forms["incident"] = AddIncidentForm(prefix="incident", formdata=None)
+        forms["incident"] = _constant(AddIncidentForm, "incident")
         if case.incidents:
             form = AddComplaintForm(prefix="complaint", formdata=None)
             form.incident.choices = _incident_choices(case)
             forms["complaint"] = form
     return forms
+
+
+def _constant(form_class: Any, prefix: str) -> FormToMake:
+    """A form the same on every case: kept by its name, made only when not kept."""
+    return FormToMake(prefix, lambda: form_class(prefix=prefix, formdata=None), prefix)
+
+
+def _agency_form(form_class: Any, prefix: str, agencies: list[tuple[int, str]]) -> FormToMake:
+    """A form choosing one of ``agencies`` (the partnership's names, not a case's words):
+    kept by them and made only when not kept (web.kept_forms.FormToMake)."""
+
+    def make() -> Any:
+        form = form_class(prefix=prefix, formdata=None)
+        form.agency.choices = _agency_choices(agencies)
+        return form
+
+    return FormToMake((prefix, tuple(agencies)), make, prefix)
 
 
 def offer_agencies(session: Session, case: CaseReview, form: Any, submitted: bool) -> None:

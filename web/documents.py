@@ -31,6 +31,7 @@ from triggers.db import read_session, write_transaction
 from triggers.text import header_text
 from web.auth import current_actor
 from web.errors import page_response, wants_json
+from web.kept_forms import FormToMake
 from web.language import _ls, _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
@@ -165,6 +166,17 @@ def _agency_choices(actor: Actor, agencies: list[tuple[int, str]]) -> list[Selec
     return choices
 
 
+def _document_form(choices: list[SelectChoice]) -> FormToMake:
+    """The upload form offering ``choices``: kept by them, made only when not kept."""
+
+    def make() -> DocumentForm:
+        form = DocumentForm(prefix="document", formdata=None)
+        form.agency.choices = choices
+        return form
+
+    return FormToMake(("document", *(choice.value for choice in choices)), make, "document")
+
+
 def case_file(session: Session, case_id: int, agencies: list[tuple[int, str]]) -> dict[str, Any]:
     """What ``case/_documents.html`` shows for the case page's case (already checked
     visible), read in the page's ``session`` (no transaction of its own), with the
@@ -176,10 +188,14 @@ def case_file(session: Session, case_id: int, agencies: list[tuple[int, str]]) -
     sent = g.get("case_file_forms", {})
     forms: dict[str, Any] = {}
     if permissions.may(actor, permissions.ADD_DOCUMENT):
-        forms["upload"] = sent.get("upload") or DocumentForm(prefix="document", formdata=None)
-        forms["upload"].agency.choices = _agency_choices(actor, agencies)
+        choices = _agency_choices(actor, agencies)
+        forms["upload"] = sent.get("upload") or _document_form(choices)
+        if "upload" in sent:  # posted back: its agencies offered again
+            forms["upload"].agency.choices = choices
     if permissions.may(actor, permissions.ADD_NOTE):
-        forms["note"] = sent.get("note") or NoteForm(prefix="note", formdata=None)
+        forms["note"] = sent.get("note") or FormToMake(
+            "note", lambda: NoteForm(prefix="note", formdata=None), "note"
+        )
     for note in notes:
         key = f"edit-{note['id']}"
         if note["editable"]:

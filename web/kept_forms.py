@@ -95,6 +95,7 @@ def kept_fields(
             key = (site, current_language(), type(form), form_key(form, skip))
     except Uncacheable:  # posted, with errors, or a long text: shown, never kept
         return _afresh(caller)
+    holes = holes and not isinstance(form, FormToMake)  # its recipe holds no case's words
     html = kept.get(key)
     if html is None:
         html = _with_holes(words, caller) if holes else Markup(caller())
@@ -136,6 +137,11 @@ class FormToMake:
     def is_made(self) -> bool:
         return self._form is not None
 
+    @property
+    def errors(self) -> Any:
+        """None before it is made: it is never posted, so nothing was checked."""
+        return self._form.errors if self._form is not None else {}
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.form, name)
 
@@ -149,13 +155,20 @@ def hidden_inputs(form: Any, version: int | None = None) -> Markup:
     here, the same to the character (``tests/web/test_kept_forms.py``), so that it need not
     be made; a form made (or pages made with nothing kept) has WTForms write them."""
     if isinstance(form, FormToMake) and not form.is_made and _caches_on():
-        inputs = [_hidden(f"{form.prefix}-csrf_token", generate_csrf())]
+        inputs = []
+        if current_app.config.get("WTF_CSRF_ENABLED", True):  # as FlaskForm's own Meta
+            inputs.append(_hidden(_prefixed(form.prefix, "csrf_token"), generate_csrf()))
         if version is not None:
-            inputs.append(_hidden(f"{form.prefix}-version", str(version)))
+            inputs.append(_hidden(_prefixed(form.prefix, "version"), str(version)))
         return Markup("").join(inputs)
-    if version is None:
-        return Markup(form.csrf_token())
-    return Markup(form.csrf_token()) + Markup(form.version())
+    # A form without CSRF (switched off) has no token field, as Jinja shows none for it.
+    token = form.csrf_token() if hasattr(form, "csrf_token") else ""
+    return Markup(token) + (Markup(form.version()) if version is not None else Markup(""))
+
+
+def _prefixed(prefix: str, name: str) -> str:
+    """A field's name as WTForms prefixes it (``Form(prefix=...)``)."""
+    return f"{prefix}-{name}" if prefix else name
 
 
 def _hidden(name: str, value: str) -> Markup:

@@ -8,6 +8,7 @@ reason (2025 statutory guidance).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, url_for
@@ -27,6 +28,7 @@ from triggers.calendar import english_date
 from triggers.db import read_session, write_transaction
 from triggers.statuses import DeadlineStatus
 from web.auth import current_actor
+from web.kept_forms import FormToMake
 from web.language import _ls, _s
 from web.services import services
 from web.step_forms import PartsDateField, place_errors
@@ -174,13 +176,14 @@ def plan_forms(case: CaseDescription, actor: Actor) -> dict[str, Any]:
     if permissions.may(actor, permissions.RECORD_INVOLVEMENT) and (
         case["state"] not in process.final_states
     ):
-        forms["involvement"] = InvolvementForm(
-            prefix="involvement",
-            formdata=None,
-            data={
-                "involvement_level": case["involvement_level"] or None,
-                "panel_attendance": case["panel_attendance"] or None,
-            },
+        chosen = {
+            "involvement_level": case["involvement_level"] or None,
+            "panel_attendance": case["panel_attendance"] or None,
+        }
+        forms["involvement"] = FormToMake(
+            ("involvement", *chosen.values()),
+            lambda: InvolvementForm(prefix="involvement", formdata=None, data=chosen),
+            "involvement",
         )
     if (
         permissions.may(actor, permissions.SHARE_ACTION_PLAN)
@@ -188,25 +191,47 @@ def plan_forms(case: CaseDescription, actor: Actor) -> dict[str, Any]:
         and case["recommendations"]
         and not (case["action_plan_shared_on"])
     ):
-        forms["share"] = ShareForm(prefix="share", formdata=None)
+        forms["share"] = _constant(ShareForm, "share")
     if (
         permissions.may(actor, permissions.RECORD_VICTIM_RESPONSE)
         and case["action_plan_shared_on"]
         and not case["victim_responded_on"]
     ):
-        forms["response"] = VictimResponseForm(prefix="response", formdata=None)
+        forms["response"] = _constant(VictimResponseForm, "response")
     running = [d["step"] for d in case["deadline_details"] if d["status"] == DeadlineStatus.RUNNING]
     if permissions.may(actor, permissions.EXTEND_DEADLINE) and running:
-        forms["extend"] = ExtendForm(prefix="extend", formdata=None)
-        forms["extend"].deadline.choices = [
-            SelectChoice(step, process.clock_labels[step]) for step in running
-        ]
+        choices = [SelectChoice(step, process.clock_labels[step]) for step in running]
+        forms["extend"] = FormToMake(
+            ("extend", process.version, *running), _extend_form(choices), "extend"
+        )
     for rec in case["recommendations"]:
         if permissions.may_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec["agency_id"]):
-            forms[f"rec-{rec['id']}"] = RecommendationForm(
-                prefix=f"rec-{rec['id']}", formdata=None, data={"status": rec["status"]}
+            prefix, status = f"rec-{rec['id']}", {"status": rec["status"]}
+            forms[prefix] = FormToMake(
+                (prefix, rec["status"]), _recommendation_form(prefix, status), prefix
             )
     return forms
+
+
+# The forms are the same for every case with the same choices: each is kept by its recipe
+# and made only when its fields are not kept yet (web.kept_forms.FormToMake).
+
+
+def _constant(form_class: Any, prefix: str) -> FormToMake:
+    return FormToMake(prefix, lambda: form_class(prefix=prefix, formdata=None), prefix)
+
+
+def _extend_form(choices: list[SelectChoice]) -> Callable[[], Any]:
+    def make() -> Any:
+        form = ExtendForm(prefix="extend", formdata=None)
+        form.deadline.choices = choices
+        return form
+
+    return make
+
+
+def _recommendation_form(prefix: str, data: dict[str, str]) -> Callable[[], Any]:
+    return lambda: RecommendationForm(prefix=prefix, formdata=None, data=data)
 
 
 def _actor() -> Actor:

@@ -35,7 +35,7 @@ from web.case_changes import change_forms, offer_agencies
 from web.documents import case_file
 from web.formats import english
 from web.forms import ConfirmForm, FilterForm
-from web.kept_forms import hidden_inputs, kept_fields
+from web.kept_forms import FormToMake, hidden_inputs, kept_fields
 from web.language import _s
 from web.plan import ATTENDANCE, INVOLVEMENT, STATUSES, plan_forms
 from web.redirects import local_target
@@ -433,6 +433,18 @@ def _chronology_agencies(actor: Actor, agencies: list[tuple[int, str]]) -> list[
     return permissions.agencies_to_act_for(actor, permissions.ADD_CHRONOLOGY, agencies)
 
 
+def _chronology_form(agencies: list[str]) -> FormToMake:
+    """The chronology's form for the agencies its writer may act for: kept by them and made
+    only when not kept (web.kept_forms.FormToMake)."""
+
+    def make() -> ChronologyForm:
+        form = ChronologyForm(prefix="chronology", formdata=None)
+        form.agency.choices = [SelectChoice(name, name) for name in agencies]
+        return form
+
+    return FormToMake(("chronology", *agencies), make, "chronology")
+
+
 def _render_case(
     reference: str,
     open_form: tuple[str, Any] | None = None,
@@ -461,10 +473,7 @@ def _render_case(
             offer_agencies(session, case, forms["acknowledge"], submitted=False)
         changes = change_forms(session, case, actor, agencies_by_id, described["history"])
         if chronology_form is None and permissions.may(actor, permissions.ADD_CHRONOLOGY):
-            chronology_form = ChronologyForm(prefix="chronology", formdata=None)
-            chronology_form.agency.choices = [
-                SelectChoice(name, name) for name in _chronology_agencies(actor, agencies_by_id)
-            ]
+            chronology_form = _chronology_form(_chronology_agencies(actor, agencies_by_id))
         documents_and_notes = case_file(session, case_id, agencies_by_id)
     # The view is appended once the page's reads are done (the chain's head is held only
     # for the append, triggers.audit).
@@ -487,7 +496,7 @@ def _render_case(
         case=described,
         # For the documents and notes partial, read in the page's session.
         case_file=documents_and_notes,
-        confirm=ConfirmForm(),
+        confirm=FormToMake("confirm", ConfirmForm, ""),
         forms=forms,
         titles=process.titles,
         open_event=open_form[0] if open_form else (open_name if open_name in forms else None),

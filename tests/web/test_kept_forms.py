@@ -12,7 +12,6 @@ from tests.factories import MANAGER, SAMPLE_NOW, case_in_state
 from tests.web.test_access import sign_in
 from tests.web.test_govuk_cache import _comparable
 from triggers.db import write_transaction
-from web import step_forms
 from web.govuk_cache import LONGEST_KEPT_TEXT, Uncacheable
 from web.kept_forms import FormToMake, KeptForms, form_key, hidden_inputs, kept_fields
 from web.step_forms import make_form
@@ -221,30 +220,48 @@ def test_a_block_that_changes_a_value_has_it_made_afresh_not_filled_in(app, show
         assert len(_kept(app)._kept) == 1
 
 
-def test_a_page_whose_step_forms_are_kept_builds_none_of_them(
+#: The case page's forms that are the same for every case at the same point (a step's, the
+#: agencies', a new incident's, the action plan's, the chronology's, a new document's or
+#: note's): kept by their recipe, never built to be shown.
+BY_RECIPE = {
+    "RecordReviewForm",
+    "AddAgencyForm",
+    "RemoveAgencyForm",
+    "AddIncidentForm",
+    "InvolvementForm",
+    "ExtendForm",
+    "ChronologyForm",
+    "DocumentForm",
+    "NoteForm",
+}
+
+
+def test_a_page_whose_forms_are_kept_by_their_recipe_builds_none_of_them(
     app, client, world, sessions, partnership, policy, monkeypatch
 ):
-    """The step forms are found kept by their recipe: the second view of a case, and the
-    first view of another case at the same step, build no WTForms step form at all."""
+    """The second view of a case, and the first view of another case at the same step,
+    build none of the forms kept by their recipe."""
     made: list[str] = []
-    real = step_forms.make_form
+    real = Form.__init__
 
-    def counted(event, *args):  # type: ignore[no-untyped-def]
-        made.append(event)
-        return real(event, *args)
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(type(self).__name__)
+        real(self, *args, **kwargs)
 
-    monkeypatch.setattr(step_forms, "make_form", counted)
+    monkeypatch.setattr(Form, "__init__", counted)
     with write_transaction(sessions) as session:
         first = case_in_state(session, partnership, policy, "panel_scheduled").reference
         second = case_in_state(session, partnership, policy, "panel_scheduled").reference
     sign_in(client, world["users"]["manager"])
     assert client.get(f"/cases/{first}").status_code == 200
-    assert "record_review" in made  # the first view makes them, to keep their fields
+    assert set(made) >= BY_RECIPE  # the first view makes them, to keep their fields
     made.clear()
     for reference in (first, second):
         page = client.get(f"/cases/{reference}").get_data(as_text=True)
-        assert 'id="open-record_review"' in page
-    assert made == []
+        for shown in ('id="open-record_review"', 'name="agency-agency"', 'name="unagency-agency"'):
+            assert shown in page
+        assert 'name="incident-what_happened"' in page
+    assert made and not BY_RECIPE & set(made)  # the case's own forms are still made
 
 
 def test_an_unmade_step_form_s_hidden_inputs_are_written_as_wtforms_writes_them(
