@@ -39,7 +39,7 @@ from wtforms.validators import DataRequired, Length
 
 from triggers.db import read_session, write_transaction
 from triggers.models import Agency, CaseReview
-from web.activation_form import ComplaintRow
+from web.activation_form import BODIES, ComplaintRow
 from web.auth import current_actor
 from web.correction_form import (
     LONG,
@@ -168,10 +168,26 @@ def change_forms(
     if permissions.may(actor, permissions.ADD_INCIDENT) and is_open:
         forms["incident"] = _constant(AddIncidentForm, "incident")
         if case.incidents:
-            form = AddComplaintForm(prefix="complaint", formdata=None)
-            form.incident.choices = _incident_choices(case)
-            forms["complaint"] = form
+            forms["complaint"] = _complaint_form(case)
     return forms
+
+
+def _complaint_form(case: CaseReview) -> FormToMake:
+    """The complaint form offering the case's incidents: kept with holes for their words (a
+    date and a description each), made only when not kept."""
+    choices = _incident_choices(case)
+
+    def make() -> AddComplaintForm:
+        form = AddComplaintForm(prefix="complaint", formdata=None)
+        form.incident.choices = choices
+        return form
+
+    # The words its shape takes out (web.kept_forms.form_shape): each plain-text choice, in
+    # the order of the fields, the row's bodies' first and then the incidents' (checked
+    # against the form when it is made to be kept: a form whose words differ is not kept).
+    offered = [*BODIES, *choices]
+    words = [choice.label for choice in offered if type(choice.label) is str]
+    return FormToMake(("complaint", len(choices)), make, "complaint", words=words)
 
 
 def _constant(form_class: Any, prefix: str) -> FormToMake:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,11 @@ def kept_fields(
     kept: KeptForms = current_app.extensions.setdefault("casereview_kept_forms", KeptForms())
     try:
         if isinstance(form, FormToMake):
-            key: Any = (site, current_language(), FormToMake, form.recipe)
+            holes = form.words is not None
+            if holes:
+                words = _Holes(list(form.words), [_broken(w) for w in form.words], [])
+            broken = tuple(words.broken) if holes else ()
+            key: Any = (site, current_language(), FormToMake, form.recipe, broken)
         elif holes:
             shape, words = form_shape(form, skip)
             key = (site, current_language(), type(form), shape)
@@ -95,9 +99,18 @@ def kept_fields(
             key = (site, current_language(), type(form), form_key(form, skip))
     except Uncacheable:  # posted, with errors, or a long text: shown, never kept
         return _afresh(caller)
-    holes = holes and not isinstance(form, FormToMake)  # its recipe holds no case's words
     html = kept.get(key)
     if html is None:
+        if isinstance(form, FormToMake) and holes:
+            # Made to be kept: its words are taken out where the form shows them, and they
+            # must be the recipe's own, in its order, or the form is shown and not kept.
+            try:
+                made = form_shape(form.form, skip)[1]
+            except Uncacheable:
+                return _afresh(caller)
+            if made.words != words.words:
+                return _afresh(caller)
+            words = made
         html = _with_holes(words, caller) if holes else Markup(caller())
         if html is None:  # a template changed a placeholder: this form is made afresh
             return _afresh(caller)
@@ -118,12 +131,22 @@ class FormToMake:
     reads anything of it but its hidden inputs (``hidden_inputs``): when its fields are not
     kept yet, or to show an error.
 
-    Only for a form that is a pure function of its recipe: never posted, never holding a
-    word of the case (those stay real forms, kept by their fields as above)."""
+    Only for a form that is a pure function of its recipe and, for a form that shows words
+    of the case, of ``words``: never posted. ``words`` are the case's words the form shows,
+    in the order ``form_shape`` takes them out (its holes); the recipe must then name all
+    the rest (which choice is ticked, which value is empty), as the shape would. Kept with
+    holes, as a real form's: nothing of the case stays kept."""
 
-    def __init__(self, recipe: Hashable, make: Callable[[], Any], prefix: str) -> None:
+    def __init__(
+        self,
+        recipe: Hashable,
+        make: Callable[[], Any],
+        prefix: str,
+        words: Sequence[str] | None = None,
+    ) -> None:
         self.recipe = recipe
         self.prefix = prefix
+        self.words = words
         self._make = make
         self._form: Any = None
 

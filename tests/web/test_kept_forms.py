@@ -6,7 +6,7 @@ import re
 import pytest
 from flask import Flask
 from markupsafe import escape
-from wtforms import Form, StringField
+from wtforms import Form, SelectChoice, SelectField, StringField
 
 from tests.factories import MANAGER, SAMPLE_NOW, case_in_state
 from tests.web.test_access import sign_in
@@ -222,7 +222,8 @@ def test_a_block_that_changes_a_value_has_it_made_afresh_not_filled_in(app, show
 
 #: The case page's forms that are the same for every case at the same point (a step's, the
 #: agencies', a new incident's, the action plan's, the chronology's, a new document's or
-#: note's): kept by their recipe, never built to be shown.
+#: note's) or differ only by the case's words in their holes (a complaint's incidents): kept
+#: by their recipe, never built to be shown.
 BY_RECIPE = {
     "RecordReviewForm",
     "AddAgencyForm",
@@ -233,6 +234,7 @@ BY_RECIPE = {
     "ChronologyForm",
     "DocumentForm",
     "NoteForm",
+    "AddComplaintForm",
 }
 
 
@@ -289,3 +291,38 @@ def test_an_unmade_step_form_s_hidden_inputs_are_written_as_wtforms_writes_them(
         by_wtforms = hidden_inputs(unmade.form, version)
         assert by_hand == by_wtforms
         assert f'name="record_review-version" type="hidden" value="{version}"' in by_hand
+
+
+def test_two_cases_with_as_many_incidents_each_offer_their_own_in_the_complaint_form(
+    app, client, world, sessions, partnership, policy
+):
+    descriptions = {}
+    with write_transaction(sessions) as session:
+        for words in ("Bins set alight by Mr Ashdown-Pike", "Graffiti on Mrs Odogwu's door"):
+            case = case_in_state(session, partnership, policy, "panel_scheduled")
+            case.incidents[0].description = words
+            descriptions[case.reference] = words
+    sign_in(client, world["users"]["manager"])
+    for reference in [*descriptions, *descriptions]:
+        page = client.get(f"/cases/{reference}").get_data(as_text=True)
+        offered = re.search(r'<select[^>]*name="complaint-incident".*?</select>', page, re.S)
+        assert offered is not None
+        for other, words in descriptions.items():
+            assert (str(escape(words)) in offered.group(0)) == (other == reference)
+    assert not [html for html in _everything_kept(app) if "Ashdown" in html or "Odogwu" in html]
+
+
+def test_a_form_to_make_whose_words_are_not_the_shapes_is_shown_and_not_kept(app):
+    """The words a recipe names are checked against the form once it is made: in another
+    order (or other words), the form is shown as made, and nothing is kept."""
+
+    class Offered(Form):
+        pick = SelectField(choices=[SelectChoice("1", "First"), SelectChoice("2", "Second")])
+
+    with app.test_request_context("/"):
+        for words, kept in ((["First", "Second"], True), (["Second", "First"], False)):
+            app.extensions.pop("casereview_kept_forms", None)
+            to_make = FormToMake(("offered", 2), Offered, "", words=words)
+            html = kept_fields(to_make, "test", caller=lambda f=to_make: str(f.form.pick()))
+            assert "First" in html and "Second" in html
+            assert bool(_kept(app)._kept) == kept
