@@ -46,6 +46,7 @@ from web.correction_form import (
     Button,
     changes_made,
     correction_form,
+    correction_form_to_make,
     fact_spec,
     field_key,
 )
@@ -155,7 +156,7 @@ def change_forms(
         steps = steps_taken(
             (SimpleNamespace(**{**row, "step_on": row["on"]}) for row in history), process
         )
-        forms["correct"] = correction_form(fact_spec(session, case, steps))
+        forms["correct"] = correction_form_to_make(fact_spec(session, case, steps))
         if steps and steps[-1].event in process.corrections:
             forms["reverse"] = _constant(ReverseForm, "reverse")
     is_open = case.state not in process_for(case.workflow_version).final_states

@@ -25,6 +25,7 @@ from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from triggers.models import CaseReview
+from web.kept_forms import FormToMake
 from web.language import _ls
 from web.step_forms import PartsDateField
 from workflows.case_review import process_for
@@ -177,6 +178,33 @@ def correction_form(spec: list[tuple[str, str, str, Any]], formdata: Any = None)
     form = form_class(prefix="correct", formdata=formdata, data=data)
     form.spec = spec
     return form
+
+
+def correction_form_to_make(spec: list[tuple[str, str, str, Any]]) -> FormToMake:
+    """``correction_form(spec)`` for the case page: kept by its recipe (the facts, and of
+    each value only what its field's shape shows: a date or none, yes or no, some words or
+    none), with holes for the case's words (a date's day, month and year, a text), in the
+    order of the fields; made only when not kept (web.kept_forms.FormToMake)."""
+    facts = tuple((fact, label, kind) for fact, label, kind, _ in spec)
+    shown = [(kind, _shown(kind, value)) for _, _, kind, value in spec]
+    recipe = ("correct", facts, tuple(_value_shape(kind, value) for kind, value in shown))
+    words: list[str] = []
+    for kind, value in shown:
+        if kind == DAY and value is not None:
+            words.extend(value.strftime("%d %m %Y").split(" "))
+        elif kind != FLAG and isinstance(value, str) and value:
+            words.append(value)
+    return FormToMake(recipe, lambda: correction_form(spec), "correct", words=words)
+
+
+def _value_shape(kind: str, value: Any) -> Any:
+    """What of a shown value the field's kept shape holds: a date is there or not, a flag
+    is its answer, words are there or not (and anything but words, as itself)."""
+    if kind == DAY:
+        return value is not None
+    if kind == FLAG or not isinstance(value, str):
+        return ("value", value)
+    return bool(value)
 
 
 @lru_cache(maxsize=256)

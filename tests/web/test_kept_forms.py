@@ -222,8 +222,8 @@ def test_a_block_that_changes_a_value_has_it_made_afresh_not_filled_in(app, show
 
 #: The case page's forms that are the same for every case at the same point (a step's, the
 #: agencies', a new incident's, the action plan's, the chronology's, a new document's or
-#: note's) or differ only by the case's words in their holes (a complaint's incidents): kept
-#: by their recipe, never built to be shown.
+#: note's) or differ only by the case's words in their holes (a complaint's incidents, the
+#: correction form's recorded values): kept by their recipe, never built to be shown.
 BY_RECIPE = {
     "RecordReviewForm",
     "AddAgencyForm",
@@ -235,6 +235,7 @@ BY_RECIPE = {
     "DocumentForm",
     "NoteForm",
     "AddComplaintForm",
+    "CorrectionForm",
 }
 
 
@@ -242,7 +243,7 @@ def test_a_page_whose_forms_are_kept_by_their_recipe_builds_none_of_them(
     app, client, world, sessions, partnership, policy, monkeypatch
 ):
     """The second view of a case, and the first view of another case at the same step,
-    build none of the forms kept by their recipe."""
+    build none of the forms kept by their recipe: not one WTForms form."""
     made: list[str] = []
     real = Form.__init__
 
@@ -263,7 +264,7 @@ def test_a_page_whose_forms_are_kept_by_their_recipe_builds_none_of_them(
         for shown in ('id="open-record_review"', 'name="agency-agency"', 'name="unagency-agency"'):
             assert shown in page
         assert 'name="incident-what_happened"' in page
-    assert made and not BY_RECIPE & set(made)  # the case's own forms are still made
+    assert made == []  # not one form built
 
 
 def test_an_unmade_step_form_s_hidden_inputs_are_written_as_wtforms_writes_them(
@@ -326,3 +327,27 @@ def test_a_form_to_make_whose_words_are_not_the_shapes_is_shown_and_not_kept(app
             html = kept_fields(to_make, "test", caller=lambda f=to_make: str(f.form.pick()))
             assert "First" in html and "Second" in html
             assert bool(_kept(app)._kept) == kept
+
+
+@pytest.mark.parametrize(
+    "differ",
+    [
+        lambda case, first: setattr(case.victim, "is_vulnerable", first),  # a flag's answer
+        lambda case, first: setattr(case.victim, "phone", "" if first else "07700 900123"),
+    ],
+)
+def test_two_cases_whose_facts_differ_only_in_what_is_ticked_or_empty_each_show_their_own(
+    app, client, world, sessions, partnership, policy, differ
+):
+    """The correction form's recipe holds what its fields' shape shows besides the words:
+    a flag's answer, a text given or not. Two cases alike but for one of those
+    show each its own, the same as made afresh."""
+    with write_transaction(sessions) as session:
+        alike = [case_in_state(session, partnership, policy, "panel_scheduled") for _ in "ab"]
+        for case, first in zip(alike, (True, False), strict=True):
+            differ(case, first)
+        references = [case.reference for case in alike]
+    sign_in(client, world["users"]["manager"])
+    for reference in [*references, *references]:
+        kept, afresh = (_page(app, client, f"/cases/{reference}", kept) for kept in (True, False))
+        assert kept == afresh
