@@ -16,11 +16,12 @@ from typing import Any, Literal
 from pydantic import Field
 from sqlalchemy.orm import Session
 
+from triggers.calendar import english_date
 from triggers.models import CaseReview, Recommendation
 from triggers.policy import Policy
 from triggers.statuses import RecommendationStatus
 from workflows import permissions
-from workflows.errors import InvalidData
+from workflows.errors import InvalidData, StaleCase
 from workflows.schemas import IsoDate, LongText, RequiredText, Strict, parse
 from workflows.service import Actor, change_beside, require_allowed, step_date
 
@@ -78,6 +79,11 @@ def share_action_plan(
     """Send the draft action plan to the victim for comment, before the findings go."""
     permissions.require(actor, permissions.SHARE_ACTION_PLAN)
     require_allowed(case, "share_action_plan")
+    if case.action_plan_shared_on is not None:  # a second click, or a second tab
+        raise StaleCase(
+            f"The draft action plan was already shared on "
+            f"{english_date(case.action_plan_shared_on)}."
+        )
     if not case.recommendations:
         raise InvalidData(
             {
