@@ -177,21 +177,25 @@ def hidden_inputs(form: Any, version: int | None = None) -> Markup:
     ``form.csrf_token`` and ``form.version``. A ``FormToMake`` not yet made has them written
     here, the same to the character (``tests/web/test_kept_forms.py``), so that it need not
     be made; a form made (or pages made with nothing kept) has WTForms write them."""
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")  # FlaskForm's Meta
     if isinstance(form, FormToMake) and not form.is_made and _caches_on():
         inputs = []
-        if current_app.config.get("WTF_CSRF_ENABLED", True):  # as FlaskForm's own Meta
-            inputs.append(_hidden(_prefixed(form.prefix, "csrf_token"), generate_csrf()))
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            inputs.append(_hidden(_prefixed(form.prefix, name), generate_csrf(token_key=name)))
         if version is not None:
             inputs.append(_hidden(_prefixed(form.prefix, "version"), str(version)))
         return Markup("").join(inputs)
     # A form without CSRF (switched off) has no token field, as Jinja shows none for it.
-    token = form.csrf_token() if hasattr(form, "csrf_token") else ""
+    token = getattr(form, name)() if hasattr(form, name) else ""
     return Markup(token) + (Markup(form.version()) if version is not None else Markup(""))
 
 
 def _prefixed(prefix: str, name: str) -> str:
-    """A field's name as WTForms prefixes it (``Form(prefix=...)``)."""
-    return f"{prefix}-{name}" if prefix else name
+    """A field's name as WTForms prefixes it (``wtforms.form.BaseForm``: a dash is added
+    unless the prefix ends in one of its separators)."""
+    if prefix and prefix[-1] not in "-_;:/.":
+        prefix += "-"
+    return f"{prefix}{name}"
 
 
 def _hidden(name: str, value: str) -> Markup:

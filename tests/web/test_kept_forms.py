@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from markupsafe import escape
 from wtforms import Form, SelectChoice, SelectField, StringField
+from wtforms.widgets import HiddenInput
 
 from tests.factories import MANAGER, SAMPLE_NOW, case_in_state
 from tests.web.test_access import sign_in
@@ -351,3 +352,27 @@ def test_two_cases_whose_facts_differ_only_in_what_is_ticked_or_empty_each_show_
     for reference in [*references, *references]:
         kept, afresh = (_page(app, client, f"/cases/{reference}", kept) for kept in (True, False))
         assert kept == afresh
+
+
+@pytest.mark.parametrize("prefix", ["", "note", "rec_", "a-", "b.", "c:"])
+@pytest.mark.parametrize("field_name", ["csrf_token", "token"])
+def test_hand_written_hidden_inputs_follow_wtforms_prefixes_and_the_token_s_name(
+    app, prefix, field_name
+):
+    from flask_wtf import FlaskForm
+
+    class Shown(FlaskForm):
+        version = StringField(widget=HiddenInput())
+
+    app.config["WTF_CSRF_FIELD_NAME"] = field_name
+    try:
+        with app.test_request_context("/"):
+            unmade = FormToMake(
+                ("shown", prefix), lambda: Shown(prefix=prefix, version="7"), prefix
+            )
+            by_hand = hidden_inputs(unmade, 7)
+            assert not unmade.is_made
+            assert by_hand == hidden_inputs(unmade.form, 7)
+            assert f'name="{Shown(prefix=prefix)._prefix}{field_name}"' in by_hand
+    finally:
+        app.config.pop("WTF_CSRF_FIELD_NAME")
