@@ -158,7 +158,7 @@ def change_forms(
         )
         forms["correct"] = correction_form_to_make(fact_spec(session, case, steps))
         if steps and steps[-1].event in process.corrections:
-            forms["reverse"] = _constant(ReverseForm, "reverse")
+            forms["reverse"] = FormToMake.unposted(ReverseForm, "reverse")
     is_open = case.state not in process_for(case.workflow_version).final_states
     if permissions.may(actor, permissions.MANAGE_CASE_AGENCIES) and is_open:
         on_case = {link.agency_id for link in case.agencies}
@@ -167,7 +167,7 @@ def change_forms(
             taken_off = [a for a in agencies if a[0] in on_case]
             forms["unagency"] = _agency_form(RemoveAgencyForm, "unagency", taken_off)
     if permissions.may(actor, permissions.ADD_INCIDENT) and is_open:
-        forms["incident"] = _constant(AddIncidentForm, "incident")
+        forms["incident"] = FormToMake.unposted(AddIncidentForm, "incident")
         if case.incidents:
             forms["complaint"] = _complaint_form(case)
     return forms
@@ -189,11 +189,6 @@ def _complaint_form(case: CaseReview) -> FormToMake:
     offered = [*BODIES, *choices]
     words = [choice.label for choice in offered if type(choice.label) is str]
     return FormToMake(("complaint", len(choices)), make, "complaint", words=words)
-
-
-def _constant(form_class: Any, prefix: str) -> FormToMake:
-    """A form the same on every case: kept by its name, made only when not kept."""
-    return FormToMake(prefix, lambda: form_class(prefix=prefix, formdata=None), prefix)
 
 
 def _agency_form(form_class: Any, prefix: str, agencies: list[tuple[int, str]]) -> FormToMake:

@@ -193,9 +193,7 @@ def case_file(session: Session, case_id: int, agencies: list[tuple[int, str]]) -
         if "upload" in sent:  # posted back: its agencies offered again
             forms["upload"].agency.choices = choices
     if permissions.may(actor, permissions.ADD_NOTE):
-        forms["note"] = sent.get("note") or FormToMake(
-            "note", lambda: NoteForm(prefix="note", formdata=None), "note"
-        )
+        forms["note"] = sent.get("note") or FormToMake.unposted(NoteForm, "note")
     for note in notes:
         key = f"edit-{note['id']}"
         if note["editable"]:

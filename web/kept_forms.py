@@ -24,6 +24,10 @@ an address or a date of the case: nothing of one case stays in memory after its 
 Each placeholder holds a letter, an ``&`` and padding spaces (a line break too, for a value
 that has one), so a template that left a value unescaped, trimmed, indented or otherwise
 changed it would not find its placeholder again; such a form is made afresh instead.
+
+Most of the page's forms need not even be built to be found: a ``FormToMake`` names a form
+by what it is made from (its recipe) and is built only when its fields are not kept yet.
+Building the forms only to compute their keys was a quarter of the page's instructions.
 """
 
 from __future__ import annotations
@@ -126,10 +130,9 @@ def _caches_on() -> bool:
 class FormToMake:
     """A form a page may show without making it: its fields' HTML is kept by what it is made
     from (``recipe``: its step, the process's version, the partnership's agencies), so a page
-    that finds them kept never builds the WTForms form at all (building the case page's
-    step forms was a twentieth of its CPU). Made, by ``make``, the first time the template
-    reads anything of it but its hidden inputs (``hidden_inputs``): when its fields are not
-    kept yet, or to show an error.
+    that finds them kept never builds the WTForms form at all. Made, by ``make``, the first
+    time the template reads anything of it but its hidden inputs (``hidden_inputs``): when
+    its fields are not kept yet, or to show an error.
 
     Only for a form that is a pure function of its recipe and, for a form that shows words
     of the case, of ``words``: never posted. ``words`` are the case's words the form shows,
@@ -150,6 +153,11 @@ class FormToMake:
         self._make = make
         self._form: Any = None
 
+    @classmethod
+    def unposted(cls, form_class: Any, prefix: str = "") -> FormToMake:
+        """A form the same on every case (no choices, no values): kept by its class."""
+        return cls((form_class, prefix), lambda: form_class(prefix=prefix, formdata=None), prefix)
+
     @property
     def form(self) -> Any:
         if self._form is None:
@@ -162,7 +170,7 @@ class FormToMake:
 
     @property
     def errors(self) -> Any:
-        """None before it is made: it is never posted, so nothing was checked."""
+        """Empty before it is made: it is never posted, so nothing was checked."""
         return self._form.errors if self._form is not None else {}
 
     def __getattr__(self, name: str) -> Any:

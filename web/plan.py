@@ -191,13 +191,13 @@ def plan_forms(case: CaseDescription, actor: Actor) -> dict[str, Any]:
         and case["recommendations"]
         and not (case["action_plan_shared_on"])
     ):
-        forms["share"] = _constant(ShareForm, "share")
+        forms["share"] = FormToMake.unposted(ShareForm, "share")
     if (
         permissions.may(actor, permissions.RECORD_VICTIM_RESPONSE)
         and case["action_plan_shared_on"]
         and not case["victim_responded_on"]
     ):
-        forms["response"] = _constant(VictimResponseForm, "response")
+        forms["response"] = FormToMake.unposted(VictimResponseForm, "response")
     running = [d["step"] for d in case["deadline_details"] if d["status"] == DeadlineStatus.RUNNING]
     if permissions.may(actor, permissions.EXTEND_DEADLINE) and running:
         choices = [SelectChoice(step, process.clock_labels[step]) for step in running]
@@ -215,10 +215,6 @@ def plan_forms(case: CaseDescription, actor: Actor) -> dict[str, Any]:
 
 # The forms are the same for every case with the same choices: each is kept by its recipe
 # and made only when its fields are not kept yet (web.kept_forms.FormToMake).
-
-
-def _constant(form_class: Any, prefix: str) -> FormToMake:
-    return FormToMake(prefix, lambda: form_class(prefix=prefix, formdata=None), prefix)
 
 
 def _extend_form(choices: list[SelectChoice]) -> Callable[[], Any]:

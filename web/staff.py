@@ -496,7 +496,7 @@ def _render_case(
         case=described,
         # For the documents and notes partial, read in the page's session.
         case_file=documents_and_notes,
-        confirm=FormToMake("confirm", ConfirmForm, ""),
+        confirm=FormToMake.unposted(ConfirmForm),
         forms=forms,
         titles=process.titles,
         open_event=open_form[0] if open_form else (open_name if open_name in forms else None),
