@@ -177,30 +177,29 @@ def _complaint_form(case: CaseReview) -> FormToMake:
     """The complaint form offering the case's incidents: kept with holes for their words (a
     date and a description each), made only when not kept."""
     choices = _incident_choices(case)
-
-    def make() -> AddComplaintForm:
-        form = AddComplaintForm(prefix="complaint", formdata=None)
-        form.incident.choices = choices
-        return form
-
     # The words its shape takes out (web.kept_forms.form_shape): each plain-text choice, in
     # the order of the fields, the row's bodies' first and then the incidents' (checked
     # against the form when it is made to be kept: a form whose words differ is not kept).
     offered = [*BODIES, *choices]
     words = [choice.label for choice in offered if type(choice.label) is str]
-    return FormToMake(("complaint", len(choices)), make, "complaint", words=words)
+    return FormToMake.unposted(
+        AddComplaintForm,
+        "complaint",
+        recipe=(len(choices),),
+        choices={"incident": choices},
+        words=words,
+    )
 
 
 def _agency_form(form_class: Any, prefix: str, agencies: list[tuple[int, str]]) -> FormToMake:
     """A form choosing one of ``agencies`` (the partnership's names, not a case's words):
     kept by them and made only when not kept (web.kept_forms.FormToMake)."""
-
-    def make() -> Any:
-        form = form_class(prefix=prefix, formdata=None)
-        form.agency.choices = _agency_choices(agencies)
-        return form
-
-    return FormToMake((prefix, tuple(agencies)), make, prefix)
+    return FormToMake.unposted(
+        form_class,
+        prefix,
+        recipe=tuple(agencies),
+        choices={"agency": _agency_choices(agencies)},
+    )
 
 
 def offer_agencies(session: Session, case: CaseReview, form: Any, submitted: bool) -> None:

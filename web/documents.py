@@ -168,13 +168,12 @@ def _agency_choices(actor: Actor, agencies: list[tuple[int, str]]) -> list[Selec
 
 def _document_form(choices: list[SelectChoice]) -> FormToMake:
     """The upload form offering ``choices``: kept by them, made only when not kept."""
-
-    def make() -> DocumentForm:
-        form = DocumentForm(prefix="document", formdata=None)
-        form.agency.choices = choices
-        return form
-
-    return FormToMake(("document", *(choice.value for choice in choices)), make, "document")
+    return FormToMake.unposted(
+        DocumentForm,
+        "document",
+        recipe=tuple(choice.value for choice in choices),
+        choices={"agency": choices},
+    )
 
 
 def case_file(session: Session, case_id: int, agencies: list[tuple[int, str]]) -> dict[str, Any]:

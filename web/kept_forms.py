@@ -154,9 +154,27 @@ class FormToMake:
         self._form: Any = None
 
     @classmethod
-    def unposted(cls, form_class: Any, prefix: str = "") -> FormToMake:
-        """A form the same on every case (no choices, no values): kept by its class."""
-        return cls((form_class, prefix), lambda: form_class(prefix=prefix, formdata=None), prefix)
+    def unposted(
+        cls,
+        form_class: Any,
+        prefix: str = "",
+        *,
+        recipe: tuple[Hashable, ...] = (),
+        data: dict[str, Any] | None = None,
+        choices: dict[str, list[SelectChoice]] | None = None,
+        words: Sequence[str] | None = None,
+    ) -> FormToMake:
+        """``form_class`` unposted, with ``data`` and its fields' ``choices`` (by field name),
+        made only when not kept; kept by its class, its prefix and ``recipe``: what else it
+        is made from that its HTML shows (the agencies offered, the values ticked)."""
+
+        def make() -> Any:
+            form = form_class(prefix=prefix, formdata=None, data=data)
+            for name, offered in (choices or {}).items():
+                form[name].choices = offered
+            return form
+
+        return cls((form_class, prefix, *recipe), make, prefix, words)
 
     @property
     def form(self) -> Any:

@@ -8,7 +8,6 @@ reason (2025 statutory guidance).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, url_for
@@ -180,10 +179,8 @@ def plan_forms(case: CaseDescription, actor: Actor) -> dict[str, Any]:
             "involvement_level": case["involvement_level"] or None,
             "panel_attendance": case["panel_attendance"] or None,
         }
-        forms["involvement"] = FormToMake(
-            ("involvement", *chosen.values()),
-            lambda: InvolvementForm(prefix="involvement", formdata=None, data=chosen),
-            "involvement",
+        forms["involvement"] = FormToMake.unposted(
+            InvolvementForm, "involvement", recipe=tuple(chosen.values()), data=chosen
         )
     if (
         permissions.may(actor, permissions.SHARE_ACTION_PLAN)
@@ -201,33 +198,22 @@ def plan_forms(case: CaseDescription, actor: Actor) -> dict[str, Any]:
     running = [d["step"] for d in case["deadline_details"] if d["status"] == DeadlineStatus.RUNNING]
     if permissions.may(actor, permissions.EXTEND_DEADLINE) and running:
         choices = [SelectChoice(step, process.clock_labels[step]) for step in running]
-        forms["extend"] = FormToMake(
-            ("extend", process.version, *running), _extend_form(choices), "extend"
+        forms["extend"] = FormToMake.unposted(
+            ExtendForm,
+            "extend",
+            recipe=(process.version, *running),
+            choices={"deadline": choices},
         )
     for rec in case["recommendations"]:
         if permissions.may_act_for(actor, permissions.UPDATE_RECOMMENDATION, rec["agency_id"]):
-            prefix, status = f"rec-{rec['id']}", {"status": rec["status"]}
-            forms[prefix] = FormToMake(
-                (prefix, rec["status"]), _recommendation_form(prefix, status), prefix
+            prefix = f"rec-{rec['id']}"
+            forms[prefix] = FormToMake.unposted(
+                RecommendationForm,
+                prefix,
+                recipe=(rec["status"],),
+                data={"status": rec["status"]},
             )
     return forms
-
-
-# The forms are the same for every case with the same choices: each is kept by its recipe
-# and made only when its fields are not kept yet (web.kept_forms.FormToMake).
-
-
-def _extend_form(choices: list[SelectChoice]) -> Callable[[], Any]:
-    def make() -> Any:
-        form = ExtendForm(prefix="extend", formdata=None)
-        form.deadline.choices = choices
-        return form
-
-    return make
-
-
-def _recommendation_form(prefix: str, data: dict[str, str]) -> Callable[[], Any]:
-    return lambda: RecommendationForm(prefix=prefix, formdata=None, data=data)
 
 
 def _actor() -> Actor:

@@ -437,12 +437,10 @@ def _chronology_form(agencies: list[str]) -> FormToMake:
     """The chronology's form for the agencies its writer may act for: kept by them and made
     only when not kept (web.kept_forms.FormToMake)."""
 
-    def make() -> ChronologyForm:
-        form = ChronologyForm(prefix="chronology", formdata=None)
-        form.agency.choices = [SelectChoice(name, name) for name in agencies]
-        return form
-
-    return FormToMake(("chronology", *agencies), make, "chronology")
+    offered = [SelectChoice(name, name) for name in agencies]
+    return FormToMake.unposted(
+        ChronologyForm, "chronology", recipe=tuple(agencies), choices={"agency": offered}
+    )
 
 
 def _render_case(
